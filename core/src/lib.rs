@@ -1,1 +1,40 @@
-//! Siteproof core.
+//! Siteproof's evidence core: everything a worker's phone does with evidence,
+//! in pure Rust and with blocking calls, so the Android and iOS apps and the
+//! desktop CLI share one implementation (see ARCHITECTURE.md).
+//!
+//! Open a [`Device`] on a directory, capture photos, voice notes and notes
+//! into its tamper-evident chain, and let the outbox carry them to the case
+//! server. [`evidence`] is the format the server verifies with the same code.
+
+pub mod anchor;
+pub mod capture;
+pub mod clock;
+pub mod derivatives;
+pub mod device;
+pub mod error;
+pub mod evidence;
+pub mod flags;
+pub mod items;
+pub mod keys;
+#[path = "media_stub.rs"]
+pub mod media;
+pub mod orders;
+pub mod queue;
+pub mod retention;
+pub mod store;
+pub mod text;
+pub mod verify;
+pub mod visits;
+pub mod vocab;
+
+pub use anchor::TimeAnchor;
+pub use capture::{CaptureContext, EvidenceItem};
+pub use derivatives::DerivativeInfo;
+pub use device::{Device, DeviceInfo, Enrollment};
+pub use error::{Error, Result};
+pub use evidence::LocationFix;
+pub use orders::{NewOrder, OrderUpdate, WorkOrder};
+pub use queue::{OutboxJob, QueueStatus};
+pub use retention::PruneReport;
+pub use verify::{VerifyProblem, VerifyReport};
+pub use visits::Visit;

@@ -1,0 +1,221 @@
+//! The command line, declared with clap. `inspect --json FILE` and the
+//! subcommand names are a fixed interface other tools rely on.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Siteproof desktop device / Siteproof 桌面设备
+#[derive(Debug, Parser)]
+#[command(name = "siteproof", version, about = "现场取证 / on-site evidence for 12345 work orders")]
+pub struct Cli {
+    /// Store directory (default: $SITEPROOF_HOME or ~/.siteproof)
+    #[arg(long, global = true, env = "SITEPROOF_HOME")]
+    pub home: Option<PathBuf>,
+    /// Print JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the store and the device key / 初始化设备
+    Init,
+    /// Work orders / 工单
+    #[command(subcommand)]
+    Orders(OrdersCmd),
+    /// Site visits / 走访
+    #[command(subcommand)]
+    Visits(VisitsCmd),
+    /// Capture a photo or voice note / 采集照片或录音
+    #[command(subcommand)]
+    Capture(CaptureCmd),
+    /// Write an on-site text note / 现场文字记录
+    Note {
+        /// The note text
+        text: String,
+        #[command(flatten)]
+        at: CaptureAt,
+    },
+    /// File earlier evidence under an order / 将证据归入工单
+    Attach {
+        /// Item id
+        item: String,
+        /// Order number
+        order: String,
+    },
+    /// List evidence items / 证据列表
+    Items {
+        /// Only items of this order
+        #[arg(long)]
+        order: Option<String>,
+        /// Only items not filed under any order
+        #[arg(long)]
+        unfiled: bool,
+    },
+    /// Upload queue status / 上传队列
+    Queue {
+        /// List every job
+        #[arg(long)]
+        jobs: bool,
+    },
+    /// Re-check every signature, link and file / 校验证据链
+    Verify,
+    /// Read a media file's facts without storing it / 查看文件信息
+    Inspect {
+        /// The file
+        file: PathBuf,
+    },
+    /// Free space taken by originals the server has acknowledged / 清理已确认的原件
+    Prune {
+        /// Keep originals captured within this many days
+        #[arg(long, default_value_t = 30)]
+        older_than_days: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrdersCmd {
+    /// Add an order by hand
+    Add(OrderAdd),
+    /// List orders, nearest deadline first
+    List,
+    /// Show one order
+    Show { number: String },
+    /// Change status and tags
+    Update(OrderUpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OrderAdd {
+    /// Order number (工单号)
+    #[arg(long)]
+    pub number: String,
+    /// Kind: 咨询 投诉 求助 举报 建议 (or inquiry, complaint, help, report, suggestion)
+    #[arg(long, default_value = "complaint")]
+    pub kind: String,
+    /// Category, e.g. 噪音
+    #[arg(long)]
+    pub category: String,
+    /// Address
+    #[arg(long)]
+    pub address: String,
+    /// Spot as LAT,LON (WGS-84)
+    #[arg(long)]
+    pub spot: Option<String>,
+    /// What the resident asked for
+    #[arg(long, default_value = "")]
+    pub content: String,
+    /// Dispatch time, RFC 3339
+    #[arg(long)]
+    pub dispatched: Option<String>,
+    /// Deadline, RFC 3339
+    #[arg(long)]
+    pub deadline: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OrderUpdateArgs {
+    pub number: String,
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Order type tag: 一般 重点 疑难
+    #[arg(long = "type")]
+    pub tag_type: Option<String>,
+    /// Handling tag: 已解决 未解决 部分解决 已解释
+    #[arg(long)]
+    pub handling: Option<String>,
+    /// Callback tag: 满意 理解 不满意 重办
+    #[arg(long)]
+    pub callback: Option<String>,
+    #[arg(long)]
+    pub knowledge: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VisitsCmd {
+    /// Start a visit
+    Start {
+        /// Order it serves
+        #[arg(long)]
+        order: Option<String>,
+        /// 现场核实 整改 跟进观察 权属取证 (or initial_verification, remediation, follow_up, jurisdiction)
+        #[arg(long, default_value = "initial_verification")]
+        purpose: String,
+        #[command(flatten)]
+        fix: FixArgs,
+    },
+    /// End a visit
+    End {
+        id: String,
+        #[command(flatten)]
+        fix: FixArgs,
+    },
+    /// List visits
+    List {
+        #[arg(long)]
+        order: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaptureCmd {
+    /// Capture a photo file
+    Photo {
+        file: PathBuf,
+        #[command(flatten)]
+        at: CaptureAt,
+        /// Do not make thumbnails now (the next capture or queue run makes them)
+        #[arg(long)]
+        no_derivatives: bool,
+    },
+    /// Capture a voice note (M4A/AAC, Ogg/Opus, WAV)
+    Voice {
+        file: PathBuf,
+        #[command(flatten)]
+        at: CaptureAt,
+    },
+}
+
+/// Where a capture belongs and where it happened.
+#[derive(Debug, Args, Clone)]
+pub struct CaptureAt {
+    /// File under this order
+    #[arg(long)]
+    pub order: Option<String>,
+    /// Part of this visit
+    #[arg(long)]
+    pub visit: Option<String>,
+    #[command(flatten)]
+    pub fix: FixArgs,
+}
+
+/// A location fix given on the command line.
+#[derive(Debug, Args, Clone)]
+pub struct FixArgs {
+    /// Latitude (WGS-84, south negative)
+    #[arg(long, requires = "lon", allow_hyphen_values = true)]
+    pub lat: Option<f64>,
+    /// Longitude (WGS-84, west negative)
+    #[arg(long, requires = "lat", allow_hyphen_values = true)]
+    pub lon: Option<f64>,
+    /// Horizontal accuracy, metres
+    #[arg(long, default_value_t = 10.0)]
+    pub accuracy: f64,
+    /// Altitude, metres
+    #[arg(long, allow_hyphen_values = true)]
+    pub alt: Option<f64>,
+    /// Provider name
+    #[arg(long, default_value = "manual")]
+    pub provider: String,
+    /// The fix came from a mock-location source
+    #[arg(long)]
+    pub mock: bool,
+    /// How old the fix is, seconds
+    #[arg(long, default_value_t = 0)]
+    pub fix_age_s: i64,
+}

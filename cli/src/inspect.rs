@@ -1,0 +1,48 @@
+//! `siteproof inspect`: the facts of a file as Siteproof reads them, without
+//! storing anything. Other tools parse its `--json` output, so the field set
+//! is fixed: sha256, bytes, media_type, width, height, orientation, taken_at,
+//! gps {lat, lon, alt}, make, model.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use serde_json::{json, Value};
+use siteproof_core::media;
+use siteproof_core::store::blobs::hash_reader;
+use siteproof_core::{Error, Result};
+
+/// Reads a file's facts.
+pub fn inspect(path: &Path) -> Result<Value> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::from_io(&format!("{}", path.display()), e))?;
+    if meta.is_dir() {
+        return Err(Error::InvalidInput(format!("{} is a directory", path.display())));
+    }
+    let mut header = [0u8; 64];
+    let mut f = File::open(path).map_err(|e| Error::from_io(&format!("{}", path.display()), e))?;
+    let n = f.read(&mut header).map_err(|e| Error::from_io("read", e))?;
+    let kind = media::sniff(&header[..n])?;
+    let (sha256, bytes) = hash_reader(File::open(path).map_err(|e| Error::from_io("open", e))?)?;
+    let mut out = json!({ "sha256": sha256, "bytes": bytes, "media_type": kind.media_type() });
+    if kind.is_photo() {
+        let info = media::read_photo_info(path)?;
+        let e = &info.exif;
+        out["width"] = json!(info.width);
+        out["height"] = json!(info.height);
+        out["orientation"] = json!(e.orientation);
+        out["taken_at"] = json!(e.taken_at);
+        out["gps"] = e.gps.as_ref().map_or(Value::Null, |g| json!({"lat": g.lat, "lon": g.lon, "alt": g.alt}));
+        out["make"] = json!(e.make);
+        out["model"] = json!(e.model);
+    } else {
+        let info = media::read_voice_info(path)?;
+        for k in ["width", "height", "taken_at", "gps", "make", "model"] {
+            out[k] = Value::Null;
+        }
+        out["orientation"] = json!(1);
+        out["duration_ms"] = json!(info.duration_ms);
+        out["codec"] = json!(info.codec);
+    }
+    Ok(out)
+}
+

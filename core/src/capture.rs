@@ -1,0 +1,319 @@
+//! Turning a file from the camera or recorder into a chain entry. The order
+//! of steps is the crash-safety argument: copy and hash into a fsynced temp
+//! file, check the copy (what we hash is what we inspect), publish it under
+//! its hash by rename, then one transaction writes the blob row, the signed
+//! manifest and the outbox jobs. A kill before the commit leaves only a file
+//! no row names, which the next open removes; after it, the whole item.
+//! Thumbnails come afterwards (`make_pending_derivatives`), so the worker can
+//! shoot again the moment the original is safe.
+
+use std::fs::File;
+use std::path::Path;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use crate::device::{now_ms, Device};
+use crate::error::{Error, Result};
+use crate::evidence::{
+    AttachRef, AudioSummary, CaptureRecord, EntryKind, LocationFix, Manifest, MediaRef, MANIFEST_FORMAT,
+};
+use crate::flags::{context_flags, exif_flags};
+use crate::media::{self, MediaKind};
+use crate::queue::{enqueue_entry_jobs, enqueue_media_job, PART_ORIGINAL};
+use crate::store::StagedBlob;
+use crate::text::{multi_line, single_line};
+
+/// When, where and under which order/visit a capture happens, as the phone reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaptureContext {
+    /// Location fix, if the phone has one.
+    pub fix: Option<LocationFix>,
+    /// Device wall clock, Unix ms.
+    pub device_time_ms: i64,
+    /// Device UTC offset, minutes east.
+    pub utc_offset_min: i32,
+    /// Boot clock including sleep, ms.
+    pub monotonic_ms: u64,
+    /// Boot identifier.
+    pub boot_id: String,
+    /// Order to file the capture under (None: unfiled, attach later).
+    pub order_number: Option<String>,
+    /// Visit the capture belongs to.
+    pub visit_id: Option<String>,
+}
+
+impl CaptureContext {
+    /// A context from this machine's clocks, with no fix, order or visit.
+    pub fn now_on_this_machine() -> Result<Self> {
+        Ok(CaptureContext {
+            fix: None,
+            device_time_ms: now_ms(),
+            utc_offset_min: crate::clock::local_utc_offset_min(),
+            monotonic_ms: crate::clock::boot_clock_ms()?,
+            boot_id: crate::clock::boot_id()?,
+            order_number: None,
+            visit_id: None,
+        })
+    }
+
+    fn record(&self) -> CaptureRecord {
+        CaptureRecord {
+            device_time_ms: self.device_time_ms,
+            utc_offset_min: self.utc_offset_min,
+            monotonic_ms: self.monotonic_ms,
+            boot_id: self.boot_id.clone(),
+            fix: self.fix.clone(),
+        }
+    }
+}
+
+/// A chain entry as the apps show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceItem {
+    /// Entry id.
+    pub item_id: String,
+    /// Position in this device's chain.
+    pub seq: u64,
+    /// "photo", "voice", "note" or "attach".
+    pub kind: String,
+    /// Hash of the signed manifest.
+    pub manifest_hash: String,
+    /// SHA-256 of the original file (photos, voice notes).
+    pub media_sha256: Option<String>,
+    /// Size of the original.
+    pub bytes: u64,
+    /// MIME type of the original.
+    pub media_type: Option<String>,
+    /// Order it is filed under (after any later attach).
+    pub order_number: Option<String>,
+    /// Visit it was captured in.
+    pub visit_id: Option<String>,
+    /// Capture flags (see `flags`).
+    pub flags: Vec<String>,
+    /// Device clock at capture.
+    pub device_time_ms: i64,
+    /// Anchored capture time, if anchored.
+    pub anchored_utc_ms: Option<i64>,
+    /// Bound of the anchored time.
+    pub anchored_bound_ms: Option<u64>,
+    /// Note text, for notes.
+    pub text: Option<String>,
+    /// Voice duration, for voice notes.
+    pub duration_ms: Option<u64>,
+    /// The server has acknowledged this entry with a receipt.
+    pub has_receipt: bool,
+}
+
+impl Device {
+    /// Captures a photo file: durable and queued when this returns; thumbnails follow.
+    pub fn capture_photo(&self, path: &Path, ctx: CaptureContext) -> Result<EvidenceItem> {
+        self.capture_media(path, ctx, true)
+    }
+
+    /// Captures a voice note file (M4A/AAC, Ogg/Opus, WAV).
+    pub fn capture_voice(&self, path: &Path, ctx: CaptureContext) -> Result<EvidenceItem> {
+        self.capture_media(path, ctx, false)
+    }
+
+    /// Records a text note written on site.
+    pub fn add_note(&self, text: &str, ctx: CaptureContext) -> Result<EvidenceItem> {
+        let text = multi_line("note", text, 20_000)?;
+        if text.trim().is_empty() {
+            return Err(Error::InvalidInput("备注为空 / the note is empty".into()));
+        }
+        self.check_context(&ctx)?;
+        let item_id = self.append_entry(&ctx, EntryKind::Note, |m| m.text = Some(text.clone()), None)?;
+        self.get_item(&item_id)
+    }
+
+    /// Files an earlier entry under an order, as a new signed entry.
+    pub fn attach_to_order(&self, item_id: &str, order_number: &str, ctx: CaptureContext) -> Result<EvidenceItem> {
+        let target = self.get_item(item_id)?;
+        if target.kind == EntryKind::Attach.as_str() {
+            return Err(Error::InvalidInput("an attach entry cannot itself be attached".into()));
+        }
+        self.get_order(order_number)?;
+        let ctx = CaptureContext { order_number: Some(order_number.to_string()), ..ctx };
+        self.check_context(&ctx)?;
+        let attach = AttachRef { item_id: target.item_id.clone(), manifest_hash: target.manifest_hash.clone() };
+        let entry = self.append_entry(&ctx, EntryKind::Attach, |m| m.attach = Some(attach.clone()), None)?;
+        self.db()?.execute(
+            "UPDATE entries SET order_number = ?2 WHERE item_id = ?1",
+            params![target.item_id, order_number],
+        )?;
+        self.get_item(&entry)
+    }
+
+    fn capture_media(&self, path: &Path, ctx: CaptureContext, photo: bool) -> Result<EvidenceItem> {
+        self.check_context(&ctx)?;
+        if path.is_dir() {
+            return Err(Error::InvalidInput(format!("{} is a directory, not a file", path.display())));
+        }
+        let file = File::open(path).map_err(|e| Error::from_io(&format!("open {}", path.display()), e))?;
+        let staged = self.blobs.stage(file)?;
+        if staged.bytes == 0 {
+            return Err(Error::InvalidInput(format!("{} is an empty file", path.display())));
+        }
+        let kind = media::sniff(&staged.header)?;
+        let record = ctx.record();
+        let (entry_kind, media_ref, exif, audio, mut flags) = if photo {
+            if !kind.is_photo() {
+                return Err(Error::UnsupportedFormat(format!(
+                    "{} is {}, not a photo", path.display(), kind.media_type()
+                )));
+            }
+            if kind == MediaKind::Jpeg {
+                check_jpeg_complete(&staged)?;
+            }
+            let info = media::read_photo_info(&staged.path)?;
+            let flags = exif_flags(&record, &info.exif);
+            let media = media_ref_of(&staged, kind, Some(info.width), Some(info.height));
+            (EntryKind::Photo, media, Some(info.exif), None, flags)
+        } else {
+            if kind.is_photo() {
+                return Err(Error::UnsupportedFormat(format!(
+                    "{} is {}, not a voice recording", path.display(), kind.media_type()
+                )));
+            }
+            let info = media::read_voice_info(&staged.path)?;
+            let media = media_ref_of(&staged, kind, None, None);
+            let audio = AudioSummary { duration_ms: info.duration_ms, codec: info.codec };
+            (EntryKind::Voice, media, None, Some(audio), Vec::new())
+        };
+        let sha = staged.sha256.clone();
+        let bytes = staged.bytes;
+        self.blobs.commit(staged)?;
+        let item_id = self.append_entry(
+            &ctx,
+            entry_kind,
+            |m| {
+                m.media = Some(media_ref.clone());
+                m.exif = exif.clone();
+                m.audio = audio.clone();
+                m.flags.append(&mut flags);
+            },
+            Some((sha, bytes, kind.media_type())),
+        )?;
+        self.get_item(&item_id)
+    }
+
+    fn check_context(&self, ctx: &CaptureContext) -> Result<()> {
+        if let Some(f) = &ctx.fix {
+            f.validate()?;
+        }
+        single_line("boot id", &ctx.boot_id, 128)?;
+        if !(-18 * 60..=18 * 60).contains(&ctx.utc_offset_min) {
+            return Err(Error::InvalidInput(format!("UTC offset {} min is out of range", ctx.utc_offset_min)));
+        }
+        if let Some(n) = &ctx.order_number {
+            self.get_order(n)?;
+        }
+        if let Some(v) = &ctx.visit_id {
+            self.get_visit(v)?;
+        }
+        Ok(())
+    }
+
+    /// Appends one signed entry in one transaction: seq, prev link, manifest, blob row, jobs.
+    fn append_entry(
+        &self,
+        ctx: &CaptureContext,
+        kind: EntryKind,
+        fill: impl FnOnce(&mut Manifest),
+        media: Option<(String, u64, &str)>,
+    ) -> Result<String> {
+        let anchored = self.anchored_time_for(&ctx.boot_id, ctx.monotonic_ms)?;
+        let record = ctx.record();
+        let mut manifest = Manifest {
+            format: MANIFEST_FORMAT.into(),
+            device_id: self.device_id.clone(),
+            device_key: self.public_key_hex.clone(),
+            seq: 0,
+            prev: None,
+            item_id: uuid::Uuid::now_v7().to_string(),
+            kind,
+            media: None,
+            flags: context_flags(&record, anchored.as_ref()),
+            capture: record,
+            anchored,
+            exif: None,
+            audio: None,
+            text: None,
+            attach: None,
+            order_number: ctx.order_number.clone(),
+            visit_id: ctx.visit_id.clone(),
+        };
+        fill(&mut manifest);
+        manifest.flags.sort();
+        manifest.flags.dedup();
+        let mut conn = self.db()?;
+        let tx = conn.transaction()?;
+        let (seq, prev) = chain_head(&tx)?;
+        manifest.seq = seq + 1;
+        manifest.prev = prev;
+        let signed = manifest.sign(&self.key)?;
+        if let Some((sha, bytes, media_type)) = &media {
+            tx.execute(
+                "INSERT INTO blobs (sha256, bytes, media_type) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(sha256) DO UPDATE SET pruned_at_ms = NULL",
+                params![sha, *bytes as i64, media_type],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO entries (seq, item_id, kind, manifest_hash, manifest, signature, media_sha256,
+                order_number, visit_id, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                manifest.seq as i64,
+                manifest.item_id,
+                kind.as_str(),
+                signed.hash(),
+                signed.manifest,
+                signed.signature,
+                media.as_ref().map(|m| m.0.clone()),
+                manifest.order_number,
+                manifest.visit_id,
+                now_ms()
+            ],
+        )?;
+        if let Some((sha, bytes, _)) = &media {
+            enqueue_media_job(&tx, &manifest.item_id, PART_ORIGINAL, sha, *bytes)?;
+        }
+        enqueue_entry_jobs(&tx, &manifest.item_id, signed.manifest.len() as u64)?;
+        tx.commit()?;
+        Ok(manifest.item_id)
+    }
+}
+
+fn media_ref_of(staged: &StagedBlob, kind: MediaKind, width: Option<u32>, height: Option<u32>) -> MediaRef {
+    MediaRef { sha256: staged.sha256.clone(), bytes: staged.bytes, media_type: kind.media_type().into(), width, height }
+}
+
+/// The last entry's seq and manifest hash (0 and None for an empty chain).
+pub(crate) fn chain_head(tx: &Transaction<'_>) -> Result<(u64, Option<String>)> {
+    Ok(tx
+        .query_row("SELECT seq, manifest_hash FROM entries ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, Some(r.get::<_, String>(1)?)))
+        })
+        .optional()?
+        .unwrap_or((0, None)))
+}
+
+/// A camera JPEG ends with an EOI marker (FF D9), possibly followed by padding.
+/// A missing one means the file was cut short: refuse it before it becomes evidence.
+fn check_jpeg_complete(staged: &StagedBlob) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = File::open(&staged.path).map_err(|e| Error::from_io("reopen staged photo", e))?;
+    let tail_len = staged.bytes.min(64 * 1024);
+    f.seek(SeekFrom::Start(staged.bytes - tail_len)).map_err(|e| Error::from_io("read staged photo", e))?;
+    let mut tail = Vec::with_capacity(tail_len as usize);
+    f.read_to_end(&mut tail).map_err(|e| Error::from_io("read staged photo", e))?;
+    let trimmed = tail.iter().rposition(|&b| b != 0x00 && b != 0xFF).map(|i| &tail[..=i]);
+    match trimmed {
+        Some(t) if t.ends_with(&[0xFF, 0xD9]) => Ok(()),
+        _ => Err(Error::CorruptMedia(
+            "JPEG 文件不完整（缺少结束标记）/ the JPEG is truncated: no end-of-image marker".into(),
+        )),
+    }
+}

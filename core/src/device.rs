@@ -1,0 +1,202 @@
+//! The device: one store directory, its database, its blobs and its signing
+//! key, opened once and shared by every call. This is the object the apps and
+//! the CLI hold; the other modules add their methods to it.
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use ed25519_dalek::SigningKey;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::{Error, Result};
+use crate::evidence::device_id_for_key;
+use crate::keys::{generate_signing_key, seal, unseal_signing_key};
+use crate::store::{open_database, BlobStore};
+
+/// An open device store.
+pub struct Device {
+    pub(crate) dir: PathBuf,
+    pub(crate) conn: Mutex<Connection>,
+    pub(crate) blobs: BlobStore,
+    pub(crate) key: SigningKey,
+    pub(crate) secret: Vec<u8>,
+    pub(crate) device_id: String,
+    pub(crate) public_key_hex: String,
+    // Held for the lifetime of the Device: the open-time sweep of unreferenced
+    // blobs is only safe when no other process is mid-capture in this store.
+    _lock: File,
+}
+
+impl std::fmt::Debug for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Device").field("dir", &self.dir).field("device_id", &self.device_id).finish()
+    }
+}
+
+/// Facts about the device identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// Stable device id derived from the public key.
+    pub device_id: String,
+    /// Ed25519 public key, hex.
+    pub public_key: String,
+    /// Where the store lives.
+    pub store_dir: String,
+    /// The enrolled server, if any.
+    pub server_url: Option<String>,
+}
+
+impl Device {
+    /// Opens the store in `dir` (created on first use), unsealing the device key with `secret`.
+    ///
+    /// On first open a new Ed25519 key is generated and stored sealed under `secret`.
+    /// Every open also removes leftovers of captures that were interrupted before they
+    /// were recorded (temp files, blobs no row points to).
+    pub fn open(dir: impl AsRef<Path>, secret: &[u8]) -> Result<Device> {
+        let dir = dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&dir).map_err(|e| Error::from_io("create store directory", e))?;
+        let lock = lock_store(&dir)?;
+        let conn = open_database(&dir.join("siteproof.db"))?;
+        let blobs = BlobStore::open(dir.join("blobs"))?;
+        let (key, secret) = load_or_create_key(&conn, secret)?;
+        let public_key_hex = hex::encode(key.verifying_key().as_bytes());
+        let device = Device {
+            device_id: device_id_for_key(&key.verifying_key()),
+            public_key_hex,
+            dir,
+            conn: Mutex::new(conn),
+            blobs,
+            key,
+            secret,
+            _lock: lock,
+        };
+        device.sweep_unreferenced_blobs()?;
+        Ok(device)
+    }
+
+    /// The device's identity.
+    pub fn info(&self) -> Result<DeviceInfo> {
+        let server_url: Option<String> =
+            self.db()?.query_row("SELECT server_url FROM device WHERE id = 1", [], |r| r.get(0))?;
+        Ok(DeviceInfo {
+            device_id: self.device_id.clone(),
+            public_key: self.public_key_hex.clone(),
+            store_dir: self.dir.to_string_lossy().into_owned(),
+            server_url,
+        })
+    }
+
+    pub(crate) fn db(&self) -> Result<MutexGuard<'_, Connection>> {
+        self.conn.lock().map_err(|_| Error::Store("store lock poisoned by an earlier panic".into()))
+    }
+
+    fn sweep_unreferenced_blobs(&self) -> Result<()> {
+        let on_disk = self.blobs.sweep_temp_and_list()?;
+        let conn = self.db()?;
+        let mut known = conn.prepare("SELECT 1 FROM blobs WHERE sha256 = ?1")?;
+        for sha in on_disk {
+            if !known.exists([&sha])? {
+                tracing::info!(blob = %sha, "removing blob left by an interrupted capture");
+                self.blobs.remove(&sha)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn lock_store(dir: &Path) -> Result<File> {
+    use std::os::fd::AsRawFd;
+    let f = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("lock"))
+        .map_err(|e| Error::from_io("open store lock", e))?;
+    // SAFETY: flock on a valid, owned descriptor has no memory effects.
+    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc != 0 {
+        return Err(Error::Store(format!(
+            "存储正被另一个进程使用 / the store {} is in use by another process",
+            dir.display()
+        )));
+    }
+    Ok(f)
+}
+
+fn load_or_create_key(conn: &Connection, secret: &[u8]) -> Result<(SigningKey, Vec<u8>)> {
+    let sealed: Option<Vec<u8>> = conn
+        .query_row("SELECT sealed_private_key FROM device WHERE id = 1", [], |r| r.get(0))
+        .optional()?;
+    let key = match sealed {
+        Some(sealed) => unseal_signing_key(secret, &sealed)?,
+        None => {
+            let key = generate_signing_key();
+            let sealed = seal(secret, key.as_bytes())?;
+            conn.execute(
+                "INSERT INTO device (id, device_id, public_key, sealed_private_key, created_at_ms)
+                 VALUES (1, ?1, ?2, ?3, ?4)",
+                params![
+                    device_id_for_key(&key.verifying_key()),
+                    hex::encode(key.verifying_key().as_bytes()),
+                    sealed,
+                    now_ms()
+                ],
+            )?;
+            key
+        }
+    };
+    Ok((key, secret.to_vec()))
+}
+
+/// Current wall-clock time in Unix milliseconds (for bookkeeping, never for evidence time).
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Device {
+    /// The enrolled server's public key, hex, if enrolled.
+    pub fn server_key(&self) -> Result<Option<String>> {
+        Ok(self.db()?.query_row("SELECT server_key FROM device WHERE id = 1", [], |r| r.get(0))?)
+    }
+}
+
+/// What the device keeps after enrolling with a case server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrollment {
+    /// Base URL of the case server.
+    pub server_url: String,
+    /// The server's Ed25519 public key, hex: receipts and time must be signed by it.
+    pub server_key: String,
+    /// Bearer token bound to this device's key.
+    pub token: String,
+}
+
+impl Device {
+    /// Records an enrollment; the token is sealed like the private key.
+    pub fn save_enrollment(&self, e: &Enrollment) -> Result<()> {
+        let sealed = seal(&self.secret, e.token.as_bytes())?;
+        self.db()?.execute(
+            "UPDATE device SET server_url = ?1, server_key = ?2, sealed_token = ?3 WHERE id = 1",
+            params![e.server_url, e.server_key, sealed],
+        )?;
+        Ok(())
+    }
+
+    /// The current enrollment, unsealing the token; None before enrolling.
+    pub fn enrollment(&self) -> Result<Option<Enrollment>> {
+        let row: (Option<String>, Option<String>, Option<Vec<u8>>) = self.db()?.query_row(
+            "SELECT server_url, server_key, sealed_token FROM device WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        match row {
+            (Some(server_url), Some(server_key), Some(sealed)) => {
+                let token = String::from_utf8(crate::keys::unseal(&self.secret, &sealed)?)
+                    .map_err(|_| Error::Key("sealed device token is not text".into()))?;
+                Ok(Some(Enrollment { server_url, server_key, token }))
+            }
+            _ => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! The evidence format: the one implementation of manifests, signatures,
+//! chain links and receipts that the device, the CLI and the case server all
+//! share. Nothing here touches the disk or the network, so the server can
+//! verify exactly what the phone signed, byte for byte.
+
+pub mod canonical;
+pub mod chain;
+pub mod manifest;
+pub mod receipt;
+pub mod signing;
+pub mod time_token;
+
+pub use chain::{ChainLink, ChainProblem, ChainProblemKind, ChainVerifier};
+pub use manifest::{
+    AnchoredTime, AttachRef, AudioSummary, CaptureRecord, EntryKind, LocationFix, Manifest,
+    MediaRef, SignedManifest, MANIFEST_FORMAT,
+};
+pub use receipt::{Receipt, SignedReceipt, RECEIPT_FORMAT};
+pub use signing::{device_id_for_key, public_key_from_hex, sha256_hex, sign_hex, verify_hex};
+pub use time_token::{SignedTime, TimeStatement, TIME_FORMAT};

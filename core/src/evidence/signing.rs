@@ -1,0 +1,42 @@
+//! Ed25519 helpers shared by devices and the server: key encoding, key ids
+//! and hashing. Keys travel as lowercase hex so they read the same in JSON,
+//! in logs and in a dispute packet's guide.
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// Lowercase hex SHA-256 of a byte string.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A device's stable id: the first 16 bytes of SHA-256 of its public key, in hex.
+pub fn device_id_for_key(key: &VerifyingKey) -> String {
+    hex::encode(&Sha256::digest(key.as_bytes())[..16])
+}
+
+/// Parses a hex-encoded Ed25519 public key.
+pub fn public_key_from_hex(hex_key: &str) -> Result<VerifyingKey> {
+    let bytes: [u8; 32] = hex::decode(hex_key)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| Error::Integrity("public key is not 32 hex-encoded bytes".into()))?;
+    VerifyingKey::from_bytes(&bytes).map_err(|e| Error::Integrity(format!("bad public key: {e}")))
+}
+
+/// Signs bytes and returns the signature in hex.
+pub fn sign_hex(key: &SigningKey, bytes: &[u8]) -> String {
+    hex::encode(key.sign(bytes).to_bytes())
+}
+
+/// Checks a hex signature over bytes.
+pub fn verify_hex(key: &VerifyingKey, bytes: &[u8], sig_hex: &str) -> Result<()> {
+    let sig: [u8; 64] = hex::decode(sig_hex)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| Error::Integrity("signature is not 64 hex-encoded bytes".into()))?;
+    key.verify(bytes, &Signature::from_bytes(&sig))
+        .map_err(|_| Error::Integrity("signature does not match".into()))
+}

@@ -1,0 +1,229 @@
+//! The outbox: upload jobs that survive restarts, crashes and weeks without
+//! signal. Ordering is what coordinators need first: thumbnails (tiny, they
+//! show the evidence exists), then originals smallest first, each manifest
+//! only after its original so the server can check the hash it names. A job
+//! that fails for a permanent reason stops retrying but keeps its data, and
+//! never blocks the jobs behind it.
+
+use rand::Rng;
+use rusqlite::{params, Row, Transaction};
+use serde::{Deserialize, Serialize};
+
+use crate::device::{now_ms, Device};
+use crate::error::{Error, Result};
+
+/// Job part: the reduced-size thumbnail.
+pub const PART_THUMBNAIL: &str = "thumbnail";
+/// Job part: the original media file.
+pub const PART_ORIGINAL: &str = "original";
+/// Job part: the signed manifest.
+pub const PART_MANIFEST: &str = "manifest";
+
+/// Ordering classes: lower goes first.
+const CLASS_THUMBNAIL: i64 = 0;
+const CLASS_MEDIA: i64 = 1;
+
+/// First retry delay.
+pub const BACKOFF_BASE_MS: i64 = 5_000;
+/// Longest retry delay (a worker back in signal should not wait longer than this).
+pub const BACKOFF_CAP_MS: i64 = 30 * 60_000;
+
+/// One upload job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxJob {
+    /// Job id.
+    pub id: i64,
+    /// Entry it belongs to.
+    pub item_id: String,
+    /// "thumbnail", "original" or "manifest".
+    pub part: String,
+    /// Blob to upload (None for manifests).
+    pub blob_sha256: Option<String>,
+    /// Bytes to send.
+    pub bytes: u64,
+    /// "pending", "done" or "failed".
+    pub state: String,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// Not before this time, Unix ms.
+    pub next_attempt_at_ms: i64,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// Resumable upload URL on the server, once created.
+    pub upload_url: Option<String>,
+}
+
+/// Cheap summary of the queue for a status bar.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueStatus {
+    /// Jobs waiting to be sent.
+    pub pending_jobs: u64,
+    /// Bytes waiting to be sent.
+    pub pending_bytes: u64,
+    /// Jobs stopped for a permanent reason, awaiting a person.
+    pub failed_jobs: u64,
+    /// Jobs the server acknowledged.
+    pub done_jobs: u64,
+    /// Entries with a server receipt.
+    pub receipts: u64,
+    /// Earliest next attempt among pending jobs.
+    pub next_attempt_at_ms: Option<i64>,
+}
+
+pub(crate) fn enqueue_media_job(tx: &Transaction<'_>, item_id: &str, part: &str, sha: &str, bytes: u64) -> Result<()> {
+    let class = if part == PART_THUMBNAIL { CLASS_THUMBNAIL } else { CLASS_MEDIA };
+    tx.execute(
+        "INSERT OR IGNORE INTO outbox (item_id, part, blob_sha256, bytes, class, created_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![item_id, part, sha, bytes as i64, class, now_ms()],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn enqueue_entry_jobs(tx: &Transaction<'_>, item_id: &str, manifest_bytes: u64) -> Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO outbox (item_id, part, bytes, class, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![item_id, PART_MANIFEST, manifest_bytes as i64, CLASS_MEDIA, now_ms()],
+    )?;
+    Ok(())
+}
+
+const COLUMNS: &str =
+    "id, item_id, part, blob_sha256, bytes, state, attempts, next_attempt_at_ms, last_error, upload_url";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxJob> {
+    Ok(OutboxJob {
+        id: r.get(0)?,
+        item_id: r.get(1)?,
+        part: r.get(2)?,
+        blob_sha256: r.get(3)?,
+        bytes: r.get::<_, i64>(4)? as u64,
+        state: r.get(5)?,
+        attempts: r.get(6)?,
+        next_attempt_at_ms: r.get(7)?,
+        last_error: r.get(8)?,
+        upload_url: r.get(9)?,
+    })
+}
+
+/// Delay before attempt `attempts + 1`: exponential, capped, with jitter in [d/2, d]
+/// so a hundred phones regaining signal together do not retry in lockstep.
+pub fn backoff_delay_ms(attempts: u32, rng: &mut impl Rng) -> i64 {
+    let exp = BACKOFF_BASE_MS.saturating_mul(1i64 << attempts.min(20));
+    let d = exp.min(BACKOFF_CAP_MS);
+    rng.gen_range(d / 2..=d)
+}
+
+impl Device {
+    /// Counts and bytes of the queue, from one indexed query.
+    pub fn queue_status(&self) -> Result<QueueStatus> {
+        let conn = self.db()?;
+        let mut s = QueueStatus::default();
+        let mut stmt = conn.prepare(
+            "SELECT state, count(*), coalesce(sum(bytes), 0), min(next_attempt_at_ms) FROM outbox GROUP BY state",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let state: String = r.get(0)?;
+            let n = r.get::<_, i64>(1)? as u64;
+            match state.as_str() {
+                "pending" => {
+                    s.pending_jobs = n;
+                    s.pending_bytes = r.get::<_, i64>(2)? as u64;
+                    s.next_attempt_at_ms = r.get(3)?;
+                }
+                "failed" => s.failed_jobs = n,
+                _ => s.done_jobs = n,
+            }
+        }
+        s.receipts = conn.query_row("SELECT count(*) FROM receipts", [], |r| r.get::<_, i64>(0))? as u64;
+        Ok(s)
+    }
+
+    /// Every job, in the order they will be sent.
+    pub fn queue_jobs(&self) -> Result<Vec<OutboxJob>> {
+        let conn = self.db()?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM outbox ORDER BY state = 'done', class, bytes, id"
+        ))?;
+        let jobs = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(jobs)
+    }
+
+    /// Pending jobs due at `now_ms`, in send order; a manifest is due only once its original is done.
+    pub fn due_jobs(&self, now_ms: i64, limit: u32) -> Result<Vec<OutboxJob>> {
+        let conn = self.db()?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM outbox o
+             WHERE state = 'pending' AND next_attempt_at_ms <= ?1
+               AND NOT (part = 'manifest' AND EXISTS (
+                   SELECT 1 FROM outbox m WHERE m.item_id = o.item_id AND m.part = 'original' AND m.state != 'done'))
+             ORDER BY class, bytes, id LIMIT ?2"
+        ))?;
+        let jobs = stmt.query_map(params![now_ms, limit], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(jobs)
+    }
+
+    /// Records that the server acknowledged a job.
+    pub fn mark_job_done(&self, job_id: i64) -> Result<()> {
+        self.update_job(job_id, "UPDATE outbox SET state = 'done', acked_at_ms = ?2, last_error = NULL WHERE id = ?1",
+            params![job_id, now_ms()])
+    }
+
+    /// Records a transient failure and schedules the next attempt with backoff.
+    pub fn mark_job_retry(&self, job_id: i64, error: &str, now_ms: i64) -> Result<OutboxJob> {
+        let conn = self.db()?;
+        let attempts: u32 = conn.query_row("SELECT attempts FROM outbox WHERE id = ?1", [job_id], |r| r.get(0))
+            .map_err(|_| Error::NotFound(format!("no outbox job {job_id}")))?;
+        let next = now_ms + backoff_delay_ms(attempts, &mut rand::thread_rng());
+        conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?2, last_error = ?3 WHERE id = ?1",
+            params![job_id, next, error],
+        )?;
+        Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1"), [job_id], from_row)?)
+    }
+
+    /// Stops a job for a permanent reason; its data stays until a person decides.
+    pub fn mark_job_failed(&self, job_id: i64, reason: &str) -> Result<()> {
+        self.update_job(job_id, "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+            params![job_id, reason])
+    }
+
+    /// Remembers the resumable upload URL of a job.
+    pub fn set_job_upload_url(&self, job_id: i64, url: Option<&str>) -> Result<()> {
+        self.update_job(job_id, "UPDATE outbox SET upload_url = ?2 WHERE id = ?1", params![job_id, url])
+    }
+
+    /// Puts failed jobs back in the queue (after a coordinator fixed the cause), returning how many.
+    pub fn retry_failed_jobs(&self) -> Result<u64> {
+        Ok(self.db()?.execute(
+            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = 0 WHERE state = 'failed'",
+            [],
+        )? as u64)
+    }
+
+    fn update_job(&self, job_id: i64, sql: &str, p: impl rusqlite::Params) -> Result<()> {
+        if self.db()?.execute(sql, p)? == 0 {
+            return Err(Error::NotFound(format!("no outbox job {job_id}")));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_caps_and_jitters() {
+        let mut rng = rand::thread_rng();
+        for attempts in 0..40 {
+            let exp = (BACKOFF_BASE_MS.saturating_mul(1 << attempts.min(20))).min(BACKOFF_CAP_MS);
+            for _ in 0..20 {
+                let d = backoff_delay_ms(attempts, &mut rng);
+                assert!(d >= exp / 2 && d <= exp, "attempt {attempts}: {d}");
+            }
+        }
+        assert!(backoff_delay_ms(30, &mut rng) <= BACKOFF_CAP_MS);
+    }
+}

@@ -1,0 +1,9 @@
+//! The device's durable state: one SQLite database and one content-addressed
+//! blob folder under a directory the app owns.
+
+pub mod blobs;
+pub mod db;
+pub mod schema;
+
+pub use blobs::{BlobStore, StagedBlob};
+pub use db::open_database;

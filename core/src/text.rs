@@ -1,0 +1,41 @@
+//! Checks on free text that ends up in manifests, file names and the
+//! coordinators' console: bounded length, no control characters.
+
+use crate::error::{Error, Result};
+
+/// Trims and checks a short single-line field (order number, names).
+pub fn single_line(what: &str, s: &str, max_chars: usize) -> Result<String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(Error::InvalidInput(format!("{what} is empty")));
+    }
+    if t.chars().count() > max_chars {
+        return Err(Error::InvalidInput(format!("{what} is longer than {max_chars} characters")));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(Error::InvalidInput(format!("{what} contains control characters")));
+    }
+    Ok(t.to_string())
+}
+
+/// Checks multi-line text (notes): newlines and tabs allowed, other control characters not.
+pub fn multi_line(what: &str, s: &str, max_chars: usize) -> Result<String> {
+    if s.chars().count() > max_chars {
+        return Err(Error::InvalidInput(format!("{what} is longer than {max_chars} characters")));
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err(Error::InvalidInput(format!("{what} contains control characters")));
+    }
+    Ok(s.to_string())
+}
+
+/// An order number: letters, digits and `-_/.`, as the city platforms issue them.
+pub fn order_number(s: &str) -> Result<String> {
+    let t = single_line("order number", s, 64)?;
+    if !t.chars().all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c)) || t.starts_with('.') {
+        return Err(Error::InvalidInput(format!(
+            "工单号只能包含字母、数字和 -_/. / order number {t:?} may contain only letters, digits and -_/."
+        )));
+    }
+    Ok(t)
+}
