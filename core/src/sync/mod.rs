@@ -1,0 +1,53 @@
+//! Carrying the device's evidence to the community's case server, and the
+//! server's work orders back. Blocking HTTP (reqwest + rustls, no OpenSSL, so
+//! it cross-compiles for phones); the apps call it from a background worker,
+//! the CLI directly. One call to [`Device::sync`] refreshes the time anchor,
+//! exchanges orders and drains the outbox as far as the network allows.
+
+mod api;
+mod enroll;
+mod orders;
+mod progress;
+mod push;
+mod time;
+mod tus;
+
+pub use progress::{Silent, SyncObserver, SyncProgress};
+pub use push::SyncReport;
+
+use crate::device::Device;
+use crate::error::{Error, Result};
+
+/// Tuning of one sync run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// First tus chunk size; adapts between [`tus::MIN_CHUNK`] and [`tus::MAX_CHUNK`].
+    pub initial_chunk_bytes: u64,
+    /// Keep retrying jobs in backoff until this many ms have passed (0: one pass only).
+    pub wait_for_backoff_ms: u64,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        // 256 KiB: one chunk is seconds, not minutes, on a weak 3G/edge link in a stairwell.
+        SyncOptions { initial_chunk_bytes: 256 * 1024, wait_for_backoff_ms: 0 }
+    }
+}
+
+impl Device {
+    /// Runs one sync: time anchor, orders, outbox. Stops early on cancel or a refused device.
+    pub fn sync(&self, options: &SyncOptions, observer: &dyn SyncObserver) -> Result<SyncReport> {
+        let enrollment = self
+            .enrollment()?
+            .ok_or_else(|| Error::InvalidInput("设备尚未注册 / this device is not enrolled with a server".into()))?;
+        let api = api::Api::new(&enrollment.server_url, Some(enrollment.token.clone()))?;
+        let mut report = SyncReport::default();
+        report.anchored = self.refresh_time_anchor(&api, &enrollment.server_key).is_ok();
+        let (pushed, pulled) = self.exchange_orders(&api)?;
+        report.orders_pushed = pushed;
+        report.orders_pulled = pulled;
+        self.make_pending_derivatives()?;
+        self.push_outbox(&api, &enrollment.server_key, options, observer, &mut report)?;
+        Ok(report)
+    }
+}

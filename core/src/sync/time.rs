@@ -1,0 +1,32 @@
+//! Refreshing the time anchor on every sync: ask the server for its signed
+//! time with a fresh nonce, and pair the answer with the boot clock.
+
+use rand::RngCore;
+
+use super::api::{error_for, Api};
+use crate::anchor::TimeAnchor;
+use crate::clock::{boot_clock_ms, boot_id};
+use crate::device::Device;
+use crate::error::{Error, Result};
+use crate::evidence::SignedTime;
+
+impl Device {
+    pub(crate) fn refresh_time_anchor(&self, api: &Api, server_key: &str) -> Result<TimeAnchor> {
+        let mut nonce = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let nonce = hex::encode(nonce);
+        let boot = boot_id()?;
+        let sent = boot_clock_ms()?;
+        let resp = api.send(api.request(reqwest::Method::GET, &format!("/v1/time?nonce={nonce}")))?;
+        let arrived = boot_clock_ms()?;
+        if !resp.status().is_success() {
+            return Err(error_for(resp, "time"));
+        }
+        let signed: SignedTime = resp.json().map_err(|e| Error::Network(format!("unreadable time response: {e}")))?;
+        let stmt = signed.open(&nonce)?;
+        if stmt.server_key != server_key {
+            return Err(Error::Integrity("time is signed by a key other than the enrolled server's".into()));
+        }
+        self.record_time_anchor(&signed, &nonce, arrived, &boot, arrived.saturating_sub(sent))
+    }
+}

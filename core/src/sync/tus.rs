@@ -1,0 +1,194 @@
+//! A tus 1.0 client for one blob: create, then PATCH chunks from wherever
+//! the server says it has got to. Every chunk carries a SHA-256 checksum so a
+//! damaged chunk is refused, not stored. Chunk size adapts to the link: it
+//! doubles while chunks go fast and halves when they crawl, so a stairwell
+//! with one bar re-sends little after a cut, and a good link is not held back
+//! by per-request overhead.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use reqwest::blocking::Response;
+use reqwest::Method;
+use sha2::{Digest, Sha256};
+
+use super::api::{error_for, Api};
+use crate::error::{Error, Result};
+
+/// Smallest chunk: still useful on a 20 kbit/s link.
+pub const MIN_CHUNK: u64 = 64 * 1024;
+/// Largest chunk: bounds memory and what a cut can cost.
+pub const MAX_CHUNK: u64 = 8 * 1024 * 1024;
+
+const TUS: &str = "1.0.0";
+/// Transport failures in a row, without progress, before the job goes to backoff.
+const QUICK_RETRIES: u32 = 6;
+
+/// One blob to upload.
+pub(crate) struct BlobUpload<'a> {
+    pub path: &'a Path,
+    pub sha256: &'a str,
+    pub size: u64,
+    pub media_type: &'a str,
+    pub item_id: &'a str,
+    pub role: &'a str,
+}
+
+/// Callbacks the uploader needs from the queue.
+pub(crate) trait UploadHooks {
+    /// Remember (or forget) the upload URL so a later run resumes.
+    fn save_url(&mut self, url: Option<&str>) -> Result<()>;
+    /// Bytes newly acknowledged by the server; `sent` is what went over the wire.
+    fn progress(&mut self, acknowledged: u64, sent: u64);
+    /// Stop between chunks.
+    fn cancelled(&self) -> bool;
+}
+
+/// Uploads the blob, resuming at `url` if given. Returns when the server holds every byte.
+pub(crate) fn upload(api: &Api, blob: &BlobUpload<'_>, url: Option<String>, chunk: &mut u64, hooks: &mut dyn UploadHooks) -> Result<()> {
+    let mut file = File::open(blob.path).map_err(|e| Error::from_io("open blob for upload", e))?;
+    let mut url = url;
+    let mut failures = 0;
+    let mut offset = None;
+    loop {
+        if hooks.cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let step = (|| -> Result<bool> {
+            let u = match &url {
+                Some(u) => u.clone(),
+                None => {
+                    let u = create(api, blob)?;
+                    hooks.save_url(Some(&u))?;
+                    url = Some(u.clone());
+                    offset = Some(0);
+                    u
+                }
+            };
+            let off = match offset {
+                Some(o) => o,
+                None => match head(api, &u)? {
+                    Some(o) => o,
+                    None => {
+                        // Expired or removed on the server: start over.
+                        hooks.save_url(None)?;
+                        url = None;
+                        return Ok(false);
+                    }
+                },
+            };
+            offset = Some(off);
+            if off >= blob.size {
+                return Ok(true);
+            }
+            let len = (*chunk).min(blob.size - off);
+            let mut buf = vec![0u8; len as usize];
+            file.seek(SeekFrom::Start(off)).map_err(|e| Error::from_io("seek blob", e))?;
+            file.read_exact(&mut buf).map_err(|e| Error::from_io("read blob", e))?;
+            let sum = B64.encode(Sha256::digest(&buf));
+            let started = Instant::now();
+            let resp = api.send(
+                api.request(Method::PATCH, &u)
+                    .header("Tus-Resumable", TUS)
+                    .header("Content-Type", "application/offset+octet-stream")
+                    .header("Upload-Offset", off.to_string())
+                    .header("Upload-Checksum", format!("sha256 {sum}"))
+                    .body(buf),
+            );
+            hooks.progress(0, len);
+            let resp = resp?;
+            match resp.status().as_u16() {
+                200 | 204 => {
+                    let new = header_u64(&resp, "Upload-Offset").unwrap_or(off + len);
+                    hooks.progress(new.saturating_sub(off), 0);
+                    offset = Some(new);
+                    adapt(chunk, started.elapsed());
+                    Ok(new >= blob.size)
+                }
+                404 | 410 => {
+                    hooks.save_url(None)?;
+                    url = None;
+                    offset = None;
+                    Ok(false)
+                }
+                409 | 460 => {
+                    // Offset disagreement or damaged chunk: ask where the server is and go on.
+                    offset = None;
+                    Err(Error::Network(format!("chunk refused with HTTP {}", resp.status().as_u16())))
+                }
+                _ => Err(error_for(resp, "上传 / upload")),
+            }
+        })();
+        match step {
+            Ok(true) => return Ok(()),
+            Ok(false) => failures = 0,
+            Err(Error::Network(msg)) => {
+                failures += 1;
+                offset = None;
+                if failures > QUICK_RETRIES {
+                    return Err(Error::Network(msg));
+                }
+                *chunk = (*chunk / 2).max(MIN_CHUNK);
+                std::thread::sleep(Duration::from_millis(100 * u64::from(failures)));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn adapt(chunk: &mut u64, took: Duration) {
+    if took < Duration::from_millis(750) {
+        *chunk = (*chunk * 2).min(MAX_CHUNK);
+    } else if took > Duration::from_secs(5) {
+        *chunk = (*chunk / 2).max(MIN_CHUNK);
+    }
+}
+
+fn create(api: &Api, blob: &BlobUpload<'_>) -> Result<String> {
+    let meta = [
+        ("sha256", blob.sha256),
+        ("filename", blob.sha256),
+        ("media_type", blob.media_type),
+        ("item_id", blob.item_id),
+        ("role", blob.role),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k} {}", B64.encode(v)))
+    .collect::<Vec<_>>()
+    .join(",");
+    let resp = api.send(
+        api.request(Method::POST, "/v1/uploads/")
+            .header("Tus-Resumable", TUS)
+            .header("Upload-Length", blob.size.to_string())
+            .header("Upload-Metadata", meta),
+    )?;
+    if resp.status().as_u16() != 201 {
+        return Err(error_for(resp, "创建上传 / create upload"));
+    }
+    let loc = resp
+        .headers()
+        .get("Location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| Error::Network("server created an upload without a Location".into()))?;
+    Ok(api.url(loc))
+}
+
+/// The server's offset for an upload, or None if it no longer exists.
+fn head(api: &Api, url: &str) -> Result<Option<u64>> {
+    let resp = api.send(api.request(Method::HEAD, url).header("Tus-Resumable", TUS))?;
+    match resp.status().as_u16() {
+        200 | 204 => header_u64(&resp, "Upload-Offset")
+            .map(Some)
+            .ok_or_else(|| Error::Network("HEAD without Upload-Offset".into())),
+        404 | 410 => Ok(None),
+        _ => Err(error_for(resp, "查询上传 / upload status")),
+    }
+}
+
+fn header_u64(resp: &Response, name: &str) -> Option<u64> {
+    resp.headers().get(name)?.to_str().ok()?.trim().parse().ok()
+}
