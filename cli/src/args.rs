@@ -68,6 +68,29 @@ pub enum Command {
         /// The file
         file: PathBuf,
     },
+    /// Enroll this device with a case server using a one-time code / 注册到案件服务器
+    Enroll {
+        /// Server base URL, e.g. http://192.168.1.10:8080
+        url: String,
+        /// One-time enrollment code from a coordinator
+        code: String,
+        /// A name for this device as coordinators will see it
+        #[arg(long, default_value = "siteproof-cli")]
+        name: String,
+    },
+    /// Send queued evidence and exchange orders; exits 0 once the queue is drained / 同步
+    Sync {
+        /// Keep retrying jobs in backoff for up to this many seconds before giving up
+        #[arg(long, default_value_t = 120)]
+        wait: u64,
+        /// First upload chunk size in KiB (adapts to the link)
+        #[arg(long, default_value_t = 256)]
+        chunk_kib: u64,
+    },
+    /// Print the device token, for scripts and tus clients / 输出设备令牌
+    Token,
+    /// Put jobs stopped by a permanent failure back in the queue / 重试失败任务
+    RetryFailed,
     /// Free space taken by originals the server has acknowledged / 清理已确认的原件
     Prune {
         /// Keep originals captured within this many days

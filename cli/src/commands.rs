@@ -5,7 +5,7 @@ use std::path::Path;
 use siteproof_core::{Device, Error, NewOrder, OrderUpdate, Result};
 
 use crate::args::{CaptureCmd, Cli, Command, OrdersCmd, VisitsCmd};
-use crate::{home, inspect, output};
+use crate::{home, inspect, output, sync_cmd};
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
@@ -83,6 +83,13 @@ pub fn run(cli: Cli) -> Result<()> {
             if !report.ok() {
                 return Err(Error::Integrity(format!("{} problem(s) found", report.problems.len())));
             }
+        }
+        Command::Enroll { url, code, name } => sync_cmd::enroll(&device, &url, &code, &name, json)?,
+        Command::Sync { wait, chunk_kib } => sync_cmd::sync(&device, wait, chunk_kib, json)?,
+        Command::Token => sync_cmd::token(&device)?,
+        Command::RetryFailed => {
+            let n = device.retry_failed_jobs()?;
+            println!("{n} 个任务已重新排队 / job(s) queued again");
         }
         Command::Prune { older_than_days } => {
             let cutoff = chrono::Utc::now().timestamp_millis() - i64::from(older_than_days) * 86_400_000;

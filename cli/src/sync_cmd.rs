@@ -1,0 +1,97 @@
+//! `siteproof enroll`, `sync` and `token`: the desktop face of the core's
+//! sync engine, with a progress bar on a terminal and plain lines otherwise.
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use siteproof_core::{Device, Error, Result, SyncObserver, SyncOptions, SyncProgress};
+
+/// Draws progress. Ctrl-C just kills the process: the queue is crash-safe, so no handler is needed.
+struct Bar {
+    tty: bool,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl SyncObserver for Bar {
+    fn on_progress(&self, p: SyncProgress) {
+        if !self.tty {
+            return;
+        }
+        let pct = if p.bytes_total > 0 { (p.bytes_done * 100 / p.bytes_total).min(100) } else { 100 };
+        let filled = (pct / 5) as usize;
+        eprint!(
+            "\r[{}{}] {pct:>3}%  {}/{} 项/jobs  {:.1}/{:.1} MB ",
+            "#".repeat(filled),
+            " ".repeat(20 - filled),
+            p.jobs_done,
+            p.jobs_total,
+            p.bytes_done as f64 / 1e6,
+            p.bytes_total as f64 / 1e6
+        );
+        let _ = std::io::stderr().flush();
+    }
+    fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+}
+
+/// Enrolls and prints the result.
+pub fn enroll(device: &Device, url: &str, code: &str, name: &str, json: bool) -> Result<()> {
+    let e = device.enroll(url, code, name)?;
+    let info = device.info()?;
+    if json {
+        crate::output::json(&serde_json::json!({"device_id": info.device_id, "server_url": e.server_url, "server_key": e.server_key}));
+    } else {
+        println!("已注册 / enrolled: device {} with {} (server key {})", info.device_id, e.server_url, e.server_key);
+    }
+    Ok(())
+}
+
+/// Syncs; succeeds only when nothing is left pending or failed.
+pub fn sync(device: &Device, wait_s: u64, chunk_kib: u64, json: bool) -> Result<()> {
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let bar = Bar { tty: std::io::stderr().is_terminal() && !json, cancelled };
+    let options = SyncOptions { initial_chunk_bytes: chunk_kib * 1024, wait_for_backoff_ms: wait_s * 1000 };
+    let report = device.sync(&options, &bar)?;
+    if bar.tty {
+        eprintln!();
+    }
+    let status = device.queue_status()?;
+    if json {
+        crate::output::json(&serde_json::json!({
+            "anchored": report.anchored, "orders_pushed": report.orders_pushed, "orders_pulled": report.orders_pulled,
+            "jobs_done": report.jobs_done, "receipts": report.receipts, "bytes_sent": report.bytes_sent,
+            "bytes_acknowledged": report.bytes_acknowledged, "jobs_failed": report.jobs_failed,
+            "pending_jobs": status.pending_jobs, "failed_jobs": status.failed_jobs,
+        }));
+    } else {
+        println!(
+            "同步完成 / synced: {} jobs, {} receipts, {:.1} MB sent; orders {} pulled, {} pushed; time anchor {}",
+            report.jobs_done, report.receipts, report.bytes_sent as f64 / 1e6, report.orders_pulled, report.orders_pushed,
+            if report.anchored { "refreshed / 已校准" } else { "NOT refreshed / 未校准" }
+        );
+    }
+    if status.failed_jobs > 0 {
+        return Err(Error::Rejected(format!(
+            "{} 个任务被服务器拒绝，需协调员处理 / {} job(s) refused by the server; see `siteproof queue --jobs`",
+            status.failed_jobs, status.failed_jobs
+        )));
+    }
+    if status.pending_jobs > 0 {
+        return Err(Error::Network(format!(
+            "{} 个任务待重试 / {} job(s) still pending; run sync again when the network is back",
+            status.pending_jobs, status.pending_jobs
+        )));
+    }
+    Ok(())
+}
+
+/// Prints the device token.
+pub fn token(device: &Device) -> Result<()> {
+    let e = device
+        .enrollment()?
+        .ok_or_else(|| Error::InvalidInput("设备尚未注册 / not enrolled; run `siteproof enroll URL CODE`".into()))?;
+    println!("{}", e.token);
+    Ok(())
+}
