@@ -1,0 +1,75 @@
+//! The admin subcommands: direct database work for bootstrap, so the first
+//! office, its communities and accounts exist before anyone can log in.
+
+use std::io::BufRead;
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::auth::Role;
+use crate::cli::AdminAction;
+use crate::db;
+use crate::domain::accounts::{self, NewUser};
+use crate::error::ApiError;
+
+fn fail(e: ApiError) -> String {
+    e.message
+}
+
+/// Runs one admin action against `DIR/siteproof.db`; returns the text to print.
+pub fn run(data: &Path, action: AdminAction, as_json: bool) -> Result<String, String> {
+    std::fs::create_dir_all(data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+    let conn = db::open_migrated(&data.join("siteproof.db")).map_err(|e| format!("cannot open database: {e}"))?;
+    let out = match action {
+        AdminAction::CreateOffice { name } => {
+            let id = accounts::create_office(&conn, &name).map_err(fail)?;
+            (json!({"office_id": id, "name": name.trim()}), format!("已创建街道 / office created: {}", name.trim()))
+        }
+        AdminAction::CreateCommunity { office, name } => {
+            let id = accounts::create_community(&conn, &office, &name).map_err(fail)?;
+            (json!({"community_id": id, "office": office, "name": name.trim()}), format!("已创建社区 / community created: {}/{}", office, name.trim()))
+        }
+        AdminAction::CreateUser { username, role, community, office, password, no_password } => {
+            let role = Role::parse(&role).ok_or("role must be admin, coordinator or worker")?;
+            let (office_id, community_id) = match (&community, &office) {
+                (Some(c), _) => {
+                    let (cid, oid) = accounts::community(&conn, c).map_err(fail)?;
+                    (oid, Some(cid))
+                }
+                (None, Some(o)) => (accounts::office_id(&conn, o).map_err(fail)?, None),
+                (None, None) => return Err("--community (or --office for an admin) is required".into()),
+            };
+            let password = if no_password {
+                None
+            } else {
+                Some(match password.or_else(|| std::env::var("SITEPROOF_PASSWORD").ok()) {
+                    Some(p) => p,
+                    None => {
+                        let mut line = String::new();
+                        std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+                        line.trim_end_matches(['\r', '\n']).to_string()
+                    }
+                })
+            };
+            let id = accounts::create_user(&conn, NewUser { username: &username, role, office_id, community_id, password: password.as_deref() }).map_err(fail)?;
+            (json!({"user_id": id, "username": username, "role": role}), format!("已创建账号 / account created: {username} ({})", role.as_str()))
+        }
+        AdminAction::EnrollCode { worker, hours } => {
+            let (uid, role, _, _) = accounts::user(&conn, &worker).map_err(fail)?;
+            if role != Role::Worker {
+                return Err(format!("{worker} 不是社工 / {worker} is not a worker"));
+            }
+            let code = accounts::create_enroll_code(&conn, uid, &worker, hours as i64 * 3_600_000).map_err(fail)?;
+            accounts::audit(&conn, None, "enroll_code", &worker).map_err(fail)?;
+            (serde_json::to_value(&code).unwrap_or_default(), code.code.clone())
+        }
+        AdminAction::RevokeDevice { device_id } => {
+            if !accounts::revoke_device(&conn, &device_id).map_err(fail)? {
+                return Err(format!("没有设备 {device_id} / no device {device_id}"));
+            }
+            accounts::audit(&conn, None, "revoke_device", &device_id).map_err(fail)?;
+            (json!({"device_id": device_id, "revoked": true}), format!("已吊销设备 / device revoked: {device_id}"))
+        }
+    };
+    Ok(if as_json { out.0.to_string() } else { out.1 })
+}

@@ -1,0 +1,221 @@
+//! Work order endpoints for the console (sessions) and for devices.
+//! Orders of another community answer 404, never 403, so their existence
+//! does not leak. Workers and devices see complainant contact masked.
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use rusqlite::{Connection, TransactionBehavior};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::body::{self, num, query};
+use super::json;
+use crate::auth::{require_device, require_session, Principal, Role};
+use crate::domain::order_csv;
+use crate::domain::orders::{self, Actor, ListFilter, NewOrder, OrderUpdate};
+use crate::domain::accounts;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+const CSV_LIMIT: usize = 16 << 20;
+
+fn actor(p: &Principal) -> Actor {
+    Actor { user_id: p.user_id, role: p.role, device_id: p.device.as_ref().map(|d| d.device_id.clone()) }
+}
+
+/// The community new orders go to: the caller's own, or (admins) the named one.
+fn target_community(c: &Connection, p: &Principal, name: Option<&str>) -> ApiResult<i64> {
+    match (name, p.community_id) {
+        (Some(n), _) => {
+            let (cid, _) = accounts::community(c, n)?;
+            if p.sees(cid) { Ok(cid) } else { Err(ApiError::not_found("社区", "community")) }
+        }
+        (None, Some(cid)) => Ok(cid),
+        (None, None) => Err(ApiError::invalid("community_required", "请指定社区 / name the community")),
+    }
+}
+
+/// `GET /v1/orders` - orders of the caller's communities.
+pub async fn list(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    let p = require_session(&st, &h, Role::Worker).await?;
+    let q = query(q.as_deref(), &["status", "assignee", "limit", "offset"])?;
+    let f = ListFilter { status: q.get("status").cloned(), assignee: q.get("assignee").cloned(), limit: num(&q, "limit")?, offset: num(&q, "offset")? };
+    st.db
+        .call(move |c| {
+            let rows: Vec<_> = orders::list(c, &p.communities, &f)?.into_iter().map(|o| o.masked(p.masks_contact())).collect();
+            Ok(json(StatusCode::OK, &json!({"orders": rows})))
+        })
+        .await
+}
+
+/// `POST /v1/orders` - creates one order.
+pub async fn create(State(st): State<AppState>, h: HeaderMap, b: Body) -> ApiResult<Response> {
+    let p = require_session(&st, &h, Role::Coordinator).await?;
+    let n: NewOrder = body::json(b).await?;
+    let v = orders::validate_new(&n)?;
+    st.db
+        .call(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let cid = target_community(&tx, &p, n.community.as_deref())?;
+            orders::insert(&tx, cid, &v, &actor(&p))?;
+            let o = orders::get_visible(&tx, &v.number, &p.communities)?;
+            tx.commit()?;
+            Ok(json(StatusCode::CREATED, &o))
+        })
+        .await
+}
+
+/// `POST /v1/orders/import?partial=true&community=NAME` - CSV import with per-line errors.
+pub async fn import(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuery, b: Body) -> ApiResult<Response> {
+    let p = require_session(&st, &h, Role::Coordinator).await?;
+    let q = query(q.as_deref(), &["partial", "community"])?;
+    let partial = match q.get("partial").map(String::as_str) {
+        None | Some("false") | Some("0") => false,
+        Some("true") | Some("1") => true,
+        Some(_) => return Err(ApiError::bad_request("bad_query", "partial 须为 true 或 false", "partial must be true or false")),
+    };
+    let raw = body::bytes(b, CSV_LIMIT).await?;
+    let parsed = order_csv::parse(&raw)?;
+    let community = q.get("community").cloned();
+    st.db
+        .call(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let cid = target_community(&tx, &p, community.as_deref())?;
+            let mut errors = parsed.errors;
+            let mut good = Vec::new();
+            for (line, o) in parsed.rows {
+                if orders::exists(&tx, &o.number)? {
+                    errors.push(order_csv::RowError { line, error: "order_exists".into(), message: format!("工单 {} 已存在 / order {} already exists", o.number, o.number) });
+                } else {
+                    good.push(o);
+                }
+            }
+            errors.sort_by_key(|e| e.line);
+            if !errors.is_empty() && !partial {
+                return Ok(json(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &json!({
+                        "error": "csv_rows_invalid",
+                        "message": format!("{} 行有错误，未导入任何工单；修正后重试，或加 ?partial=true 只导入正确的行 / {} rows have errors; nothing was imported. Fix them, or add ?partial=true to import the good rows", errors.len(), errors.len()),
+                        "imported": 0, "valid_rows": good.len(), "errors": errors,
+                    }),
+                ));
+            }
+            for o in &good {
+                orders::insert(&tx, cid, o, &actor(&p))?;
+            }
+            tx.commit()?;
+            Ok(json(StatusCode::OK, &json!({"imported": good.len(), "errors": errors})))
+        })
+        .await
+}
+
+/// `GET /v1/orders/{number}`.
+pub async fn get(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>) -> ApiResult<Response> {
+    let p = require_session(&st, &h, Role::Worker).await?;
+    st.db.call(move |c| Ok(json(StatusCode::OK, &orders::get_visible(c, &number, &p.communities)?.masked(p.masks_contact())))).await
+}
+
+/// `PATCH /v1/orders/{number}` - status and tags from the console.
+pub async fn update(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>, b: Body) -> ApiResult<Response> {
+    let p = require_session(&st, &h, Role::Coordinator).await?;
+    let u: OrderUpdate = body::json(b).await?;
+    apply(&st, p, number, u).await
+}
+
+async fn apply(st: &AppState, p: Principal, number: String, u: OrderUpdate) -> ApiResult<Response> {
+    st.db
+        .call(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let o = orders::get_visible(&tx, &number, &p.communities)?;
+            if p.device.is_some() && o.assignee_id != Some(p.user_id) && !watched(&tx, o.id, p.user_id)? {
+                return Err(ApiError::not_found(&format!("工单 {number} "), &format!("order {number}")));
+            }
+            let (applied, conflicts) = orders::apply_update(&tx, &o, &u, &actor(&p))?;
+            let merged = orders::get_visible(&tx, &number, &p.communities)?.masked(p.masks_contact());
+            tx.commit()?;
+            let mut v = serde_json::to_value(&merged).map_err(ApiError::internal)?;
+            v["applied"] = json!(applied);
+            v["conflicts"] = json!(conflicts);
+            Ok(json(StatusCode::OK, &v))
+        })
+        .await
+}
+
+fn watched(c: &Connection, order_id: i64, user_id: i64) -> ApiResult<bool> {
+    Ok(rusqlite::OptionalExtension::optional(c.query_row(
+        "SELECT 1 FROM order_watchers WHERE order_id = ?1 AND user_id = ?2",
+        [order_id, user_id],
+        |_| Ok(()),
+    ))?
+    .is_some())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssignReq {
+    worker: Option<String>,
+}
+
+/// `POST /v1/orders/{number}/assign` - `{"worker": "name"}` or `{"worker": null}`.
+pub async fn assign(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>, b: Body) -> ApiResult<Response> {
+    let p = require_session(&st, &h, Role::Coordinator).await?;
+    let r: AssignReq = body::json(b).await?;
+    st.db
+        .call(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let o = orders::get_visible(&tx, &number, &p.communities)?;
+            orders::assign(&tx, &o, r.worker.as_deref(), &actor(&p))?;
+            let o = orders::get_visible(&tx, &number, &p.communities)?;
+            tx.commit()?;
+            Ok(json(StatusCode::OK, &o))
+        })
+        .await
+}
+
+/// `GET /v1/orders/{number}/history`.
+pub async fn history(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>) -> ApiResult<Response> {
+    let p = require_session(&st, &h, Role::Coordinator).await?;
+    st.db
+        .call(move |c| {
+            let o = orders::get_visible(c, &number, &p.communities)?;
+            Ok(json(StatusCode::OK, &json!({"order": o.number, "history": orders::history_of(c, o.id)?})))
+        })
+        .await
+}
+
+/// `GET /v1/device/orders?cursor=N&limit=M` - orders assigned (now or before) to the device's worker, changed after the cursor.
+pub async fn device_pull(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    let (p, dev) = require_device(&st, &h).await?;
+    let q = query(q.as_deref(), &["cursor", "limit"])?;
+    let cursor: i64 = num(&q, "cursor")?.unwrap_or(0);
+    let limit: u32 = num::<u32>(&q, "limit")?.unwrap_or(200).clamp(1, 1000);
+    st.db
+        .call(move |c| {
+            let rows = orders::changed_for_worker(c, dev.community_id, p.user_id, cursor, limit)?;
+            let next = rows.last().map(|o| o.change_seq).unwrap_or(cursor);
+            let out: Vec<_> = rows
+                .into_iter()
+                .map(|o| {
+                    let mine = o.assignee_id == Some(p.user_id);
+                    let mut v = serde_json::to_value(o.masked(true)).unwrap_or_default();
+                    v["assigned_to_you"] = json!(mine);
+                    v
+                })
+                .collect();
+            Ok(json(StatusCode::OK, &json!({"orders": out, "next_cursor": next})))
+        })
+        .await
+}
+
+/// `PATCH /v1/device/orders/{number}` - a device's status/tag edit with `base_version`; returns the merged order.
+pub async fn device_update(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>, b: Body) -> ApiResult<Response> {
+    let (p, _) = require_device(&st, &h).await?;
+    let u: OrderUpdate = body::json(b).await?;
+    if u.base_version.is_none() {
+        return Err(ApiError::bad_request("base_version_required", "设备修改须带 base_version", "device edits must carry base_version"));
+    }
+    apply(&st, p, number, u).await
+}

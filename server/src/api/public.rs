@@ -1,0 +1,71 @@
+//! Endpoints anyone may call: signed time, the server key, the API document,
+//! health, and (only with `--bench-sink`) a plain upload sink for benchmarks.
+
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use super::body::query;
+use super::json;
+use crate::db::now_ms;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use siteproof_core::evidence::{TimeStatement, TIME_FORMAT};
+
+/// The OpenAPI document, checked in beside the code.
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+/// `GET /v1/time?nonce=` - the server clock, signed, echoing the nonce.
+pub async fn time(State(st): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    let q = query(q.as_deref(), &["nonce"])?;
+    let nonce = q.get("nonce").cloned().unwrap_or_default();
+    if !(8..=128).contains(&nonce.len()) || !nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(ApiError::bad_request("bad_nonce", "nonce 须为 8-128 个字母、数字、- 或 _", "nonce must be 8-128 characters of A-Z a-z 0-9 - _"));
+    }
+    let stmt = TimeStatement { format: TIME_FORMAT.into(), server_time_ms: now_ms(), nonce, server_key: st.key_hex.to_string() };
+    let signed = stmt.sign(&st.key)?;
+    Ok(json(StatusCode::OK, &signed))
+}
+
+/// `GET /v1/server-key` - the key receipts and time statements are signed with.
+pub async fn server_key(State(st): State<AppState>) -> Response {
+    json(StatusCode::OK, &json!({"server_key": st.key_hex.as_str(), "algorithm": "ed25519"}))
+}
+
+/// `GET /v1/openapi.json`.
+pub async fn openapi() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// `GET /v1/health` - database reachable, schema version.
+pub async fn health(State(st): State<AppState>) -> ApiResult<Response> {
+    let v: i64 = st.db.call(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).await?;
+    Ok(json(StatusCode::OK, &json!({"status": "ok", "schema_version": v})))
+}
+
+/// `POST /bench/sink` - writes the body to a temp file with SHA-256 and fsync, like a tus PATCH, then drops it.
+pub async fn bench_sink(State(st): State<AppState>, body: Body) -> ApiResult<Response> {
+    let path = st.config.data.join("staging").join(format!("sink-{}", uuid::Uuid::new_v4().simple()));
+    let file = tokio::fs::File::create(&path).await?;
+    let mut w = tokio::io::BufWriter::with_capacity(1 << 20, file);
+    let mut h = Sha256::new();
+    let mut n = 0u64;
+    let mut body = body;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| ApiError::bad_request("body_incomplete", "请求体不完整", "request body was cut short"))?;
+        if let Ok(data) = frame.into_data() {
+            h.update(&data);
+            n += data.len() as u64;
+            w.write_all(&data).await?;
+        }
+    }
+    w.flush().await?;
+    w.into_inner().sync_data().await?;
+    let _ = tokio::fs::remove_file(&path).await;
+    Ok(json(StatusCode::OK, &json!({"bytes": n, "sha256": hex::encode(h.finalize())})))
+}

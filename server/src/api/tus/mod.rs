@@ -1,0 +1,157 @@
+//! tus 1.0 resumable uploads at `/v1/uploads/`: core protocol plus creation,
+//! creation-with-upload, expiration, termination and checksum (sha1, sha256).
+//! Uploads are staged per device and move into content-addressed storage
+//! only once the whole file's SHA-256 matches the one declared at creation.
+//!
+//! Status codes beyond the spec's: 423 while another PATCH of the same upload
+//! runs; 460 with `sha256_mismatch` when the finished file's SHA-256 differs
+//! from the declared one (the upload is then failed and its bytes deleted);
+//! 410 for expired or failed uploads.
+
+pub mod headers;
+pub mod sweep;
+pub mod upload;
+pub mod write;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use self::headers::{check_version, http_date, TUS_CHECKSUMS, TUS_EXTENSIONS, TUS_VERSION};
+use self::upload::UploadLock;
+use crate::auth::require_device;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+const OFFSET_STREAM: &str = "application/offset+octet-stream";
+
+fn set(resp: &mut Response, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        resp.headers_mut().insert(name, v);
+    }
+}
+
+/// `OPTIONS /v1/uploads/` - what this tus server supports.
+pub async fn options(State(st): State<AppState>) -> Response {
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    set(&mut r, "tus-version", TUS_VERSION);
+    set(&mut r, "tus-extension", TUS_EXTENSIONS);
+    set(&mut r, "tus-checksum-algorithm", TUS_CHECKSUMS);
+    set(&mut r, "tus-max-size", &st.config.max_upload_bytes.to_string());
+    r
+}
+
+fn is_offset_stream(h: &HeaderMap) -> bool {
+    h.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim().eq_ignore_ascii_case(OFFSET_STREAM))
+}
+
+/// `POST /v1/uploads/` - creates an upload (optionally with its first bytes).
+pub async fn create(State(st): State<AppState>, h: HeaderMap, body: Body) -> ApiResult<Response> {
+    check_version(&h)?;
+    let (_, dev) = require_device(&st, &h).await?;
+    if h.contains_key("upload-defer-length") {
+        return Err(ApiError::bad_request("defer_length_unsupported", "不支持延后声明长度", "Upload-Defer-Length is not supported; send Upload-Length"));
+    }
+    let length = headers::u64_header(&h, "upload-length")?
+        .ok_or_else(|| ApiError::bad_request("upload_length_required", "需要 Upload-Length", "Upload-Length is required"))?;
+    if length > st.config.max_upload_bytes {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "upload_too_large",
+            &format!("单个文件不能超过 {} 字节", st.config.max_upload_bytes),
+            &format!("an upload may not exceed {} bytes", st.config.max_upload_bytes),
+        ));
+    }
+    let meta = headers::metadata(&h)?;
+    let with_body = is_offset_stream(&h);
+    let ck = if with_body { headers::checksum(&h)? } else { None };
+    let up = upload::create(&st, &dev, length, &meta).await?;
+    let location = format!("/v1/uploads/{}", up.id);
+    let mut offset = up.offset;
+    if with_body || length == 0 {
+        let lock = UploadLock::take(&st, &up.id)?;
+        match write::receive(st.clone(), up.clone(), ck, body, lock).await {
+            Ok(o) => offset = o,
+            Err(e) => return Err(e.with_header("location", &location)),
+        }
+    }
+    let mut r = StatusCode::CREATED.into_response();
+    set(&mut r, "location", &location);
+    set(&mut r, "upload-expires", &http_date(up.expires_at_ms));
+    if with_body || length == 0 {
+        set(&mut r, "upload-offset", &offset.to_string());
+    }
+    Ok(r)
+}
+
+/// `HEAD /v1/uploads/{id}` - how many bytes the server holds.
+pub async fn head(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+    check_version(&h)?;
+    let (_, dev) = require_device(&st, &h).await?;
+    let up = upload::load_live(&st, &dev, &id).await?;
+    let mut r = StatusCode::OK.into_response();
+    set(&mut r, "upload-offset", &up.offset.to_string());
+    set(&mut r, "upload-length", &up.length.to_string());
+    if !up.metadata_raw.is_empty() {
+        set(&mut r, "upload-metadata", &up.metadata_raw);
+    }
+    set(&mut r, "cache-control", "no-store");
+    if up.state == "open" {
+        set(&mut r, "upload-expires", &http_date(up.expires_at_ms));
+    }
+    Ok(r)
+}
+
+/// `PATCH /v1/uploads/{id}` - appends bytes at the given offset.
+pub async fn patch(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, body: Body) -> ApiResult<Response> {
+    check_version(&h)?;
+    let (_, dev) = require_device(&st, &h).await?;
+    if !is_offset_stream(&h) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "bad_content_type",
+            "Content-Type 须为 application/offset+octet-stream",
+            "Content-Type must be application/offset+octet-stream",
+        ));
+    }
+    let offset = headers::u64_header(&h, "upload-offset")?
+        .ok_or_else(|| ApiError::bad_request("upload_offset_required", "需要 Upload-Offset", "Upload-Offset is required"))?;
+    let ck = headers::checksum(&h)?;
+    let content_length = headers::u64_header(&h, "content-length")?;
+    let lock = UploadLock::take(&st, &id)?;
+    let up = upload::load_live(&st, &dev, &id).await?;
+    if up.state != "open" && !(up.state == "complete" && offset == up.length) {
+        return Err(ApiError::new(StatusCode::GONE, "upload_closed", "上传已结束", "upload is no longer open"));
+    }
+    if offset != up.offset {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "offset_mismatch",
+            &format!("偏移量不符：服务器已有 {} 字节", up.offset),
+            &format!("Upload-Offset {offset} does not match the server's offset {}", up.offset),
+        )
+        .with_header("upload-offset", &up.offset.to_string()));
+    }
+    if let Some(cl) = content_length {
+        if offset + cl > up.length {
+            return Err(write::exceeds(up.length));
+        }
+    }
+    let expires = up.expires_at_ms;
+    let new_offset = if up.state == "complete" { up.offset } else { write::receive(st.clone(), up, ck, body, lock).await? };
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    set(&mut r, "upload-offset", &new_offset.to_string());
+    set(&mut r, "upload-expires", &http_date(expires.max(crate::db::now_ms() + st.config.upload_expiry_ms)));
+    Ok(r)
+}
+
+/// `DELETE /v1/uploads/{id}` - termination: drops the staged bytes.
+pub async fn terminate(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+    check_version(&h)?;
+    let (_, dev) = require_device(&st, &h).await?;
+    let _lock = UploadLock::take(&st, &id)?;
+    let up = upload::load(&st, &dev, &id).await?;
+    upload::terminate(&st, &up).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

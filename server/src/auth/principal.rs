@@ -1,0 +1,208 @@
+//! Resolving `Authorization: Bearer` to a principal, and the role ladder.
+
+use axum::http::HeaderMap;
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use super::tokens;
+use crate::db::now_ms;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Account roles, least to most privileged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Goes on site; sees their community's orders with contacts masked.
+    Worker,
+    /// Runs one community's orders and evidence.
+    Coordinator,
+    /// Runs a street office: every community in it, and accounts.
+    Admin,
+}
+
+impl Role {
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "worker" => Some(Role::Worker),
+            "coordinator" => Some(Role::Coordinator),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Worker => "worker",
+            Role::Coordinator => "coordinator",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// The enrolled device behind a device token.
+#[derive(Debug, Clone, Serialize)]
+pub struct DevicePrincipal {
+    /// Device id (from its key).
+    pub device_id: String,
+    /// Enrolled Ed25519 public key, hex.
+    pub public_key: String,
+    /// The community the device works for.
+    pub community_id: i64,
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, Serialize)]
+pub struct Principal {
+    /// Account id.
+    pub user_id: i64,
+    /// Account name.
+    pub username: String,
+    /// Account role.
+    pub role: Role,
+    /// Street office of the account.
+    pub office_id: i64,
+    /// Home community (None for office admins).
+    pub community_id: Option<i64>,
+    /// Communities this caller may read and write.
+    pub communities: Vec<i64>,
+    /// Set when the token is a device token.
+    pub device: Option<DevicePrincipal>,
+    /// Hash of the presented token (for logout).
+    #[serde(skip)]
+    pub token_hash: String,
+}
+
+impl Principal {
+    /// Whether the caller may touch a community's data.
+    pub fn sees(&self, community_id: i64) -> bool {
+        self.communities.contains(&community_id)
+    }
+
+    /// Masks complainant contact unless the caller coordinates.
+    pub fn masks_contact(&self) -> bool {
+        self.role < Role::Coordinator || self.device.is_some()
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> ApiResult<String> {
+    let v = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("unauthorized", "需要登录或设备令牌", "a bearer token is required"))?;
+    let s = v.to_str().map_err(|_| ApiError::unauthorized("invalid_token", "令牌格式错误", "malformed authorization header"))?;
+    let t = s
+        .strip_prefix("Bearer ")
+        .or_else(|| s.strip_prefix("bearer "))
+        .ok_or_else(|| ApiError::unauthorized("invalid_token", "令牌格式错误", "authorization must be 'Bearer <token>'"))?;
+    let t = t.trim();
+    if t.is_empty() || t.len() > 200 {
+        return Err(ApiError::unauthorized("invalid_token", "令牌格式错误", "malformed token"));
+    }
+    Ok(t.to_string())
+}
+
+/// Looks a token up; the error says why it is unusable.
+pub fn resolve(conn: &rusqlite::Connection, token: &str) -> ApiResult<Principal> {
+    let th = tokens::hash(token);
+    let row = conn
+        .query_row(
+            "SELECT t.kind, t.user_id, t.device_id, t.expires_at_ms, t.revoked_at_ms,
+                    u.username, u.role, u.office_id, u.community_id, u.disabled
+             FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1",
+            [&th],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, i64>(7)?,
+                    r.get::<_, Option<i64>>(8)?,
+                    r.get::<_, bool>(9)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((kind, user_id, device_id, expires, revoked, username, role, office_id, community_id, disabled)) = row else {
+        return Err(ApiError::unauthorized("invalid_token", "令牌无效", "unknown token"));
+    };
+    if revoked.is_some() || disabled {
+        return Err(ApiError::unauthorized("token_revoked", "令牌已被吊销", "token has been revoked"));
+    }
+    if expires <= now_ms() {
+        return Err(ApiError::unauthorized("token_expired", "令牌已过期", "token has expired"));
+    }
+    let role = Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
+    let device = if kind == "device" {
+        let id = device_id.ok_or_else(|| ApiError::internal("device token without device"))?;
+        let d = conn
+            .query_row(
+                "SELECT public_key, community_id, revoked_at_ms FROM devices WHERE device_id = ?1",
+                [&id],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?)),
+            )
+            .optional()?
+            .ok_or_else(|| ApiError::unauthorized("unknown_device", "设备未注册", "device is not enrolled"))?;
+        if d.2.is_some() {
+            return Err(ApiError::unauthorized("token_revoked", "设备已被吊销", "device has been revoked"));
+        }
+        Some(DevicePrincipal { device_id: id, public_key: d.0, community_id: d.1 })
+    } else {
+        None
+    };
+    let communities = match (&device, role, community_id) {
+        (Some(d), _, _) => vec![d.community_id],
+        (None, Role::Admin, _) => {
+            let mut stmt = conn.prepare_cached("SELECT id FROM communities WHERE office_id = ?1")?;
+            let ids = stmt.query_map(params![office_id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+            ids
+        }
+        (None, _, Some(c)) => vec![c],
+        (None, _, None) => Vec::new(),
+    };
+    Ok(Principal { user_id, username, role, office_id, community_id, communities, device, token_hash: th })
+}
+
+/// Requires a login session of at least `min` role.
+pub async fn require_session(state: &AppState, headers: &HeaderMap, min: Role) -> ApiResult<Principal> {
+    let token = bearer(headers)?;
+    let p = state.db.call(move |c| resolve(c, &token)).await?;
+    if p.device.is_some() {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "wrong_token_kind",
+            "设备令牌不能用于此接口，请登录",
+            "device tokens cannot call this endpoint; log in",
+        ));
+    }
+    if p.role < min {
+        return Err(ApiError::forbidden());
+    }
+    Ok(p)
+}
+
+/// Requires a device token of a non-revoked device.
+pub async fn require_device(state: &AppState, headers: &HeaderMap) -> ApiResult<(Principal, DevicePrincipal)> {
+    let token = bearer(headers)?;
+    let p = state.db.call(move |c| resolve(c, &token)).await?;
+    match p.device.clone() {
+        Some(d) => Ok((p, d)),
+        None => Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "wrong_token_kind",
+            "此接口需要设备令牌",
+            "this endpoint needs a device token",
+        )),
+    }
+}
+
+/// Requires any valid token (session or device).
+pub async fn require_any(state: &AppState, headers: &HeaderMap) -> ApiResult<Principal> {
+    let token = bearer(headers)?;
+    state.db.call(move |c| resolve(c, &token)).await
+}

@@ -1,0 +1,117 @@
+//! Command line: `siteproof-server --data DIR [--listen ADDR]` serves;
+//! `siteproof-server --data DIR admin ...` bootstraps offices, communities,
+//! accounts and enrollment codes without a browser.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Siteproof case server (社区案件服务器).
+#[derive(Debug, Parser)]
+#[command(name = "siteproof-server", version, about = "Siteproof 案件服务器 / Siteproof case server")]
+pub struct Cli {
+    /// Data directory: SQLite database, blobs, staging, server key (created on first start).
+    #[arg(long, env = "SITEPROOF_DATA", global = true)]
+    pub data: Option<PathBuf>,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "SITEPROOF_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Optional TOML config file (flags and environment win over it).
+    #[arg(long, env = "SITEPROOF_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Log format: text or json.
+    #[arg(long, env = "SITEPROOF_LOG_FORMAT")]
+    pub log_format: Option<String>,
+    /// Largest single upload in bytes.
+    #[arg(long, env = "SITEPROOF_MAX_UPLOAD_BYTES")]
+    pub max_upload_bytes: Option<u64>,
+    /// Most bytes one device may have in unfinished uploads.
+    #[arg(long, env = "SITEPROOF_DEVICE_STAGING_BYTES")]
+    pub device_staging_bytes: Option<u64>,
+    /// Most bytes one device may store.
+    #[arg(long, env = "SITEPROOF_DEVICE_QUOTA_BYTES")]
+    pub device_quota_bytes: Option<u64>,
+    /// Hours an idle unfinished upload is kept.
+    #[arg(long, env = "SITEPROOF_UPLOAD_EXPIRY_HOURS")]
+    pub upload_expiry_hours: Option<u64>,
+    /// Days a device token lives.
+    #[arg(long, env = "SITEPROOF_DEVICE_TOKEN_DAYS")]
+    pub device_token_days: Option<u64>,
+    /// Hours a login session lives.
+    #[arg(long, env = "SITEPROOF_SESSION_HOURS")]
+    pub session_hours: Option<u64>,
+    /// Serve POST /bench/sink (benchmarks only; never in production).
+    #[arg(long)]
+    pub bench_sink: bool,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Bootstrap and maintenance without a browser.
+    Admin {
+        /// Print JSON instead of plain text.
+        #[arg(long, global = true)]
+        json: bool,
+        /// What to do.
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+/// Admin actions.
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Create a street office (街道).
+    CreateOffice {
+        /// Office name.
+        name: String,
+    },
+    /// Create a community (社区) under an office.
+    CreateCommunity {
+        /// Office name.
+        office: String,
+        /// Community name.
+        name: String,
+    },
+    /// Create an account.
+    CreateUser {
+        /// Login name.
+        username: String,
+        /// admin, coordinator or worker.
+        #[arg(long)]
+        role: String,
+        /// Community (NAME or OFFICE/NAME); required for coordinators and workers.
+        #[arg(long)]
+        community: Option<String>,
+        /// Office (for admins without a community).
+        #[arg(long)]
+        office: Option<String>,
+        /// Password (else SITEPROOF_PASSWORD, else first line of stdin; workers may have none with --no-password).
+        #[arg(long)]
+        password: Option<String>,
+        /// Account without a password (a worker who only uses a device).
+        #[arg(long)]
+        no_password: bool,
+    },
+    /// Create a one-time device enrollment code for a worker (prints the code).
+    EnrollCode {
+        /// Worker's username.
+        #[arg(long)]
+        worker: String,
+        /// Hours the code stays valid.
+        #[arg(long, default_value_t = 72)]
+        hours: u64,
+    },
+    /// Revoke a device and its tokens.
+    RevokeDevice {
+        /// Device id.
+        device_id: String,
+    },
+}

@@ -1,0 +1,100 @@
+//! Server settings from flags, environment and an optional TOML file, in
+//! that order of precedence; anything unset takes the embedded default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Settings a TOML file may carry (every key optional).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Data directory.
+    pub data: Option<PathBuf>,
+    /// Listen address.
+    pub listen: Option<SocketAddr>,
+    /// "text" or "json".
+    pub log_format: Option<String>,
+    /// Largest single upload, bytes.
+    pub max_upload_bytes: Option<u64>,
+    /// Most bytes one device may have in unfinished uploads.
+    pub device_staging_bytes: Option<u64>,
+    /// Most bytes one device may store in total.
+    pub device_quota_bytes: Option<u64>,
+    /// Hours an idle unfinished upload is kept.
+    pub upload_expiry_hours: Option<u64>,
+    /// Days a device token lives.
+    pub device_token_days: Option<u64>,
+    /// Hours a login session lives.
+    pub session_hours: Option<u64>,
+    /// Hours an enrollment code stays usable.
+    pub enroll_code_hours: Option<u64>,
+    /// Serve `POST /bench/sink` (benchmarks only).
+    pub bench_sink: Option<bool>,
+}
+
+/// Effective settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Data directory (database, blobs, staging, server key).
+    pub data: PathBuf,
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Log output format.
+    pub log_json: bool,
+    /// Largest single upload, bytes.
+    pub max_upload_bytes: u64,
+    /// Most bytes one device may have in unfinished uploads.
+    pub device_staging_bytes: u64,
+    /// Most bytes one device may store in total.
+    pub device_quota_bytes: u64,
+    /// Idle unfinished uploads expire after this many ms.
+    pub upload_expiry_ms: i64,
+    /// Device token lifetime, ms.
+    pub device_token_ms: i64,
+    /// Session token lifetime, ms.
+    pub session_ms: i64,
+    /// Enrollment code lifetime, ms.
+    pub enroll_code_ms: i64,
+    /// Serve the benchmark sink.
+    pub bench_sink: bool,
+}
+
+const HOUR_MS: i64 = 3_600_000;
+
+impl Config {
+    /// Merges flag/env values over the file over defaults.
+    pub fn resolve(flags: FileConfig, file: Option<&Path>) -> Result<Config, String> {
+        let f = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read config {}: {e}", p.display()))?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| format!("bad config {}: {e}", p.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        macro_rules! pick {
+            ($k:ident, $d:expr) => {
+                flags.$k.clone().or(f.$k.clone()).unwrap_or($d)
+            };
+        }
+        let data = flags.data.clone().or(f.data.clone()).ok_or("--data DIR is required (或设置 SITEPROOF_DATA)")?;
+        let log_format = pick!(log_format, "text".to_string());
+        if log_format != "text" && log_format != "json" {
+            return Err(format!("log format must be text or json, not {log_format:?}"));
+        }
+        Ok(Config {
+            data,
+            listen: pick!(listen, "127.0.0.1:8080".parse().expect("valid default")),
+            log_json: log_format == "json",
+            max_upload_bytes: pick!(max_upload_bytes, 4 << 30),
+            device_staging_bytes: pick!(device_staging_bytes, 8 << 30),
+            device_quota_bytes: pick!(device_quota_bytes, 200 << 30),
+            upload_expiry_ms: pick!(upload_expiry_hours, 24) as i64 * HOUR_MS,
+            device_token_ms: pick!(device_token_days, 365) as i64 * 24 * HOUR_MS,
+            session_ms: pick!(session_hours, 12) as i64 * HOUR_MS,
+            enroll_code_ms: pick!(enroll_code_hours, 72) as i64 * HOUR_MS,
+            bench_sink: pick!(bench_sink, false),
+        })
+    }
+}

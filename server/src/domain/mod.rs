@@ -1,0 +1,8 @@
+//! The server's rules, as plain functions over a SQLite connection, shared
+//! by the HTTP handlers and the admin command line.
+
+pub mod accounts;
+pub mod ingest;
+pub mod mask;
+pub mod orders;
+pub mod order_csv;

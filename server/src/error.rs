@@ -1,0 +1,128 @@
+//! The server's one error type. Every refusal leaves as a JSON body
+//! `{"error": "<code>", "message": "<zh-CN> / <English>"}` so a device can
+//! branch on the code and a person can read the message in either language.
+
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// An HTTP refusal or failure with a stable code and a bilingual message.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// HTTP status to answer with.
+    pub status: StatusCode,
+    /// Stable machine-readable code.
+    pub code: &'static str,
+    /// "zh-CN / English" text.
+    pub message: String,
+    /// Extra headers (e.g. Tus-Version on 412).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// Result alias for handlers and database closures.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    message: &'a str,
+}
+
+impl ApiError {
+    /// Builds an error from a code and the two language versions of the message.
+    pub fn new(status: StatusCode, code: &'static str, zh: &str, en: &str) -> Self {
+        Self { status, code, message: format!("{zh} / {en}"), headers: Vec::new() }
+    }
+
+    /// 400 with a code.
+    pub fn bad_request(code: &'static str, zh: &str, en: &str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, zh, en)
+    }
+
+    /// 404 that never says whether the thing exists elsewhere (tenancy).
+    pub fn not_found(what_zh: &str, what_en: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", &format!("{what_zh}不存在"), &format!("{what_en} not found"))
+    }
+
+    /// 403 for a role that may not do this.
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "无权执行此操作", "your role may not do this")
+    }
+
+    /// 401 without a usable credential.
+    pub fn unauthorized(code: &'static str, zh: &str, en: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, zh, en)
+    }
+
+    /// 422 for well-formed input with invalid content; carries the core's own explanation.
+    pub fn invalid(code: &'static str, detail: impl std::fmt::Display) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            message: format!("输入无效 / invalid input: {detail}"),
+            headers: Vec::new(),
+        }
+    }
+
+    /// 500; the cause goes to the log, not to the caller.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误", "internal server error")
+    }
+
+    /// Adds a response header.
+    pub fn with_header(mut self, name: &'static str, value: &str) -> Self {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            self.headers.push((HeaderName::from_static(name), v));
+        }
+        self
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&Body { error: self.code, message: &self.message }).unwrap_or_default();
+        let mut resp = (self.status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
+        for (k, v) in self.headers {
+            resp.headers_mut().insert(k, v);
+        }
+        resp
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            if f.code == rusqlite::ErrorCode::DiskFull {
+                return ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "disk_full", "服务器磁盘已满", "server disk is full");
+            }
+        }
+        ApiError::internal(format!("database: {e}"))
+    }
+}
+
+impl From<std::io::Error> for ApiError {
+    fn from(e: std::io::Error) -> Self {
+        if e.raw_os_error() == Some(libc::ENOSPC) {
+            return ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "disk_full", "服务器磁盘已满", "server disk is full");
+        }
+        ApiError::internal(format!("i/o: {e}"))
+    }
+}
+
+impl From<siteproof_core::Error> for ApiError {
+    fn from(e: siteproof_core::Error) -> Self {
+        use siteproof_core::Error as E;
+        match e {
+            E::InvalidInput(m) => ApiError::invalid("invalid_input", m),
+            E::Integrity(m) => ApiError::invalid("integrity", m),
+            other => ApiError::internal(other),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Siteproof's case server: where evidence from workers' phones lands and
+//! stays. Embedded by default (SQLite and a blob folder), with storage behind
+//! a trait so a city can grow it later. Manifests, hashing and verification
+//! come from `siteproof-core`: one implementation of the evidence format.
+
+pub mod admin;
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod serve;
+pub mod server_key;
+pub mod state;
+pub mod storage;
+
+pub use api::{routes, Access, RouteInfo};

@@ -1,0 +1,56 @@
+//! The `siteproof-server` binary: parse flags, then serve or run an admin action.
+
+use clap::Parser;
+use siteproof_server::cli::{Cli, Command};
+use siteproof_server::config::{Config, FileConfig};
+
+fn main() {
+    let cli = Cli::parse();
+    let flags = FileConfig {
+        data: cli.data.clone(),
+        listen: cli.listen,
+        log_format: cli.log_format.clone(),
+        max_upload_bytes: cli.max_upload_bytes,
+        device_staging_bytes: cli.device_staging_bytes,
+        device_quota_bytes: cli.device_quota_bytes,
+        upload_expiry_hours: cli.upload_expiry_hours,
+        device_token_days: cli.device_token_days,
+        session_hours: cli.session_hours,
+        enroll_code_hours: None,
+        bench_sink: cli.bench_sink.then_some(true),
+    };
+    let config = match Config::resolve(flags, cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("错误 / error: {e}");
+            std::process::exit(2);
+        }
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Admin { json, action } => match siteproof_server::admin::run(&config.data, action, json) {
+            Ok(out) => println!("{out}"),
+            Err(e) => {
+                eprintln!("错误 / error: {e}");
+                std::process::exit(2);
+            }
+        },
+        Command::Serve => {
+            init_logs(config.log_json);
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+            if let Err(e) = rt.block_on(siteproof_server::serve::run(config)) {
+                eprintln!("错误 / error: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+}
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SITEPROOF_LOG").unwrap_or_else(|_| "info".into());
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}

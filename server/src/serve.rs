@@ -1,0 +1,76 @@
+//! Starting the server on the embedded default (SQLite and a blob folder in
+//! DIR), announcing the bound address, sweeping expired uploads, and shutting
+//! down gracefully: on SIGTERM or Ctrl-C, in-flight requests finish first.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::state::AppState;
+use crate::storage::FsStorage;
+use crate::{api, server_key};
+
+/// Builds the state for a data directory, creating it on first start.
+pub fn state(config: Config) -> Result<AppState, String> {
+    std::fs::create_dir_all(&config.data).map_err(|e| format!("cannot create {}: {e}", config.data.display()))?;
+    let db = Db::open(&config.data.join("siteproof.db"), 6).map_err(|e| format!("cannot open database: {e}"))?;
+    let storage = FsStorage::new(&config.data).map_err(|e| format!("cannot create blob folders: {e}"))?;
+    let key = server_key::load_or_create(&config.data).map_err(|e| format!("server key: {e}"))?;
+    let key_hex = server_key::public_hex(&key);
+    Ok(AppState {
+        config: Arc::new(config),
+        db,
+        storage: Arc::new(storage),
+        key: Arc::new(key),
+        key_hex: Arc::new(key_hex),
+        upload_locks: Arc::new(Mutex::new(Default::default())),
+        hashers: Arc::new(Mutex::new(Default::default())),
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}
+
+/// Serves until a shutdown signal.
+pub async fn run(config: Config) -> Result<(), String> {
+    let st = state(config)?;
+    let listener = tokio::net::TcpListener::bind(st.config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", st.config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(%addr, data = %st.config.data.display(), server_key = %st.key_hex, "siteproof-server started");
+    // Tests and scripts read this line to find the port.
+    println!("listening on {addr}");
+    let _ = std::io::stdout().flush();
+    let sweeper = {
+        let st = st.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                match api::tus::sweep::sweep(&st).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(expired = n, "expired unfinished uploads"),
+                    Err(e) => tracing::warn!(error = %e, "upload sweep failed"),
+                }
+            }
+        })
+    };
+    let app = api::app(st);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    sweeper.abort();
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! Evidence ingest end to end on the real server process: enrollment, tus
+//! upload, signed manifests, receipts, replays, chain anomalies, revocation,
+//! deduplication, time statements and key stability across a restart.
+
+mod common;
+
+use common::*;
+use reqwest::Method;
+use serde_json::Value;
+use siteproof_core::evidence::{SignedReceipt, SignedTime};
+
+#[test]
+fn photo_goes_in_and_comes_back_with_a_verifiable_receipt() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let mut d = w.device("worker_a");
+    let key: Value = s.req(Method::GET, "/v1/server-key", None).send().unwrap().json().unwrap();
+    let server_key = key["server_key"].as_str().unwrap().to_string();
+
+    let photo = random_bytes(300_000);
+    let sha = d.upload(s, &photo);
+    assert_eq!(s.req(Method::HEAD, &format!("/v1/blobs/{sha}"), d.t()).send().unwrap().status(), 200);
+
+    let sm = d.next_manifest(Some((&sha, photo.len() as u64)), Some("ORD-1"));
+    let r = d.post_manifest(s, &sm);
+    assert_eq!(r.status(), 201);
+    let first = r.text().unwrap();
+    let v: Value = serde_json::from_str(&first).unwrap();
+    let sr = SignedReceipt { receipt: v["receipt"].as_str().unwrap().into(), signature: v["signature"].as_str().unwrap().into() };
+    let receipt = sr.open(&server_key).expect("receipt verifies with the server key");
+    assert_eq!(receipt.manifest_hash, sm.hash());
+    assert_eq!(receipt.seq, 1);
+    assert_eq!(receipt.log_index, 1);
+    assert_eq!(receipt.log_prev, None);
+
+    // A replay returns the original receipt, byte for byte.
+    let r = d.post_manifest(s, &sm);
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().unwrap(), first);
+
+    // The second entry links the receipt log.
+    let sm2 = d.next_manifest(None, Some("ORD-1"));
+    let v: Value = d.post_manifest(s, &sm2).json().unwrap();
+    let sr2 = SignedReceipt { receipt: v["receipt"].as_str().unwrap().into(), signature: v["signature"].as_str().unwrap().into() };
+    let r2 = sr2.open(&server_key).unwrap();
+    assert_eq!(r2.log_index, 2);
+    assert_eq!(r2.log_prev.as_deref(), Some(sr.hash().as_str()));
+
+    // Coordinators see it with its verification status; the original downloads intact.
+    let item = serde_json::from_str::<Value>(&sm.manifest).unwrap()["item_id"].as_str().unwrap().to_string();
+    let e: Value = s.req(Method::GET, &format!("/v1/evidence/{item}"), Some(&w.coord_a)).send().unwrap().json().unwrap();
+    assert_eq!(e["verification"]["signature_valid"], true);
+    assert_eq!(e["verification"]["receipt_valid"], true);
+    assert_eq!(e["verification"]["media"]["present"], true);
+    assert_eq!(e["verification"]["media"]["size_matches"], true);
+    let got = s.req(Method::GET, &format!("/v1/blobs/{sha}"), Some(&w.coord_a)).send().unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().unwrap().as_ref(), photo.as_slice());
+    // ...but not by the other community.
+    assert_eq!(s.req(Method::GET, &format!("/v1/blobs/{sha}"), Some(&w.coord_b)).send().unwrap().status(), 404);
+    assert_eq!(s.req(Method::GET, &format!("/v1/evidence/{item}"), Some(&w.coord_b)).send().unwrap().status(), 404);
+}
+
+#[test]
+fn refuses_missing_media_bad_signatures_and_foreign_keys() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let mut d = w.device("worker_a");
+    let other = w.device("worker_a2");
+
+    // Media not uploaded yet: 409, nothing stored, and the same manifest works after the upload.
+    let photo = random_bytes(10_000);
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&photo));
+    let sm = d.next_manifest(Some((&sha, photo.len() as u64)), None);
+    assert_eq!(err_code(d.post_manifest(s, &sm)), (409, "media_missing".into()));
+    d.upload(s, &photo);
+    assert_eq!(d.post_manifest(s, &sm).status(), 201);
+
+    // A flipped signature byte.
+    let mut bad = d.next_manifest(None, None);
+    let last = if bad.signature.ends_with('0') { "1" } else { "0" };
+    bad.signature.replace_range(127..128, last);
+    assert_eq!(err_code(d.post_manifest(s, &bad)), (422, "bad_manifest".into()));
+    // Non-canonical text (a space) is refused rather than fixed.
+    let mut spaced = d.manifest_at(2, d.prev.clone(), None, None);
+    spaced.manifest = spaced.manifest.replacen(',', ", ", 1);
+    assert_eq!(err_code(d.post_manifest(s, &spaced)), (422, "bad_manifest".into()));
+    // Another device's valid manifest sent with my token.
+    let theirs = other.manifest_at(1, None, None, None);
+    assert_eq!(err_code(d.post_manifest(s, &theirs)), (403, "wrong_device_key".into()));
+    // Garbage bodies.
+    let r = s.req(Method::POST, "/v1/manifests", d.t()).body("{\"manifest\": 1").header("content-type", "application/json").send().unwrap();
+    assert_eq!(err_code(r), (400, "bad_json".into()));
+}
+
+#[test]
+fn gaps_and_forks_are_accepted_and_shown_to_coordinators() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let mut d = w.device("worker_a");
+    let e1 = d.next_manifest(None, None);
+    assert_eq!(d.post_manifest(s, &e1).status(), 201);
+    let e2 = d.next_manifest(None, None);
+    let e3 = d.next_manifest(None, None);
+    // Entry 2 is held back: 3 arrives first (a gap).
+    let r = d.post_manifest(s, &e3);
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.headers()["siteproof-anomalies"], "missing");
+    // 2 arrives late: accepted, recorded as reordered, links check out against 1 and 3.
+    let r = d.post_manifest(s, &e2);
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.headers()["siteproof-anomalies"], "reordered");
+    // A different entry claiming seq 2: a fork.
+    let fork = d.manifest_at(2, Some(e1.hash()), None, None);
+    let r = d.post_manifest(s, &fork);
+    assert_eq!(r.status(), 201);
+    assert!(r.headers()["siteproof-anomalies"].to_str().unwrap().contains("fork"));
+    // Seq 4 pointing at the wrong predecessor.
+    let broken = d.manifest_at(4, Some(e1.hash()), None, None);
+    assert_eq!(d.post_manifest(s, &broken).headers()["siteproof-anomalies"], "broken_link");
+
+    let a: Value = s.req(Method::GET, "/v1/anomalies", Some(&w.coord_a)).send().unwrap().json().unwrap();
+    let kinds: Vec<&str> = a["anomalies"].as_array().unwrap().iter().map(|x| x["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["missing", "reordered", "fork", "reordered", "broken_link"]);
+    let b: Value = s.req(Method::GET, "/v1/anomalies", Some(&w.coord_b)).send().unwrap().json().unwrap();
+    assert!(b["anomalies"].as_array().unwrap().is_empty());
+    assert_eq!(s.req(Method::GET, "/v1/anomalies", Some(&w.worker_a)).send().unwrap().status(), 403);
+}
+
+#[test]
+fn revoked_devices_and_used_codes_are_refused() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let d = w.device("worker_a");
+    assert_eq!(s.req(Method::GET, "/v1/device/orders", d.t()).send().unwrap().status(), 200);
+    admin(&s.data, &["revoke-device", &d.id]);
+    assert_eq!(err_code(s.req(Method::GET, "/v1/device/orders", d.t()).send().unwrap()), (401, "token_revoked".into()));
+    let sm = d.manifest_at(1, None, None, None);
+    assert_eq!(d.post_manifest(s, &sm).status(), 401);
+    // Re-enrolling the same key is refused; a used code is refused.
+    let code = admin(&s.data, &["enroll-code", "--worker", "worker_a"]);
+    let body = serde_json::json!({"code": code, "public_key": hex::encode(d.key.verifying_key().as_bytes())});
+    assert_eq!(err_code(s.req(Method::POST, "/v1/enroll", None).json(&body).send().unwrap()), (409, "device_exists".into()));
+    let fresh = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    let body = serde_json::json!({"code": code, "public_key": hex::encode(fresh.verifying_key().as_bytes())});
+    assert_eq!(s.req(Method::POST, "/v1/enroll", None).json(&body).send().unwrap().status(), 201);
+    assert_eq!(err_code(s.req(Method::POST, "/v1/enroll", None).json(&body).send().unwrap()), (401, "bad_enroll_code".into()));
+    // Coordinators can revoke their community's devices through the API, not another community's.
+    let d2 = w.device("worker_b");
+    let r = s.req(Method::POST, &format!("/v1/devices/{}/revoke", d2.id), Some(&w.coord_a)).send().unwrap();
+    assert_eq!(r.status(), 404);
+    let r = s.req(Method::POST, &format!("/v1/devices/{}/revoke", d2.id), Some(&w.coord_b)).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(s.req(Method::GET, "/v1/device/orders", d2.t()).send().unwrap().status(), 401);
+}
+
+#[test]
+fn same_content_is_stored_once_and_time_is_signed_by_a_stable_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    bootstrap(&data);
+    let s = Server::start_at(data.clone(), &[]);
+    let a = Device::enroll(&s, "worker_a");
+    let b = Device::enroll(&s, "worker_b");
+    let photo = random_bytes(50_000);
+    let sha = a.upload(&s, &photo);
+    // B has not uploaded it: the blob is invisible to B's community until B uploads it too.
+    assert_eq!(s.req(Method::HEAD, &format!("/v1/blobs/{sha}"), b.t()).send().unwrap().status(), 404);
+    b.upload(&s, &photo);
+    assert_eq!(s.req(Method::HEAD, &format!("/v1/blobs/{sha}"), b.t()).send().unwrap().status(), 200);
+    let stored = walk(&data.join("blobs"));
+    assert_eq!(stored, vec![data.join("blobs").join(&sha[0..2]).join(&sha[2..4]).join(&sha)]);
+    assert!(std::fs::read_dir(data.join("staging")).unwrap().next().is_none(), "staging is empty");
+
+    let t: SignedTime = s.req(Method::GET, "/v1/time?nonce=abcdef0123456789", None).send().unwrap().json().unwrap();
+    let stmt = t.open("abcdef0123456789").unwrap();
+    assert!((stmt.server_time_ms - chrono::Utc::now().timestamp_millis()).abs() < 60_000);
+    for bad in ["short", "has%20space", &"x".repeat(129)] {
+        let r = s.req(Method::GET, &format!("/v1/time?nonce={bad}"), None).send().unwrap();
+        assert_eq!(err_code(r), (400, "bad_nonce".into()));
+    }
+    s.stop();
+    let s = Server::start_at(data.clone(), &[]);
+    let t2: SignedTime = s.req(Method::GET, "/v1/time?nonce=0123456789abcdef", None).send().unwrap().json().unwrap();
+    assert_eq!(t2.open("0123456789abcdef").unwrap().server_key, stmt.server_key, "key survives a restart");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(data.join("server.key")).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
