@@ -149,7 +149,8 @@ async fn receive_inner(st: &AppState, up: &Upload, ck: Option<Checksum>, mut bod
     let flushed = w.flush().await;
     let file = w.into_inner();
     let keep = failure.is_none() && flushed.is_ok() && !(cut && check.is_some());
-    let verified = keep && !cut && check.map(Check::matches).unwrap_or(true);
+    // A cut body without a checksum is kept; with one it was already refused above.
+    let verified = keep && (cut || check.map(Check::matches).unwrap_or(true));
     if !keep || !verified {
         file.set_len(start).await?;
         return Err(match (failure, flushed) {
