@@ -1,0 +1,119 @@
+//! Work orders on the real server: CSV import with per-line errors, partial
+//! import, assignment, device pull with a cursor and masked contacts, the
+//! device/coordinator conflict rule, and the change history.
+
+mod common;
+
+use common::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const CSV: &str = "工单号,类型,类别,地址,诉求人联系方式,派单时间,办理时限,内容
+2026112300001,投诉,噪音,幸福里3号楼,王女士 13800138000,2026-11-23 08:00,2026-11-25T18:00:00+08:00,夜间施工噪音
+2026112300002,咨询,卫生,幸福里5号楼,,2026-11-23 09:00,2026-11-26,\"垃圾桶
+未清理\"
+2026112300003,闲聊,卫生,幸福里6号楼,,,,
+../../etc/passwd,投诉,卫生,x,,,,
+2026112300005,投诉,卫生,bad\u{1}addr,,,,
+2026112300001,投诉,噪音,重复,,,,
+2026112300007,投诉,噪音,幸福里7号楼,,明天,,
+2026112300008,投诉,噪音
+";
+
+#[test]
+fn csv_import_reports_every_bad_line_and_imports_only_when_asked() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let post = |q: &str| s.req(Method::POST, &format!("/v1/orders/import{q}"), Some(&w.coord_a)).header("content-type", "text/csv").body(CSV).send().unwrap();
+    let r = post("");
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().unwrap();
+    assert_eq!(v["error"], "csv_rows_invalid");
+    let lines: Vec<(u64, &str)> = v["errors"].as_array().unwrap().iter().map(|e| (e["line"].as_u64().unwrap(), e["error"].as_str().unwrap())).collect();
+    assert_eq!(
+        lines,
+        [(5, "invalid_input"), (6, "invalid_input"), (7, "invalid_input"), (8, "duplicate_in_file"), (9, "bad_time"), (10, "field_count")]
+    );
+    let none: Value = s.req(Method::GET, "/v1/orders", Some(&w.coord_a)).send().unwrap().json().unwrap();
+    assert!(none["orders"].as_array().unwrap().is_empty(), "nothing imported without partial=true");
+
+    let v: Value = post("?partial=true").json().unwrap();
+    assert_eq!(v["imported"], 2);
+    let o: Value = s.req(Method::GET, "/v1/orders/2026112300002", Some(&w.coord_a)).send().unwrap().json().unwrap();
+    assert_eq!(o["content"], "垃圾桶\n未清理");
+    assert_eq!(o["kind"], "inquiry");
+    // Re-importing reports the existing orders by line.
+    let v: Value = post("?partial=true").json().unwrap();
+    assert_eq!(v["imported"], 0);
+    assert!(v["errors"].as_array().unwrap().iter().any(|e| e["line"] == 2 && e["error"] == "order_exists"));
+    // Not UTF-8 (a GBK export) is refused with a hint.
+    let r = s.req(Method::POST, "/v1/orders/import", Some(&w.coord_a)).body(vec![0xb9u8, 0xa4, 0xb5, 0xa5, b'\n']).send().unwrap();
+    assert_eq!(err_code(r), (400, "csv_not_utf8".into()));
+    let r = s.req(Method::POST, "/v1/orders/import", Some(&w.coord_a)).body("number,kind,evil\n").send().unwrap();
+    assert_eq!(err_code(r), (400, "csv_header".into()));
+}
+
+#[test]
+fn devices_pull_their_orders_and_conflicts_favour_later_coordinator_edits() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let d = w.device("worker_a");
+    let other = w.device("worker_a2");
+    for n in ["N-1", "N-2"] {
+        let r = s.req(Method::POST, "/v1/orders", Some(&w.coord_a)).json(&json!({"number": n, "kind": "complaint", "category": "噪音", "address": "1号楼", "complainant": "李先生 13700001234"})).send().unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    assert_eq!(s.req(Method::POST, "/v1/orders/N-1/assign", Some(&w.coord_a)).json(&json!({"worker": "worker_a"})).send().unwrap().status(), 200);
+    // Assigning to another community's worker is refused.
+    let r = s.req(Method::POST, "/v1/orders/N-2/assign", Some(&w.coord_a)).json(&json!({"worker": "worker_b"})).send().unwrap();
+    assert_eq!(err_code(r), (422, "not_a_worker_here".into()));
+
+    let page: Value = s.req(Method::GET, "/v1/device/orders?cursor=0", d.t()).send().unwrap().json().unwrap();
+    let orders = page["orders"].as_array().unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0]["number"], "N-1");
+    assert_eq!(orders[0]["complainant"], "李** *******1234");
+    assert_eq!(orders[0]["assigned_to_you"], true);
+    let cursor = page["next_cursor"].as_i64().unwrap();
+    let base = orders[0]["version"].as_i64().unwrap();
+    let empty: Value = s.req(Method::GET, &format!("/v1/device/orders?cursor={cursor}"), d.t()).send().unwrap().json().unwrap();
+    assert!(empty["orders"].as_array().unwrap().is_empty());
+    assert_eq!(empty["next_cursor"], cursor);
+    let theirs: Value = s.req(Method::GET, "/v1/device/orders?cursor=0", other.t()).send().unwrap().json().unwrap();
+    assert!(theirs["orders"].as_array().unwrap().is_empty());
+    assert_eq!(s.req(Method::PATCH, "/v1/device/orders/N-2", other.t()).json(&json!({"status": "answered", "base_version": 1})).send().unwrap().status(), 404);
+
+    // The coordinator sets the handling tag after the device's base version.
+    let r = s.req(Method::PATCH, "/v1/orders/N-1", Some(&w.coord_a)).json(&json!({"tag_handling": "已解决"})).send().unwrap();
+    assert_eq!(r.status(), 200);
+    // The device, offline, edited status and the handling tag on the old version.
+    let r = s.req(Method::PATCH, "/v1/device/orders/N-1", d.t()).json(&json!({"base_version": base, "status": "answered", "tag_handling": "未解决", "tag_type": "重点"})).send().unwrap();
+    assert_eq!(r.status(), 200);
+    let merged: Value = r.json().unwrap();
+    assert_eq!(merged["status"], "answered");
+    assert_eq!(merged["tag_type"], "key");
+    assert_eq!(merged["tag_handling"], "resolved", "the coordinator's later edit wins");
+    assert_eq!(merged["conflicts"][0]["field"], "tag_handling");
+    assert_eq!(merged["complainant"], "李** *******1234");
+    // Bad vocabulary is refused with the choices.
+    let r = s.req(Method::PATCH, "/v1/device/orders/N-1", d.t()).json(&json!({"base_version": 9, "status": "whatever"})).send().unwrap();
+    assert_eq!(err_code(r), (422, "invalid_input".into()));
+    let r = s.req(Method::PATCH, "/v1/device/orders/N-1", d.t()).json(&json!({"status": "closed"})).send().unwrap();
+    assert_eq!(err_code(r), (400, "base_version_required".into()));
+
+    // The device sees the merged state on its next pull.
+    let page: Value = s.req(Method::GET, &format!("/v1/device/orders?cursor={cursor}"), d.t()).send().unwrap().json().unwrap();
+    assert_eq!(page["orders"][0]["tag_type"], "key");
+
+    let h: Value = s.req(Method::GET, "/v1/orders/N-1/history", Some(&w.coord_a)).send().unwrap().json().unwrap();
+    let fields: Vec<(&str, Option<&str>)> = h["history"].as_array().unwrap().iter().map(|e| (e["field"].as_str().unwrap(), e["device_id"].as_str())).collect();
+    assert_eq!(
+        fields,
+        [("created", None), ("assignee", None), ("tag_handling", None), ("status", Some(d.id.as_str())), ("tag_type", Some(d.id.as_str()))]
+    );
+    // Unknown fields and query parameters are refused, not ignored.
+    let r = s.req(Method::PATCH, "/v1/orders/N-1", Some(&w.coord_a)).json(&json!({"stauts": "closed"})).send().unwrap();
+    assert_eq!(err_code(r), (400, "bad_json".into()));
+    let r = s.req(Method::GET, "/v1/device/orders?cursor=abc", d.t()).send().unwrap();
+    assert_eq!(err_code(r), (400, "bad_query".into()));
+}
