@@ -51,6 +51,8 @@ pub fn run(data: &Path, action: AdminAction, as_json: bool) -> Result<String, St
                     }
                 })
             };
+            // A worker given no password at all is a device-only account (they enroll with a code).
+            let password = password.filter(|p| !(p.is_empty() && role == Role::Worker));
             let id = accounts::create_user(&conn, NewUser { username: &username, role, office_id, community_id, password: password.as_deref() }).map_err(fail)?;
             (json!({"user_id": id, "username": username, "role": role}), format!("已创建账号 / account created: {username} ({})", role.as_str()))
         }

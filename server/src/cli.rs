@@ -93,7 +93,7 @@ pub enum AdminAction {
         /// Office (for admins without a community).
         #[arg(long)]
         office: Option<String>,
-        /// Password (else SITEPROOF_PASSWORD, else first line of stdin; workers may have none with --no-password).
+        /// Password (else SITEPROOF_PASSWORD, else first line of stdin; a worker with none is device-only).
         #[arg(long)]
         password: Option<String>,
         /// Account without a password (a worker who only uses a device).

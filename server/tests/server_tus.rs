@@ -233,3 +233,37 @@ fn garbage_requests_get_json_errors() {
     assert!(buf.starts_with("HTTP/1.1 400"), "{buf}");
     assert_eq!(s.req(Method::GET, "/v1/health", None).send().unwrap().status(), 200);
 }
+
+#[test]
+fn sigterm_lets_an_in_flight_upload_finish() {
+    let mut w = World::new(&[]);
+    let s = &w.server;
+    let d = w.device("worker_a");
+    let data = random_bytes(400_000);
+    let loc = location(d.create(s, data.len() as u64, &sha(&data)));
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    c.write_all(raw_patch_head(s, &d, &loc, 0, 400_000, "").as_bytes()).unwrap();
+    c.write_all(&data[..100_000]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    unsafe { libc::kill(w.server.child.id() as i32, libc::SIGTERM) };
+    std::thread::sleep(Duration::from_millis(300));
+    c.write_all(&data[100_000..]).unwrap();
+    let mut resp = String::new();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut buf = [0u8; 4096];
+    let n = c.read(&mut buf).unwrap();
+    resp.push_str(&String::from_utf8_lossy(&buf[..n]));
+    assert!(resp.starts_with("HTTP/1.1 204"), "{resp}");
+    assert!(resp.to_ascii_lowercase().contains("upload-offset: 400000"), "{resp}");
+    drop(c);
+    let data_dir = w.server.data.clone();
+    let mut waited = 0;
+    while w.server.child.try_wait().unwrap().is_none() && waited < 100 {
+        std::thread::sleep(Duration::from_millis(100));
+        waited += 1;
+    }
+    assert!(w.server.child.try_wait().unwrap().is_some(), "server exits after the request");
+    let db = rusqlite::Connection::open(data_dir.join("siteproof.db")).unwrap();
+    let state: String = db.query_row("SELECT state FROM uploads", [], |r| r.get(0)).unwrap();
+    assert_eq!(state, "complete");
+}
