@@ -16,7 +16,6 @@ pub mod evidence;
 pub mod flags;
 pub mod items;
 pub mod keys;
-#[path = "media_stub.rs"]
 pub mod media;
 pub mod orders;
 pub mod queue;

@@ -1,0 +1,236 @@
+//! Tells what a file is from its first bytes. File names and extensions come
+//! from the phone's gallery or a worker's laptop and lie; the magic bytes are
+//! what the decoders will actually see, so they alone decide the format.
+
+use super::fourcc;
+use crate::error::{Error, Result};
+
+/// How many leading bytes [`sniff`] wants to see; fewer still works for most formats.
+pub const SNIFF_LEN: usize = 64;
+
+/// A format Siteproof accepts as evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MediaKind {
+    /// JPEG (JFIF or EXIF).
+    Jpeg,
+    /// PNG.
+    Png,
+    /// WebP (lossy or lossless).
+    Webp,
+    /// TIFF (classic or BigTIFF).
+    Tiff,
+    /// HEIF/HEIC still image (ISO BMFF with a HEIF brand).
+    Heif,
+    /// MPEG-4 audio (AAC in an ISO BMFF container, usually `.m4a`).
+    M4a,
+    /// Ogg with Opus or Vorbis audio.
+    Ogg,
+    /// RIFF WAVE audio.
+    Wav,
+}
+
+impl MediaKind {
+    /// The IANA media type stored in manifests.
+    pub fn media_type(&self) -> &'static str {
+        match self {
+            MediaKind::Jpeg => "image/jpeg",
+            MediaKind::Png => "image/png",
+            MediaKind::Webp => "image/webp",
+            MediaKind::Tiff => "image/tiff",
+            MediaKind::Heif => "image/heic",
+            MediaKind::M4a => "audio/mp4",
+            MediaKind::Ogg => "audio/ogg",
+            MediaKind::Wav => "audio/wav",
+        }
+    }
+
+    /// True for still images, false for audio.
+    pub fn is_photo(&self) -> bool {
+        matches!(self, MediaKind::Jpeg | MediaKind::Png | MediaKind::Webp | MediaKind::Tiff | MediaKind::Heif)
+    }
+}
+
+// Brands that mark an ISO BMFF file as a HEIF still image. AVIF ("avif",
+// "avis") is HEIF-based too but is a different codec we do not claim.
+const HEIF_BRANDS: &[&[u8; 4]] = &[b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"];
+// Brands an audio recorder writes. The generic ISO brands are here because
+// Android recorders use them for voice notes; read_voice_info then insists
+// on an audio track, so a video passed off as audio still fails there.
+const AUDIO_BRANDS: &[&[u8; 4]] = &[b"M4A ", b"M4B ", b"mp42", b"mp41", b"isom", b"iso2", b"3gp4", b"3gp5", b"3gp6", b"3g2a"];
+
+/// Identifies the format from the first bytes of a file (pass up to [`SNIFF_LEN`] bytes).
+pub fn sniff(header: &[u8]) -> Result<MediaKind> {
+    let h = header;
+    if h.is_empty() {
+        return Err(Error::InvalidInput("empty file".into()));
+    }
+    if h.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Ok(MediaKind::Jpeg);
+    }
+    if h.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Ok(MediaKind::Png);
+    }
+    if h.len() >= 12 && (&h[0..4] == b"RIFF" || &h[0..4] == b"RF64") {
+        match &h[8..12] {
+            b"WEBP" if &h[0..4] == b"RIFF" => return Ok(MediaKind::Webp),
+            b"WAVE" => return Ok(MediaKind::Wav),
+            other => return Err(unsupported(&format!("RIFF file of type {}", fourcc(other)))),
+        }
+    }
+    if h.starts_with(b"II*\0") || h.starts_with(b"MM\0*") || h.starts_with(b"II+\0") || h.starts_with(b"MM\0+") {
+        return Ok(MediaKind::Tiff);
+    }
+    if h.len() >= 12 && &h[4..8] == b"ftyp" {
+        return sniff_iso_bmff(h);
+    }
+    if h.starts_with(b"OggS") {
+        return sniff_ogg(h);
+    }
+    Err(unsupported(&describe(h)))
+}
+
+fn sniff_iso_bmff(h: &[u8]) -> Result<MediaKind> {
+    let major: &[u8] = &h[8..12];
+    let box_len = u32::from_be_bytes([h[0], h[1], h[2], h[3]]) as usize;
+    // Compatible brands follow major brand and minor version; only look at
+    // the ones inside both the ftyp box and the bytes we were given.
+    let end = box_len.min(h.len());
+    let compatible: Vec<&[u8]> = if end > 16 { h[16..end].chunks_exact(4).collect() } else { Vec::new() };
+    let is = |set: &[&[u8; 4]], b: &[u8]| set.iter().any(|s| &s[..] == b);
+    if major == b"avif" || major == b"avis" {
+        return Err(unsupported("AVIF image"));
+    }
+    if is(HEIF_BRANDS, major) || compatible.iter().any(|b| is(HEIF_BRANDS, b)) {
+        return Ok(MediaKind::Heif);
+    }
+    if is(AUDIO_BRANDS, major) || compatible.iter().any(|b| is(AUDIO_BRANDS, b)) {
+        return Ok(MediaKind::M4a);
+    }
+    Err(unsupported(&format!("ISO media file with brand {}", fourcc(major))))
+}
+
+fn sniff_ogg(h: &[u8]) -> Result<MediaKind> {
+    // First page: 27-byte header, then a segment table whose length is at
+    // byte 26; the first packet names the codec.
+    if h.len() < 27 {
+        return Ok(MediaKind::Ogg);
+    }
+    let start = 27 + h[26] as usize;
+    let packet = h.get(start..).unwrap_or(&[]);
+    if packet.len() < 8 {
+        // Too little to tell; lofty will decide.
+        return Ok(MediaKind::Ogg);
+    }
+    if packet.starts_with(b"OpusHead") || packet.starts_with(b"\x01vorbis") {
+        Ok(MediaKind::Ogg)
+    } else {
+        Err(unsupported("Ogg stream that is neither Opus nor Vorbis"))
+    }
+}
+
+fn unsupported(what: &str) -> Error {
+    Error::UnsupportedFormat(format!("{what}; accepted are JPEG, PNG, WebP, TIFF, HEIC photos and M4A, Opus, Ogg Vorbis, WAV voice notes"))
+}
+
+// Names a few common formats people will try, so the message says what the
+// file is rather than only what it is not.
+fn describe(h: &[u8]) -> String {
+    let known: &[(&[u8], &str)] = &[
+        (b"GIF8", "GIF image"),
+        (b"BM", "BMP image"),
+        (b"%PDF", "PDF document"),
+        (b"PK\x03\x04", "ZIP archive (or office document)"),
+        (b"ID3", "MP3 audio"),
+        (b"fLaC", "FLAC audio"),
+        (b"\x1aE\xdf\xa3", "Matroska/WebM media"),
+        (b"#!AMR", "AMR audio"),
+        (b"\0\0\x01\0", "icon file"),
+    ];
+    for (magic, name) in known {
+        if h.starts_with(magic) {
+            return (*name).to_string();
+        }
+    }
+    if h.len() >= 2 && h[0] == 0xFF && (h[1] & 0xE0) == 0xE0 && h[1] != 0xFF {
+        return "MPEG audio (MP3 or ADTS AAC)".into();
+    }
+    let text = h.iter().take(SNIFF_LEN).all(|&c| c == b'\n' || c == b'\r' || c == b'\t' || (0x20..0x7f).contains(&c) || c >= 0x80);
+    if text {
+        "text file".into()
+    } else {
+        "unrecognised file".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ftyp(major: &[u8; 4], compat: &[&[u8; 4]]) -> Vec<u8> {
+        let len = 16 + 4 * compat.len();
+        let mut v = (len as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(b"ftyp");
+        v.extend_from_slice(major);
+        v.extend_from_slice(&[0, 0, 0, 0]);
+        for c in compat {
+            v.extend_from_slice(*c);
+        }
+        v.extend_from_slice(&[0, 0, 0, 8, b'm', b'd', b'a', b't']);
+        v
+    }
+
+    fn ogg(packet: &[u8]) -> Vec<u8> {
+        let mut v = b"OggS".to_vec();
+        v.extend_from_slice(&[0; 22]);
+        v.push(1); // one segment
+        v.push(packet.len() as u8);
+        v.extend_from_slice(packet);
+        v
+    }
+
+    #[test]
+    fn images_by_magic() {
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE1, 0, 0]).unwrap(), MediaKind::Jpeg);
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap(), MediaKind::Png);
+        assert_eq!(sniff(b"RIFF\x10\0\0\0WEBPVP8 ").unwrap(), MediaKind::Webp);
+        assert_eq!(sniff(b"II*\0\x08\0\0\0").unwrap(), MediaKind::Tiff);
+        assert_eq!(sniff(b"MM\0*\0\0\0\x08").unwrap(), MediaKind::Tiff);
+        assert_eq!(sniff(&ftyp(b"heic", &[b"mif1", b"heic"])).unwrap(), MediaKind::Heif);
+        assert_eq!(sniff(&ftyp(b"mif1", &[b"heic"])).unwrap(), MediaKind::Heif);
+        assert_eq!(MediaKind::Heif.media_type(), "image/heic");
+        assert!(MediaKind::Tiff.is_photo() && !MediaKind::Wav.is_photo());
+    }
+
+    #[test]
+    fn audio_by_magic() {
+        assert_eq!(sniff(&ftyp(b"M4A ", &[b"M4A ", b"mp42", b"isom"])).unwrap(), MediaKind::M4a);
+        assert_eq!(sniff(&ftyp(b"isom", &[b"iso2", b"mp41"])).unwrap(), MediaKind::M4a);
+        assert_eq!(sniff(b"RIFF\x24\0\0\0WAVEfmt ").unwrap(), MediaKind::Wav);
+        assert_eq!(sniff(&ogg(b"OpusHead\x01\x01")).unwrap(), MediaKind::Ogg);
+        assert_eq!(sniff(&ogg(b"\x01vorbis\0\0\0\0")).unwrap(), MediaKind::Ogg);
+        assert_eq!(MediaKind::M4a.media_type(), "audio/mp4");
+        assert_eq!(MediaKind::Ogg.media_type(), "audio/ogg");
+    }
+
+    #[test]
+    fn rejects_others_with_a_reason() {
+        assert_eq!(sniff(&[]), Err(Error::InvalidInput("empty file".into())));
+        for (bytes, says) in [
+            (&b"GIF89a\x01\0"[..], "GIF"),
+            (b"%PDF-1.7", "PDF"),
+            (b"hello, world\n", "text"),
+            (b"RIFF\0\0\0\0AVI LIST", "AVI"),
+            (b"\x00\x01\x02\x03\xfe", "unrecognised"),
+        ] {
+            match sniff(bytes) {
+                Err(Error::UnsupportedFormat(m)) => assert!(m.contains(says), "{m}"),
+                other => panic!("{bytes:?}: {other:?}"),
+            }
+        }
+        assert!(matches!(sniff(&ftyp(b"avif", &[b"avif", b"mif1"])), Err(Error::UnsupportedFormat(_))));
+        assert!(matches!(sniff(&ftyp(b"qt  ", &[b"qt  "])), Err(Error::UnsupportedFormat(_))));
+        assert!(matches!(sniff(&ogg(b"\x80theora\0\0")), Err(Error::UnsupportedFormat(_))));
+        // A JPEG needs its third magic byte; two bytes alone are not enough.
+        assert!(matches!(sniff(&[0xFF, 0xD8]), Err(Error::UnsupportedFormat(_))));
+    }
+}
