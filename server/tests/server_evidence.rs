@@ -98,32 +98,43 @@ fn gaps_and_forks_are_accepted_and_shown_to_coordinators() {
     let w = World::new(&[]);
     let s = &w.server;
     let mut d = w.device("worker_a");
+    let anomalies = || -> Value { s.req(Method::GET, "/v1/anomalies", Some(&w.coord_a)).send().unwrap().json().unwrap() };
     let e1 = d.next_manifest(None, None);
     assert_eq!(d.post_manifest(s, &e1).status(), 201);
     let e2 = d.next_manifest(None, None);
     let e3 = d.next_manifest(None, None);
-    // Entry 2 is held back: 3 arrives first (a gap).
+    // Entry 2 is held back: 3 arrives first. Phones send small items first, so
+    // that is no anomaly, but the gap is open and shown until 2 arrives.
     let r = d.post_manifest(s, &e3);
     assert_eq!(r.status(), 201);
-    assert_eq!(r.headers()["siteproof-anomalies"], "missing");
-    // 2 arrives late: accepted, recorded as reordered, links check out against 1 and 3.
+    assert!(r.headers().get("siteproof-anomalies").is_none());
+    let a = anomalies();
+    assert_eq!(a["gaps"], serde_json::json!([{"device_id": d.id, "from_seq": 2, "to_seq": 2}]));
+    assert!(a["anomalies"].as_array().unwrap().is_empty());
+    // 2 arrives late: accepted, its links to 1 and 3 check out, the gap closes.
     let r = d.post_manifest(s, &e2);
     assert_eq!(r.status(), 201);
-    assert_eq!(r.headers()["siteproof-anomalies"], "reordered");
-    // A different entry claiming seq 2: a fork.
+    assert!(r.headers().get("siteproof-anomalies").is_none());
+    assert!(anomalies()["gaps"].as_array().unwrap().is_empty());
+    // A different entry claiming seq 2: a fork (and it does not link from 3).
     let fork = d.manifest_at(2, Some(e1.hash()), None, None);
     let r = d.post_manifest(s, &fork);
     assert_eq!(r.status(), 201);
-    assert!(r.headers()["siteproof-anomalies"].to_str().unwrap().contains("fork"));
+    assert_eq!(r.headers()["siteproof-anomalies"], "fork,broken_link");
     // Seq 4 pointing at the wrong predecessor.
     let broken = d.manifest_at(4, Some(e1.hash()), None, None);
     assert_eq!(d.post_manifest(s, &broken).headers()["siteproof-anomalies"], "broken_link");
+    // Seq 7 while 5 and 6 were never sent: an open gap, shown, not an anomaly.
+    let late = d.manifest_at(7, Some(e1.hash()), None, None);
+    assert_eq!(d.post_manifest(s, &late).status(), 201);
 
-    let a: Value = s.req(Method::GET, "/v1/anomalies", Some(&w.coord_a)).send().unwrap().json().unwrap();
+    let a = anomalies();
     let kinds: Vec<&str> = a["anomalies"].as_array().unwrap().iter().map(|x| x["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["missing", "reordered", "fork", "reordered", "broken_link"]);
+    assert_eq!(kinds, ["fork", "broken_link", "broken_link"]);
+    assert_eq!(a["gaps"], serde_json::json!([{"device_id": d.id, "from_seq": 5, "to_seq": 6}]));
     let b: Value = s.req(Method::GET, "/v1/anomalies", Some(&w.coord_b)).send().unwrap().json().unwrap();
     assert!(b["anomalies"].as_array().unwrap().is_empty());
+    assert!(b["gaps"].as_array().unwrap().is_empty());
     assert_eq!(s.req(Method::GET, "/v1/anomalies", Some(&w.worker_a)).send().unwrap().status(), 403);
 }
 

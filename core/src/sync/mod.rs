@@ -14,6 +14,7 @@ mod tus;
 
 pub use progress::{Silent, SyncObserver, SyncProgress};
 pub use push::SyncReport;
+pub use tus::{MAX_CHUNK, MIN_CHUNK};
 
 use crate::device::Device;
 use crate::error::{Error, Result};

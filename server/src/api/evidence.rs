@@ -129,7 +129,7 @@ pub async fn anomalies(State(st): State<AppState>, h: HeaderMap, RawQuery(q): Ra
     st.db
         .call(move |c| {
             if p.communities.is_empty() {
-                return Ok(json(StatusCode::OK, &json!({"anomalies": []})));
+                return Ok(json(StatusCode::OK, &json!({"anomalies": [], "gaps": []})));
             }
             let ids = p.communities.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
             let mut s = c.prepare(&format!(
@@ -146,7 +146,8 @@ pub async fn anomalies(State(st): State<AppState>, h: HeaderMap, RawQuery(q): Ra
                     }))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(json(StatusCode::OK, &json!({"anomalies": rows})))
+            let gaps = crate::domain::ingest::open_gaps(c, &p.communities)?;
+            Ok(json(StatusCode::OK, &json!({"anomalies": rows, "gaps": gaps})))
         })
         .await
 }

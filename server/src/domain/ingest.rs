@@ -1,7 +1,8 @@
 //! Accepting a signed manifest: media present, chain position checked, entry
 //! stored and a receipt appended to the server's log, all in one transaction.
-//! Chain gaps and forks are accepted and recorded as anomalies: evidence is
-//! never dropped, and a coordinator sees what is odd about it.
+//! Forks and broken links are accepted and recorded as anomalies, entries
+//! not yet received are shown as open gaps: evidence is never dropped, and a
+//! coordinator sees what is odd about it.
 
 use ed25519_dalek::SigningKey;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -10,7 +11,7 @@ use serde::Serialize;
 use crate::auth::DevicePrincipal;
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
-use siteproof_core::evidence::{ChainLink, ChainVerifier, Manifest, Receipt, SignedManifest, RECEIPT_FORMAT};
+use siteproof_core::evidence::{Manifest, Receipt, SignedManifest, RECEIPT_FORMAT};
 
 /// What `POST /v1/manifests` answers: the signed receipt and the key to check it with.
 #[derive(Debug, Clone, Serialize)]
@@ -46,52 +47,75 @@ fn stored_receipt(conn: &Connection, hash: &str, key_hex: &str) -> ApiResult<Opt
         .optional()?)
 }
 
+/// Checks the entry against the neighbours the server already holds. Phones
+/// send small items first and links drop mid-sync, so entries arrive in any
+/// order; each link is checked when the second of its two ends arrives, and
+/// only real breaks (forks, wrong predecessors) become anomalies. Entries not
+/// yet received are an open gap, computed on read by [`open_gaps`].
 fn chain_anomalies(conn: &Connection, dev: &DevicePrincipal, m: &Manifest, hash: &str) -> ApiResult<Vec<Anomaly>> {
-    let head: Option<(u64, String)> = conn
-        .query_row("SELECT seq, hash FROM device_heads WHERE device_id = ?1", [&dev.device_id], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
-        .optional()?;
-    let mut out = Vec::new();
-    let same_seq: Vec<String> = {
-        let mut s = conn.prepare_cached("SELECT manifest_hash FROM entries WHERE device_id = ?1 AND seq = ?2")?;
-        let v = s.query_map(params![dev.device_id, m.seq as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        v
+    let at = |seq: i64| -> rusqlite::Result<Option<(String, Option<String>)>> {
+        conn.prepare_cached("SELECT manifest_hash, prev FROM entries WHERE device_id = ?1 AND seq = ?2 ORDER BY log_index LIMIT 1")?
+            .query_row(params![dev.device_id, seq], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
     };
-    if !same_seq.is_empty() {
+    let seq = m.seq as i64;
+    let mut out = Vec::new();
+    if let Some((other, _)) = at(seq)? {
         out.push(Anomaly {
             kind: "fork".into(),
-            detail: format!("设备在序号 {} 已有另一条记录 / device already has a different entry at seq {} ({})", m.seq, m.seq, &same_seq[0][..12]),
+            detail: format!("设备在序号 {seq} 已有另一条记录 / device already has a different entry at seq {seq} ({})", &other[..12]),
         });
     }
-    let link = ChainLink { seq: m.seq, item_id: m.item_id.clone(), hash: hash.to_string(), prev: m.prev.clone() };
-    let mut verifier = match &head {
-        Some((s, h)) => ChainVerifier::resume(*s, h.clone()),
-        None => ChainVerifier::new(),
-    };
-    for p in verifier.push(&link) {
-        out.push(Anomaly { kind: serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(), detail: p.detail });
+    if seq <= 1 {
+        if m.prev.is_some() {
+            out.push(Anomaly { kind: "broken_link".into(), detail: format!("第一条记录不应有前驱 / entry {seq} is the first but names a predecessor") });
+        }
+    } else if let Some((before, _)) = at(seq - 1)? {
+        if m.prev.as_deref() != Some(before.as_str()) {
+            out.push(Anomaly {
+                kind: "broken_link".into(),
+                detail: format!("记录 {seq} 未指向服务器所存的记录 {} / entry {seq} does not point to entry {} held by the server", seq - 1, seq - 1),
+            });
+        }
     }
-    // A late entry filling a gap can still be checked against the neighbours the server holds.
-    if let Some((head_seq, _)) = &head {
-        if m.seq <= *head_seq && same_seq.is_empty() {
-            let before: Option<String> = conn
-                .query_row("SELECT manifest_hash FROM entries WHERE device_id = ?1 AND seq = ?2", params![dev.device_id, m.seq as i64 - 1], |r| r.get(0))
-                .optional()?;
-            if let Some(b) = before {
-                if m.prev.as_deref() != Some(b.as_str()) {
-                    out.push(Anomaly { kind: "broken_link".into(), detail: format!("entry {} does not point to entry {} held by the server", m.seq, m.seq - 1) });
-                }
-            }
-            let after: Option<Option<String>> = conn
-                .query_row("SELECT prev FROM entries WHERE device_id = ?1 AND seq = ?2", params![dev.device_id, m.seq as i64 + 1], |r| r.get(0))
-                .optional()?;
-            if let Some(p) = after {
-                if p.as_deref() != Some(hash) {
-                    out.push(Anomaly { kind: "broken_link".into(), detail: format!("entry {} held by the server does not point to this entry {}", m.seq + 1, m.seq) });
-                }
-            }
+    if let Some((_, after_prev)) = at(seq + 1)? {
+        if after_prev.as_deref() != Some(hash) {
+            out.push(Anomaly {
+                kind: "broken_link".into(),
+                detail: format!("服务器所存的记录 {} 未指向本记录 {seq} / entry {} held by the server does not point to this entry {seq}", seq + 1, seq + 1),
+            });
         }
     }
     Ok(out)
+}
+
+/// A run of sequence numbers a device has used (later entries exist) but the server has not received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gap {
+    /// The device.
+    pub device_id: String,
+    /// First missing sequence number.
+    pub from_seq: i64,
+    /// Last missing sequence number.
+    pub to_seq: i64,
+}
+
+/// Open gaps in the chains of the given communities' devices, from the entries themselves.
+pub fn open_gaps(conn: &Connection, community_ids: &[i64]) -> rusqlite::Result<Vec<Gap>> {
+    if community_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = community_ids.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
+    let mut s = conn.prepare(&format!(
+        "SELECT device_id, prev_seq + 1, seq - 1 FROM (
+             SELECT device_id, seq, coalesce(lag(seq) OVER (PARTITION BY device_id ORDER BY seq), 0) AS prev_seq
+             FROM (SELECT DISTINCT device_id, seq FROM entries WHERE community_id IN ({ids})))
+         WHERE seq > prev_seq + 1 ORDER BY device_id, seq"
+    ))?;
+    let gaps = s
+        .query_map([], |r| Ok(Gap { device_id: r.get(0)?, from_seq: r.get(1)?, to_seq: r.get(2)? }))?
+        .collect();
+    gaps
 }
 
 /// Stores a verified manifest and issues (or re-issues) its receipt.
