@@ -33,16 +33,19 @@ pub fn cli_bin() -> PathBuf {
 
 /// Builds a workspace binary with the same profile as the running test and returns its path.
 pub fn build_bin(package: &str, bin: &str) -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--quiet", "-p", package, "--bin", bin])
-        .current_dir(repo_root())
-        .status()
-        .expect("run cargo build");
-    assert!(status.success(), "building {bin} failed");
     // The test binary lives in target/<profile>/deps; binaries one level up.
     let exe = std::env::current_exe().expect("current exe");
-    exe.parent().and_then(Path::parent).expect("target/<profile>").join(bin)
+    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "--quiet", "-p", package, "--bin", bin]).current_dir(repo_root());
+    // Benchmarks run from target/release: measure release binaries, not debug ones.
+    if dir.file_name().is_some_and(|n| n == "release") {
+        cmd.arg("--release");
+    }
+    let status = cmd.status().expect("run cargo build");
+    assert!(status.success(), "building {bin} failed");
+    dir.join(bin)
 }
 
 /// A `siteproof --home HOME ...` command.

@@ -35,7 +35,13 @@ impl Server {
 
     /// Starts on a given port (0: any).
     pub fn start_on(data: &Path, port: u16) -> Server {
+        Self::start_with(data, port, &[])
+    }
+
+    /// Starts on a given port with extra flags (e.g. `--bench-sink`).
+    pub fn start_with(data: &Path, port: u16, extra: &[&str]) -> Server {
         let mut child = Command::new(server_bin())
+            .args(extra)
             .arg("--data")
             .arg(data)
             .arg("--listen")

@@ -41,13 +41,18 @@ pub struct ServerEntry {
 impl World {
     /// Starts a server on a fresh data directory and bootstraps it.
     pub fn new() -> World {
+        Self::with_flags(&[])
+    }
+
+    /// Like [`World::new`], with extra server flags.
+    pub fn with_flags(flags: &[&str]) -> World {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("server");
         admin(&data, &["create-office", "东城街道"]);
         admin(&data, &["create-community", "东城街道", "幸福里社区"]);
         admin(&data, &["create-user", "coord1", "--role", "coordinator", "--community", "幸福里社区", "--password", COORD_PASSWORD]);
         admin(&data, &["create-user", "wang", "--role", "worker", "--community", "幸福里社区", "--no-password"]);
-        let server = Server::start(&data);
+        let server = Server::start_with(&data, 0, flags);
         World { dir, server }
     }
 

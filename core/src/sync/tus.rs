@@ -61,8 +61,26 @@ pub(crate) fn upload(api: &Api, blob: &BlobUpload<'_>, url: Option<String>, chun
         let step = (|| -> Result<bool> {
             let u = match &url {
                 Some(u) => u.clone(),
+                None if blob.size <= *chunk => {
+                    // Fits one chunk: create and send in one request (creation-with-upload).
+                    // No URL is saved first: a cut costs at most this one chunk either way.
+                    let body = read_chunk(&mut file, 0, blob.size)?;
+                    let started = Instant::now();
+                    let (u, acked) = create(api, blob, Some(body))?;
+                    hooks.progress(0, blob.size);
+                    if acked >= blob.size {
+                        hooks.progress(blob.size, 0);
+                        adapt(chunk, started.elapsed());
+                        return Ok(true);
+                    }
+                    hooks.save_url(Some(&u))?;
+                    hooks.progress(acked, 0);
+                    url = Some(u.clone());
+                    offset = Some(acked);
+                    u
+                }
                 None => {
-                    let u = create(api, blob)?;
+                    let (u, _) = create(api, blob, None)?;
                     hooks.save_url(Some(&u))?;
                     url = Some(u.clone());
                     offset = Some(0);
@@ -86,9 +104,7 @@ pub(crate) fn upload(api: &Api, blob: &BlobUpload<'_>, url: Option<String>, chun
                 return Ok(true);
             }
             let len = (*chunk).min(blob.size - off);
-            let mut buf = vec![0u8; len as usize];
-            file.seek(SeekFrom::Start(off)).map_err(|e| Error::from_io("seek blob", e))?;
-            file.read_exact(&mut buf).map_err(|e| Error::from_io("read blob", e))?;
+            let buf = read_chunk(&mut file, off, len)?;
             let sum = B64.encode(Sha256::digest(&buf));
             let started = Instant::now();
             let resp = api.send(
@@ -148,7 +164,16 @@ fn adapt(chunk: &mut u64, took: Duration) {
     }
 }
 
-fn create(api: &Api, blob: &BlobUpload<'_>) -> Result<String> {
+fn read_chunk(file: &mut File, off: u64, len: u64) -> Result<Vec<u8>> {
+    let mut buf = vec![0u8; len as usize];
+    file.seek(SeekFrom::Start(off)).map_err(|e| Error::from_io("seek blob", e))?;
+    file.read_exact(&mut buf).map_err(|e| Error::from_io("read blob", e))?;
+    Ok(buf)
+}
+
+/// Creates the upload, with the first bytes in the same request when `body` is given.
+/// Returns its URL and the offset the server holds.
+fn create(api: &Api, blob: &BlobUpload<'_>, body: Option<Vec<u8>>) -> Result<(String, u64)> {
     let meta = [
         ("sha256", blob.sha256),
         ("filename", blob.sha256),
@@ -160,21 +185,26 @@ fn create(api: &Api, blob: &BlobUpload<'_>) -> Result<String> {
     .map(|(k, v)| format!("{k} {}", B64.encode(v)))
     .collect::<Vec<_>>()
     .join(",");
-    let resp = api.send(
-        api.request(Method::POST, "/v1/uploads/")
-            .header("Tus-Resumable", TUS)
-            .header("Upload-Length", blob.size.to_string())
-            .header("Upload-Metadata", meta),
-    )?;
-    if resp.status().as_u16() != 201 {
-        return Err(error_for(resp, "创建上传 / create upload"));
+    let mut rb = api
+        .request(Method::POST, "/v1/uploads/")
+        .header("Tus-Resumable", TUS)
+        .header("Upload-Length", blob.size.to_string())
+        .header("Upload-Metadata", meta);
+    if let Some(body) = body {
+        rb = rb
+            .header("Content-Type", "application/offset+octet-stream")
+            .header("Upload-Checksum", format!("sha256 {}", B64.encode(Sha256::digest(&body))))
+            .body(body);
     }
-    let loc = resp
-        .headers()
-        .get("Location")
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| Error::Network("server created an upload without a Location".into()))?;
-    Ok(api.url(loc))
+    let resp = api.send(rb)?;
+    let location = resp.headers().get("Location").and_then(|v| v.to_str().ok()).map(|l| api.url(l));
+    match (resp.status().as_u16(), location) {
+        (201, Some(loc)) => Ok((loc, header_u64(&resp, "Upload-Offset").unwrap_or(0))),
+        (201, None) => Err(Error::Network("server created an upload without a Location".into())),
+        // Created, but the bytes in the request were refused (damaged): resume by HEAD/PATCH.
+        (460, Some(loc)) => Ok((loc, 0)),
+        _ => Err(error_for(resp, "创建上传 / create upload")),
+    }
 }
 
 /// The server's offset for an upload, or None if it no longer exists.
