@@ -188,3 +188,17 @@ pub fn device_entries(home: &Path) -> Vec<DeviceEntry> {
     .collect::<rusqlite::Result<Vec<_>>>()
     .unwrap()
 }
+
+impl World {
+    /// Sends a JSON request to the API as the coordinator and returns the status and body.
+    pub fn coordinator_send(&self, method: reqwest::Method, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let resp = reqwest::blocking::Client::new()
+            .request(method, format!("{}{path}", self.server.url))
+            .bearer_auth(self.coordinator_token())
+            .json(&body)
+            .send()
+            .unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().unwrap_or(serde_json::Value::Null))
+    }
+}

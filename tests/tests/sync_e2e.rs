@@ -333,3 +333,39 @@ fn a_revoked_device_is_told_clearly_and_keeps_its_queue() {
     assert!(cli(&home).arg("verify").status().unwrap().success());
     assert_eq!(w.server_entries(&World::device_id(&home)).len(), 2, "nothing from the revoked device was accepted");
 }
+
+#[test]
+fn order_edits_made_offline_merge_by_the_stated_rule() {
+    // Rule (core/src/sync/orders.rs): per field, a coordinator's change made
+    // after the version the device edited wins; the device's other edits stand.
+    let w = World::new();
+    let post = reqwest::Method::POST;
+    let (st, _) = w.coordinator_send(post.clone(), "/v1/orders", serde_json::json!({
+        "number": "2026112300123", "kind": "complaint", "category": "噪音", "address": "幸福里3号楼",
+        "complainant": "李先生 13700001234", "content": "夜间施工噪音扰民"}));
+    assert_eq!(st, 201);
+    let (st, _) = w.coordinator_send(post, "/v1/orders/2026112300123/assign", serde_json::json!({"worker": "wang"}));
+    assert_eq!(st, 200);
+    let home = w.device("phone", None);
+    assert!(sync(&home, &[]).status.success());
+    let local = cli_json(&home, &["orders", "show", "2026112300123"]);
+    assert_eq!(local["address"], "幸福里3号楼");
+    assert!(!local.to_string().contains("13700001234"), "complainant contact must reach workers masked: {local}");
+
+    // Offline, the worker marks it answered and tags handling and type.
+    cli_json(&home, &["orders", "update", "2026112300123", "--status", "answered", "--handling", "未解决", "--type", "重点"]);
+    // Meanwhile the coordinator settles the handling tag.
+    let (st, _) = w.coordinator_send(reqwest::Method::PATCH, "/v1/orders/2026112300123", serde_json::json!({"tag_handling": "已解决"}));
+    assert_eq!(st, 200);
+
+    let out = sync(&home, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(sync_json(&out)["orders_pushed"], 1);
+    let local = cli_json(&home, &["orders", "show", "2026112300123"]);
+    let server = w.coordinator_get("/v1/orders/2026112300123");
+    for o in [&local, &server] {
+        assert_eq!(o["status"], "answered", "the device's status edit stands: {o}");
+        assert_eq!(o["tag_type"], "key", "the device's type tag stands: {o}");
+        assert_eq!(o["tag_handling"], "resolved", "the coordinator's later handling tag wins: {o}");
+    }
+}
