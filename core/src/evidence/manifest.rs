@@ -6,8 +6,8 @@
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
-use super::canonical::{from_canonical_bytes, to_canonical_bytes};
-use super::signing::{public_key_from_hex, sha256_hex, sign_hex, verify_hex};
+use super::canonical::from_canonical_bytes;
+use super::signing::{public_key_from_hex, sha256_hex, sign_canonical, verify_hex};
 use crate::error::{Error, Result};
 use crate::media::ExifSummary;
 
@@ -206,9 +206,7 @@ impl Manifest {
         if hex::encode(key.verifying_key().as_bytes()) != self.device_key {
             return Err(Error::Key("manifest names a different device key".into()));
         }
-        let bytes = to_canonical_bytes(self)?;
-        let signature = sign_hex(key, &bytes);
-        let manifest = String::from_utf8(bytes).expect("canonical JSON is UTF-8");
+        let (manifest, signature) = sign_canonical(self, key)?;
         Ok(SignedManifest { manifest, signature })
     }
 }

@@ -5,8 +5,8 @@
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
-use super::canonical::{from_canonical_bytes, to_canonical_bytes};
-use super::signing::{public_key_from_hex, sign_hex, verify_hex};
+use super::canonical::from_canonical_bytes;
+use super::signing::{public_key_from_hex, sign_canonical, verify_hex};
 use crate::error::{Error, Result};
 
 /// Format tag carried by every receipt.
@@ -45,9 +45,8 @@ pub struct SignedReceipt {
 impl Receipt {
     /// Signs the receipt with the server key.
     pub fn sign(&self, key: &SigningKey) -> Result<SignedReceipt> {
-        let bytes = to_canonical_bytes(self)?;
-        let signature = sign_hex(key, &bytes);
-        Ok(SignedReceipt { receipt: String::from_utf8(bytes).expect("canonical JSON is UTF-8"), signature })
+        let (receipt, signature) = sign_canonical(self, key)?;
+        Ok(SignedReceipt { receipt, signature })
     }
 }
 

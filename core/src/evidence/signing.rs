@@ -40,3 +40,12 @@ pub fn verify_hex(key: &VerifyingKey, bytes: &[u8], sig_hex: &str) -> Result<()>
     key.verify(bytes, &Signature::from_bytes(&sig))
         .map_err(|_| Error::Integrity("signature does not match".into()))
 }
+
+/// Signs a value's canonical JSON (RFC 8785): returns the exact text signed and the hex signature.
+/// Receipts, time statements and manifests all travel as this pair, so the
+/// bytes a verifier checks are the bytes that were signed, never a re-encoding.
+pub fn sign_canonical<T: serde::Serialize>(value: &T, key: &SigningKey) -> Result<(String, String)> {
+    let bytes = super::canonical::to_canonical_bytes(value)?;
+    let signature = sign_hex(key, &bytes);
+    Ok((String::from_utf8(bytes).expect("canonical JSON is UTF-8"), signature))
+}

@@ -5,8 +5,8 @@
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
-use super::canonical::{from_canonical_bytes, to_canonical_bytes};
-use super::signing::{public_key_from_hex, sha256_hex, sign_hex, verify_hex};
+use super::canonical::from_canonical_bytes;
+use super::signing::{public_key_from_hex, sha256_hex, sign_canonical, verify_hex};
 use crate::error::{Error, Result};
 
 /// Format tag of a time token.
@@ -37,9 +37,8 @@ pub struct SignedTime {
 impl TimeStatement {
     /// Signs the statement with the server key.
     pub fn sign(&self, key: &SigningKey) -> Result<SignedTime> {
-        let bytes = to_canonical_bytes(self)?;
-        let signature = sign_hex(key, &bytes);
-        Ok(SignedTime { statement: String::from_utf8(bytes).expect("canonical JSON is UTF-8"), signature })
+        let (statement, signature) = sign_canonical(self, key)?;
+        Ok(SignedTime { statement, signature })
     }
 }
 
