@@ -184,9 +184,27 @@ impl Device {
     }
 
     /// Stops a job for a permanent reason; its data stays until a person decides.
+    /// A refused original takes its manifest with it: the server cannot accept
+    /// an entry whose media it refused, and a manifest left pending would keep
+    /// every sync waiting for something that cannot come.
     pub fn mark_job_failed(&self, job_id: i64, reason: &str) -> Result<()> {
-        self.update_job(job_id, "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
-            params![job_id, reason])
+        let mut conn = self.db()?;
+        let tx = conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+            params![job_id, reason],
+        )?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("no outbox job {job_id}")));
+        }
+        tx.execute(
+            "UPDATE outbox SET state = 'failed', last_error = ?2
+             WHERE part = 'manifest' AND state = 'pending'
+               AND item_id = (SELECT item_id FROM outbox WHERE id = ?1 AND part = 'original')",
+            params![job_id, format!("原件未被接受 / its original was refused: {reason}")],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Remembers the resumable upload URL of a job.
