@@ -25,7 +25,7 @@ for hook in scripts/test.d/*.sh; do
 done
 
 log "cargo test (workspace)"
-cargo test --workspace --locked 2>&1
+cargo test --workspace --locked --no-fail-fast 2>&1
 
 log "benchmarks compile"
 cargo bench --workspace --locked --no-run 2>&1 | tail -n 3

@@ -143,10 +143,13 @@ fn queue_sends_small_first_and_manifests_after_their_media() {
     assert!(retried.next_attempt_at_ms >= 1_000 + 2_500 && retried.attempts == 1);
     assert!(d.due_jobs(1_000, 100).unwrap().iter().all(|j| j.id != big_original.id));
     d.mark_job_failed(big_original.id, "rejected: revoked device").unwrap();
+    // The refused original takes its manifest down with it (that manifest could never be sent).
     let st = d.queue_status().unwrap();
-    assert_eq!(st.failed_jobs, 1);
-    assert!(d.due_jobs(i64::MAX, 100).unwrap().iter().any(|j| j.part == "manifest"), "a poisoned job blocks no one");
-    assert_eq!(d.retry_failed_jobs().unwrap(), 1);
+    assert_eq!(st.failed_jobs, 2);
+    let due = d.due_jobs(i64::MAX, 100).unwrap();
+    assert!(due.iter().any(|j| j.part == "manifest" && j.item_id == small.item_id), "a poisoned job blocks no one");
+    assert!(!due.iter().any(|j| j.item_id == big.item_id && j.part != "thumbnail"));
+    assert_eq!(d.retry_failed_jobs().unwrap(), 2);
     assert_eq!(d.queue_status().unwrap().failed_jobs, 0);
 }
 
