@@ -1,0 +1,110 @@
+//! What the binding tests share: the host build of the library, this
+//! workspace's uniffi-bindgen, and the JVM toolchain, with the rule that a
+//! missing tool skips loudly on a developer's machine but fails under CI.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where this test binary's profile puts libraries and binaries (target/<profile>).
+pub fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    exe.parent().and_then(Path::parent).expect("target/<profile>/deps").to_path_buf()
+}
+
+/// The host cdylib of siteproof-ffi, built now from the current sources.
+pub fn cdylib() -> PathBuf {
+    let dir = profile_dir();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "--quiet", "-p", "siteproof-ffi", "--lib"]).current_dir(siteproof_tests::repo_root());
+    if dir.file_name().is_some_and(|n| n == "release") {
+        cmd.arg("--release");
+    }
+    run(&mut cmd);
+    let lib = dir.join(format!("{}siteproof_ffi{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
+    assert!(lib.is_file(), "{} was not built", lib.display());
+    lib
+}
+
+/// This workspace's uniffi-bindgen (same uniffi release as the library).
+pub fn bindgen() -> PathBuf {
+    siteproof_tests::build_bin("siteproof-uniffi-bindgen", "uniffi-bindgen")
+}
+
+/// Runs a command that must succeed, showing its output if it does not.
+pub fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// True when running in CI, where nothing may be skipped.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// The JVM side: java, kotlinc with its stdlib, JNA and JUnit 4.
+pub struct JvmTools {
+    pub java: PathBuf,
+    pub kotlinc: PathBuf,
+    pub kotlin_stdlib: PathBuf,
+    pub jna: PathBuf,
+    pub junit: PathBuf,
+    pub hamcrest: PathBuf,
+}
+
+impl JvmTools {
+    /// What the sources compile against.
+    pub fn compile_classpath(&self) -> String {
+        join(&[&self.jna, &self.junit])
+    }
+
+    /// What the tests run with.
+    pub fn run_classpath(&self, classes: &Path) -> String {
+        join(&[classes, &self.kotlin_stdlib, &self.jna, &self.junit, &self.hamcrest])
+    }
+}
+
+fn join(paths: &[&Path]) -> String {
+    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(":")
+}
+
+/// Installs (idempotently) and finds the JVM tools; None means "skip", which CI never allows.
+pub fn jvm_tools() -> Option<JvmTools> {
+    let root = siteproof_tests::repo_root();
+    let setup = Command::new("bash").arg(root.join("bindings/tests/setup-jvm.sh")).output();
+    let setup_log = match &setup {
+        Ok(o) => format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)),
+        Err(e) => e.to_string(),
+    };
+    let kotlin = root.join("tools/kotlinc");
+    let tools = JvmTools {
+        java: PathBuf::from("/usr/bin/java"),
+        kotlinc: kotlin.join("bin/kotlinc"),
+        kotlin_stdlib: kotlin.join("lib/kotlin-stdlib.jar"),
+        jna: PathBuf::from("/usr/share/java/jna.jar"),
+        junit: PathBuf::from("/usr/share/java/junit4.jar"),
+        hamcrest: PathBuf::from("/usr/share/java/hamcrest-core.jar"),
+    };
+    let missing: Vec<String> = [&tools.java, &tools.kotlinc, &tools.kotlin_stdlib, &tools.jna, &tools.junit, &tools.hamcrest]
+        .into_iter()
+        .filter(|p| !p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    if missing.is_empty() {
+        return Some(tools);
+    }
+    let msg = format!("Kotlin binding tests cannot run, missing {missing:?}; setup said:\n{setup_log}");
+    if in_ci() {
+        panic!("{msg}");
+    }
+    eprintln!("SKIPPED (not under CI): {msg}");
+    None
+}
