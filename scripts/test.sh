@@ -29,3 +29,8 @@ cargo test --workspace --locked --no-fail-fast 2>&1
 
 log "benchmarks compile"
 cargo bench --workspace --locked --no-run 2>&1 | tail -n 3
+
+if ! command -v swift >/dev/null 2>&1; then
+  log "NOTE: the Swift binding tests (ios/SiteproofKit/Tests) were NOT run: this machine has no Swift compiler."
+  echo "   The Swift bindings were generated and checked against those tests; see README.md, 'Mobile', to run them on a Mac."
+fi

@@ -1,11 +1,14 @@
 //! What the binding tests share: the host build of the library, this
-//! workspace's uniffi-bindgen, and the JVM toolchain, with the rule that a
-//! missing tool skips loudly on a developer's machine but fails under CI.
+//! workspace's uniffi-bindgen, the server-side world both languages' tests
+//! walk through, and the JVM toolchain, with the rule that a missing tool
+//! skips loudly on a developer's machine but fails under CI.
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use siteproof_tests::world::World;
 
 /// Where this test binary's profile puts libraries and binaries (target/<profile>).
 pub fn profile_dir() -> PathBuf {
@@ -31,6 +34,45 @@ pub fn cdylib() -> PathBuf {
 /// This workspace's uniffi-bindgen (same uniffi release as the library).
 pub fn bindgen() -> PathBuf {
     siteproof_tests::build_bin("siteproof-uniffi-bindgen", "uniffi-bindgen")
+}
+
+/// Generates `language` bindings from `lib` into `out` (optionally with a config file).
+pub fn generate(language: &str, lib: &Path, out: &Path, config: Option<&Path>) {
+    let mut cmd = Command::new(bindgen());
+    cmd.args(["generate", "--no-format", "--language", language, "--out-dir"]).arg(out);
+    if let Some(c) = config {
+        cmd.arg("--config").arg(c);
+    }
+    run(cmd.arg(lib));
+}
+
+/// The order number the coordinator dispatches to worker wang (the tests expect it in the inbox).
+pub const DISPATCHED: &str = "2026112300123";
+
+/// A real server with one order dispatched to wang, and the environment the
+/// Kotlin and Swift worker-day tests read: server URL, enrolment code, fixtures, work dir.
+pub fn worker_day_world(work: &Path) -> (World, Vec<(&'static str, String)>) {
+    let world = World::new();
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let post = reqwest::Method::POST;
+    let (st, body) = world.coordinator_send(post.clone(), "/v1/orders", serde_json::json!({
+        "number": DISPATCHED, "kind": "complaint", "category": "噪音", "address": "幸福里5号楼",
+        "complainant": "李先生 13700001234", "content": "夜间施工噪音扰民", "deadline_ms": now_ms + 5 * 3_600_000}));
+    assert_eq!(st, 201, "{body}");
+    let (st, body) =
+        world.coordinator_send(post, &format!("/v1/orders/{DISPATCHED}/assign"), serde_json::json!({"worker": "wang"}));
+    assert_eq!(st, 200, "{body}");
+    let samples = siteproof_tests::exif_samples().join("jpg/gps");
+    let path = |p: PathBuf| p.display().to_string();
+    let env = vec![
+        ("SITEPROOF_SERVER_URL", world.server.url.clone()),
+        ("SITEPROOF_ENROLL_CODE", world.enroll_code()),
+        ("SITEPROOF_PHOTO", path(samples.join("DSCN0010.jpg"))),
+        ("SITEPROOF_PHOTO2", path(samples.join("DSCN0012.jpg"))),
+        ("SITEPROOF_VOICE", path(siteproof_tests::fixtures().join("audio/note.m4a"))),
+        ("SITEPROOF_WORK_DIR", path(work.to_path_buf())),
+    ];
+    (world, env)
 }
 
 /// Runs a command that must succeed, showing its output if it does not.
