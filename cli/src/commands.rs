@@ -55,7 +55,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Queue { jobs } => {
             // Thumbnails owed from earlier captures are made here, like the phone's background worker.
-            device.make_pending_derivatives()?;
+            derivatives_or_warn(&device);
             let status = device.queue_status()?;
             if json {
                 let mut v = serde_json::to_value(&status).expect("serializable");
@@ -204,12 +204,21 @@ fn visits(device: &Device, cmd: VisitsCmd, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// Makes owed thumbnails and previews; a failure is a warning, because they are retried later.
+fn derivatives_or_warn(device: &Device) {
+    if let Err(e) = device.make_pending_derivatives() {
+        eprintln!("警告：缩略图稍后再生成 / warning: thumbnails will be made later: {e}");
+    }
+}
+
 fn capture(device: &Device, cmd: CaptureCmd, json: bool) -> Result<()> {
     let item = match cmd {
         CaptureCmd::Photo { file, at, no_derivatives } => {
             let item = device.capture_photo(Path::new(&file), home::capture_context(&at)?)?;
             if !no_derivatives {
-                device.make_pending_derivatives()?;
+                // The capture is already durable and queued: a thumbnail that cannot be made now
+                // (disk full, say) must not make the worker think the photo was lost.
+                derivatives_or_warn(device);
             }
             item
         }
