@@ -365,9 +365,10 @@ fn check_listing(members: &BTreeMap<String, Member>, listing: &[super::index::In
                 if let Some(e) = &m.read_error {
                     c.add(&f.name, ProblemKind::Altered, "文件无法完整读出（ZIP 校验失败）", format!("cannot be read back intact: {e}"));
                 } else if m.sha256 != f.sha256 || m.bytes != f.bytes {
+                    // Full hashes: a prefix could read the same on both sides.
                     c.add(&f.name, ProblemKind::Altered,
-                        format!("SHA-256 为 {}（{} 字节），索引记录为 {}（{} 字节）", short(&m.sha256), m.bytes, short(&f.sha256), f.bytes),
-                        format!("SHA-256 is {} ({} bytes); the index lists {} ({} bytes)", short(&m.sha256), m.bytes, short(&f.sha256), f.bytes));
+                        format!("SHA-256 为 {}（{} 字节），索引记录为 {}（{} 字节）", m.sha256, m.bytes, f.sha256, f.bytes),
+                        format!("SHA-256 is {} ({} bytes); the index lists {} ({} bytes)", m.sha256, m.bytes, f.sha256, f.bytes));
                 }
             }
         }
