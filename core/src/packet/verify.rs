@@ -176,6 +176,9 @@ fn read_members(path: &Path) -> Result<BTreeMap<String, Member>> {
     Ok(members)
 }
 
+/// A manifest's place in its device chain: (manifest hash, claimed prev, file name).
+type ChainEntry = (String, Option<String>, String);
+
 struct Checker {
     problems: Vec<PacketProblem>,
 }
@@ -256,8 +259,7 @@ pub fn verify_packet(path: &Path) -> Result<PacketReport> {
         })
         .collect();
 
-    // device -> seq -> (manifest hash, claimed prev, file name)
-    let mut chains: BTreeMap<String, BTreeMap<u64, (String, Option<String>, String)>> = BTreeMap::new();
+    let mut chains: BTreeMap<String, BTreeMap<u64, ChainEntry>> = BTreeMap::new();
     for (name, m) in &members {
         let Some(PacketPath::Manifest { device_id, seq }) = layout::classify(name) else { continue };
         let Some(bytes) = m.content.as_deref() else {
