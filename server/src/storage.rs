@@ -34,6 +34,8 @@ pub trait Storage: Send + Sync + 'static {
     fn size(&self, sha256: &str) -> io::Result<Option<u64>>;
     /// Opens a stored blob for streaming.
     fn open(&self, sha256: &str) -> io::Result<BlobReader>;
+    /// Opens a stored blob for blocking reads (packet export runs on the blocking pool).
+    fn open_blocking(&self, sha256: &str) -> io::Result<Box<dyn io::Read + Send>>;
 }
 
 /// Blobs as files `blobs/ab/cd/<sha256>` under the data directory.
@@ -100,5 +102,9 @@ impl Storage for FsStorage {
     fn open(&self, sha256: &str) -> io::Result<BlobReader> {
         let f = fs::File::open(self.blob_path(sha256)?)?;
         Ok(Box::pin(tokio::fs::File::from_std(f)))
+    }
+
+    fn open_blocking(&self, sha256: &str) -> io::Result<Box<dyn io::Read + Send>> {
+        Ok(Box::new(fs::File::open(self.blob_path(sha256)?)?))
     }
 }
