@@ -37,6 +37,8 @@ pub enum ProblemKind {
     Altered,
     /// A file is in the packet but not in the index.
     Added,
+    /// Several files in the ZIP share one name (tools would show different ones).
+    Duplicate,
     /// A key file is malformed or does not belong to the id in its name.
     BadKey,
     /// A manifest is malformed or is not where its content says it belongs.
@@ -60,6 +62,7 @@ impl ProblemKind {
             ProblemKind::Missing => ("文件缺失", "file missing"),
             ProblemKind::Altered => ("文件被改动", "file altered"),
             ProblemKind::Added => ("多出的文件", "file added"),
+            ProblemKind::Duplicate => ("重名文件", "duplicate file name"),
             ProblemKind::BadKey => ("公钥无效", "bad key"),
             ProblemKind::BadManifest => ("记录无效", "bad manifest"),
             ProblemKind::BadSignature => ("设备签名无效", "device signature invalid"),
@@ -198,6 +201,15 @@ fn short(h: &str) -> &str {
 pub fn verify_packet(path: &Path) -> Result<PacketReport> {
     let members = read_members(path)?;
     let mut c = Checker { problems: Vec::new() };
+    match super::raw_names::central_directory_names(path) {
+        None => c.add(INDEX, ProblemKind::IndexInvalid, "ZIP 目录无法逐项读取", "the ZIP directory cannot be read entry by entry"),
+        Some(names) => {
+            let mut seen = std::collections::HashSet::new();
+            for n in names.iter().filter(|n| !seen.insert(n.as_str())) {
+                c.add(n, ProblemKind::Duplicate, "ZIP 中有多个同名文件，不同工具可能显示不同内容", "several files in the ZIP have this name; tools may show different ones");
+            }
+        }
+    }
     let mut report = PacketReport {
         order_number: None,
         community: None,
