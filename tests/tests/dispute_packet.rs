@@ -232,6 +232,18 @@ fn dispute_packet_reads_verifies_and_names_every_tampered_file() {
     assert!(!ok, "{out}");
     assert!(out.contains("originals/extra.jpg") && out.contains("多出的文件"), "the added file is named:\n{out}");
 
+    // Without a usable CJK font the export fails with a clear bilingual message and leaves no file.
+    let no_font = scratch.join("no-font.zip");
+    let out = Command::new(siteproof_tests::server::server_bin())
+        .env("SITEPROOF_CJK_FONT", scratch.join("absent.ttc"))
+        .arg("--data").arg(w.data())
+        .args(["admin", "export-order", NUMBER, "--out"]).arg(&no_font)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("字体") && err.contains("font"), "{err}");
+    assert!(!no_font.exists());
+
     // The export was audited.
     let db = rusqlite::Connection::open(w.data().join("siteproof.db")).unwrap();
     let audited: String = db.query_row("SELECT target FROM audit WHERE action = 'export' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
