@@ -154,7 +154,8 @@ impl ExportJob {
 
         let file_name = file_name_for(&order.number);
         let shown = self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file_name.clone());
-        accounts::audit(conn, self.actor_user_id, "export", &format!("{} {shown}", order.number))?;
+        // The packet's own hash ties a packet the city holds back to this row.
+        accounts::audit(conn, self.actor_user_id, "export", &format!("{} {shown} sha256:{sha256}", order.number))?;
         Ok(PacketSummary {
             order_number: order.number,
             path: self.out,
