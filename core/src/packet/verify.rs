@@ -137,10 +137,12 @@ fn read_members(path: &Path) -> Result<BTreeMap<String, Member>> {
         .map_err(|e| Error::Integrity(format!("不是可读的 ZIP 证据包 / {} is not a readable ZIP packet: {e}", path.display())))?;
     let mut members = BTreeMap::new();
     for i in 0..zip.len() {
+        // Named before opening, so an entry the reader refuses (unknown compression, bad header) is still reported by name.
+        let listed_name = zip.name_for_index(i).and_then(|n| n.ok()).map(|n| n.into_owned());
         let mut f = match zip.by_index(i) {
             Ok(f) => f,
             Err(e) => {
-                let name = format!("#{i}");
+                let name = listed_name.unwrap_or_else(|| format!("#{i}"));
                 members.insert(name, Member { sha256: String::new(), bytes: 0, content: None, read_error: Some(e.to_string()) });
                 continue;
             }
