@@ -379,7 +379,7 @@ fn check_listing(members: &BTreeMap<String, Member>, listing: &[super::index::In
             None => c.add(&f.name, ProblemKind::Missing, "索引列出的文件不在包内", "listed in the index but not in the packet"),
             Some(m) => {
                 if let Some(e) = &m.read_error {
-                    c.add(&f.name, ProblemKind::Altered, "文件无法完整读出（ZIP 校验失败）", format!("cannot be read back intact: {e}"));
+                    c.add(&f.name, ProblemKind::Altered, format!("文件无法完整读出：{e}"), format!("cannot be read back intact: {e}"));
                 } else if m.sha256 != f.sha256 || m.bytes != f.bytes {
                     // Full hashes: a prefix could read the same on both sides.
                     c.add(&f.name, ProblemKind::Altered,
