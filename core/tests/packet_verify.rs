@@ -136,3 +136,29 @@ fn not_a_zip_is_an_error_not_a_panic() {
     assert!(err.contains("ZIP"), "{err}");
     assert!(verify_packet(&dir.path().join("absent.zip")).is_err());
 }
+
+#[test]
+fn a_second_file_under_one_name_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = evidence(false);
+    let good = write(dir.path(), &e, [0, 1], None, &e.server);
+    // Copy every member, then append a second GUIDE.txt: the zip crate would show only one of them.
+    let mut src = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
+    let dup = dir.path().join("dup.zip");
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&dup).unwrap());
+    for i in 0..src.len() {
+        out.raw_copy_file(src.by_index(i).unwrap()).unwrap();
+    }
+    // ZIP writers refuse duplicate names, so the copy goes in under a stand-in name patched afterwards.
+    out.raw_copy_file_rename(src.by_name("GUIDE.txt").unwrap(), "GUIDE.txX").unwrap();
+    out.finish().unwrap();
+    let mut bytes = std::fs::read(&dup).unwrap();
+    for i in 0..bytes.len() - 9 {
+        if &bytes[i..i + 9] == b"GUIDE.txX" {
+            bytes[i + 8] = b't';
+        }
+    }
+    std::fs::write(&dup, bytes).unwrap();
+    let k = kinds(&dup);
+    assert!(k.contains(&("GUIDE.txt".to_string(), ProblemKind::Duplicate)), "{k:?}");
+}

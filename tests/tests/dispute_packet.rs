@@ -232,6 +232,18 @@ fn dispute_packet_reads_verifies_and_names_every_tampered_file() {
     assert!(!ok, "{out}");
     assert!(out.contains("originals/extra.jpg") && out.contains("多出的文件"), "the added file is named:\n{out}");
 
+    // Without a usable CJK font the export fails with a clear bilingual message and leaves no file.
+    let no_font = scratch.join("no-font.zip");
+    let out = Command::new(siteproof_tests::server::server_bin())
+        .env("SITEPROOF_CJK_FONT", scratch.join("absent.ttc"))
+        .arg("--data").arg(w.data())
+        .args(["admin", "export-order", NUMBER, "--out"]).arg(&no_font)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("字体") && err.contains("font"), "{err}");
+    assert!(!no_font.exists());
+
     // The export was audited.
     let db = rusqlite::Connection::open(w.data().join("siteproof.db")).unwrap();
     let audited: String = db.query_row("SELECT target FROM audit WHERE action = 'export' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
@@ -251,11 +263,21 @@ fn coordinator_downloads_the_packet_over_http() {
     assert_eq!(resp.headers()["content-type"], "application/zip");
     let disposition = resp.headers()["content-disposition"].to_str().unwrap().to_string();
     assert!(disposition.contains("attachment") && disposition.contains(NUMBER), "{disposition}");
+    let declared_sha = resp.headers()["siteproof-packet-sha256"].to_str().unwrap().to_string();
     let bytes = resp.bytes().unwrap();
+    assert_eq!(siteproof_core::evidence::sha256_hex(&bytes), declared_sha);
     let packet = scratch.join("http.zip");
     std::fs::write(&packet, &bytes).unwrap();
-    let (ok, out) = verify(&packet, false);
+    let (ok, out) = verify(&packet, true);
     assert!(ok, "{out}");
+    // The fingerprint the verifier prints is the one the server publishes.
+    let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let published: serde_json::Value = client.get(format!("{}/v1/server-key", w.server.url)).send().unwrap().json().unwrap();
+    assert_eq!(report["report"]["server_key_fingerprint"], published["fingerprint"], "{published}");
+    // Audited with the download name and the packet's hash.
+    let db = rusqlite::Connection::open(w.data().join("siteproof.db")).unwrap();
+    let audited: String = db.query_row("SELECT target FROM audit WHERE action = 'export' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(audited, format!("{NUMBER} siteproof-packet-{NUMBER}.zip sha256:{declared_sha}"));
 
     // Only chosen items: one photo.
     let device_id = World::device_id(&home);

@@ -8,6 +8,7 @@
 pub mod guide;
 pub mod index;
 pub mod layout;
+mod raw_names;
 pub mod verify;
 pub mod writer;
 

@@ -37,6 +37,8 @@ pub enum ProblemKind {
     Altered,
     /// A file is in the packet but not in the index.
     Added,
+    /// Several files in the ZIP share one name (tools would show different ones).
+    Duplicate,
     /// A key file is malformed or does not belong to the id in its name.
     BadKey,
     /// A manifest is malformed or is not where its content says it belongs.
@@ -60,6 +62,7 @@ impl ProblemKind {
             ProblemKind::Missing => ("文件缺失", "file missing"),
             ProblemKind::Altered => ("文件被改动", "file altered"),
             ProblemKind::Added => ("多出的文件", "file added"),
+            ProblemKind::Duplicate => ("重名文件", "duplicate file name"),
             ProblemKind::BadKey => ("公钥无效", "bad key"),
             ProblemKind::BadManifest => ("记录无效", "bad manifest"),
             ProblemKind::BadSignature => ("设备签名无效", "device signature invalid"),
@@ -134,10 +137,12 @@ fn read_members(path: &Path) -> Result<BTreeMap<String, Member>> {
         .map_err(|e| Error::Integrity(format!("不是可读的 ZIP 证据包 / {} is not a readable ZIP packet: {e}", path.display())))?;
     let mut members = BTreeMap::new();
     for i in 0..zip.len() {
+        // Named before opening, so an entry the reader refuses (unknown compression, bad header) is still reported by name.
+        let listed_name = zip.name_for_index(i).and_then(|n| n.ok()).map(|n| n.into_owned());
         let mut f = match zip.by_index(i) {
             Ok(f) => f,
             Err(e) => {
-                let name = format!("#{i}");
+                let name = listed_name.unwrap_or_else(|| format!("#{i}"));
                 members.insert(name, Member { sha256: String::new(), bytes: 0, content: None, read_error: Some(e.to_string()) });
                 continue;
             }
@@ -198,6 +203,15 @@ fn short(h: &str) -> &str {
 pub fn verify_packet(path: &Path) -> Result<PacketReport> {
     let members = read_members(path)?;
     let mut c = Checker { problems: Vec::new() };
+    match super::raw_names::central_directory_names(path) {
+        None => c.add(INDEX, ProblemKind::IndexInvalid, "ZIP 目录无法逐项读取", "the ZIP directory cannot be read entry by entry"),
+        Some(names) => {
+            let mut seen = std::collections::HashSet::new();
+            for n in names.iter().filter(|n| !seen.insert(n.as_str())) {
+                c.add(n, ProblemKind::Duplicate, "ZIP 中有多个同名文件，不同工具可能显示不同内容", "several files in the ZIP have this name; tools may show different ones");
+            }
+        }
+    }
     let mut report = PacketReport {
         order_number: None,
         community: None,
@@ -365,7 +379,7 @@ fn check_listing(members: &BTreeMap<String, Member>, listing: &[super::index::In
             None => c.add(&f.name, ProblemKind::Missing, "索引列出的文件不在包内", "listed in the index but not in the packet"),
             Some(m) => {
                 if let Some(e) = &m.read_error {
-                    c.add(&f.name, ProblemKind::Altered, "文件无法完整读出（ZIP 校验失败）", format!("cannot be read back intact: {e}"));
+                    c.add(&f.name, ProblemKind::Altered, format!("文件无法完整读出：{e}"), format!("cannot be read back intact: {e}"));
                 } else if m.sha256 != f.sha256 || m.bytes != f.bytes {
                     // Full hashes: a prefix could read the same on both sides.
                     c.add(&f.name, ProblemKind::Altered,

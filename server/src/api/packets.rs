@@ -14,7 +14,7 @@ use super::body;
 use crate::auth::{require_session, Role};
 use crate::domain::orders;
 use crate::error::{ApiError, ApiResult};
-use crate::packet::export_order_packet;
+use crate::packet::{export_order_packet, file_name_for};
 use crate::state::AppState;
 
 /// Optional body: which items to include.
@@ -37,14 +37,16 @@ pub async fn export(State(st): State<AppState>, h: HeaderMap, Path(number): Path
     let communities = p.communities.clone();
     let community_id = st.db.call(move |c| Ok(orders::get_visible(c, &wanted, &communities)?.community_id)).await?;
 
-    let dir = st.config.data.join("packets");
+    // A folder of its own per request, so the file (and the audit row) carry the download name.
+    let dir = st.config.data.join("packets").join(uuid::Uuid::new_v4().to_string());
     std::fs::create_dir_all(&dir)?;
-    let out = dir.join(format!("{}.zip", uuid::Uuid::new_v4()));
-    let summary = export_order_packet(&st, Some(p.user_id), community_id, &number, req.items.as_deref(), &out).await?;
-    let file = std::fs::File::open(&out);
+    let out = dir.join(file_name_for(&number));
+    let result = export_order_packet(&st, Some(p.user_id), community_id, &number, req.items.as_deref(), &out).await;
+    let file = result.as_ref().ok().map(|_| std::fs::File::open(&out));
     // Unlinked at once: the open handle streams it, and nothing is left behind on any outcome.
-    let _ = std::fs::remove_file(&out);
-    let file = tokio::fs::File::from_std(file?);
+    let _ = std::fs::remove_dir_all(&dir);
+    let summary = result?;
+    let file = tokio::fs::File::from_std(file.ok_or_else(|| ApiError::internal("packet vanished"))??);
     let stream = futures_util::stream::unfold(file, |mut f| async move {
         use tokio::io::AsyncReadExt;
         let mut buf = vec![0u8; 256 * 1024];

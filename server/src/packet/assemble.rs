@@ -97,11 +97,14 @@ impl ExportJob {
 
         let mut originals: BTreeMap<String, Original> = BTreeMap::new();
         for row in &rows {
-            let (Some(sha), Some(media_type)) = (&row.media_sha256, &row.media_type) else { continue };
+            let Some(sha) = &row.media_sha256 else { continue };
             if originals.contains_key(sha) {
                 continue;
             }
-            let original = self.copy_original(&mut writer, scratch.path(), sha, media_type)?;
+            // The signed media type names the file; the blob row's is a fallback for unreadable manifests.
+            let signed_type = serde_json::from_str::<Manifest>(&row.manifest.manifest).ok().and_then(|m| m.media).map(|m| m.media_type);
+            let media_type = signed_type.or_else(|| row.media_type.clone()).unwrap_or_else(|| "application/octet-stream".into());
+            let original = self.copy_original(&mut writer, scratch.path(), sha, &media_type)?;
             originals.insert(sha.clone(), original);
         }
 
@@ -151,7 +154,8 @@ impl ExportJob {
 
         let file_name = file_name_for(&order.number);
         let shown = self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file_name.clone());
-        accounts::audit(conn, self.actor_user_id, "export", &format!("{} {shown}", order.number))?;
+        // The packet's own hash ties a packet the city holds back to this row.
+        accounts::audit(conn, self.actor_user_id, "export", &format!("{} {shown} sha256:{sha256}", order.number))?;
         Ok(PacketSummary {
             order_number: order.number,
             path: self.out,
