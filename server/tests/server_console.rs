@@ -98,11 +98,11 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
-/// Midday today, China time, so "due today" holds whenever the test runs.
-fn today_noon_china() -> i64 {
+/// The last millisecond of today, China time: due today and (but for that millisecond) not yet overdue.
+fn today_end_china() -> i64 {
     let day = 86_400_000;
     let offset = 8 * 3_600_000;
-    (now_ms() + offset).div_euclid(day) * day - offset + 12 * 3_600_000
+    (now_ms() + offset).div_euclid(day) * day - offset + day - 1
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn filters_and_keyset_paging() {
     let w = World::new(&[]);
     let s = &w.server;
     let now = now_ms();
-    create_order(s, &w.coord_a, "A-TODAY", Some(today_noon_china()));
+    create_order(s, &w.coord_a, "A-TODAY", Some(today_end_china()));
     create_order(s, &w.coord_a, "A-LATE", Some(now - 3 * 86_400_000));
     create_order(s, &w.coord_a, "A-LATE-DONE", Some(now - 3 * 86_400_000));
     patch_order(s, &w.coord_a, "A-LATE-DONE", json!({"status": "closed"}));
@@ -120,7 +120,7 @@ fn filters_and_keyset_paging() {
     patch_order(s, &w.coord_a, "A-KEY", json!({"tag_type": "重点", "tag_handling": "已解释", "knowledge": "噪音扰民按《条例》第12条"}));
     let r = s.req(Method::POST, "/v1/orders/A-KEY/assign", Some(&w.coord_a)).json(&json!({"worker": "worker_a"})).send().unwrap();
     assert!(r.status().is_success());
-    create_order(s, &w.coord_b, "B-TODAY", Some(today_noon_china()));
+    create_order(s, &w.coord_b, "B-TODAY", Some(today_end_china()));
 
     let b = Browser::login(s, "coord_a");
     let all = listed(&b.page("/console/orders"));
@@ -178,8 +178,9 @@ fn tenancy_over_every_console_route() {
     let s = &w.server;
     create_order(s, &w.coord_a, "A-1", Some(now_ms()));
     let mut dev = w.device("worker_a");
-    let sha = dev.upload(s, b"\xff\xd8\xff\xe0 a photo of community A \xff\xd9");
-    let sm = dev.next_manifest(Some((&sha, 37)), Some("A-1"));
+    let photo = b"\xff\xd8\xff\xe0 a photo of community A \xff\xd9";
+    let sha = dev.upload(s, photo);
+    let sm = dev.next_manifest(Some((&sha, photo.len() as u64)), Some("A-1"));
     assert_eq!(dev.post_manifest(s, &sm).status(), 201);
 
     let coord_a = Browser::login(s, "coord_a");
@@ -205,7 +206,9 @@ fn tenancy_over_every_console_route() {
         let m = Method::from_bytes(rt.method.as_bytes()).unwrap();
         let send = |b: &Browser, csrf: &str| {
             let rb = b.req(m.clone(), &path);
-            if m == Method::POST { rb.header("content-type", "application/x-www-form-urlencoded").body(form_body(&[("csrf", csrf)])).send().unwrap() } else { rb.send().unwrap() }
+            // A complete, valid form for every POST route, so only tenancy can refuse it.
+            let fields = [("csrf", csrf), ("from", "2026-01-01T08:00"), ("due", "2026-01-02T08:00"), ("note", "x"), ("status", "in_progress"), ("after", "x"), ("before", "")];
+            if m == Method::POST { rb.header("content-type", "application/x-www-form-urlencoded").body(form_body(&fields)).send().unwrap() } else { rb.send().unwrap() }
         };
         if rt.access == siteproof_server::Access::Public {
             continue;
@@ -219,6 +222,9 @@ fn tenancy_over_every_console_route() {
             let r = send(b, "");
             assert!(matches!(r.status().as_u16(), 403 | 303), "{who} {} {path}: {}", rt.method, r.status());
             assert!(!r.text().unwrap().contains("A-1"), "{who} saw A's order");
+        }
+        if rt.path == "/console/logout" {
+            continue; // would end coord_b's session for the routes after it
         }
         // Another community's coordinator with a valid CSRF token of their own.
         let r = send(&coord_b, &csrf_b);
