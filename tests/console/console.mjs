@@ -97,7 +97,8 @@ try {
   const imgs = page.locator('.item[data-kind=photo] img');
   found.thumbnails = await imgs.count();
   check(found.thumbnails > 0, 'photo thumbnails are shown');
-  await page.waitForFunction(() => [...document.querySelectorAll('.item img')].every((i) => i.complete));
+  for (let i = 0; i < found.thumbnails; i++) await imgs.nth(i).scrollIntoViewIfNeeded(); // they load lazily
+  await page.waitForFunction(() => [...document.querySelectorAll('.item img')].every((i) => i.complete && i.naturalWidth > 0));
   const widths = await imgs.evaluateAll((els) => els.map((i) => i.naturalWidth));
   check(widths.every((w) => w > 0), `thumbnails decode: ${widths}`);
   found.mapLinks = await page.locator('[data-test=map-link]').evaluateAll((els) => els.map((a) => a.href));

@@ -83,7 +83,8 @@ fn coordinator_reads_and_plays_evidence_in_chromium() {
     at(&home, &["visits", "end", &v2]);
     let report = cli_json(&home, &["sync"]);
     assert_eq!(report["jobs_failed"], 0, "{report}");
-    assert_eq!(report["jobs_remaining"], 0, "{report}");
+    assert_eq!(report["pending_jobs"], 0, "{report}");
+    assert_eq!(report["receipts"], 4, "{report}");
 
     let console = repo_root().join("tests/console");
     let out = Command::new("node")
