@@ -61,8 +61,11 @@ pub enum Command {
         #[arg(long)]
         jobs: bool,
     },
-    /// Re-check every signature, link and file / 校验证据链
-    Verify,
+    /// Re-check every signature, link and file of this device; or, given a FILE.zip, verify that dispute packet offline / 校验证据链或争议证据包
+    Verify {
+        /// A dispute packet (.zip) to verify instead of the device store
+        file: Option<PathBuf>,
+    },
     /// Read a media file's facts without storing it / 查看文件信息
     Inspect {
         /// The file

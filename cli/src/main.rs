@@ -6,6 +6,7 @@ mod commands;
 mod home;
 mod inspect;
 mod output;
+mod packet_verify;
 mod sync_cmd;
 
 use clap::Parser;

@@ -18,6 +18,7 @@ pub mod items;
 pub mod keys;
 pub mod media;
 pub mod orders;
+pub mod packet;
 pub mod queue;
 pub mod retention;
 pub mod store;

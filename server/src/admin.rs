@@ -4,6 +4,8 @@
 use std::io::BufRead;
 use std::path::Path;
 
+use crate::config::Config;
+
 use serde_json::json;
 
 use crate::auth::Role;
@@ -17,7 +19,11 @@ fn fail(e: ApiError) -> String {
 }
 
 /// Runs one admin action against `DIR/siteproof.db`; returns the text to print.
-pub fn run(data: &Path, action: AdminAction, as_json: bool) -> Result<String, String> {
+pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String, String> {
+    let data = config.data.as_path();
+    if let AdminAction::ExportOrder { number, out, items } = action {
+        return export_order(config, &number, &out, &items, as_json);
+    }
     std::fs::create_dir_all(data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
     let conn = db::open_migrated(&data.join("siteproof.db")).map_err(|e| format!("cannot open database: {e}"))?;
     let out = match action {
@@ -72,6 +78,35 @@ pub fn run(data: &Path, action: AdminAction, as_json: bool) -> Result<String, St
             accounts::audit(&conn, None, "revoke_device", &device_id).map_err(fail)?;
             (json!({"device_id": device_id, "revoked": true}), format!("已吊销设备 / device revoked: {device_id}"))
         }
+        AdminAction::ExportOrder { .. } => unreachable!("handled above"),
     };
     Ok(if as_json { out.0.to_string() } else { out.1 })
+}
+
+/// `admin export-order`: the same export as the HTTP endpoint, by the operator (audited without a user).
+fn export_order(config: &Config, number: &str, out: &Path, items: &[String], as_json: bool) -> Result<String, String> {
+    let state = crate::serve::state(config.clone())?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let summary = rt.block_on(async {
+        let wanted = number.to_string();
+        // The operator may export any community's order; tenancy still binds the export to the order's own community.
+        let community_id = state
+            .db
+            .call(move |c| {
+                let all: Vec<i64> = c.prepare("SELECT id FROM communities")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+                Ok(crate::domain::orders::get_visible(c, &wanted, &all)?.community_id)
+            })
+            .await?;
+        let chosen = (!items.is_empty()).then_some(items);
+        crate::packet::export_order_packet(&state, None, community_id, number, chosen, out).await
+    });
+    let s = summary.map_err(fail)?;
+    Ok(if as_json {
+        serde_json::to_string(&s).unwrap_or_default()
+    } else {
+        format!(
+            "已导出争议证据包 / dispute packet exported: {} ({} 条证据 / entries, {} 字节 / bytes)\nSHA-256: {}\n服务器公钥指纹 / server key fingerprint: {}",
+            s.path.display(), s.entries, s.bytes, s.sha256, s.server_key_fingerprint
+        )
+    })
 }

@@ -41,6 +41,9 @@ pub struct Cli {
     /// Hours a login session lives.
     #[arg(long, env = "SITEPROOF_SESSION_HOURS")]
     pub session_hours: Option<u64>,
+    /// CJK font file for dispute packet reports (default: Debian's fonts-wqy-microhei or fonts-noto-cjk).
+    #[arg(long, env = "SITEPROOF_CJK_FONT")]
+    pub cjk_font: Option<PathBuf>,
     /// Serve POST /bench/sink (benchmarks only; never in production).
     #[arg(long)]
     pub bench_sink: bool,
@@ -113,5 +116,16 @@ pub enum AdminAction {
     RevokeDevice {
         /// Device id.
         device_id: String,
+    },
+    /// Export a work order's dispute packet (争议证据包) as a ZIP.
+    ExportOrder {
+        /// Work order number.
+        number: String,
+        /// Where to write the packet (.zip); written whole or not at all.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these items (repeatable); default: every item of the order.
+        #[arg(long = "item")]
+        items: Vec<String>,
     },
 }

@@ -32,6 +32,8 @@ pub struct FileConfig {
     pub enroll_code_hours: Option<u64>,
     /// Serve `POST /bench/sink` (benchmarks only).
     pub bench_sink: Option<bool>,
+    /// CJK font file for dispute packet reports (TTF/OTF/TTC).
+    pub cjk_font: Option<PathBuf>,
 }
 
 /// Effective settings.
@@ -59,6 +61,8 @@ pub struct Config {
     pub enroll_code_ms: i64,
     /// Serve the benchmark sink.
     pub bench_sink: bool,
+    /// CJK font file for reports; None means the Debian default paths.
+    pub cjk_font: Option<PathBuf>,
 }
 
 const HOUR_MS: i64 = 3_600_000;
@@ -95,6 +99,7 @@ impl Config {
             session_ms: pick!(session_hours, 12) as i64 * HOUR_MS,
             enroll_code_ms: pick!(enroll_code_hours, 72) as i64 * HOUR_MS,
             bench_sink: pick!(bench_sink, false),
+            cjk_font: flags.cjk_font.clone().or(f.cjk_font.clone()),
         })
     }
 }

@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod serve;
+pub mod packet;
 pub mod server_key;
 pub mod state;
 pub mod storage;

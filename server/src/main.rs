@@ -18,6 +18,7 @@ fn main() {
         session_hours: cli.session_hours,
         enroll_code_hours: None,
         bench_sink: cli.bench_sink.then_some(true),
+        cjk_font: cli.cjk_font.clone(),
     };
     let config = match Config::resolve(flags, cli.config.as_deref()) {
         Ok(c) => c,
@@ -27,7 +28,7 @@ fn main() {
         }
     };
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Admin { json, action } => match siteproof_server::admin::run(&config.data, action, json) {
+        Command::Admin { json, action } => match siteproof_server::admin::run(&config, action, json) {
             Ok(out) => println!("{out}"),
             Err(e) => {
                 eprintln!("错误 / error: {e}");

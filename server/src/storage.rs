@@ -36,6 +36,8 @@ pub trait Storage: Send + Sync + 'static {
     fn open(&self, sha256: &str) -> io::Result<BlobReader>;
     /// Opens a stored blob at a byte offset (HTTP Range requests: audio players seek).
     fn open_at(&self, sha256: &str, offset: u64) -> io::Result<BlobReader>;
+    /// Opens a stored blob for blocking reads (packet export runs on the blocking pool).
+    fn open_blocking(&self, sha256: &str) -> io::Result<Box<dyn io::Read + Send>>;
 }
 
 /// Blobs as files `blobs/ab/cd/<sha256>` under the data directory.
@@ -109,5 +111,9 @@ impl Storage for FsStorage {
         let mut f = fs::File::open(self.blob_path(sha256)?)?;
         f.seek(SeekFrom::Start(offset))?;
         Ok(Box::pin(tokio::fs::File::from_std(f)))
+    }
+
+    fn open_blocking(&self, sha256: &str) -> io::Result<Box<dyn io::Read + Send>> {
+        Ok(Box::new(fs::File::open(self.blob_path(sha256)?)?))
     }
 }

@@ -207,7 +207,7 @@ fn tenancy_over_every_console_route() {
         let send = |b: &Browser, csrf: &str| {
             let rb = b.req(m.clone(), &path);
             // A complete, valid form for every POST route, so only tenancy can refuse it.
-            let fields = [("csrf", csrf), ("from", "2026-01-01T08:00"), ("due", "2026-01-02T08:00"), ("note", "x"), ("status", "in_progress"), ("after", "x"), ("before", "")];
+            let fields = [("csrf", csrf), ("from", "2026-01-01T08:00"), ("due", "2026-01-02T08:00"), ("note", "x"), ("status", "in_progress"), ("after", "x"), ("before", ""), ("item", "x")];
             if m == Method::POST { rb.header("content-type", "application/x-www-form-urlencoded").body(form_body(&fields)).send().unwrap() } else { rb.send().unwrap() }
         };
         if rt.access == siteproof_server::Access::Public {

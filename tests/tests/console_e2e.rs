@@ -2,10 +2,12 @@
 //! captures two visits' photos (with GPS), a voice note and a text note on an
 //! order and syncs them to the real server; then Debian's headless Chromium,
 //! driven by playwright-core (tests/console/console.mjs), logs in, opens the
-//! order, reads the verification badges and plays the voice note.
+//! order, reads the verification badges, plays the voice note and downloads
+//! the dispute packet (a ZIP) for the ticked items.
 //!
 //! Needs `node`, `/usr/bin/chromium` and `npm ci` in tests/console (the
-//! setup hook scripts/test.d/40-console-browser.sh installs them). Without
+//! setup hook scripts/test.d/40-console-browser.sh installs them; the packet's
+//! CJK font comes from 20-packet-tools.sh). Without
 //! them the test says so and passes, except under `CI=true`, where it fails.
 
 use std::path::Path;
@@ -18,7 +20,7 @@ use siteproof_tests::world::{World, COORD_PASSWORD};
 use siteproof_tests::{cli_json, fixtures, repo_root};
 
 /// Whether this build's server offers the dispute-packet export on the order page.
-const PACKET_EXPORT: bool = false;
+const PACKET_EXPORT: bool = true;
 
 fn tools_missing() -> Option<String> {
     let console = repo_root().join("tests/console");
@@ -113,6 +115,11 @@ fn coordinator_reads_and_plays_evidence_in_chromium() {
     assert!(views >= 1);
     let opened: i64 = db.query_row("SELECT COUNT(*) FROM audit WHERE action = 'view_original'", [], |r| r.get(0)).unwrap();
     assert!(opened >= 1, "playing the voice note opens an original");
+    if PACKET_EXPORT {
+        assert!(found["packet"]["bytes"].as_u64().unwrap() > 1000, "{found}");
+        let exports: i64 = db.query_row("SELECT COUNT(*) FROM audit WHERE action = 'export' AND target LIKE ?1", [format!("{number}%")], |r| r.get(0)).unwrap();
+        assert_eq!(exports, 1, "the export is audited");
+    }
 }
 
 fn chrono_now_ms() -> i64 {

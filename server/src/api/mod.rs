@@ -7,6 +7,7 @@ pub mod body;
 pub mod evidence;
 pub mod manifests;
 pub mod orders;
+pub mod packets;
 pub mod public;
 pub mod tus;
 
@@ -109,6 +110,7 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("PATCH", "/v1/orders/{number}", Coordinator, orders::update)
         .add("POST", "/v1/orders/{number}/assign", Coordinator, orders::assign)
         .add("GET", "/v1/orders/{number}/history", Coordinator, orders::history)
+        .add("POST", "/v1/orders/{number}/packet", Coordinator, packets::export)
         .add("GET", "/v1/device/orders", Device, orders::device_pull)
         .add("PATCH", "/v1/device/orders/{number}", Device, orders::device_update);
     (t.router, t.routes)

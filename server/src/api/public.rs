@@ -34,7 +34,8 @@ pub async fn time(State(st): State<AppState>, RawQuery(q): RawQuery) -> ApiResul
 
 /// `GET /v1/server-key` - the key receipts and time statements are signed with.
 pub async fn server_key(State(st): State<AppState>) -> Response {
-    json(StatusCode::OK, &json!({"server_key": st.key_hex.as_str(), "algorithm": "ed25519"}))
+    let fingerprint = siteproof_core::packet::key_fingerprint(&st.key_hex).ok();
+    json(StatusCode::OK, &json!({"server_key": st.key_hex.as_str(), "algorithm": "ed25519", "fingerprint": fingerprint}))
 }
 
 /// `GET /v1/openapi.json`.

@@ -38,7 +38,7 @@ fn action_words(l: Lang, a: &str) -> &str {
         "view_order" => l.t("查看工单", "viewed order"),
         "view_original" => l.t("查看原始文件", "viewed original"),
         "download_original" | "download_blob" => l.t("下载原始文件", "downloaded original"),
-        "export_packet" => l.t("导出争议材料包", "exported dispute packet"),
+        "export" => l.t("导出争议证据包", "exported dispute packet"),
         other => other,
     }
 }

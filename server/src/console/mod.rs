@@ -10,6 +10,7 @@ pub mod audit_page;
 pub mod badges;
 pub mod errors;
 pub mod evidence;
+pub mod export;
 pub mod followups;
 pub mod followups_page;
 pub mod i18n;
@@ -62,6 +63,7 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("POST", "/console/orders/{number}/followups", Coordinator, actions::add_followup)
         .add("POST", "/console/orders/{number}/followups/{id}/cancel", Coordinator, actions::cancel_followup)
         .add("POST", "/console/orders/{number}/pairs", Coordinator, actions::set_pair)
+        .add("POST", "/console/orders/{number}/packet", Coordinator, export::export)
         .add("GET", "/console/followups", Coordinator, followups_page::list)
         .add("GET", "/console/audit", Coordinator, audit_page::list)
         .add("GET", "/console/blobs/{sha256}", Coordinator, media::blob);

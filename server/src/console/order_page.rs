@@ -232,6 +232,7 @@ fn item_card(u: &ConsoleUser, i: &Item) -> Markup {
     let m = i.manifest.as_ref();
     html! {
         div.item id=(format!("item-{}", i.item_id)) data-kind=(i.kind) data-item=(i.item_id) {
+            label.pick { input type="checkbox" name="item" value=(i.item_id) form="export-form" checked; " " (l.t("导出", "export")) }
             div.media {
                 @match i.kind.as_str() {
                     "photo" => (thumb(l, i)),
@@ -352,6 +353,7 @@ fn body(u: &ConsoleUser, v: &OrderView, here: &str) -> Markup {
         @for p in &v.pairs { (pair_card(u, p, &v.items)) }
         (pair_form(u, o, &v.items))
         h2 { (l.t("走访与证据", "Visits and evidence")) " (" (v.items.len()) ")" }
+        @if !v.items.is_empty() { (super::export::form(u, o)) }
         (timeline(u, &v.items))
         h2 { (l.t("变更记录", "Change history")) }
         (history(l, &v.history))

@@ -1,0 +1,176 @@
+//! Where each file lives inside a dispute packet. The writer on the server
+//! and the offline verifier both derive names from here, so a verifier never
+//! has to guess what a path means and an unexpected path stands out at once.
+
+use crate::error::{Error, Result};
+use crate::evidence::signing::public_key_from_hex;
+use sha2::{Digest, Sha256};
+
+/// Format tag of the signed index.
+pub const PACKET_FORMAT: &str = "siteproof/packet-v1";
+/// The signed index listing every other file.
+pub const INDEX: &str = "packet.json";
+/// The Chinese report for people.
+pub const REPORT: &str = "report.pdf";
+/// How to check the packet by hand.
+pub const GUIDE: &str = "GUIDE.txt";
+/// The server's public key.
+pub const SERVER_KEY: &str = "keys/server.pub";
+/// Folder of original media files, named by content hash.
+pub const ORIGINALS_DIR: &str = "originals/";
+/// Folder of signed manifests.
+pub const MANIFESTS_DIR: &str = "manifests/";
+/// Folder of signed receipts.
+pub const RECEIPTS_DIR: &str = "receipts/";
+/// Folder of public keys.
+pub const KEYS_DIR: &str = "keys/";
+
+/// What a path inside a packet stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PacketPath {
+    /// `packet.json`.
+    Index,
+    /// `report.pdf`.
+    Report,
+    /// `GUIDE.txt`.
+    Guide,
+    /// `keys/server.pub`.
+    ServerKey,
+    /// `keys/device-<id>.pub`.
+    DeviceKey {
+        /// Device id.
+        device_id: String,
+    },
+    /// `manifests/<device>-<seq>.json`.
+    Manifest {
+        /// Device id.
+        device_id: String,
+        /// Chain position.
+        seq: u64,
+    },
+    /// `receipts/<device>-<seq>.json`.
+    Receipt {
+        /// Device id.
+        device_id: String,
+        /// Chain position.
+        seq: u64,
+    },
+    /// `originals/<sha256>.<ext>`.
+    Original {
+        /// Content hash the name claims.
+        sha256: String,
+    },
+}
+
+/// `manifests/<device>-<seq>.json`.
+pub fn manifest_path(device_id: &str, seq: u64) -> String {
+    format!("{MANIFESTS_DIR}{device_id}-{seq}.json")
+}
+
+/// `receipts/<device>-<seq>.json`.
+pub fn receipt_path(device_id: &str, seq: u64) -> String {
+    format!("{RECEIPTS_DIR}{device_id}-{seq}.json")
+}
+
+/// `keys/device-<id>.pub`.
+pub fn device_key_path(device_id: &str) -> String {
+    format!("{KEYS_DIR}device-{device_id}.pub")
+}
+
+/// `originals/<sha256>.<ext>`, the extension taken from the sniffed media type.
+pub fn original_path(sha256: &str, media_type: &str) -> String {
+    format!("{ORIGINALS_DIR}{sha256}.{}", extension_for(media_type))
+}
+
+/// File extension for a media type Siteproof accepts ("bin" for anything else).
+pub fn extension_for(media_type: &str) -> &'static str {
+    match media_type {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "image/tiff" => "tif",
+        "image/heif" | "image/heic" => "heic",
+        "audio/mp4" | "audio/m4a" | "audio/x-m4a" => "m4a",
+        "audio/ogg" => "ogg",
+        "audio/wav" | "audio/x-wav" | "audio/vnd.wave" => "wav",
+        _ => "bin",
+    }
+}
+
+fn is_hex(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn device_and_seq(stem: &str) -> Option<(String, u64)> {
+    let (device, seq) = stem.rsplit_once('-')?;
+    let seq: u64 = seq.parse().ok().filter(|s| *s > 0)?;
+    // Only canonical numbers: "007" would let two names stand for one entry.
+    (is_hex(device, 32) && seq.to_string() == stem.rsplit_once('-')?.1).then(|| (device.to_string(), seq))
+}
+
+/// Says what a path means, or None for a path the format does not have.
+pub fn classify(name: &str) -> Option<PacketPath> {
+    match name {
+        INDEX => return Some(PacketPath::Index),
+        REPORT => return Some(PacketPath::Report),
+        GUIDE => return Some(PacketPath::Guide),
+        SERVER_KEY => return Some(PacketPath::ServerKey),
+        _ => {}
+    }
+    if let Some(rest) = name.strip_prefix(MANIFESTS_DIR).and_then(|r| r.strip_suffix(".json")) {
+        return device_and_seq(rest).map(|(device_id, seq)| PacketPath::Manifest { device_id, seq });
+    }
+    if let Some(rest) = name.strip_prefix(RECEIPTS_DIR).and_then(|r| r.strip_suffix(".json")) {
+        return device_and_seq(rest).map(|(device_id, seq)| PacketPath::Receipt { device_id, seq });
+    }
+    if let Some(id) = name.strip_prefix("keys/device-").and_then(|r| r.strip_suffix(".pub")) {
+        return is_hex(id, 32).then(|| PacketPath::DeviceKey { device_id: id.to_string() });
+    }
+    if let Some((sha, ext)) = name.strip_prefix(ORIGINALS_DIR).and_then(|r| r.split_once('.')) {
+        let known_ext = ext.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) && !ext.is_empty() && ext.len() <= 5;
+        return (is_hex(sha, 64) && known_ext).then(|| PacketPath::Original { sha256: sha.to_string() });
+    }
+    None
+}
+
+/// Text of a key file: the hex public key and a newline.
+pub fn key_file_text(key_hex: &str) -> String {
+    format!("{key_hex}\n")
+}
+
+/// Reads a key file back to its hex key, checking it is an Ed25519 public key.
+pub fn parse_key_file(bytes: &[u8]) -> Result<String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| Error::Integrity("key file is not text".into()))?;
+    let hex_key = text.strip_suffix('\n').unwrap_or(text);
+    if !is_hex(hex_key, 64) {
+        return Err(Error::Integrity("key file must hold one 64-digit lowercase hex key".into()));
+    }
+    public_key_from_hex(hex_key)?;
+    Ok(hex_key.to_string())
+}
+
+/// The fingerprint people compare by eye: first 16 bytes of SHA-256 of the key, hex in groups of four.
+pub fn key_fingerprint(key_hex: &str) -> Result<String> {
+    let key = public_key_from_hex(key_hex)?;
+    let digest = hex::encode(&Sha256::digest(key.as_bytes())[..16]);
+    let groups: Vec<&str> = (0..digest.len()).step_by(4).map(|i| &digest[i..i + 4]).collect();
+    Ok(groups.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_strangers_are_refused() {
+        let dev = "0123456789abcdef0123456789abcdef";
+        assert_eq!(classify(&manifest_path(dev, 7)), Some(PacketPath::Manifest { device_id: dev.into(), seq: 7 }));
+        assert_eq!(classify(&receipt_path(dev, 1)), Some(PacketPath::Receipt { device_id: dev.into(), seq: 1 }));
+        assert_eq!(classify(&device_key_path(dev)), Some(PacketPath::DeviceKey { device_id: dev.into() }));
+        let sha = "ab".repeat(32);
+        assert_eq!(classify(&original_path(&sha, "image/jpeg")), Some(PacketPath::Original { sha256: sha.clone() }));
+        assert_eq!(classify(&format!("manifests/{dev}-007.json")), None);
+        assert_eq!(classify("notes.txt"), None);
+        assert_eq!(classify("../packet.json"), None);
+    }
+}

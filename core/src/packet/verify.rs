@@ -1,0 +1,444 @@
+//! Offline verification of a dispute packet with nothing but the packet: the
+//! index signature, every file against the index, each manifest against its
+//! device key, each original against its manifest, each receipt against the
+//! server key and its manifest, and the chain links between neighbouring
+//! entries. Every problem names the file, so a reviewer can see exactly what
+//! was changed, removed or slipped in.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zip::ZipArchive;
+
+use super::index::SignedIndex;
+use super::layout::{self, PacketPath, INDEX, SERVER_KEY};
+use crate::error::{Error, Result};
+use crate::evidence::signing::{device_id_for_key, public_key_from_hex};
+use crate::evidence::{Manifest, SignedManifest, SignedReceipt};
+
+/// Largest non-media file whose content is read for parsing (JSON, keys, guide).
+const MAX_TEXT_FILE: u64 = 16 << 20;
+
+/// What kind of problem a file has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// The index is missing or cannot be read.
+    IndexInvalid,
+    /// The index signature does not verify with the server key.
+    IndexSignature,
+    /// A file the index lists is not in the packet.
+    Missing,
+    /// A file's bytes differ from what the index lists (or the ZIP cannot read them).
+    Altered,
+    /// A file is in the packet but not in the index.
+    Added,
+    /// Several files in the ZIP share one name (tools would show different ones).
+    Duplicate,
+    /// A key file is malformed or does not belong to the id in its name.
+    BadKey,
+    /// A manifest is malformed or is not where its content says it belongs.
+    BadManifest,
+    /// A manifest's device signature does not verify.
+    BadSignature,
+    /// An original's bytes do not match the hash or size its manifest signed.
+    MediaMismatch,
+    /// A receipt is absent, malformed, wrongly signed, or for another manifest.
+    BadReceipt,
+    /// A manifest's prev hash does not match the entry before it.
+    BrokenLink,
+}
+
+impl ProblemKind {
+    /// zh-CN and English names of the kind.
+    pub fn label(&self) -> (&'static str, &'static str) {
+        match self {
+            ProblemKind::IndexInvalid => ("索引无效", "index invalid"),
+            ProblemKind::IndexSignature => ("索引签名无效", "index signature invalid"),
+            ProblemKind::Missing => ("文件缺失", "file missing"),
+            ProblemKind::Altered => ("文件被改动", "file altered"),
+            ProblemKind::Added => ("多出的文件", "file added"),
+            ProblemKind::Duplicate => ("重名文件", "duplicate file name"),
+            ProblemKind::BadKey => ("公钥无效", "bad key"),
+            ProblemKind::BadManifest => ("记录无效", "bad manifest"),
+            ProblemKind::BadSignature => ("设备签名无效", "device signature invalid"),
+            ProblemKind::MediaMismatch => ("原件与记录不符", "original does not match its manifest"),
+            ProblemKind::BadReceipt => ("回执无效", "bad receipt"),
+            ProblemKind::BrokenLink => ("链条断开", "chain link broken"),
+        }
+    }
+}
+
+/// One problem, tied to a file of the packet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PacketProblem {
+    /// Path inside the packet.
+    pub file: String,
+    /// What kind of problem.
+    pub kind: ProblemKind,
+    /// What exactly is wrong, "zh-CN / English".
+    pub detail: String,
+}
+
+impl std::fmt::Display for PacketProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (zh, en) = self.kind.label();
+        write!(f, "{}: {zh} / {en}: {}", self.file, self.detail)
+    }
+}
+
+/// Outcome of [`verify_packet`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PacketReport {
+    /// The order the index names (even when its signature fails, so people see what it claims).
+    pub order_number: Option<String>,
+    /// The community the index names.
+    pub community: Option<String>,
+    /// When the server made the packet, Unix ms.
+    pub created_at_ms: Option<i64>,
+    /// The server key in `keys/server.pub`, hex.
+    pub server_key: Option<String>,
+    /// Its fingerprint, to compare with the one the street office publishes.
+    pub server_key_fingerprint: Option<String>,
+    /// Files in the ZIP.
+    pub files: u64,
+    /// Manifests whose device signature verified.
+    pub manifests_verified: u64,
+    /// Originals whose bytes match their manifest.
+    pub originals_verified: u64,
+    /// Receipts whose server signature and manifest hash verified.
+    pub receipts_verified: u64,
+    /// Every problem found; empty means the packet verifies.
+    pub problems: Vec<PacketProblem>,
+}
+
+impl PacketReport {
+    /// True when nothing is wrong.
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// One ZIP member as read: its hash and size, its content when small and not media.
+struct Member {
+    sha256: String,
+    bytes: u64,
+    content: Option<Vec<u8>>,
+    read_error: Option<String>,
+}
+
+fn read_members(path: &Path) -> Result<BTreeMap<String, Member>> {
+    let file = File::open(path).map_err(|e| Error::from_io(&format!("打开证据包 / opening packet {}", path.display()), e))?;
+    let mut zip = ZipArchive::new(file)
+        .map_err(|e| Error::Integrity(format!("不是可读的 ZIP 证据包 / {} is not a readable ZIP packet: {e}", path.display())))?;
+    let mut members = BTreeMap::new();
+    for i in 0..zip.len() {
+        // Named before opening, so an entry the reader refuses (unknown compression, bad header) is still reported by name.
+        let listed_name = zip.name_for_index(i).and_then(|n| n.ok()).map(|n| n.into_owned());
+        let mut f = match zip.by_index(i) {
+            Ok(f) => f,
+            Err(e) => {
+                let name = listed_name.unwrap_or_else(|| format!("#{i}"));
+                members.insert(name, Member { sha256: String::new(), bytes: 0, content: None, read_error: Some(e.to_string()) });
+                continue;
+            }
+        };
+        if f.is_dir() {
+            // Re-zipping tools add folder entries; they hold no bytes to forge.
+            continue;
+        }
+        let name = f.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("#{i}"));
+        let keep = !matches!(layout::classify(&name), Some(PacketPath::Original { .. }) | Some(PacketPath::Report));
+        let mut hasher = Sha256::new();
+        let mut content = Vec::new();
+        let mut total = 0u64;
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut read_error = None;
+        loop {
+            match f.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    hasher.update(&buf[..n]);
+                    if keep && total + (n as u64) <= MAX_TEXT_FILE {
+                        content.extend_from_slice(&buf[..n]);
+                    }
+                    total += n as u64;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    read_error = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        let content = (keep && total <= MAX_TEXT_FILE && read_error.is_none()).then_some(content);
+        members.insert(name, Member { sha256: hex::encode(hasher.finalize()), bytes: total, content, read_error });
+    }
+    Ok(members)
+}
+
+/// A manifest's place in its device chain: (manifest hash, claimed prev, file name).
+type ChainEntry = (String, Option<String>, String);
+
+struct Checker {
+    problems: Vec<PacketProblem>,
+}
+
+impl Checker {
+    fn add(&mut self, file: &str, kind: ProblemKind, zh: impl AsRef<str>, en: impl AsRef<str>) {
+        self.problems.push(PacketProblem { file: file.to_string(), kind, detail: format!("{} / {}", zh.as_ref(), en.as_ref()) });
+    }
+}
+
+fn short(h: &str) -> &str {
+    h.get(..12).unwrap_or(h)
+}
+
+/// Verifies a packet file offline. `Err` only when the file cannot be read as a ZIP at all;
+/// everything wrong inside it is a problem in the report.
+pub fn verify_packet(path: &Path) -> Result<PacketReport> {
+    let members = read_members(path)?;
+    let mut c = Checker { problems: Vec::new() };
+    match super::raw_names::central_directory_names(path) {
+        None => c.add(INDEX, ProblemKind::IndexInvalid, "ZIP 目录无法逐项读取", "the ZIP directory cannot be read entry by entry"),
+        Some(names) => {
+            let mut seen = std::collections::HashSet::new();
+            for n in names.iter().filter(|n| !seen.insert(n.as_str())) {
+                c.add(n, ProblemKind::Duplicate, "ZIP 中有多个同名文件，不同工具可能显示不同内容", "several files in the ZIP have this name; tools may show different ones");
+            }
+        }
+    }
+    let mut report = PacketReport {
+        order_number: None,
+        community: None,
+        created_at_ms: None,
+        server_key: None,
+        server_key_fingerprint: None,
+        files: members.len() as u64,
+        manifests_verified: 0,
+        originals_verified: 0,
+        receipts_verified: 0,
+        problems: Vec::new(),
+    };
+
+    // The server key and the index come first: everything else is judged against them.
+    let server_key = match members.get(SERVER_KEY) {
+        None => None,
+        Some(m) => match m.content.as_deref().map(layout::parse_key_file) {
+            Some(Ok(k)) => Some(k),
+            Some(Err(e)) => {
+                c.add(SERVER_KEY, ProblemKind::BadKey, "服务器公钥文件无效", e.to_string());
+                None
+            }
+            None => {
+                c.add(SERVER_KEY, ProblemKind::BadKey, "服务器公钥文件无法读取", m.read_error.clone().unwrap_or_else(|| "too large".into()));
+                None
+            }
+        },
+    };
+    report.server_key_fingerprint = server_key.as_deref().and_then(|k| layout::key_fingerprint(k).ok());
+    report.server_key = server_key.clone();
+
+    let listing = check_index(&members, server_key.as_deref(), &mut c, &mut report);
+    if let Some(listing) = &listing {
+        check_listing(&members, listing, &mut c);
+    }
+
+    // Device keys, by the id their file name gives.
+    let mut device_keys: HashMap<String, String> = HashMap::new();
+    for (name, m) in &members {
+        if let Some(PacketPath::DeviceKey { device_id }) = layout::classify(name) {
+            let parsed = m.content.as_deref().ok_or_else(|| "unreadable".to_string()).and_then(|b| layout::parse_key_file(b).map_err(|e| e.to_string()));
+            match parsed {
+                Err(e) => c.add(name, ProblemKind::BadKey, "设备公钥文件无效", e),
+                Ok(k) => match public_key_from_hex(&k).map(|vk| device_id_for_key(&vk)) {
+                    Ok(id) if id == device_id => {
+                        device_keys.insert(device_id, k);
+                    }
+                    _ => c.add(name, ProblemKind::BadKey, "公钥与文件名中的设备号不符", "the key does not belong to the device id in the file name"),
+                },
+            }
+        }
+    }
+
+    let originals: HashMap<String, (&String, &Member)> = members
+        .iter()
+        .filter_map(|(name, m)| match layout::classify(name) {
+            Some(PacketPath::Original { sha256 }) => Some((sha256, (name, m))),
+            _ => None,
+        })
+        .collect();
+
+    let mut chains: BTreeMap<String, BTreeMap<u64, ChainEntry>> = BTreeMap::new();
+    for (name, m) in &members {
+        let Some(PacketPath::Manifest { device_id, seq }) = layout::classify(name) else { continue };
+        let Some(bytes) = m.content.as_deref() else {
+            c.add(name, ProblemKind::BadManifest, "记录无法读取", m.read_error.clone().unwrap_or_else(|| "too large".into()));
+            continue;
+        };
+        let signed: SignedManifest = match serde_json::from_slice(bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                c.add(name, ProblemKind::BadManifest, "不是签名记录", format!("not a signed manifest: {e}"));
+                continue;
+            }
+        };
+        let manifest = match device_keys.get(&device_id) {
+            None => {
+                c.add(name, ProblemKind::BadSignature, format!("缺少设备公钥 {}", layout::device_key_path(&device_id)), format!("no usable key file {}", layout::device_key_path(&device_id)));
+                None
+            }
+            Some(key) => match signed.open_from(key) {
+                Ok(mf) => {
+                    report.manifests_verified += 1;
+                    Some(mf)
+                }
+                Err(e) => {
+                    c.add(name, ProblemKind::BadSignature, "设备签名验证失败", e.to_string());
+                    None
+                }
+            },
+        };
+        // An unverified manifest is still read for what it claims, so one forgery does not hide a missing original.
+        let Some(manifest) = manifest.or_else(|| serde_json::from_str::<Manifest>(&signed.manifest).ok()) else {
+            c.add(name, ProblemKind::BadManifest, "记录内容无法解析", "manifest text cannot be parsed");
+            continue;
+        };
+        if manifest.device_id != device_id || manifest.seq != seq {
+            c.add(name, ProblemKind::BadManifest, format!("内容属于设备 {} 第 {} 条", short(&manifest.device_id), manifest.seq), format!("content is entry {} of device {}", manifest.seq, short(&manifest.device_id)));
+        }
+        let hash = signed.hash();
+        if let Some(media) = &manifest.media {
+            check_original(&originals, &media.sha256, media.bytes, &media.media_type, name, &mut c, &mut report);
+        }
+        check_receipt(&members, &device_id, seq, &hash, server_key.as_deref(), &mut c, &mut report);
+        chains.entry(device_id).or_default().insert(seq, (hash, manifest.prev.clone(), name.clone()));
+    }
+
+    for links in chains.values() {
+        for (seq, (_, prev, name)) in links {
+            let Some((before_hash, _, before_name)) = seq.checked_sub(1).and_then(|s| links.get(&s)) else { continue };
+            if prev.as_deref() != Some(before_hash.as_str()) {
+                c.add(name, ProblemKind::BrokenLink,
+                    format!("prev 与前一条 {before_name} 的哈希 {} 不符", short(before_hash)),
+                    format!("prev does not match the hash {} of the previous entry {before_name}", short(before_hash)));
+            }
+        }
+    }
+
+    report.problems = c.problems;
+    Ok(report)
+}
+
+fn check_index(members: &BTreeMap<String, Member>, server_key: Option<&str>, c: &mut Checker, report: &mut PacketReport) -> Option<Vec<super::index::IndexedFile>> {
+    let Some(m) = members.get(INDEX) else {
+        c.add(INDEX, ProblemKind::Missing, "缺少索引，无法核对文件清单", "the index is missing; the file list cannot be checked");
+        return None;
+    };
+    let Some(bytes) = m.content.as_deref() else {
+        c.add(INDEX, ProblemKind::IndexInvalid, "索引无法读取", m.read_error.clone().unwrap_or_else(|| "too large".into()));
+        return None;
+    };
+    let signed = match SignedIndex::parse(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            c.add(INDEX, ProblemKind::IndexInvalid, "索引格式无效", e.to_string());
+            return None;
+        }
+    };
+    let claimed = match signed.claims() {
+        Ok(i) => i,
+        Err(e) => {
+            c.add(INDEX, ProblemKind::IndexInvalid, "索引内容无效", e.to_string());
+            return None;
+        }
+    };
+    match server_key {
+        None => c.add(INDEX, ProblemKind::IndexSignature, "没有可用的服务器公钥，无法验证索引签名", "no usable keys/server.pub, so the index signature cannot be checked"),
+        Some(k) => {
+            if let Err(e) = signed.open(k) {
+                c.add(INDEX, ProblemKind::IndexSignature, "索引签名验证失败", e.to_string());
+            }
+        }
+    }
+    report.order_number = Some(claimed.order_number.clone());
+    report.community = Some(claimed.community.clone());
+    report.created_at_ms = Some(claimed.created_at_ms);
+    Some(claimed.files)
+}
+
+fn check_listing(members: &BTreeMap<String, Member>, listing: &[super::index::IndexedFile], c: &mut Checker) {
+    let mut listed = std::collections::HashSet::new();
+    for f in listing {
+        listed.insert(f.name.as_str());
+        match members.get(&f.name) {
+            None => c.add(&f.name, ProblemKind::Missing, "索引列出的文件不在包内", "listed in the index but not in the packet"),
+            Some(m) => {
+                if let Some(e) = &m.read_error {
+                    c.add(&f.name, ProblemKind::Altered, format!("文件无法完整读出：{e}"), format!("cannot be read back intact: {e}"));
+                } else if m.sha256 != f.sha256 || m.bytes != f.bytes {
+                    // Full hashes: a prefix could read the same on both sides.
+                    c.add(&f.name, ProblemKind::Altered,
+                        format!("SHA-256 为 {}（{} 字节），索引记录为 {}（{} 字节）", m.sha256, m.bytes, f.sha256, f.bytes),
+                        format!("SHA-256 is {} ({} bytes); the index lists {} ({} bytes)", m.sha256, m.bytes, f.sha256, f.bytes));
+                }
+            }
+        }
+    }
+    for name in members.keys().filter(|n| n.as_str() != INDEX && !listed.contains(n.as_str())) {
+        c.add(name, ProblemKind::Added, "索引中没有这个文件（事后加入）", "not in the index (added after the packet was made)");
+    }
+}
+
+fn check_original(
+    originals: &HashMap<String, (&String, &Member)>,
+    sha256: &str,
+    bytes: u64,
+    media_type: &str,
+    manifest_name: &str,
+    c: &mut Checker,
+    report: &mut PacketReport,
+) {
+    let Some((name, m)) = originals.get(sha256) else {
+        let expected = layout::original_path(sha256, media_type);
+        c.add(&expected, ProblemKind::Missing, format!("{manifest_name} 所记录的原件不在包内"), format!("the original {manifest_name} signed is not in the packet"));
+        return;
+    };
+    if m.read_error.is_some() || m.sha256 != sha256 || m.bytes != bytes {
+        c.add(name, ProblemKind::MediaMismatch,
+            format!("内容哈希 {} 与 {manifest_name} 签名的 {} 不符", short(&m.sha256), short(sha256)),
+            format!("content hashes to {}, {manifest_name} signed {}", short(&m.sha256), short(sha256)));
+    } else {
+        report.originals_verified += 1;
+    }
+}
+
+fn check_receipt(members: &BTreeMap<String, Member>, device_id: &str, seq: u64, manifest_hash: &str, server_key: Option<&str>, c: &mut Checker, report: &mut PacketReport) {
+    let name = layout::receipt_path(device_id, seq);
+    let Some(m) = members.get(&name) else {
+        c.add(&name, ProblemKind::Missing, "缺少该记录的服务器回执", "the server's receipt for this manifest is missing");
+        return;
+    };
+    let Some(signed) = m.content.as_deref().and_then(|b| serde_json::from_slice::<SignedReceipt>(b).ok()) else {
+        c.add(&name, ProblemKind::BadReceipt, "不是签名回执", "not a signed receipt");
+        return;
+    };
+    let Some(key) = server_key else {
+        c.add(&name, ProblemKind::BadReceipt, "没有可用的服务器公钥，无法验证回执", "no usable server key to check the receipt");
+        return;
+    };
+    match signed.open(key) {
+        Err(e) => c.add(&name, ProblemKind::BadReceipt, "服务器签名验证失败", e.to_string()),
+        Ok(r) if r.manifest_hash != manifest_hash || r.device_id != device_id || r.seq != seq => c.add(
+            &name,
+            ProblemKind::BadReceipt,
+            format!("回执针对的记录哈希为 {}，与记录 {} 不符", short(&r.manifest_hash), short(manifest_hash)),
+            format!("receipt is for manifest {}, not {}", short(&r.manifest_hash), short(manifest_hash)),
+        ),
+        Ok(_) => report.receipts_verified += 1,
+    }
+}

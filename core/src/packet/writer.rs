@@ -1,0 +1,110 @@
+//! Writes a packet: files go into the ZIP while their SHA-256 is taken over
+//! the same bytes, and the signed index is added last, so the index can only
+//! list what was really written. Media is stored as is (already compressed);
+//! text is deflated.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Seek, Write};
+
+use ed25519_dalek::SigningKey;
+use sha2::{Digest, Sha256};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+use super::index::{IndexedFile, PacketIndex};
+use super::layout::{self, PacketPath, INDEX, PACKET_FORMAT};
+use crate::error::{Error, Result};
+
+/// Facts the index carries besides the file list.
+#[derive(Debug, Clone)]
+pub struct PacketHeader {
+    /// The work order number.
+    pub order_number: String,
+    /// The community holding the order.
+    pub community: String,
+    /// Server clock at export, Unix milliseconds.
+    pub created_at_ms: i64,
+}
+
+/// Builds a packet into any seekable writer (a temp file on the server).
+pub struct PacketWriter<W: Write + Seek> {
+    zip: ZipWriter<W>,
+    files: BTreeMap<String, IndexedFile>,
+}
+
+fn zip_err(e: zip::result::ZipError) -> Error {
+    match e {
+        zip::result::ZipError::Io(io) => Error::from_io("writing packet", io),
+        other => Error::Io(format!("writing packet: {other}")),
+    }
+}
+
+impl<W: Write + Seek> PacketWriter<W> {
+    /// Starts an empty packet.
+    pub fn new(inner: W) -> Self {
+        PacketWriter { zip: ZipWriter::new(inner), files: BTreeMap::new() }
+    }
+
+    fn options(name: &str) -> SimpleFileOptions {
+        let method = match layout::classify(name) {
+            Some(PacketPath::Original { .. }) | Some(PacketPath::Report) => CompressionMethod::Stored,
+            _ => CompressionMethod::Deflated,
+        };
+        SimpleFileOptions::default().compression_method(method).large_file(true).unix_permissions(0o644)
+    }
+
+    /// Adds a file from a reader, hashing what is written; returns its index entry.
+    pub fn add_reader(&mut self, name: &str, reader: &mut dyn Read) -> Result<IndexedFile> {
+        if layout::classify(name).is_none() || name == INDEX {
+            return Err(Error::InvalidInput(format!("{name:?} is not a file a packet may contain")));
+        }
+        if self.files.contains_key(name) {
+            return Err(Error::InvalidInput(format!("{name} is already in the packet")));
+        }
+        self.zip.start_file(name, Self::options(name)).map_err(zip_err)?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::from_io(&format!("reading {name}"), e)),
+            };
+            hasher.update(&buf[..n]);
+            self.zip.write_all(&buf[..n]).map_err(|e| Error::from_io("writing packet", e))?;
+            total += n as u64;
+        }
+        let entry = IndexedFile { name: name.to_string(), sha256: hex::encode(hasher.finalize()), bytes: total };
+        self.files.insert(name.to_string(), entry.clone());
+        Ok(entry)
+    }
+
+    /// Adds a file held in memory.
+    pub fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<IndexedFile> {
+        self.add_reader(name, &mut &bytes[..])
+    }
+
+    /// Whether a path was already added (one original can serve several entries).
+    pub fn contains(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    /// Signs and adds `packet.json`, closes the ZIP and hands back the writer and the index.
+    pub fn finish(mut self, header: PacketHeader, key: &SigningKey) -> Result<(W, PacketIndex)> {
+        let index = PacketIndex {
+            format: PACKET_FORMAT.into(),
+            order_number: header.order_number,
+            community: header.community,
+            created_at_ms: header.created_at_ms,
+            server_key: hex::encode(key.verifying_key().as_bytes()),
+            files: self.files.into_values().collect(),
+        };
+        let signed = index.sign(key)?;
+        self.zip.start_file(INDEX, Self::options(INDEX)).map_err(zip_err)?;
+        self.zip.write_all(&signed.to_file_bytes()?).map_err(|e| Error::from_io("writing packet", e))?;
+        let inner = self.zip.finish().map_err(zip_err)?;
+        Ok((inner, index))
+    }
+}

@@ -1,0 +1,164 @@
+//! The packet format without a server: packets written with `PacketWriter`
+//! from hand-made, properly signed evidence verify; and faults that keep
+//! every file consistent with the index (a re-signed chain with a broken
+//! link, a receipt for another manifest, a key under a foreign id, an index
+//! signed by another server) are still caught and named.
+
+use std::io::Cursor;
+
+use ed25519_dalek::SigningKey;
+use siteproof_core::evidence::{
+    device_id_for_key, sha256_hex, CaptureRecord, EntryKind, Manifest, MediaRef, Receipt, SignedManifest, MANIFEST_FORMAT,
+    RECEIPT_FORMAT,
+};
+use siteproof_core::packet::{layout, verify_packet, PacketHeader, PacketWriter, ProblemKind};
+
+struct Evidence {
+    device: SigningKey,
+    server: SigningKey,
+    photo: Vec<u8>,
+    manifests: Vec<SignedManifest>,
+}
+
+fn manifest(device: &SigningKey, seq: u64, prev: Option<String>, media: Option<&[u8]>) -> Manifest {
+    let key = device.verifying_key();
+    Manifest {
+        format: MANIFEST_FORMAT.into(),
+        device_id: device_id_for_key(&key),
+        device_key: hex::encode(key.as_bytes()),
+        seq,
+        prev,
+        item_id: format!("item-{seq}"),
+        kind: if media.is_some() { EntryKind::Photo } else { EntryKind::Note },
+        media: media.map(|m| MediaRef { sha256: sha256_hex(m), bytes: m.len() as u64, media_type: "image/jpeg".into(), width: None, height: None }),
+        capture: CaptureRecord { device_time_ms: 1_795_000_000_000, utc_offset_min: 480, monotonic_ms: 1000, boot_id: "boot".into(), fix: None },
+        anchored: None,
+        exif: None,
+        audio: None,
+        text: media.is_none().then(|| "现场无异味".to_string()),
+        attach: None,
+        flags: vec!["no_fix".into()],
+        order_number: Some("2026112300456".into()),
+        visit_id: None,
+    }
+}
+
+fn evidence(break_link: bool) -> Evidence {
+    let device = SigningKey::from_bytes(&[7u8; 32]);
+    let server = SigningKey::from_bytes(&[9u8; 32]);
+    let photo = b"\xff\xd8 not really a jpeg, the verifier only hashes it \xff\xd9".to_vec();
+    let first = manifest(&device, 1, None, Some(&photo)).sign(&device).unwrap();
+    let prev = if break_link { sha256_hex(b"something else") } else { first.hash() };
+    let second = manifest(&device, 2, Some(prev), None).sign(&device).unwrap();
+    Evidence { device, server, photo, manifests: vec![first, second] }
+}
+
+fn receipt(e: &Evidence, sm: &SignedManifest, seq: u64) -> Vec<u8> {
+    let r = Receipt {
+        format: RECEIPT_FORMAT.into(),
+        manifest_hash: sm.hash(),
+        device_id: device_id_for_key(&e.device.verifying_key()),
+        seq,
+        received_at_ms: 1_795_000_100_000,
+        log_index: seq,
+        log_prev: None,
+        server_key: hex::encode(e.server.verifying_key().as_bytes()),
+    };
+    serde_json::to_vec(&r.sign(&e.server).unwrap()).unwrap()
+}
+
+/// Writes a packet; `receipt_for` picks which manifest each receipt names, `device_key_id` the id in the key's file name.
+fn write(dir: &std::path::Path, e: &Evidence, receipt_for: [usize; 2], device_key_id: Option<&str>, index_key: &SigningKey) -> std::path::PathBuf {
+    let device_id = device_id_for_key(&e.device.verifying_key());
+    let mut w = PacketWriter::new(Cursor::new(Vec::new()));
+    w.add_bytes(&layout::original_path(&sha256_hex(&e.photo), "image/jpeg"), &e.photo).unwrap();
+    for (i, sm) in e.manifests.iter().enumerate() {
+        let seq = i as u64 + 1;
+        w.add_bytes(&layout::manifest_path(&device_id, seq), &serde_json::to_vec(sm).unwrap()).unwrap();
+        w.add_bytes(&layout::receipt_path(&device_id, seq), &receipt(e, &e.manifests[receipt_for[i]], seq)).unwrap();
+    }
+    let key_name = layout::device_key_path(device_key_id.unwrap_or(&device_id));
+    w.add_bytes(&key_name, layout::key_file_text(&hex::encode(e.device.verifying_key().as_bytes())).as_bytes()).unwrap();
+    w.add_bytes(layout::SERVER_KEY, layout::key_file_text(&hex::encode(e.server.verifying_key().as_bytes())).as_bytes()).unwrap();
+    w.add_bytes(layout::REPORT, b"%PDF-1.7 stand-in").unwrap();
+    w.add_bytes(layout::GUIDE, b"guide").unwrap();
+    let header = PacketHeader { order_number: "2026112300456".into(), community: "幸福里社区".into(), created_at_ms: 1 };
+    let (cursor, _) = w.finish(header, index_key).unwrap();
+    let path = dir.join(format!("p{}.zip", rand::random::<u32>()));
+    std::fs::write(&path, cursor.into_inner()).unwrap();
+    path
+}
+
+fn kinds(path: &std::path::Path) -> Vec<(String, ProblemKind)> {
+    verify_packet(path).unwrap().problems.into_iter().map(|p| (p.file, p.kind)).collect()
+}
+
+#[test]
+fn a_well_made_packet_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = evidence(false);
+    let report = verify_packet(&write(dir.path(), &e, [0, 1], None, &e.server)).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!((report.manifests_verified, report.originals_verified, report.receipts_verified), (2, 1, 2));
+    assert_eq!(report.order_number.as_deref(), Some("2026112300456"));
+    assert!(report.server_key_fingerprint.unwrap().split(' ').count() == 8);
+}
+
+#[test]
+fn consistent_forgeries_are_still_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let device_id = device_id_for_key(&evidence(false).device.verifying_key());
+
+    let broken = evidence(true);
+    let k = kinds(&write(dir.path(), &broken, [0, 1], None, &broken.server));
+    assert_eq!(k, vec![(layout::manifest_path(&device_id, 2), ProblemKind::BrokenLink)]);
+
+    let e = evidence(false);
+    let k = kinds(&write(dir.path(), &e, [0, 0], None, &e.server));
+    assert_eq!(k, vec![(layout::receipt_path(&device_id, 2), ProblemKind::BadReceipt)]);
+
+    let foreign = "0123456789abcdef0123456789abcdef";
+    let k = kinds(&write(dir.path(), &e, [0, 1], Some(foreign), &e.server));
+    assert!(k.contains(&(layout::device_key_path(foreign), ProblemKind::BadKey)), "{k:?}");
+    assert!(k.contains(&(layout::manifest_path(&device_id, 1), ProblemKind::BadSignature)), "{k:?}");
+
+    let other_server = SigningKey::from_bytes(&[3u8; 32]);
+    let k = kinds(&write(dir.path(), &e, [0, 1], None, &other_server));
+    assert_eq!(k, vec![("packet.json".to_string(), ProblemKind::IndexSignature)]);
+}
+
+#[test]
+fn not_a_zip_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.zip");
+    std::fs::write(&p, b"PK but not really").unwrap();
+    let err = verify_packet(&p).unwrap_err().to_string();
+    assert!(err.contains("ZIP"), "{err}");
+    assert!(verify_packet(&dir.path().join("absent.zip")).is_err());
+}
+
+#[test]
+fn a_second_file_under_one_name_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = evidence(false);
+    let good = write(dir.path(), &e, [0, 1], None, &e.server);
+    // Copy every member, then append a second GUIDE.txt: the zip crate would show only one of them.
+    let mut src = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
+    let dup = dir.path().join("dup.zip");
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&dup).unwrap());
+    for i in 0..src.len() {
+        out.raw_copy_file(src.by_index(i).unwrap()).unwrap();
+    }
+    // ZIP writers refuse duplicate names, so the copy goes in under a stand-in name patched afterwards.
+    out.raw_copy_file_rename(src.by_name("GUIDE.txt").unwrap(), "GUIDE.txX").unwrap();
+    out.finish().unwrap();
+    let mut bytes = std::fs::read(&dup).unwrap();
+    for i in 0..bytes.len() - 9 {
+        if &bytes[i..i + 9] == b"GUIDE.txX" {
+            bytes[i + 8] = b't';
+        }
+    }
+    std::fs::write(&dup, bytes).unwrap();
+    let k = kinds(&dup);
+    assert!(k.contains(&("GUIDE.txt".to_string(), ProblemKind::Duplicate)), "{k:?}");
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The dispute-packet tests read the PDF back with poppler (pdftotext,
+# pdffonts) and embed a CJK font from Debian. Install them only when missing.
+set -euo pipefail
+need=()
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
+if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+  need+=(fonts-wqy-microhei)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi

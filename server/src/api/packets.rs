@@ -1,0 +1,74 @@
+//! `POST /v1/orders/{number}/packet`: a coordinator downloads the dispute
+//! packet of an order of their community. The packet is built in a temp
+//! file under the data directory, unlinked as soon as it is open, and
+//! streamed; the export itself is audited by `packet::export_order_packet`.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use super::body;
+use crate::auth::{require_session, Role};
+use crate::domain::orders;
+use crate::error::{ApiError, ApiResult};
+use crate::packet::{export_order_packet, file_name_for};
+use crate::state::AppState;
+
+/// Optional body: which items to include.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PacketReq {
+    items: Option<Vec<String>>,
+}
+
+/// `POST /v1/orders/{number}/packet` - the order's dispute packet as `application/zip`.
+pub async fn export(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>, b: Body) -> ApiResult<Response> {
+    let p = require_session(&st, &h, Role::Coordinator).await?;
+    let raw = body::bytes(b, body::JSON_LIMIT).await?;
+    let req: PacketReq = if raw.iter().all(|c| c.is_ascii_whitespace()) {
+        PacketReq::default()
+    } else {
+        serde_json::from_slice(&raw).map_err(|e| ApiError::bad_request("bad_json", "JSON 格式或字段错误", &format!("invalid JSON body: {e}")))?
+    };
+    let wanted = number.clone();
+    let communities = p.communities.clone();
+    let community_id = st.db.call(move |c| Ok(orders::get_visible(c, &wanted, &communities)?.community_id)).await?;
+
+    // A folder of its own per request, so the file (and the audit row) carry the download name.
+    let dir = st.config.data.join("packets").join(uuid::Uuid::new_v4().to_string());
+    std::fs::create_dir_all(&dir)?;
+    let out = dir.join(file_name_for(&number));
+    let result = export_order_packet(&st, Some(p.user_id), community_id, &number, req.items.as_deref(), &out).await;
+    let file = result.as_ref().ok().map(|_| std::fs::File::open(&out));
+    // Unlinked at once: the open handle streams it, and nothing is left behind on any outcome.
+    let _ = std::fs::remove_dir_all(&dir);
+    let summary = result?;
+    let file = tokio::fs::File::from_std(file.ok_or_else(|| ApiError::internal("packet vanished"))??);
+    let stream = futures_util::stream::unfold(file, |mut f| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0u8; 256 * 1024];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(buf)), f))
+            }
+            Err(e) => Some((Err(e), f)),
+        }
+    })
+    .boxed();
+    Ok((
+        [
+            ("content-type", "application/zip".to_string()),
+            ("content-length", summary.bytes.to_string()),
+            ("content-disposition", format!("attachment; filename=\"{}\"", summary.file_name)),
+            ("siteproof-packet-sha256", summary.sha256.clone()),
+            ("x-content-type-options", "nosniff".to_string()),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}

@@ -1,0 +1,259 @@
+//! Assembles one packet on the blocking pool: originals streamed from
+//! storage into the ZIP (and re-hashed on the way), manifests, receipts and
+//! keys exactly as stored, the PDF report and the guide, then the signed
+//! index. The ZIP is written to a temp file beside the destination and
+//! renamed into place only when complete and synced.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ed25519_dalek::SigningKey;
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+use siteproof_core::evidence::{EntryKind, Manifest, SignedReceipt};
+use siteproof_core::media::{make_derivatives, read_photo_info};
+use siteproof_core::packet::{guide::guide_text, key_fingerprint, layout, PacketHeader, PacketWriter};
+
+use super::collect::{self, EntryRow};
+use super::font::CjkFont;
+use super::report::{self, PacketFacts, ReportItem};
+use super::{file_name_for, font_unavailable, pdf, PacketSummary};
+use crate::db::now_ms;
+use crate::domain::{accounts, orders};
+use crate::error::{ApiError, ApiResult};
+use crate::storage::Storage;
+
+/// Everything one export needs, owned so it can move to the blocking pool.
+pub(super) struct ExportJob {
+    pub storage: Arc<dyn Storage>,
+    pub key: Arc<SigningKey>,
+    pub font_path: Option<PathBuf>,
+    pub actor_user_id: Option<i64>,
+    pub community_id: i64,
+    pub number: String,
+    pub item_ids: Option<Vec<String>>,
+    pub out: PathBuf,
+}
+
+/// An original as copied out of storage.
+struct Original {
+    path_in_packet: String,
+    sha256: String,
+    bytes: u64,
+    preview: Option<(Vec<u8>, u32, u32)>,
+}
+
+fn core_err(what: &str, e: siteproof_core::Error) -> ApiError {
+    match e {
+        siteproof_core::Error::DiskFull(_) => ApiError::new(axum::http::StatusCode::INSUFFICIENT_STORAGE, "disk_full", "服务器磁盘已满", "server disk is full"),
+        other => ApiError::internal(format!("{what}: {other}")),
+    }
+}
+
+fn check_out(out: &Path) -> ApiResult<PathBuf> {
+    if out.is_dir() {
+        return Err(ApiError::bad_request("bad_out", "输出路径是一个目录", "the output path is a directory"));
+    }
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(ApiError::bad_request("bad_out", &format!("目录 {} 不存在", dir.display()), &format!("folder {} does not exist", dir.display())));
+    }
+    Ok(dir)
+}
+
+impl ExportJob {
+    pub(super) fn run(self, conn: &mut Connection) -> ApiResult<PacketSummary> {
+        let dir = check_out(&self.out)?;
+        let font = CjkFont::find(self.font_path.as_deref()).map_err(font_unavailable)?;
+        let order = orders::get_visible(conn, &self.number, &[self.community_id])?;
+        let mut rows = collect::order_entries(conn, self.community_id, &order.number)?;
+        if let Some(ids) = &self.item_ids {
+            rows = collect::select_items(rows, ids, &order.number)?;
+        }
+        // The server accepts forks (two entries at one chain position) as anomalies; a packet holds one per position.
+        let mut seen = BTreeSet::new();
+        let mut skipped = Vec::new();
+        rows.retain(|r| {
+            let fresh = seen.insert((r.device_id.clone(), r.seq));
+            if !fresh {
+                skipped.push(format!("{} #{} ({}): 同一链位置的第二条记录 / a second entry at the same chain position", r.device_id, r.seq, r.item_id));
+            }
+            fresh
+        });
+
+        let key_hex = hex::encode(self.key.verifying_key().as_bytes());
+        let fingerprint = key_fingerprint(&key_hex).map_err(|e| ApiError::internal(format!("server key: {e}")))?;
+        let created_at_ms = now_ms();
+
+        let tmp = tempfile::Builder::new().prefix(".siteproof-packet-").suffix(".part").tempfile_in(&dir)?;
+        let scratch = tempfile::Builder::new().prefix(".siteproof-packet-scratch-").tempdir_in(&dir)?;
+        let mut writer = PacketWriter::new(BufWriter::new(tmp.as_file().try_clone()?));
+
+        let mut originals: BTreeMap<String, Original> = BTreeMap::new();
+        for row in &rows {
+            let Some(sha) = &row.media_sha256 else { continue };
+            if originals.contains_key(sha) {
+                continue;
+            }
+            // The signed media type names the file; the blob row's is a fallback for unreadable manifests.
+            let signed_type = serde_json::from_str::<Manifest>(&row.manifest.manifest).ok().and_then(|m| m.media).map(|m| m.media_type);
+            let media_type = signed_type.or_else(|| row.media_type.clone()).unwrap_or_else(|| "application/octet-stream".into());
+            let original = self.copy_original(&mut writer, scratch.path(), sha, &media_type)?;
+            originals.insert(sha.clone(), original);
+        }
+
+        let mut items = Vec::new();
+        let mut device_keys = BTreeMap::new();
+        for row in &rows {
+            writer
+                .add_bytes(&layout::manifest_path(&row.device_id, row.seq), &serde_json::to_vec(&row.manifest).map_err(ApiError::internal)?)
+                .map_err(|e| core_err("packet", e))?;
+            writer
+                .add_bytes(&layout::receipt_path(&row.device_id, row.seq), &serde_json::to_vec(&row.receipt).map_err(ApiError::internal)?)
+                .map_err(|e| core_err("packet", e))?;
+            let device_key = row.device_key.clone().or_else(|| row.manifest.open().ok().map(|m| m.device_key));
+            if let Some(k) = &device_key {
+                device_keys.insert(row.device_id.clone(), k.clone());
+            }
+            items.push(report_item(row, device_key.as_deref(), &key_hex, &originals));
+        }
+        for (device_id, k) in &device_keys {
+            writer.add_bytes(&layout::device_key_path(device_id), layout::key_file_text(k).as_bytes()).map_err(|e| core_err("packet", e))?;
+        }
+        writer.add_bytes(layout::SERVER_KEY, layout::key_file_text(&key_hex).as_bytes()).map_err(|e| core_err("packet", e))?;
+
+        // People read the report in capture order; the ZIP keeps chain order.
+        items.sort_by_key(|i| (i.anchored.as_ref().map(|a| a.utc_ms).unwrap_or(i.device_time_ms), i.device_id.clone(), i.seq));
+        let facts = PacketFacts { created_at_ms, server_fingerprint: fingerprint.clone() };
+        let mut blocks = report::blocks(&order, &facts, &items);
+        for s in &skipped {
+            blocks.push(report::Block::Note(format!("未收入 / left out: {s}")));
+        }
+        let footer = format!("工单 / order {} · Siteproof", order.number);
+        let pdf_bytes = pdf::render(&font, &blocks, &footer).map_err(ApiError::internal)?;
+        writer.add_bytes(layout::REPORT, &pdf_bytes).map_err(|e| core_err("packet", e))?;
+        writer
+            .add_bytes(layout::GUIDE, guide_text(&order.number, &order.community, &key_hex, &fingerprint).as_bytes())
+            .map_err(|e| core_err("packet", e))?;
+
+        let header = PacketHeader { order_number: order.number.clone(), community: order.community.clone(), created_at_ms };
+        let (buffered, index) = writer.finish(header, &self.key).map_err(|e| core_err("packet", e))?;
+        let file = buffered.into_inner().map_err(|e| ApiError::from(e.into_error()))?;
+        file.sync_all()?;
+        drop(file);
+        let (bytes, sha256) = hash_file(tmp.path())?;
+        tmp.persist(&self.out).map_err(|e| ApiError::from(e.error))?;
+        File::open(&dir)?.sync_all()?;
+        drop(scratch);
+
+        let file_name = file_name_for(&order.number);
+        let shown = self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file_name.clone());
+        // The packet's own hash ties a packet the city holds back to this row.
+        accounts::audit(conn, self.actor_user_id, "export", &format!("{} {shown} sha256:{sha256}", order.number))?;
+        Ok(PacketSummary {
+            order_number: order.number,
+            path: self.out,
+            file_name,
+            bytes,
+            sha256,
+            entries: rows.len(),
+            files: index.files.len() + 1,
+            server_key_fingerprint: fingerprint,
+            skipped,
+        })
+    }
+
+    /// Copies an original out of storage into scratch, re-hashing it, adds it to the packet and makes a preview.
+    fn copy_original(&self, writer: &mut PacketWriter<BufWriter<File>>, scratch: &Path, sha: &str, media_type: &str) -> ApiResult<Original> {
+        let mut reader = self.storage.open_blocking(sha).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                ApiError::internal(format!("blob {sha} recorded but missing from storage"))
+            } else {
+                e.into()
+            }
+        })?;
+        let scratch_path = scratch.join(sha);
+        let mut copy = BufWriter::new(File::create(&scratch_path)?);
+        std::io::copy(&mut reader, &mut copy)?;
+        copy.flush()?;
+        drop(copy);
+        let path_in_packet = layout::original_path(sha, media_type);
+        let added = writer.add_reader(&path_in_packet, &mut File::open(&scratch_path)?).map_err(|e| core_err("packet", e))?;
+        let preview = if media_type.starts_with("image/") {
+            read_photo_info(&scratch_path)
+                .and_then(|info| make_derivatives(&scratch_path, &info))
+                .ok()
+                .map(|d| (d.preview.jpeg, d.preview.width, d.preview.height))
+        } else {
+            None
+        };
+        let _ = std::fs::remove_file(&scratch_path);
+        // The hash of the bytes that went into the packet: a damaged blob shows as a failed item, never hidden.
+        Ok(Original { path_in_packet, sha256: added.sha256, bytes: added.bytes, preview })
+    }
+}
+
+/// Re-checks one entry for the report: device signature, original hash and size, receipt.
+fn report_item(row: &EntryRow, device_key: Option<&str>, server_key: &str, originals: &BTreeMap<String, Original>) -> ReportItem {
+    let mut failures = Vec::new();
+    let manifest: Option<Manifest> = match device_key.map(|k| row.manifest.open_from(k)) {
+        Some(Ok(m)) => Some(m),
+        Some(Err(e)) => {
+            failures.push(format!("设备签名无效 / device signature invalid: {e}"));
+            serde_json::from_str(&row.manifest.manifest).ok()
+        }
+        None => {
+            failures.push("缺少设备公钥 / no device key".into());
+            serde_json::from_str(&row.manifest.manifest).ok()
+        }
+    };
+    if row.manifest.hash() != row.manifest_hash {
+        failures.push("记录文本与入库哈希不符 / manifest text differs from its recorded hash".into());
+    }
+    let original = row.media_sha256.as_ref().and_then(|s| originals.get(s));
+    if let Some(media) = manifest.as_ref().and_then(|m| m.media.as_ref()) {
+        match original {
+            Some(o) if o.sha256 == media.sha256 && o.bytes == media.bytes => {}
+            Some(_) => failures.push("原件哈希或大小与签名不符 / original's hash or size differs from the signed one".into()),
+            None => failures.push("原件缺失 / original missing".into()),
+        }
+    }
+    match SignedReceipt::open(&row.receipt, server_key) {
+        Ok(r) if r.manifest_hash == row.manifest.hash() => {}
+        Ok(_) => failures.push("回执对应的不是这条记录 / receipt is for another manifest".into()),
+        Err(e) => failures.push(format!("回执无效 / receipt invalid: {e}")),
+    }
+    let kind = EntryKind::parse(&row.kind).unwrap_or(EntryKind::Note);
+    ReportItem {
+        kind: manifest.as_ref().map(|m| m.kind).unwrap_or(kind),
+        item_id: row.item_id.clone(),
+        device_id: row.device_id.clone(),
+        seq: row.seq,
+        manifest_hash: row.manifest.hash(),
+        media_sha256: row.media_sha256.clone(),
+        original_path: original.map(|o| o.path_in_packet.clone()),
+        device_time_ms: manifest.as_ref().map(|m| m.capture.device_time_ms).unwrap_or(0),
+        anchored: manifest.as_ref().and_then(|m| m.anchored.clone()),
+        fix: manifest.as_ref().and_then(|m| m.capture.fix.clone()),
+        received_at_ms: row.received_at_ms,
+        failures,
+        flags: manifest.as_ref().map(|m| m.flags.clone()).unwrap_or_default(),
+        text: manifest.as_ref().and_then(|m| m.text.clone()),
+        audio_ms: manifest.as_ref().and_then(|m| m.audio.as_ref().map(|a| a.duration_ms)),
+        attach_item: row.attach_item_id.clone(),
+        preview: original.and_then(|o| o.preview.clone()),
+    }
+}
+
+fn hash_file(path: &Path) -> ApiResult<(u64, String)> {
+    let mut f = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(&mut f, &mut hasher)?;
+    Ok((bytes, hex::encode(hasher.finalize())))
+}

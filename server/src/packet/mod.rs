@@ -1,0 +1,81 @@
+//! Exporting a work order's dispute packet (争议证据包): the coordinator's
+//! answer to a reopened (重办) or returned (退单) order. The format and its
+//! offline verification live in `siteproof_core::packet`; this module reads
+//! the order's evidence from the database and storage, writes the Chinese
+//! PDF report, and assembles the ZIP atomically (temp file, then rename), so
+//! nobody ever receives half a packet. Every export is audited.
+
+mod assemble;
+pub mod collect;
+pub mod font;
+pub mod pdf;
+pub mod report;
+
+use std::path::{Path, PathBuf};
+
+use axum::http::StatusCode;
+use serde::Serialize;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// What an export produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct PacketSummary {
+    /// The work order number.
+    pub order_number: String,
+    /// Where the packet was written.
+    pub path: PathBuf,
+    /// A file name to offer for download, e.g. `siteproof-packet-2026001.zip`.
+    pub file_name: String,
+    /// Packet size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the whole ZIP, hex.
+    pub sha256: String,
+    /// Evidence entries included (manifests).
+    pub entries: usize,
+    /// Files listed in the signed index.
+    pub files: usize,
+    /// Fingerprint of the server key that signed the index.
+    pub server_key_fingerprint: String,
+    /// Entries left out, with the reason (e.g. a second entry at the same chain position).
+    pub skipped: Vec<String>,
+}
+
+/// The download name for an order's packet: only characters safe in any file system and header.
+pub fn file_name_for(number: &str) -> String {
+    let safe: String = number.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    format!("siteproof-packet-{safe}.zip")
+}
+
+/// Exports the dispute packet of order `number` of community `community_id` to `out`.
+///
+/// `item_ids` limits the packet to those items (each must belong to the order); `None` takes all.
+/// An order of another community answers 404 like a missing one. The file at `out` appears
+/// only when complete; an `export` audit row names the order and the file.
+pub async fn export_order_packet(
+    state: &AppState,
+    actor_user_id: Option<i64>,
+    community_id: i64,
+    number: &str,
+    item_ids: Option<&[String]>,
+    out: &Path,
+) -> ApiResult<PacketSummary> {
+    let job = assemble::ExportJob {
+        storage: state.storage.clone(),
+        key: state.key.clone(),
+        font_path: state.config.cjk_font.clone(),
+        actor_user_id,
+        community_id,
+        number: number.to_string(),
+        item_ids: item_ids.map(|ids| ids.to_vec()),
+        out: out.to_path_buf(),
+    };
+    state.db.call(move |conn| job.run(conn)).await
+}
+
+fn font_unavailable(e: font::FontError) -> ApiError {
+    let mut err = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "cjk_font_missing", "", "");
+    err.message = e.0;
+    err
+}
