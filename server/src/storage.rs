@@ -34,6 +34,8 @@ pub trait Storage: Send + Sync + 'static {
     fn size(&self, sha256: &str) -> io::Result<Option<u64>>;
     /// Opens a stored blob for streaming.
     fn open(&self, sha256: &str) -> io::Result<BlobReader>;
+    /// Opens a stored blob at a byte offset (HTTP Range requests: audio players seek).
+    fn open_at(&self, sha256: &str, offset: u64) -> io::Result<BlobReader>;
     /// Opens a stored blob for blocking reads (packet export runs on the blocking pool).
     fn open_blocking(&self, sha256: &str) -> io::Result<Box<dyn io::Read + Send>>;
 }
@@ -101,6 +103,13 @@ impl Storage for FsStorage {
 
     fn open(&self, sha256: &str) -> io::Result<BlobReader> {
         let f = fs::File::open(self.blob_path(sha256)?)?;
+        Ok(Box::pin(tokio::fs::File::from_std(f)))
+    }
+
+    fn open_at(&self, sha256: &str, offset: u64) -> io::Result<BlobReader> {
+        use std::io::{Seek, SeekFrom};
+        let mut f = fs::File::open(self.blob_path(sha256)?)?;
+        f.seek(SeekFrom::Start(offset))?;
         Ok(Box::pin(tokio::fs::File::from_std(f)))
     }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{body, json};
-use crate::auth::{password, require_session, tokens, Role};
+use crate::auth::{require_session, tokens, Role};
 use crate::db::now_ms;
 use crate::domain::accounts;
 use crate::error::{ApiError, ApiResult};
@@ -29,43 +29,14 @@ struct Login {
 pub async fn login(State(st): State<AppState>, b: Body) -> ApiResult<Response> {
     let l: Login = body::json(b).await?;
     let ttl = st.config.session_ms;
-    st.db
-        .call(move |c| {
-            let row: Option<(i64, Option<String>, String)> = c
-                .query_row("SELECT id, password_hash, role FROM users WHERE username = ?1 AND disabled = 0", [l.username.trim()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()?;
-            let ok = match &row {
-                Some((_, Some(h), _)) => password::verify(&l.password, h),
-                _ => {
-                    password::verify_dummy(&l.password);
-                    false
-                }
-            };
-            let Some((uid, _, role)) = row.filter(|_| ok) else {
-                return Err(ApiError::unauthorized("bad_credentials", "用户名或密码错误", "wrong username or password"));
-            };
-            let token = tokens::new_token("sps_");
-            let expires = now_ms() + ttl;
-            c.execute(
-                "INSERT INTO tokens (token_hash, kind, user_id, created_at_ms, expires_at_ms) VALUES (?1, 'session', ?2, ?3, ?4)",
-                params![tokens::hash(&token), uid, now_ms(), expires],
-            )?;
-            Ok(json(StatusCode::OK, &json!({"token": token, "role": role, "expires_at_ms": expires})))
-        })
-        .await
+    let s = st.db.call(move |c| crate::auth::session::login(c, &l.username, &l.password, ttl)).await?;
+    Ok(json(StatusCode::OK, &json!({"token": s.token, "role": s.role, "expires_at_ms": s.expires_at_ms})))
 }
 
 /// `POST /v1/logout` - revokes the presented session token.
 pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let p = require_session(&st, &headers, Role::Worker).await?;
-    st.db
-        .call(move |c| {
-            c.execute("UPDATE tokens SET revoked_at_ms = ?2 WHERE token_hash = ?1", params![p.token_hash, now_ms()])?;
-            Ok(())
-        })
-        .await?;
+    st.db.call(move |c| crate::auth::session::logout(c, &p.token_hash)).await?;
     Ok(json(StatusCode::OK, &json!({"status": "logged_out"})))
 }
 

@@ -63,12 +63,26 @@ fn form_pairs(q: &str) -> ApiResult<Vec<(String, String)>> {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            Ok((decode(k)?, decode(v)?))
+            Ok((decode(k, false)?, decode(v, false)?))
         })
         .collect()
 }
 
-fn decode(s: &str) -> ApiResult<String> {
+/// Decodes an `application/x-www-form-urlencoded` body (HTML forms): keys
+/// keep their order and may repeat (checkboxes); values may hold line breaks
+/// (text areas) but no other control characters.
+pub fn form_body(b: &[u8]) -> ApiResult<Vec<(String, String)>> {
+    let s = std::str::from_utf8(b).map_err(|_| ApiError::bad_request("bad_form", "表单编码错误", "form body is not UTF-8"))?;
+    s.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            Ok((decode(k, false)?, decode(v, true)?))
+        })
+        .collect()
+}
+
+fn decode(s: &str, multiline: bool) -> ApiResult<String> {
     let bad = || ApiError::bad_request("bad_query", "查询参数编码错误", "malformed percent-encoding in query");
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -86,7 +100,7 @@ fn decode(s: &str) -> ApiResult<String> {
         i += 1;
     }
     let s = String::from_utf8(out).map_err(|_| bad())?;
-    if s.chars().any(char::is_control) {
+    if s.chars().any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'))) {
         return Err(ApiError::bad_request("bad_query", "查询参数含控制字符", "control characters in query"));
     }
     Ok(s)

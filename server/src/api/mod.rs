@@ -138,6 +138,7 @@ async fn tus_header(mut resp: Response) -> Response {
 /// The full application: API routes, JSON fallbacks, logging.
 pub fn app(state: AppState) -> Router {
     let (mut router, _) = build();
+    router = router.merge(crate::console::build().0);
     if state.config.bench_sink {
         router = router.route("/bench/sink", axum::routing::post(public::bench_sink));
     }

@@ -4,6 +4,7 @@
 
 pub mod password;
 pub mod principal;
+pub mod session;
 pub mod tokens;
 
 pub use principal::{require_device, require_session, DevicePrincipal, Principal, Role};

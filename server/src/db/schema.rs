@@ -90,6 +90,30 @@ CREATE TABLE audit (
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO counters (name, value) VALUES ('order_change', 0);
 "#,
+    // v2: the coordinators' console: derivatives linked to items, follow-up
+    // visits, manual before/after pairs, and indexes for the order list and audit page.
+    r#"
+CREATE TABLE derivatives (
+    item_id TEXT NOT NULL, role TEXT NOT NULL CHECK (role IN ('thumbnail', 'preview')),
+    sha256 TEXT NOT NULL, community_id INTEGER NOT NULL, device_id TEXT NOT NULL, at_ms INTEGER NOT NULL,
+    PRIMARY KEY (item_id, role, community_id));
+CREATE TABLE followups (
+    id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),
+    from_ms INTEGER NOT NULL, due_ms INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '',
+    created_by INTEGER NOT NULL REFERENCES users(id), created_at_ms INTEGER NOT NULL,
+    cancelled_at_ms INTEGER);
+CREATE INDEX followups_order ON followups (order_id, due_ms);
+CREATE INDEX followups_due ON followups (due_ms);
+CREATE TABLE photo_pairs (
+    after_item_id TEXT NOT NULL, community_id INTEGER NOT NULL, before_item_id TEXT NOT NULL,
+    paired_by INTEGER NOT NULL REFERENCES users(id), at_ms INTEGER NOT NULL,
+    PRIMARY KEY (after_item_id, community_id));
+CREATE INDEX orders_list_deadline ON orders (community_id, ifnull(deadline_ms, 9223372036854775807), id);
+CREATE INDEX orders_list_status ON orders (community_id, status, ifnull(deadline_ms, 9223372036854775807), id);
+CREATE INDEX orders_list_assignee ON orders (assignee_id, ifnull(deadline_ms, 9223372036854775807), id);
+CREATE INDEX audit_at ON audit (at_ms, id);
+CREATE INDEX audit_target ON audit (target, id);
+"#,
 ];
 
 /// Brings the schema up to the newest version.

@@ -127,6 +127,18 @@ pub fn metadata(h: &HeaderMap) -> ApiResult<Metadata> {
     Ok(Metadata { sha256, filename, media_type, raw, pairs })
 }
 
+/// The (item id, role) a finished upload is a derivative of, when its stored
+/// metadata names a thumbnail or preview of an item (what devices send).
+pub fn derivative_of(raw: &str) -> Option<(String, String)> {
+    let mut h = HeaderMap::new();
+    h.insert("upload-metadata", raw.parse().ok()?);
+    let m = metadata(&h).ok()?;
+    let role = m.pairs.get("role")?.clone();
+    let item = m.pairs.get("item_id")?.trim().to_string();
+    let item_ok = !item.is_empty() && item.len() <= 64 && item.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    (item_ok && (role == "thumbnail" || role == "preview")).then_some((item, role))
+}
+
 /// A per-request checksum from `Upload-Checksum`.
 #[derive(Debug, Clone)]
 pub enum Checksum {

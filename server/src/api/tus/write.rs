@@ -220,6 +220,14 @@ async fn finish(st: &AppState, up: &Upload, hasher: Sha256) -> ApiResult<()> {
                 params![up2.sha256, up2.community_id, up2.device_id, now],
             )?;
             tx.execute("UPDATE uploads SET state = 'complete', updated_at_ms = ?2 WHERE id = ?1", params![up2.id, now])?;
+            if let Some((item_id, role)) = super::headers::derivative_of(&up2.metadata_raw) {
+                // Thumbnails are not evidence; the link only lets the console show them beside their item.
+                tx.execute(
+                    "INSERT OR REPLACE INTO derivatives (item_id, role, sha256, community_id, device_id, at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![item_id, role, up2.sha256, up2.community_id, up2.device_id, now],
+                )?;
+            }
             tx.execute("UPDATE devices SET bytes_stored = bytes_stored + ?2 WHERE device_id = ?1", params![up2.device_id, up2.length as i64])?;
             tx.commit()?;
             Ok(())

@@ -1,0 +1,75 @@
+//! Exporting an order's dispute packet from the console: the order page's
+//! checkboxes choose the items, the form posts here, and the ZIP built by
+//! `packet::export_order_packet` (which also writes the audit row) comes
+//! back as a download.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use maud::{html, Markup};
+
+use super::actions::checked_form;
+use super::errors::ConsoleResult;
+use super::path_segment;
+use super::session::ConsoleUser;
+use crate::domain::orders::{self, Order};
+use crate::error::ApiError;
+use crate::packet::{export_order_packet, file_name_for};
+use crate::state::AppState;
+
+/// The export form; item checkboxes elsewhere on the page join it by `form="export-form"`.
+pub fn form(u: &ConsoleUser, o: &Order) -> Markup {
+    let l = u.lang;
+    html! {
+        form #export-form method="post" action=(format!("/console/orders/{}/packet", path_segment(&o.number))) {
+            input type="hidden" name="csrf" value=(u.csrf);
+            p {
+                button type="submit" data-test="export-button" { (l.t("导出争议证据包（ZIP，含中文 PDF）", "Export dispute packet (ZIP with a Chinese PDF)")) }
+                " " span.muted { (l.t("只导出下方勾选的证据", "only the evidence ticked below")) }
+            }
+        }
+    }
+}
+
+/// `POST /console/orders/{number}/packet` - the ZIP as a download.
+pub async fn export(u: ConsoleUser, State(st): State<AppState>, Path(number): Path<String>, h: HeaderMap, body: Body) -> ConsoleResult<Response> {
+    let f = checked_form(&u, &h, body).await?;
+    let (wanted, comms) = (number.clone(), u.principal.communities.clone());
+    let community_id = st.db.call(move |c| Ok(orders::get_visible(c, &wanted, &comms)?.community_id)).await?;
+    let items = f.all("item");
+    if items.is_empty() {
+        return Err(ApiError::invalid("no_items", "请至少勾选一项证据 / tick at least one evidence item").into());
+    }
+    // One folder per request; the file is unlinked as soon as it is open, so nothing stays behind.
+    let dir = st.config.data.join("packets").join(uuid::Uuid::new_v4().to_string());
+    std::fs::create_dir_all(&dir).map_err(ApiError::from)?;
+    let out = dir.join(file_name_for(&number));
+    let result = export_order_packet(&st, Some(u.principal.user_id), community_id, &number, Some(&items), &out).await;
+    let file = result.as_ref().ok().map(|_| std::fs::File::open(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+    let summary = result?;
+    let file = file.ok_or_else(|| ApiError::internal("packet vanished"))?.map_err(ApiError::from)?;
+    let stream = futures_util::stream::unfold((tokio::fs::File::from_std(file), vec![0u8; 256 * 1024]), |(mut f, mut buf)| async move {
+        use tokio::io::AsyncReadExt;
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => Some((Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(&buf[..n])), (f, buf))),
+            Err(e) => Some((Err(e), (f, buf))),
+        }
+    })
+    .boxed();
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (header::CONTENT_LENGTH, summary.bytes.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", summary.file_name)),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}

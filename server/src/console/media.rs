@@ -1,0 +1,164 @@
+//! Serving evidence files to the console: thumbnails inline, originals on
+//! demand, voice notes with HTTP Range so the browser's audio player can
+//! seek. Only blobs a device of the user's communities uploaded are served;
+//! opening or downloading an original is written to the audit log.
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use rusqlite::{params, OptionalExtension};
+use tokio::io::AsyncReadExt;
+
+use super::errors::{ConsoleError, ConsoleResult};
+use super::session::ConsoleUser;
+use crate::api::body::query;
+use crate::domain::accounts::audit;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A byte range to serve, inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteRange {
+    /// First byte.
+    pub start: u64,
+    /// Last byte.
+    pub end: u64,
+}
+
+/// Parses a `Range` header against a file length. `Ok(None)`: serve the
+/// whole file (no header, or a multi-range we answer in full, as RFC 9110
+/// allows). `Err(())`: unsatisfiable, answer 416.
+pub fn parse_range(h: Option<&str>, len: u64) -> Result<Option<ByteRange>, ()> {
+    let Some(h) = h else { return Ok(None) };
+    let Some(spec) = h.trim().strip_prefix("bytes=") else { return Ok(None) };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let (a, b) = spec.split_once('-').ok_or(())?;
+    let (a, b) = (a.trim(), b.trim());
+    let num = |s: &str| s.parse::<u64>().map_err(|_| ());
+    let r = match (a.is_empty(), b.is_empty()) {
+        (true, true) => return Err(()),
+        (true, false) => {
+            let n = num(b)?;
+            if n == 0 || len == 0 {
+                return Err(());
+            }
+            ByteRange { start: len.saturating_sub(n), end: len - 1 }
+        }
+        (false, true) => ByteRange { start: num(a)?, end: len.saturating_sub(1) },
+        (false, false) => ByteRange { start: num(a)?, end: num(b)?.min(len.saturating_sub(1)) },
+    };
+    if len == 0 || r.start >= len || r.start > r.end {
+        return Err(());
+    }
+    Ok(Some(r))
+}
+
+/// Media types a browser may render inline; anything else downloads.
+fn inline_ok(ct: &str) -> bool {
+    matches!(ct, "image/jpeg" | "image/png" | "image/webp" | "image/gif" | "image/heic" | "image/heif") || ct.starts_with("audio/")
+}
+
+/// `GET /console/blobs/{sha256}` (`?download=1` for a file download).
+pub async fn blob(u: ConsoleUser, State(st): State<AppState>, Path(sha): Path<String>, RawQuery(q): RawQuery, h: HeaderMap) -> ConsoleResult<Response> {
+    let q = query(q.as_deref(), &["download", "lang"])?;
+    let download = q.get("download").is_some_and(|v| v == "1");
+    let sha = sha.to_ascii_lowercase();
+    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::bad_request("bad_sha256", "须为 64 位十六进制 SHA-256", "expected a 64-character hex SHA-256").into());
+    }
+    let comms = u.principal.communities.clone();
+    let s2 = sha.clone();
+    let found = st
+        .db
+        .call(move |c| {
+            let row: Option<(i64, Option<String>)> =
+                c.query_row("SELECT bytes, media_type FROM blobs WHERE sha256 = ?1", [&s2], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            let mut owned = false;
+            for cid in &comms {
+                owned |= c.query_row("SELECT 1 FROM blob_owners WHERE sha256 = ?1 AND community_id = ?2", params![s2, cid], |_| Ok(())).optional()?.is_some();
+            }
+            let derivative = c.query_row("SELECT 1 FROM derivatives WHERE sha256 = ?1 LIMIT 1", [&s2], |_| Ok(())).optional()?.is_some();
+            Ok(row.filter(|_| owned).map(|r| (r, derivative)))
+        })
+        .await?;
+    let Some(((bytes, media_type), derivative)) = found else {
+        return Err(ApiError::not_found("文件", "file").into());
+    };
+    let len = bytes.max(0) as u64;
+    let range = match parse_range(h.get(header::RANGE).and_then(|v| v.to_str().ok()), len) {
+        Ok(r) => r,
+        Err(()) => {
+            return Ok((StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{len}"))]).into_response());
+        }
+    };
+    // One audit row per opening, not per seek: players fetch many ranges of one file.
+    if !derivative && range.is_none_or(|r| r.start == 0) {
+        let action = if download { "download_original" } else { "view_original" };
+        let (uid, target) = (u.principal.user_id, format!("blob:{sha}"));
+        st.db.call(move |c| audit(c, Some(uid), action, &target)).await?;
+    }
+    let (start, count) = match range {
+        Some(r) => (r.start, r.end - r.start + 1),
+        None => (0, len),
+    };
+    let reader = st.storage.open_at(&sha, start).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            ConsoleError(ApiError::internal(format!("blob {sha} recorded but missing from storage")))
+        } else {
+            ConsoleError(e.into())
+        }
+    })?;
+    let stream = futures_util::stream::unfold((reader.take(count), vec![0u8; 256 * 1024]), |(mut r, mut buf)| async move {
+        match r.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => Some((Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(&buf[..n])), (r, buf))),
+            Err(e) => Some((Err(e), (r, buf))),
+        }
+    })
+    .boxed();
+    let ct = media_type.unwrap_or_else(|| "application/octet-stream".into());
+    let disposition = if download || !inline_ok(&ct) { "attachment" } else { "inline" };
+    let mut resp = Response::new(Body::from_stream(stream));
+    *resp.status_mut() = if range.is_some() { StatusCode::PARTIAL_CONTENT } else { StatusCode::OK };
+    let hs = resp.headers_mut();
+    let mut set = |k: header::HeaderName, v: String| {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            hs.insert(k, v);
+        }
+    };
+    set(header::CONTENT_TYPE, ct);
+    set(header::CONTENT_LENGTH, count.to_string());
+    set(header::ACCEPT_RANGES, "bytes".into());
+    set(header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{sha}\""));
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff".into());
+    set(header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'".into());
+    set(header::CACHE_CONTROL, "private, max-age=3600".into());
+    set(header::ETAG, format!("\"{sha}\""));
+    if let Some(r) = range {
+        set(header::CONTENT_RANGE, format!("bytes {}-{}/{len}", r.start, r.end));
+    }
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range(None, 100), Ok(None));
+        assert_eq!(parse_range(Some("bytes=0-"), 100), Ok(Some(ByteRange { start: 0, end: 99 })));
+        assert_eq!(parse_range(Some("bytes=10-19"), 100), Ok(Some(ByteRange { start: 10, end: 19 })));
+        assert_eq!(parse_range(Some("bytes=90-200"), 100), Ok(Some(ByteRange { start: 90, end: 99 })));
+        assert_eq!(parse_range(Some("bytes=-10"), 100), Ok(Some(ByteRange { start: 90, end: 99 })));
+        assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Ok(None));
+        assert_eq!(parse_range(Some("bytes=100-"), 100), Err(()));
+        assert_eq!(parse_range(Some("bytes=5-2"), 100), Err(()));
+        assert_eq!(parse_range(Some("bytes=x-"), 100), Err(()));
+        assert_eq!(parse_range(Some("bytes=-0"), 100), Err(()));
+    }
+}

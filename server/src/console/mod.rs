@@ -1,0 +1,90 @@
+//! The coordinators' web console: server-rendered pages (maud, every value
+//! escaped) under `/console/`, zh-CN first with an English switch, logged in
+//! by an HttpOnly SameSite=Strict cookie. The pages are not part of the JSON
+//! API's route table (they answer HTML and redirects, not the API's JSON
+//! errors), so they have their own table here, which builds the router and
+//! feeds the console's tenancy test the same way `api::build` does.
+
+pub mod actions;
+pub mod audit_page;
+pub mod badges;
+pub mod errors;
+pub mod evidence;
+pub mod export;
+pub mod followups;
+pub mod followups_page;
+pub mod i18n;
+pub mod layout;
+pub mod login;
+pub mod media;
+pub mod order_page;
+pub mod orders_list;
+pub mod orders_query;
+pub mod pairs;
+pub mod session;
+
+use axum::handler::Handler;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::api::{Access, RouteInfo};
+use crate::state::AppState;
+
+struct Table {
+    router: Router<AppState>,
+    routes: Vec<RouteInfo>,
+}
+
+impl Table {
+    fn add<H, T>(mut self, method: &'static str, path: &'static str, access: Access, h: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let route = if method == "POST" { post(h) } else { get(h) };
+        self.router = self.router.route(path, route);
+        self.routes.push(RouteInfo { method, path, access });
+        self
+    }
+}
+
+/// Builds the console router (without state) and the list of what it serves.
+pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
+    use Access::*;
+    let t = Table { router: Router::new(), routes: Vec::new() }
+        .add("GET", "/console", Public, login::home)
+        .add("GET", "/console/static/console.css", Public, layout::stylesheet)
+        .add("GET", "/console/login", Public, login::form)
+        .add("POST", "/console/login", Public, login::submit)
+        .add("POST", "/console/logout", Coordinator, login::logout)
+        .add("GET", "/console/orders", Coordinator, orders_list::list)
+        .add("GET", "/console/orders/{number}", Coordinator, order_page::show)
+        .add("POST", "/console/orders/{number}/edit", Coordinator, actions::edit)
+        .add("POST", "/console/orders/{number}/followups", Coordinator, actions::add_followup)
+        .add("POST", "/console/orders/{number}/followups/{id}/cancel", Coordinator, actions::cancel_followup)
+        .add("POST", "/console/orders/{number}/pairs", Coordinator, actions::set_pair)
+        .add("POST", "/console/orders/{number}/packet", Coordinator, export::export)
+        .add("GET", "/console/followups", Coordinator, followups_page::list)
+        .add("GET", "/console/audit", Coordinator, audit_page::list)
+        .add("GET", "/console/blobs/{sha256}", Coordinator, media::blob);
+    (t.router, t.routes)
+}
+
+/// The console's routes (for the tenancy test).
+pub fn routes() -> Vec<RouteInfo> {
+    build().1
+}
+
+/// Percent-encodes a query string from pairs ("" when empty).
+pub fn query_string(pairs: &[(&str, String)]) -> String {
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let enc = |s: &str| s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>();
+    format!("?{}", pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&"))
+}
+
+/// Percent-encodes one path segment (order numbers may hold '/').
+pub fn path_segment(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}

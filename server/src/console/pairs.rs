@@ -1,0 +1,108 @@
+//! Before/after pairs: a later photo shown beside an earlier photo of the
+//! same spot. The server only knows where and when photos were taken (the
+//! visit's purpose stays on the phone), so a pair is proposed when an earlier
+//! photo from another visit lies within [`PAIR_RADIUS_M`]; a coordinator can
+//! set or clear the pairing by hand, and a manual choice always wins.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection};
+
+use super::evidence::Item;
+use crate::db::now_ms;
+use crate::error::{ApiError, ApiResult};
+use siteproof_core::flags::distance_m;
+
+/// How close two photos must be to count as the same spot, metres.
+pub const PAIR_RADIUS_M: f64 = 30.0;
+/// Without visit ids, photos this much apart in time count as different visits.
+const SAME_VISIT_MS: i64 = 10 * 60 * 1000;
+
+/// A before/after pair of photo item ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    /// The earlier photo.
+    pub before: String,
+    /// The later photo.
+    pub after: String,
+    /// Distance between the two capture fixes, metres (None for manual pairs without fixes).
+    pub distance_m: Option<f64>,
+    /// Chosen by a coordinator rather than proposed.
+    pub manual: bool,
+}
+
+fn different_visit(a: &Item, b: &Item) -> bool {
+    match (a.visit_id(), b.visit_id()) {
+        (Some(x), Some(y)) => x != y,
+        _ => match (a.captured_at_ms(), b.captured_at_ms()) {
+            (Some(x), Some(y)) => (x - y).abs() >= SAME_VISIT_MS,
+            _ => false,
+        },
+    }
+}
+
+/// The nearest earlier photo of another visit within the radius, if any.
+pub fn propose(after: &Item, photos: &[&Item]) -> Option<(String, f64)> {
+    let (lat, lon, _) = after.place()?;
+    let t = after.captured_at_ms()?;
+    photos
+        .iter()
+        .filter(|b| b.item_id != after.item_id && b.captured_at_ms().is_some_and(|bt| bt < t) && different_visit(after, b))
+        .filter_map(|b| {
+            let (blat, blon, _) = b.place()?;
+            let d = distance_m(lat, lon, blat, blon);
+            (d <= PAIR_RADIUS_M).then(|| (b.item_id.clone(), d))
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+}
+
+/// Manual pairings of an order's community: after item → before item.
+pub fn manual(c: &Connection, community_id: i64, items: &[Item]) -> ApiResult<HashMap<String, String>> {
+    let mut s = c.prepare_cached("SELECT before_item_id FROM photo_pairs WHERE after_item_id = ?1 AND community_id = ?2")?;
+    let mut out = HashMap::new();
+    for i in items.iter().filter(|i| i.kind == "photo") {
+        let found: Option<String> = rusqlite::OptionalExtension::optional(s.query_row(params![i.item_id, community_id], |r| r.get(0)))?;
+        if let Some(b) = found {
+            out.insert(i.item_id.clone(), b);
+        }
+    }
+    Ok(out)
+}
+
+/// Every pair to show for an order: manual ones, then proposals for the other photos.
+pub fn pairs(items: &[Item], manual: &HashMap<String, String>) -> Vec<Pair> {
+    let photos: Vec<&Item> = items.iter().filter(|i| i.kind == "photo").collect();
+    let by_id: HashMap<&str, &Item> = photos.iter().map(|i| (i.item_id.as_str(), *i)).collect();
+    let mut out = Vec::new();
+    for after in &photos {
+        if let Some(before) = manual.get(&after.item_id) {
+            if before.is_empty() {
+                continue; // the coordinator said: no pair for this photo
+            }
+            let d = match (after.place(), by_id.get(before.as_str()).and_then(|b| b.place())) {
+                (Some((a, b, _)), Some((c, d, _))) => Some(distance_m(a, b, c, d)),
+                _ => None,
+            };
+            out.push(Pair { before: before.clone(), after: after.item_id.clone(), distance_m: d, manual: true });
+        } else if let Some((before, d)) = propose(after, &photos) {
+            out.push(Pair { before, after: after.item_id.clone(), distance_m: Some(d), manual: false });
+        }
+    }
+    out
+}
+
+/// Records a manual pairing (or, with `before` empty, that the photo has no pair).
+pub fn set_manual(c: &Connection, community_id: i64, items: &[Item], after: &str, before: &str, user_id: i64) -> ApiResult<()> {
+    let is_photo = |id: &str| items.iter().any(|i| i.item_id == id && i.kind == "photo");
+    if !is_photo(after) || (!before.is_empty() && !is_photo(before)) {
+        return Err(ApiError::invalid("not_a_photo_of_this_order", "只能配对本工单的照片 / only photos of this order can be paired"));
+    }
+    if after == before {
+        return Err(ApiError::invalid("same_photo", "不能与自身配对 / a photo cannot be paired with itself"));
+    }
+    c.execute(
+        "INSERT OR REPLACE INTO photo_pairs (after_item_id, community_id, before_item_id, paired_by, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![after, community_id, before, user_id, now_ms()],
+    )?;
+    Ok(())
+}

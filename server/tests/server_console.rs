@@ -1,0 +1,369 @@
+//! The coordinators' console on the real server: login by form and cookie,
+//! tenancy over every console route (another community's coordinator, a
+//! worker, no session), the list filters and keyset paging, CSRF on form
+//! posts, audit rows for views and downloads, Range requests for audio.
+
+mod common;
+
+use common::*;
+use reqwest::blocking::{Client, Response};
+use reqwest::Method;
+use serde_json::json;
+
+/// A browser-like client: keeps the console cookie, never follows redirects.
+struct Browser {
+    http: Client,
+    base: String,
+    cookie: Option<String>,
+}
+
+fn form_body(pairs: &[(&str, &str)]) -> String {
+    let enc = |s: &str| s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>();
+    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
+impl Browser {
+    fn new(s: &Server) -> Browser {
+        let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Browser { http, base: s.base.clone(), cookie: None }
+    }
+
+    /// Logs in through the form; panics unless it succeeds.
+    fn login(s: &Server, user: &str) -> Browser {
+        let mut b = Browser::new(s);
+        let r = b.post_form("/console/login", &[("username", user), ("password", PASSWORD)]);
+        assert_eq!(r.status(), 303, "console login of {user}");
+        let set = r.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+        b.cookie = Some(set.split(';').next().unwrap().to_string());
+        b
+    }
+
+    /// A browser carrying an arbitrary token as its console cookie.
+    fn with_token(s: &Server, token: &str) -> Browser {
+        let mut b = Browser::new(s);
+        b.cookie = Some(format!("sp_console={token}"));
+        b
+    }
+
+    fn req(&self, m: Method, path: &str) -> reqwest::blocking::RequestBuilder {
+        let rb = self.http.request(m, format!("{}{path}", self.base));
+        match &self.cookie {
+            Some(c) => rb.header("cookie", c),
+            None => rb,
+        }
+    }
+
+    fn get(&self, path: &str) -> Response {
+        self.req(Method::GET, path).send().unwrap()
+    }
+
+    fn page(&self, path: &str) -> String {
+        let r = self.get(path);
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.text().unwrap()
+    }
+
+    fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> Response {
+        self.req(Method::POST, path).header("content-type", "application/x-www-form-urlencoded").body(form_body(pairs)).send().unwrap()
+    }
+
+    /// The CSRF token from a page's forms.
+    fn csrf(&self, path: &str) -> String {
+        let html = self.page(path);
+        let at = html.find("name=\"csrf\" value=\"").expect("page has a csrf field") + 19;
+        html[at..at + 64].to_string()
+    }
+}
+
+fn create_order(s: &Server, token: &str, number: &str, deadline_ms: Option<i64>) {
+    let r = s
+        .req(Method::POST, "/v1/orders", Some(token))
+        .json(&json!({"number": number, "kind": "投诉", "category": "噪音", "address": "幸福里3号楼", "complainant": "王女士 13800138000", "deadline_ms": deadline_ms}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201, "create {number}: {}", r.text().unwrap());
+}
+
+fn patch_order(s: &Server, token: &str, number: &str, v: serde_json::Value) {
+    let r = s.req(Method::PATCH, &format!("/v1/orders/{number}"), Some(token)).json(&v).send().unwrap();
+    assert!(r.status().is_success(), "patch {number}: {}", r.text().unwrap());
+}
+
+fn listed(html: &str) -> Vec<String> {
+    html.split("data-order=\"").skip(1).map(|s| s[..s.find('"').unwrap()].to_string()).collect()
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// The last millisecond of today, China time: due today and (but for that millisecond) not yet overdue.
+fn today_end_china() -> i64 {
+    let day = 86_400_000;
+    let offset = 8 * 3_600_000;
+    (now_ms() + offset).div_euclid(day) * day - offset + day - 1
+}
+
+#[test]
+fn filters_and_keyset_paging() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let now = now_ms();
+    create_order(s, &w.coord_a, "A-TODAY", Some(today_end_china()));
+    create_order(s, &w.coord_a, "A-LATE", Some(now - 3 * 86_400_000));
+    create_order(s, &w.coord_a, "A-LATE-DONE", Some(now - 3 * 86_400_000));
+    patch_order(s, &w.coord_a, "A-LATE-DONE", json!({"status": "closed"}));
+    create_order(s, &w.coord_a, "A-REOPEN", Some(now + 5 * 86_400_000));
+    patch_order(s, &w.coord_a, "A-REOPEN", json!({"tag_callback": "重办", "tag_type": "疑难"}));
+    create_order(s, &w.coord_a, "A-KEY", None);
+    patch_order(s, &w.coord_a, "A-KEY", json!({"tag_type": "重点", "tag_handling": "已解释", "knowledge": "噪音扰民按《条例》第12条"}));
+    let r = s.req(Method::POST, "/v1/orders/A-KEY/assign", Some(&w.coord_a)).json(&json!({"worker": "worker_a"})).send().unwrap();
+    assert!(r.status().is_success());
+    create_order(s, &w.coord_b, "B-TODAY", Some(today_end_china()));
+
+    let b = Browser::login(s, "coord_a");
+    let all = listed(&b.page("/console/orders"));
+    assert_eq!(all, ["A-LATE", "A-LATE-DONE", "A-TODAY", "A-REOPEN", "A-KEY"], "deadline order, none last, only own community");
+    assert_eq!(listed(&b.page("/console/orders?due=today")), ["A-TODAY"]);
+    assert_eq!(listed(&b.page("/console/orders?due=overdue")), ["A-LATE"], "closed orders are not overdue");
+    assert_eq!(listed(&b.page("/console/orders?reopened=1")), ["A-REOPEN"]);
+    assert_eq!(listed(&b.page("/console/orders?type=key")), ["A-KEY"]);
+    assert_eq!(listed(&b.page("/console/orders?type=疑难")), ["A-REOPEN"], "Chinese labels are accepted");
+    assert_eq!(listed(&b.page("/console/orders?handling=explained")), ["A-KEY"]);
+    assert_eq!(listed(&b.page("/console/orders?callback=reopened")), ["A-REOPEN"]);
+    assert_eq!(listed(&b.page("/console/orders?knowledge=1")), ["A-KEY"]);
+    assert_eq!(listed(&b.page("/console/orders?worker=worker_a")), ["A-KEY"]);
+    assert_eq!(listed(&b.page("/console/orders?status=closed")), ["A-LATE-DONE"]);
+    assert!(listed(&b.page("/console/orders?type=key&due=overdue")).is_empty());
+    let html = b.page("/console/orders?lang=en");
+    assert!(html.contains("Work orders") && html.contains("Overdue"), "English switch");
+    for bad in ["due=tomorrow", "type=urgent", "community=x", "after=zz", "knowledge=yes", "bogus=1"] {
+        let r = b.get(&format!("/console/orders?{bad}"));
+        assert_eq!(r.status(), if bad.starts_with("type") { 422 } else { 400 }, "{bad}");
+        assert!(r.text().unwrap().contains(" / "), "bilingual error for {bad}");
+    }
+
+    // The admin sees both communities and can narrow to one.
+    let admin = Browser::login(s, "admin1");
+    assert_eq!(listed(&admin.page("/console/orders?due=today")).len(), 2);
+
+    // Keyset paging: 120 more orders, follow the next links, every order exactly once.
+    for i in 0..120 {
+        create_order(s, &w.coord_a, &format!("P-{i:03}"), Some(now + (i % 7) * 86_400_000));
+    }
+    let mut seen = Vec::new();
+    let mut path = "/console/orders".to_string();
+    loop {
+        let html = b.page(&path);
+        seen.extend(listed(&html));
+        match html.find("data-test=\"next-page\"") {
+            None => break,
+            Some(at) => {
+                let start = html[..at].rfind("href=\"").unwrap() + 6;
+                path = html[start..].split('"').next().unwrap().replace("&amp;", "&");
+            }
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(seen.len(), 125);
+    assert_eq!(unique.len(), 125, "no order twice across pages");
+}
+
+#[test]
+fn tenancy_over_every_console_route() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "A-1", Some(now_ms()));
+    let mut dev = w.device("worker_a");
+    let photo = b"\xff\xd8\xff\xe0 a photo of community A \xff\xd9";
+    let sha = dev.upload(s, photo);
+    let sm = dev.next_manifest(Some((&sha, photo.len() as u64)), Some("A-1"));
+    assert_eq!(dev.post_manifest(s, &sm).status(), 201);
+
+    let coord_a = Browser::login(s, "coord_a");
+    let csrf_a = coord_a.csrf("/console/orders/A-1");
+    let r = coord_a.post_form("/console/orders/A-1/followups", &[("csrf", &csrf_a), ("from", "2026-01-01T08:00"), ("due", "2026-01-02T08:00"), ("note", "看")]);
+    assert_eq!(r.status(), 303);
+    let coord_b = Browser::login(s, "coord_b");
+    let csrf_b = coord_b.csrf("/console/orders");
+    let worker = Browser::with_token(s, &w.worker_a);
+    let device = Browser::with_token(s, &dev.token);
+    let nobody = Browser::new(s);
+    let forged = Browser::with_token(s, "sps_not-a-real-token");
+
+    // A worker cannot even log in to the console.
+    let r = Browser::new(s).post_form("/console/login", &[("username", "worker_a"), ("password", PASSWORD)]);
+    assert_eq!(r.status(), 403);
+    assert!(r.headers().get("set-cookie").is_none_or(|c| !c.to_str().unwrap().contains("sp_console=sps_")));
+
+    let routes = siteproof_server::console::routes();
+    assert!(routes.len() >= 14);
+    for rt in &routes {
+        let path = rt.path.replace("{number}", "A-1").replace("{sha256}", &sha).replace("{id}", "1");
+        let m = Method::from_bytes(rt.method.as_bytes()).unwrap();
+        let send = |b: &Browser, csrf: &str| {
+            let rb = b.req(m.clone(), &path);
+            // A complete, valid form for every POST route, so only tenancy can refuse it.
+            let fields = [("csrf", csrf), ("from", "2026-01-01T08:00"), ("due", "2026-01-02T08:00"), ("note", "x"), ("status", "in_progress"), ("after", "x"), ("before", ""), ("item", "x")];
+            if m == Method::POST { rb.header("content-type", "application/x-www-form-urlencoded").body(form_body(&fields)).send().unwrap() } else { rb.send().unwrap() }
+        };
+        if rt.access == siteproof_server::Access::Public {
+            continue;
+        }
+        for (who, b) in [("nobody", &nobody), ("forged", &forged)] {
+            let r = send(b, "");
+            assert_eq!(r.status(), 303, "{who} {} {path}", rt.method);
+            assert_eq!(r.headers()["location"], "/console/login", "{who} {} {path}", rt.method);
+        }
+        for (who, b) in [("worker", &worker), ("device", &device)] {
+            let r = send(b, "");
+            assert!(matches!(r.status().as_u16(), 403 | 303), "{who} {} {path}: {}", rt.method, r.status());
+            assert!(!r.text().unwrap().contains("A-1"), "{who} saw A's order");
+        }
+        if rt.path == "/console/logout" {
+            continue; // would end coord_b's session for the routes after it
+        }
+        // Another community's coordinator with a valid CSRF token of their own.
+        let r = send(&coord_b, &csrf_b);
+        let status = r.status().as_u16();
+        let body = r.text().unwrap();
+        if rt.path.contains("{number}") || rt.path.contains("{sha256}") {
+            assert_eq!(status, 404, "coord_b {} {path}", rt.method);
+        } else {
+            assert!(!body.contains("A-1"), "coord_b sees A's data on {path}");
+        }
+    }
+    // And community A's own coordinator gets every page.
+    for p in ["/console/orders", "/console/orders/A-1", "/console/followups", "/console/audit", &format!("/console/blobs/{sha}")] {
+        assert_eq!(coord_a.get(p).status(), 200, "{p}");
+    }
+}
+
+#[test]
+fn csrf_edit_history_audit_and_ranges() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "A-7", Some(now_ms() + 86_400_000));
+    let mut dev = w.device("worker_a");
+    let audio: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+    let sha = dev.upload(s, &audio);
+    let sm = dev.next_manifest(Some((&sha, audio.len() as u64)), Some("A-7"));
+    assert_eq!(dev.post_manifest(s, &sm).status(), 201);
+    let b = Browser::login(s, "coord_a");
+    let csrf = b.csrf("/console/orders/A-7");
+    let edit = [("status", "in_progress"), ("tag_type", "key"), ("tag_handling", ""), ("tag_callback", ""), ("knowledge", "第一行\n第二行"), ("notes", "")];
+
+    // No token, a wrong token, a cross-site Origin: refused, nothing changes.
+    let r = b.post_form("/console/orders/A-7/edit", &edit);
+    assert_eq!(r.status(), 403);
+    assert!(r.text().unwrap().contains("csrf"));
+    let mut wrong = edit.to_vec();
+    wrong.push(("csrf", "0000000000000000000000000000000000000000000000000000000000000000"));
+    assert_eq!(b.post_form("/console/orders/A-7/edit", &wrong).status(), 403);
+    let mut good = edit.to_vec();
+    good.push(("csrf", &csrf));
+    let r = b
+        .req(Method::POST, "/console/orders/A-7/edit")
+        .header("origin", "http://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&good))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let o: serde_json::Value = s.req(Method::GET, "/v1/orders/A-7", Some(&w.coord_a)).send().unwrap().json().unwrap();
+    assert_eq!(o["status"], "new", "refused posts change nothing");
+
+    // Another coordinator's CSRF token does not work with this session.
+    let other = Browser::login(s, "coord_a");
+    let mut stolen = edit.to_vec();
+    let other_csrf = other.csrf("/console/orders");
+    assert_ne!(other_csrf, csrf);
+    stolen.push(("csrf", &other_csrf));
+    assert_eq!(b.post_form("/console/orders/A-7/edit", &stolen).status(), 403);
+
+    // With the token: applied through the domain function, so history is kept.
+    let r = b.post_form("/console/orders/A-7/edit", &good);
+    assert_eq!(r.status(), 303);
+    let h: serde_json::Value = s.req(Method::GET, "/v1/orders/A-7/history", Some(&w.coord_a)).send().unwrap().json().unwrap();
+    let fields: Vec<&str> = h["history"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"status") && fields.contains(&"tag_type") && fields.contains(&"knowledge"), "{h}");
+    let page = b.page("/console/orders/A-7");
+    assert!(page.contains("处理中") && page.contains("重点"), "new values shown");
+    // A bad value is refused with the vocabulary's explanation.
+    let r = b.post_form("/console/orders/A-7/edit", &[("csrf", &csrf), ("status", "finished")]);
+    assert_eq!(r.status(), 422);
+    assert!(r.text().unwrap().contains("已办结"), "lists the valid choices");
+
+    // Range requests (audio players seek) and audit rows.
+    let r = b.req(Method::GET, &format!("/console/blobs/{sha}")).header("range", "bytes=100-199").send().unwrap();
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.headers()["content-range"], "bytes 100-199/10000");
+    assert_eq!(r.headers()["accept-ranges"], "bytes");
+    assert_eq!(r.bytes().unwrap().as_ref(), &audio[100..200]);
+    let r = b.req(Method::GET, &format!("/console/blobs/{sha}")).header("range", "bytes=20000-").send().unwrap();
+    assert_eq!(r.status(), 416);
+    assert_eq!(r.headers()["content-range"], "bytes */10000");
+    let r = b.get(&format!("/console/blobs/{sha}?download=1"));
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(r.bytes().unwrap().len(), 10_000);
+
+    let db = rusqlite::Connection::open(s.data.join("siteproof.db")).unwrap();
+    let rows: Vec<(String, String, String)> = db
+        .prepare("SELECT u.username, a.action, a.target FROM audit a JOIN users u ON u.id = a.user_id ORDER BY a.id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let has = |action: &str, target: &str| rows.iter().any(|(u, a, t)| u == "coord_a" && a == action && t == target);
+    assert!(has("view_order", "order:A-7"), "{rows:?}");
+    assert!(has("download_original", &format!("blob:{sha}")), "{rows:?}");
+    assert!(!has("view_original", &format!("blob:{sha}")), "a mid-file range is not a new opening: {rows:?}");
+    let audit = b.page("/console/audit");
+    assert!(audit.contains("order:A-7") && audit.contains("download_original"));
+    let audit_b = Browser::login(s, "coord_b").page("/console/audit");
+    assert!(!audit_b.contains("order:A-7"), "another community's coordinator does not read A's audit rows");
+
+    // Logout revokes the session.
+    let r = b.post_form("/console/logout", &[("csrf", &csrf)]);
+    assert_eq!(r.status(), 303);
+    assert_eq!(b.get("/console/orders").status(), 303);
+}
+
+#[test]
+fn followups_due_missed_observed() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "F-1", Some(now_ms() + 86_400_000));
+    let mut dev = w.device("worker_a");
+    // The common test manifest is captured at 1_790_000_000_000 (2026-09-21 14:13 UTC).
+    let sm = dev.next_manifest(None, Some("F-1"));
+    assert_eq!(dev.post_manifest(s, &sm).status(), 201);
+    let b = Browser::login(s, "coord_a");
+    let csrf = b.csrf("/console/orders/F-1");
+    let post = |from: &str, due: &str, note: &str| b.post_form("/console/orders/F-1/followups", &[("csrf", &csrf), ("from", from), ("due", due), ("note", note)]);
+    assert_eq!(post("2026-09-21T08:00", "2026-09-22T08:00", "observed window").status(), 303);
+    assert_eq!(post("2026-09-23T08:00", "2026-09-24T08:00", "missed window").status(), 303);
+    let now = now_ms();
+    assert_eq!(post(&local(now - 3_600_000), &local(now + 86_400_000), "due window").status(), 303);
+    assert_eq!(post("2026-09-24T08:00", "2026-09-23T08:00", "backwards").status(), 422);
+    assert_eq!(post("next week", "2026-09-23T08:00", "bad").status(), 422);
+    let page = b.page("/console/orders/F-1");
+    for (state, note) in [("observed", "observed window"), ("missed", "missed window"), ("due", "due window")] {
+        let at = page.find(note).unwrap_or_else(|| panic!("{note} listed"));
+        let row_start = page[..at].rfind("<tr").unwrap();
+        assert!(page[row_start..at].contains(&format!("data-state=\"{state}\"")), "{note} should be {state}");
+    }
+    let due = b.page("/console/followups?state=due");
+    assert!(due.contains("due window") && !due.contains("missed window"));
+}
+
+/// Formats Unix ms as a `datetime-local` value in China time.
+fn local(ms: i64) -> String {
+    use chrono::TimeZone;
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap().timestamp_millis_opt(ms).unwrap().format("%Y-%m-%dT%H:%M").to_string()
+}
