@@ -11,6 +11,7 @@ use std::path::Path;
 use fast_image_resize as fir;
 
 use super::photo::{check_pixels, image_error, image_format, jpeg_frame, open_and_sniff, PhotoInfo, MAX_PIXELS};
+use super::restart_join;
 use super::restart_split::{split_at_restart, Split};
 use super::sniff::MediaKind;
 use crate::error::{Error, Result};
@@ -97,19 +98,43 @@ fn build(pixels: Pixels, stored: (u32, u32), orientation: u8) -> Result<Derivati
     let preview = resize(pixels, pw, ph)?;
     let preview = orient(preview, orientation);
     let (tw, th) = if orientation >= 5 { (th, tw) } else { (tw, th) };
-    let thumb = resize_ref(&preview, tw, th)?;
-    // The two encodes are independent; the thumbnail's runs on the second
-    // core while the preview's, the long one, runs here.
-    let (thumb_jpeg, preview_jpeg) = std::thread::scope(|s| {
-        let t = s.spawn(|| encode(&thumb));
-        let p = encode(&preview);
-        (t.join(), p)
-    });
-    let thumb_jpeg = thumb_jpeg.map_err(|_| Error::CorruptMedia("thumbnail encoder crashed".into()))??;
+    let (thumb, preview_jpeg) = thumbnail_and_encode(&preview, tw, th)?;
     Ok(Derivatives {
-        thumbnail: Derivative { jpeg: thumb_jpeg, width: thumb.width, height: thumb.height },
-        preview: Derivative { jpeg: preview_jpeg?, width: preview.width, height: preview.height },
+        thumbnail: thumb,
+        preview: Derivative { jpeg: preview_jpeg, width: preview.width, height: preview.height },
     })
+}
+
+// The preview's encode is the longest step after decoding: its top band is
+// encoded here while the second core encodes the bottom band and then
+// makes the thumbnail, and the bands are joined at a restart marker.
+// Pictures too small to split are encoded in one piece.
+fn thumbnail_and_encode(preview: &Pixels, tw: u32, th: u32) -> Result<(Derivative, Vec<u8>)> {
+    let thumbnail = || -> Result<Derivative> {
+        let t = resize_ref(preview, tw, th)?;
+        Ok(Derivative { jpeg: encode(&t.data, t.width, t.height, t.channels, None)?, width: t.width, height: t.height })
+    };
+    let crashed = || Error::CorruptMedia("the derivative encoder crashed".into());
+    let (w, ch) = (preview.width, preview.channels);
+    let mcu_side = if ch == 1 { 8 } else { 16 };
+    let Some((top_h, interval)) = restart_join::plan(w, preview.height, mcu_side) else {
+        let (t, p) = std::thread::scope(|s| {
+            let t = s.spawn(thumbnail);
+            (t.join(), encode(&preview.data, w, preview.height, ch, None))
+        });
+        return Ok((t.map_err(|_| crashed())??, p?));
+    };
+    let (top, bottom) = preview.data.split_at(top_h as usize * w as usize * ch);
+    let (rest, top_jpeg) = std::thread::scope(|s| {
+        let rest = s.spawn(|| Ok::<_, Error>((encode(bottom, w, preview.height - top_h, ch, None)?, thumbnail()?)));
+        (rest.join(), encode(top, w, top_h, ch, Some(interval)))
+    });
+    let (bottom_jpeg, thumb) = rest.map_err(|_| crashed())??;
+    let height = u16::try_from(preview.height).map_err(|_| Error::TooLarge("preview too tall to encode".into()))?;
+    match restart_join::join(&top_jpeg?, &bottom_jpeg, height) {
+        Some(joined) => Ok((thumb, joined)),
+        None => Ok((thumb, encode(&preview.data, w, preview.height, ch, None)?)),
+    }
 }
 
 fn pixel_type(channels: usize) -> fir::PixelType {
@@ -124,21 +149,50 @@ fn resize(p: Pixels, w: u32, h: u32) -> Result<Pixels> {
     if (p.width, p.height) == (w, h) {
         return Ok(p);
     }
-    resize_ref(&p, w, h)
+    if h < 64 {
+        return resize_ref(&p, w, h);
+    }
+    // Two bands of output rows, one per core. Each band reads the source
+    // rows its filter window needs, beyond its own share, so the seam is
+    // invisible (the filter clamps at the image's edges, not the band's).
+    let ty = pixel_type(p.channels);
+    let src = fir::images::ImageRef::new(p.width, p.height, &p.data, ty).map_err(|e| resize_error(&e))?;
+    let mut out = vec![0u8; w as usize * h as usize * p.channels];
+    let top_h = h / 2;
+    let (top, bottom) = out.split_at_mut(top_h as usize * w as usize * p.channels);
+    let scale = p.height as f64 / h as f64;
+    let band = |buf: &mut [u8], y0: u32, rows: u32| -> Result<()> {
+        let mut dst = fir::images::Image::from_slice_u8(w, rows, buf, ty).map_err(|e| resize_error(&e))?;
+        let opts = resize_options().crop(0.0, y0 as f64 * scale, p.width as f64, rows as f64 * scale);
+        fir::Resizer::new().resize(&src, &mut dst, &opts).map_err(|e| resize_error(&e))
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let b = s.spawn(|| band(bottom, top_h, h - top_h));
+        (band(top, 0, top_h), b.join())
+    });
+    a?;
+    b.map_err(|_| Error::CorruptMedia("resizing crashed".into()))??;
+    Ok(Pixels { data: out, width: w, height: h, channels: p.channels })
 }
 
 fn resize_ref(p: &Pixels, w: u32, h: u32) -> Result<Pixels> {
     if (p.width, p.height) == (w, h) {
         return Ok(Pixels { data: p.data.clone(), width: w, height: h, channels: p.channels });
     }
-    let internal = |e: &dyn std::fmt::Display| Error::CorruptMedia(format!("resizing failed: {}", super::one_line(&e.to_string())));
-    let src = fir::images::ImageRef::new(p.width, p.height, &p.data, pixel_type(p.channels)).map_err(|e| internal(&e))?;
+    let src = fir::images::ImageRef::new(p.width, p.height, &p.data, pixel_type(p.channels)).map_err(|e| resize_error(&e))?;
     let mut dst = fir::images::Image::new(w, h, pixel_type(p.channels));
-    // Catmull-Rom: nearly Lanczos-sharp for downscaling, with a smaller
-    // kernel, so cheaper.
-    let opts = fir::ResizeOptions::new().resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::CatmullRom));
-    fir::Resizer::new().resize(&src, &mut dst, &opts).map_err(|e| internal(&e))?;
+    fir::Resizer::new().resize(&src, &mut dst, &resize_options()).map_err(|e| resize_error(&e))?;
     Ok(Pixels { data: dst.into_vec(), width: w, height: h, channels: p.channels })
+}
+
+// Catmull-Rom: nearly Lanczos-sharp for downscaling, with a smaller kernel,
+// so cheaper.
+fn resize_options() -> fir::ResizeOptions {
+    fir::ResizeOptions::new().resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::CatmullRom))
+}
+
+fn resize_error(e: &dyn std::fmt::Display) -> Error {
+    Error::CorruptMedia(format!("resizing failed: {}", super::one_line(&e.to_string())))
 }
 
 fn orient(p: Pixels, orientation: u8) -> Pixels {
@@ -234,16 +288,18 @@ fn orient_generic(px: &[u8], width: u32, height: u32, ch: usize, orientation: u8
     (out, ow, oh)
 }
 
-fn encode(p: &Pixels) -> Result<Vec<u8>> {
-    let color = if p.channels == 1 { jpeg_encoder::ColorType::Luma } else { jpeg_encoder::ColorType::Rgb };
-    let (w, h) = (u16::try_from(p.width), u16::try_from(p.height));
-    let (Ok(w), Ok(h)) = (w, h) else {
-        return Err(Error::TooLarge(format!("derivative of {}×{} is too large to encode", p.width, p.height)));
+fn encode(data: &[u8], width: u32, height: u32, channels: usize, restart_interval: Option<u16>) -> Result<Vec<u8>> {
+    let color = if channels == 1 { jpeg_encoder::ColorType::Luma } else { jpeg_encoder::ColorType::Rgb };
+    let (Ok(w), Ok(h)) = (u16::try_from(width), u16::try_from(height)) else {
+        return Err(Error::TooLarge(format!("derivative of {width}×{height} is too large to encode")));
     };
-    let mut out = Vec::with_capacity(p.data.len() / 8 + 1024);
+    let mut out = Vec::with_capacity(data.len() / 8 + 1024);
     let mut enc = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
     enc.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
-    enc.encode(&p.data, w, h, color)
+    if let Some(interval) = restart_interval {
+        enc.set_restart_interval(interval);
+    }
+    enc.encode(data, w, h, color)
         .map_err(|e| Error::CorruptMedia(format!("encoding the derivative failed: {}", super::one_line(&e.to_string()))))?;
     Ok(out)
 }
@@ -455,6 +511,43 @@ mod tests {
     fn alpha_goes_over_white() {
         assert_eq!(over_white::<4>(&[10, 20, 30, 255, 10, 20, 30, 0]), vec![10, 20, 30, 255, 255, 255]);
         assert_eq!(over_white::<2>(&[0, 128]), vec![127]);
+    }
+
+    // A picture with detail everywhere, so a misplaced band or a broken
+    // predictor at the seam would show.
+    fn busy(width: u32, height: u32, channels: usize) -> Pixels {
+        let data = (0..height as usize)
+            .flat_map(|y| (0..width as usize * channels).map(move |x| ((x * 7 + y * 13 + (x * y) % 31) % 251) as u8))
+            .collect();
+        Pixels { data, width, height, channels }
+    }
+
+    #[test]
+    fn banded_encode_decodes_like_one_piece() {
+        for (w, h, ch) in [(1280, 960, 3), (333, 517, 3), (300, 100, 1), (64, 40, 3), (17, 33, 1)] {
+            let p = busy(w, h, ch);
+            let (thumb, joined) = thumbnail_and_encode(&p, w / 4 + 1, h / 4 + 1).unwrap();
+            let whole = encode(&p.data, w, h, ch, None).unwrap();
+            let a = jpeg_decoder::Decoder::new(&joined[..]).decode().unwrap();
+            let b = jpeg_decoder::Decoder::new(&whole[..]).decode().unwrap();
+            assert_eq!(a, b, "{w}×{h}×{ch}: joined bands decode to the one-piece pixels");
+            // Another decoder agrees that the joined file is well formed.
+            let img = image::load_from_memory(&joined).unwrap();
+            assert_eq!((img.width(), img.height()), (w, h));
+            assert_eq!((thumb.width, thumb.height), (w / 4 + 1, h / 4 + 1));
+        }
+    }
+
+    #[test]
+    fn banded_resize_has_no_seam() {
+        for (w, h, ch, tw, th) in [(1632, 1224, 3, 1280, 960), (1000, 3000, 1, 427, 1280), (500, 80, 3, 400, 64)] {
+            let p = busy(w, h, ch);
+            let banded = resize(busy(w, h, ch), tw, th).unwrap();
+            let single = resize_ref(&p, tw, th).unwrap();
+            assert_eq!((banded.width, banded.height), (single.width, single.height));
+            let worst = banded.data.iter().zip(&single.data).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+            assert!(worst <= 1, "{w}×{h} → {tw}×{th}: bands differ from one resize by up to {worst}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod derivatives;
 pub mod exif_summary;
 pub mod photo;
+mod restart_join;
 mod restart_split;
 pub mod sniff;
 pub mod voice;
