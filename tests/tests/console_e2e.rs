@@ -119,6 +119,11 @@ fn coordinator_reads_and_plays_evidence_in_chromium() {
         assert!(found["packet"]["bytes"].as_u64().unwrap() > 1000, "{found}");
         let exports: i64 = db.query_row("SELECT COUNT(*) FROM audit WHERE action = 'export' AND target LIKE ?1", [format!("{number}%")], |r| r.get(0)).unwrap();
         assert_eq!(exports, 1, "the export is audited");
+        // What the browser saved is a packet that checks itself offline.
+        let zip = found["packet"]["path"].as_str().expect("packet path");
+        let out = Command::new(siteproof_tests::cli_bin()).args(["--json", "verify", zip]).output().unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "downloaded packet verifies: {report}{}", String::from_utf8_lossy(&out.stderr));
     }
 }
 
