@@ -48,13 +48,22 @@ pub struct RouteInfo {
     pub access: Access,
 }
 
-struct Table {
-    router: Router<AppState>,
-    routes: Vec<RouteInfo>,
+/// A router that records each route with who may call it, so the tenancy
+/// tests walk exactly what is served; the API and the console build theirs
+/// with it.
+pub(crate) struct Table {
+    pub(crate) router: Router<AppState>,
+    pub(crate) routes: Vec<RouteInfo>,
 }
 
 impl Table {
-    fn add<H, T>(mut self, method: &'static str, path: &'static str, access: Access, h: H) -> Self
+    /// An empty table.
+    pub(crate) fn new() -> Self {
+        Table { router: Router::new(), routes: Vec::new() }
+    }
+
+    /// Adds one route.
+    pub(crate) fn add<H, T>(mut self, method: &'static str, path: &'static str, access: Access, h: H) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,
@@ -78,7 +87,7 @@ impl Table {
 /// Builds the API router (without state) and the list of what it serves.
 pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
     use Access::*;
-    let t = Table { router: Router::new(), routes: Vec::new() }
+    let t = Table::new()
         .add("GET", "/v1/time", Public, public::time)
         .add("GET", "/v1/server-key", Public, public::server_key)
         .add("GET", "/v1/openapi.json", Public, public::openapi)

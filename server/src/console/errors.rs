@@ -36,7 +36,7 @@ impl IntoResponse for ConsoleError {
         let page = html! {
             (maud::DOCTYPE)
             html lang="zh-CN" {
-                head { meta charset="utf-8"; meta name="viewport" content="width=device-width, initial-scale=1"; title { "出错了 / Error" } link rel="stylesheet" href="/console/static/console.css"; }
+                (super::layout::head("出错了 / Error"))
                 body { main.narrow {
                     h1 { (e.status.as_u16()) " " (e.status.canonical_reason().unwrap_or("")) }
                     p.error data-code=(e.code) { (e.message) }

@@ -16,6 +16,18 @@ pub async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS).into_response()
 }
 
+/// The `<head>` every console page shares: one stylesheet and a viewport for tablets.
+pub fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) }
+            link rel="stylesheet" href="/console/static/console.css";
+        }
+    }
+}
+
 /// Wraps page content in the shell. `here` is the current path and query, for the language switch.
 pub fn page(u: &ConsoleUser, title: &str, here: &str, content: Markup) -> Markup {
     let l = u.lang;
@@ -25,12 +37,7 @@ pub fn page(u: &ConsoleUser, title: &str, here: &str, content: Markup) -> Markup
     html! {
         (DOCTYPE)
         html lang=(l.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · " (l.t("社区证据工作台", "Siteproof console")) }
-                link rel="stylesheet" href="/console/static/console.css";
-            }
+            (head(&format!("{title} · {}", l.t("社区证据工作台", "Siteproof console"))))
             body {
                 header.top {
                     span.brand { (l.t("社区证据工作台", "Siteproof console")) }

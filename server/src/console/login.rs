@@ -21,12 +21,7 @@ fn login_page(l: Lang, error: Option<&str>) -> maud::Markup {
     html! {
         (DOCTYPE)
         html lang=(l.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (l.t("登录 · 社区证据工作台", "Log in · Siteproof console")) }
-                link rel="stylesheet" href="/console/static/console.css";
-            }
+            (super::layout::head(l.t("登录 · 社区证据工作台", "Log in · Siteproof console")))
             body { main.narrow {
                 h1 { (l.t("社区证据工作台", "Siteproof console")) }
                 @if let Some(e) = error { p.error data-test="login-error" { (e) } }

@@ -23,35 +23,15 @@ pub mod orders_query;
 pub mod pairs;
 pub mod session;
 
-use axum::handler::Handler;
-use axum::routing::{get, post};
 use axum::Router;
 
-use crate::api::{Access, RouteInfo};
+use crate::api::{Access, RouteInfo, Table};
 use crate::state::AppState;
-
-struct Table {
-    router: Router<AppState>,
-    routes: Vec<RouteInfo>,
-}
-
-impl Table {
-    fn add<H, T>(mut self, method: &'static str, path: &'static str, access: Access, h: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        let route = if method == "POST" { post(h) } else { get(h) };
-        self.router = self.router.route(path, route);
-        self.routes.push(RouteInfo { method, path, access });
-        self
-    }
-}
 
 /// Builds the console router (without state) and the list of what it serves.
 pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
     use Access::*;
-    let t = Table { router: Router::new(), routes: Vec::new() }
+    let t = Table::new()
         .add("GET", "/console", Public, login::home)
         .add("GET", "/console/static/console.css", Public, layout::stylesheet)
         .add("GET", "/console/login", Public, login::form)
