@@ -198,12 +198,14 @@ pub fn page_sql(communities: &[i64], f: &Filter, now_ms: i64, page_size: u32) ->
     match f.due {
         Some(Due::Today) => {
             let (start, end) = super::i18n::china_day_bounds(now_ms);
-            bind(&mut sql, " AND o.deadline_ms >= ?", Value::Integer(start));
-            bind(&mut sql, " AND o.deadline_ms < ?", Value::Integer(end));
+            // Written on the list index's own expression, so the range is an
+            // index seek rather than a walk from the oldest deadline.
+            bind(&mut sql, &format!(" AND ifnull(o.deadline_ms, {NO_DEADLINE}) >= ?"), Value::Integer(start));
+            bind(&mut sql, &format!(" AND ifnull(o.deadline_ms, {NO_DEADLINE}) < ?"), Value::Integer(end));
             sql.push_str(&format!(" AND o.status NOT IN {FINISHED}"));
         }
         Some(Due::Overdue) => {
-            bind(&mut sql, " AND o.deadline_ms < ?", Value::Integer(now_ms));
+            bind(&mut sql, &format!(" AND ifnull(o.deadline_ms, {NO_DEADLINE}) < ?"), Value::Integer(now_ms));
             sql.push_str(&format!(" AND o.status NOT IN {FINISHED}"));
         }
         None => {}
