@@ -60,11 +60,10 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
     if pairs.is_empty() {
         return String::new();
     }
-    let enc = |s: &str| s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>();
-    format!("?{}", pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&"))
+    format!("?{}", pairs.iter().map(|(k, v)| format!("{}={}", path_segment(k), path_segment(v))).collect::<Vec<_>>().join("&"))
 }
 
-/// Percent-encodes one path segment (order numbers may hold '/').
+/// Percent-encodes one path segment or query value: everything but RFC 3986's unreserved characters (order numbers may hold '/').
 pub fn path_segment(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
