@@ -156,3 +156,8 @@ pub fn audit_store(home: &Path) -> StoreAudit {
     let entries: i64 = conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0)).unwrap();
     StoreAudit { entries: entries as usize, problems }
 }
+
+/// Wall-clock time in Unix milliseconds, for order deadlines and clock checks in tests.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}

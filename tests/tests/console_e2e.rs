@@ -17,7 +17,7 @@ use reqwest::Method;
 use serde_json::json;
 use siteproof_tests::media::{distinct_photo, GPS_SAMPLES};
 use siteproof_tests::world::{World, COORD_PASSWORD};
-use siteproof_tests::{cli_json, fixtures, repo_root};
+use siteproof_tests::{cli_json, fixtures, now_ms, repo_root};
 
 /// Whether this build's server offers the dispute-packet export on the order page.
 const PACKET_EXPORT: bool = true;
@@ -58,7 +58,7 @@ fn coordinator_reads_and_plays_evidence_in_chromium() {
         Method::POST,
         "/v1/orders",
         json!({"number": number, "kind": "投诉", "category": "卫生", "address": "幸福里社区 3号楼东侧垃圾桶", "complainant": "李先生 13900139000",
-               "content": "垃圾桶满溢有异味", "deadline_ms": chrono_now_ms() + 2 * 86_400_000, "spot_lat": 39.9087, "spot_lon": 116.3975}),
+               "content": "垃圾桶满溢有异味", "deadline_ms": now_ms() + 2 * 86_400_000, "spot_lat": 39.9087, "spot_lon": 116.3975}),
     );
     assert_eq!(st, 201, "{body}");
     let (st, body) = w.coordinator_send(Method::POST, &format!("/v1/orders/{number}/assign"), json!({"worker": "wang"}));
@@ -125,8 +125,4 @@ fn coordinator_reads_and_plays_evidence_in_chromium() {
         let report = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "downloaded packet verifies: {report}{}", String::from_utf8_lossy(&out.stderr));
     }
-}
-
-fn chrono_now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
 }

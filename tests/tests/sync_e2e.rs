@@ -7,20 +7,16 @@
 
 use std::path::Path;
 use std::process::{Output, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use rand::Rng;
 use siteproof_tests::media::{distinct_photo, write_wav, GPS_SAMPLES};
 use siteproof_tests::proxy::{Faults, FlakyProxy};
 use siteproof_tests::world::{device_entries, World};
-use siteproof_tests::{audit_store, cli, cli_json};
+use siteproof_tests::{audit_store, cli, cli_json, now_ms};
 
 /// The sync engine's largest tus chunk (core/src/sync/tus.rs MAX_CHUNK).
 const MAX_CHUNK: u64 = siteproof_core::sync::MAX_CHUNK;
-
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
-}
 
 fn sync(home: &Path, extra: &[&str]) -> Output {
     cli(home).args(["--json", "sync"]).args(extra).output().unwrap()
