@@ -381,7 +381,11 @@ fn identifiers_that_are_not_the_devices_own_format_are_refused_and_the_order_pag
     let s = &w.server;
     create_order(s, &w.coord_a, "A-9", None);
     let mut dev = w.device("worker_a");
-    let ok = dev.next_manifest(None, Some("A-9"));
+    // Photos: the order page lists them by a short form of their item id (in the before/after pairing form).
+    let photo = random_bytes(5_000);
+    let sha = dev.upload(s, &photo);
+    let media = Some((sha.as_str(), photo.len() as u64));
+    let ok = dev.next_manifest(media, Some("A-9"));
     assert_eq!(dev.post_manifest(s, &ok).status(), 201);
     let hostile = [
         ("item_id", "中文中文中文"),
@@ -393,12 +397,12 @@ fn identifiers_that_are_not_the_devices_own_format_are_refused_and_the_order_pag
     ];
     let mut answers = Vec::new();
     for (field, value) in hostile {
-        let sm = dev.manifest_with(2, Some(ok.hash()), None, Some("A-9"), |m| match field {
+        let sm = dev.manifest_with(2, Some(ok.hash()), media, Some("A-9"), |m| match field {
             "item_id" => m.item_id = value.into(),
             "visit_id" => m.visit_id = Some(value.into()),
             _ => {
                 m.kind = siteproof_core::evidence::EntryKind::Attach;
-                m.text = None;
+                m.media = None;
                 m.attach = Some(siteproof_core::evidence::AttachRef { item_id: value.into(), manifest_hash: ok.hash() });
             }
         });

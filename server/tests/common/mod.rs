@@ -19,6 +19,11 @@ use siteproof_core::evidence::{
     device_id_for_key, CaptureRecord, EntryKind, Manifest, MediaRef, SignedManifest, MANIFEST_FORMAT,
 };
 
+/// The item id inside a signed manifest.
+pub fn item_of(sm: &SignedManifest) -> String {
+    serde_json::from_str::<Value>(&sm.manifest).unwrap()["item_id"].as_str().unwrap().to_string()
+}
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_siteproof-server");
 pub const PASSWORD: &str = "correct-horse-9";
 
