@@ -172,7 +172,7 @@ pub fn for_order(c: &Connection, community_id: i64, number: &str, server_key_hex
                 .optional()?;
             let entry = match d {
                 Some((key, name, user)) => (Some(key), format!("{user} · {name}")),
-                None => (None, r.device_id.chars().take(12).collect()),
+                None => (None, siteproof_core::text::prefix(&r.device_id, 12).to_string()),
             };
             devices.insert(r.device_id.clone(), entry);
         }
