@@ -477,3 +477,40 @@ fn derivatives_belong_to_the_items_device_and_never_switch_off_auditing() {
     assert_eq!(b.get(&format!("/console/blobs/{thumb_sha}")).status(), 200);
     assert!(!audit_rows(s).iter().any(|(_, t)| t == &format!("blob:{thumb_sha}")));
 }
+
+#[test]
+fn a_device_files_only_its_own_items_under_an_order() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "A-3", None);
+    let mut a = w.device("worker_a");
+    let mut colleague = w.device("worker_a2");
+    let note = a.next_manifest(None, None);
+    assert_eq!(a.post_manifest(s, &note).status(), 201);
+    let item = item_of(&note);
+    // The colleague's device signs an attach entry naming A's unfiled note.
+    colleague.seq += 1;
+    let attach = colleague.manifest_with(colleague.seq, None, None, Some("A-3"), |m| {
+        m.kind = siteproof_core::evidence::EntryKind::Attach;
+        m.text = None;
+        m.attach = Some(siteproof_core::evidence::AttachRef { item_id: item.clone(), manifest_hash: note.hash() });
+    });
+    assert_eq!(colleague.post_manifest(s, &attach).status(), 201, "accepted and receipted: evidence is never dropped");
+    let filed = || -> Vec<String> {
+        let v: serde_json::Value = s.req(Method::GET, "/v1/evidence?order=A-3", Some(&w.coord_a)).send().unwrap().json().unwrap();
+        v["entries"].as_array().unwrap().iter().map(|e| e["item_id"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(!filed().contains(&item), "A's note is not filed by a colleague's attach: {:?}", filed());
+    let page = Browser::login(s, "coord_a").page("/console/orders/A-3");
+    assert!(!page.contains(&format!("data-item=\"{item}\"")), "nor shown under the order in the console");
+    // A's own attach files it.
+    a.seq += 1;
+    let own = a.manifest_with(a.seq, a.prev.clone(), None, Some("A-3"), |m| {
+        m.kind = siteproof_core::evidence::EntryKind::Attach;
+        m.text = None;
+        m.attach = Some(siteproof_core::evidence::AttachRef { item_id: item.clone(), manifest_hash: note.hash() });
+    });
+    assert_eq!(a.post_manifest(s, &own).status(), 201);
+    assert!(filed().contains(&item), "{:?}", filed());
+    assert!(Browser::login(s, "coord_a").page("/console/orders/A-3").contains(&format!("data-item=\"{item}\"")));
+}
