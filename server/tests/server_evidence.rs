@@ -233,4 +233,8 @@ fn a_device_signs_only_media_it_uploaded_itself() {
     // The device that uploaded first signs without uploading again (deduplication by HEAD still works).
     let own = a.next_manifest(Some((&sha, photo.len() as u64)), None);
     assert_eq!(a.post_manifest(s, &own).status(), 201);
+    // Nor may a device sign an entry under another device's item id (devices mint them as random UUIDs).
+    colleague.seq += 1;
+    let copied = colleague.manifest_with(colleague.seq, colleague.prev.clone(), None, None, |m| m.item_id = item_of(&own));
+    assert_eq!(err_code(colleague.post_manifest(s, &copied)), (409, "item_id_taken".into()));
 }
