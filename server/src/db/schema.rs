@@ -115,8 +115,9 @@ CREATE INDEX audit_at ON audit (at_ms, id);
 CREATE INDEX audit_target ON audit (target, id);
 "#,
     // v3: order numbers unique per street office, not server-wide (another office's
-    // order neither blocks a number nor shows that it exists); indexes for telling
-    // originals from derivatives by hash.
+    // order neither blocks a number nor shows that it exists; number first, so a
+    // lookup by number uses the index); indexes for telling originals from
+    // derivatives by hash.
     r#"
 CREATE TABLE orders_v3 (
     id INTEGER PRIMARY KEY, office_id INTEGER NOT NULL REFERENCES offices(id), number TEXT NOT NULL,
@@ -128,7 +129,7 @@ CREATE TABLE orders_v3 (
     knowledge TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '',
     assignee_id INTEGER REFERENCES users(id), version INTEGER NOT NULL DEFAULT 1,
     change_seq INTEGER NOT NULL, created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL,
-    UNIQUE (office_id, number));
+    UNIQUE (number, office_id));
 INSERT INTO orders_v3 (id, office_id, number, community_id, kind, category, address, spot_lat, spot_lon, complainant,
     content, dispatched_at_ms, deadline_ms, status, tag_type, tag_handling, tag_callback, knowledge, notes,
     assignee_id, version, change_seq, created_at_ms, updated_at_ms)
