@@ -117,7 +117,7 @@ CREATE INDEX audit_target ON audit (target, id);
     // v3: order numbers unique per street office, not server-wide (another office's
     // order neither blocks a number nor shows that it exists; number first, so a
     // lookup by number uses the index); indexes for telling originals from
-    // derivatives by hash.
+    // derivatives by hash; thumbnails another device linked to a signed item are unlinked.
     r#"
 CREATE TABLE orders_v3 (
     id INTEGER PRIMARY KEY, office_id INTEGER NOT NULL REFERENCES offices(id), number TEXT NOT NULL,
@@ -146,6 +146,8 @@ CREATE INDEX orders_list_status ON orders (community_id, status, ifnull(deadline
 CREATE INDEX orders_list_assignee ON orders (assignee_id, ifnull(deadline_ms, 9223372036854775807), id);
 CREATE INDEX entries_media ON entries (media_sha256);
 CREATE INDEX derivatives_sha ON derivatives (sha256);
+DELETE FROM derivatives WHERE EXISTS (SELECT 1 FROM entries e WHERE e.item_id = derivatives.item_id)
+    AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.item_id = derivatives.item_id AND e.device_id = derivatives.device_id);
 "#,
 ];
 
@@ -208,7 +210,12 @@ mod tests {
              INSERT INTO orders (id, number, community_id, kind, category, address, status, change_seq, created_at_ms, updated_at_ms, assignee_id)
                  VALUES (7, 'N-1', 10, 'complaint', '噪音', '1号楼', 'in_progress', 3, 1, 2, 5);
              INSERT INTO order_history (order_id, version, field, at_ms) VALUES (7, 1, 'created', 1);
-             INSERT INTO followups (order_id, from_ms, due_ms, created_by, created_at_ms) VALUES (7, 0, 1, 5, 0);",
+             INSERT INTO followups (order_id, from_ms, due_ms, created_by, created_at_ms) VALUES (7, 0, 1, 5, 0);
+             INSERT INTO entries (manifest_hash, device_id, community_id, seq, item_id, kind, manifest, signature, received_at_ms, log_index)
+                 VALUES ('h1', 'dev-a', 10, 1, 'item-1', 'photo', '{}', 's', 0, 1);
+             INSERT INTO derivatives (item_id, role, sha256, community_id, device_id, at_ms) VALUES
+                 ('item-1', 'thumbnail', 't-own', 10, 'dev-a', 0), ('item-1', 'preview', 't-squat', 10, 'dev-b', 0),
+                 ('item-2', 'thumbnail', 't-unsigned', 10, 'dev-b', 0);",
         )
         .unwrap();
         migrate(&mut conn).unwrap();
@@ -224,6 +231,9 @@ mod tests {
         assert!(conn.execute(insert, [1, 10]).is_err(), "the same office may not");
         let refs: i64 = conn.query_row("SELECT count(*) FROM order_history h JOIN followups f ON f.order_id = h.order_id JOIN orders o ON o.id = h.order_id", [], |r| r.get(0)).unwrap();
         assert_eq!(refs, 1, "history and follow-ups still point at the order");
+        let linked: Vec<String> =
+            conn.prepare("SELECT sha256 FROM derivatives ORDER BY sha256").unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+        assert_eq!(linked, ["t-own", "t-unsigned"], "another device's link to a signed item is dropped");
         migrate(&mut conn).unwrap();
     }
 }
