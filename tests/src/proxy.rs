@@ -21,11 +21,15 @@ pub struct Faults {
     pub stall_probability: f64,
     /// Longest stall.
     pub max_stall: Duration,
+    /// Cuts made for certain before chance takes over: keep-alive can carry a
+    /// whole sync over one connection, and a fault test whose only connection
+    /// escaped its chance of a cut would prove nothing.
+    pub first_cuts: u64,
 }
 
 impl Faults {
     /// A clean link.
-    pub const NONE: Faults = Faults { cut_probability: 0.0, cut_within_bytes: 1, stall_probability: 0.0, max_stall: Duration::ZERO };
+    pub const NONE: Faults = Faults { cut_probability: 0.0, cut_within_bytes: 1, stall_probability: 0.0, max_stall: Duration::ZERO, first_cuts: 0 };
 }
 
 /// A running proxy; stops accepting when dropped.
@@ -55,8 +59,12 @@ impl FlakyProxy {
                         client.set_nonblocking(false).unwrap();
                         let target = target.clone();
                         let cuts = cuts2.clone();
-                        // Faults are decided per connection, when it opens.
-                        let f = if enabled2.load(Ordering::Relaxed) { faults } else { Faults::NONE };
+                        // Faults are decided per connection, when it opens; until
+                        // `first_cuts` cuts have happened, every connection is cut.
+                        let mut f = if enabled2.load(Ordering::Relaxed) { faults } else { Faults::NONE };
+                        if cuts.load(Ordering::Relaxed) < f.first_cuts {
+                            f.cut_probability = 1.0;
+                        }
                         std::thread::spawn(move || relay(client, &target, f, &cuts));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),

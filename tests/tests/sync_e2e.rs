@@ -231,7 +231,13 @@ fn a_flaky_link_delivers_everything_intact() {
     let proxy = FlakyProxy::start(
         target,
         // Keep-alive carries a whole sync over one or two connections, so most must die.
-        Faults { cut_probability: 0.8, cut_within_bytes: 400 * 1024, stall_probability: 0.02, max_stall: Duration::from_millis(400) },
+        Faults {
+            cut_probability: 0.8,
+            cut_within_bytes: 400 * 1024,
+            stall_probability: 0.02,
+            max_stall: Duration::from_millis(400),
+            first_cuts: 2,
+        },
     );
     proxy.set_faulty(false);
     let home = w.device("phone", Some(&proxy.url));
