@@ -13,12 +13,7 @@ use crate::error::{Error, Result};
 /// The file is owner-only before SQLite sees it, so its WAL and shared-memory
 /// files are too; those of an older, wider store are tightened.
 pub fn open_database(path: &Path) -> Result<Connection> {
-    private_fs::touch_file(path).map_err(|e| Error::from_io("create database file", e))?;
-    for suffix in ["-wal", "-shm"] {
-        let mut side = path.as_os_str().to_owned();
-        side.push(suffix);
-        private_fs::tighten_if_present(Path::new(&side)).map_err(|e| Error::from_io("restrict database file", e))?;
-    }
+    private_fs::prepare_sqlite_file(path).map_err(|e| Error::from_io("create database file", e))?;
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     // WAL keeps readers (the UI's queue view) off the writer's back; FULL makes a

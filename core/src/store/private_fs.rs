@@ -40,16 +40,29 @@ pub fn create_file(path: &Path) -> io::Result<File> {
     Ok(f)
 }
 
-/// Makes sure `path` exists as an owner-only file without touching its
-/// content (a database file SQLite is about to open: SQLite gives its WAL and
-/// shared-memory files the mode of the database file).
-pub fn touch_file(path: &Path) -> io::Result<()> {
+/// Makes sure a SQLite database file exists and is owner-only before SQLite
+/// opens it (SQLite gives its WAL and shared-memory files the mode of the
+/// database file), and tightens those of an older store. An existing file is
+/// only chmod-ed by path, never opened: closing any descriptor of a database
+/// file drops every POSIX lock this process holds on it, including those of
+/// SQLite connections already open.
+pub fn prepare_sqlite_file(path: &Path) -> io::Result<()> {
     let mut o = OpenOptions::new();
-    o.write(true).create(true).truncate(false);
+    o.write(true).create_new(true);
     #[cfg(unix)]
     o.mode(FILE_MODE);
-    o.open(path)?;
-    tighten(path, false)
+    match o.open(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    tighten(path, false)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        tighten_if_present(Path::new(&side))?;
+    }
+    Ok(())
 }
 
 /// Removes group and other permissions from an existing file or folder (a
@@ -97,7 +110,7 @@ mod tests {
         assert_eq!(mode(&f), 0o600);
         fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
         fs::set_permissions(&nested, fs::Permissions::from_mode(0o755)).unwrap();
-        touch_file(&f).unwrap();
+        prepare_sqlite_file(&f).unwrap();
         create_dir_all(&nested).unwrap();
         assert_eq!((mode(&f), mode(&nested)), (0o600, 0o700));
         tighten_if_present(&tmp.path().join("missing")).unwrap();

@@ -17,12 +17,7 @@ use crate::error::{ApiError, ApiResult};
 /// The database file is made owner-only first: SQLite gives its WAL and
 /// shared-memory files the database file's mode.
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
-    private_fs::touch_file(path).map_err(cannot_open)?;
-    for suffix in ["-wal", "-shm"] {
-        let mut side = path.as_os_str().to_owned();
-        side.push(suffix);
-        private_fs::tighten_if_present(Path::new(&side)).map_err(cannot_open)?;
-    }
+    private_fs::prepare_sqlite_file(path).map_err(cannot_open)?;
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch(
