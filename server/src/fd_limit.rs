@@ -43,6 +43,7 @@ pub fn fit_connections(max_connections: usize) -> usize {
 }
 
 #[cfg(unix)]
+#[allow(clippy::unnecessary_cast)] // rlim_t is 32 bits on some targets
 fn current() -> Option<(u64, u64)> {
     let mut l = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: getrlimit writes into the struct we own.
@@ -53,6 +54,7 @@ fn current() -> Option<(u64, u64)> {
 }
 
 #[cfg(unix)]
+#[allow(clippy::unnecessary_cast)] // rlim_t is 32 bits on some targets
 fn raise(soft: u64, hard: u64) -> bool {
     let l = libc::rlimit { rlim_cur: soft as libc::rlim_t, rlim_max: hard as libc::rlim_t };
     // SAFETY: setrlimit reads the struct we own; raising the soft limit up to the hard one needs no privilege.

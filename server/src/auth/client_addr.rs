@@ -19,7 +19,7 @@ pub struct ClientAddr(pub IpAddr);
 
 /// The address the nearest proxy saw: the last X-Forwarded-For entry.
 fn forwarded_for(h: &HeaderMap) -> Option<IpAddr> {
-    let last = h.get_all("x-forwarded-for").iter().last()?.to_str().ok()?;
+    let last = h.get_all("x-forwarded-for").iter().next_back()?.to_str().ok()?;
     last.rsplit(',').next()?.trim().parse().ok()
 }
 
