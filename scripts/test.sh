@@ -24,11 +24,24 @@ for hook in scripts/test.d/*.sh; do
   bash "$hook"
 done
 
-log "cargo test (workspace)"
-cargo test --workspace --locked --no-fail-fast 2>&1
+# One build of everything, with one feature set: the binaries and libraries
+# the end-to-end tests run (tests/src/lib.rs, build_workspace), then the tests
+# and the benchmarks compiled in the test profile (no second release build;
+# `cargo bench` builds release when someone measures).
+log "build (workspace)"
+cargo build --workspace --locked --bins --lib --tests 2>&1
+export SITEPROOF_WORKSPACE_BUILT=1
 
-log "benchmarks compile"
-cargo bench --workspace --locked --no-run 2>&1 | tail -n 3
+log "tests (cargo nextest, workspace)"
+if command -v cargo-nextest >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast --cargo-quiet 2>&1
+else
+  echo "cargo-nextest not found: running cargo test instead"
+  cargo test --workspace --locked --no-fail-fast 2>&1
+fi
+
+log "benchmarks compile (test profile)"
+cargo test --workspace --locked --benches --no-run 2>&1 | tail -n 3
 
 if ! command -v swift >/dev/null 2>&1; then
   log "NOTE: the Swift binding tests (ios/SiteproofKit/Tests) were NOT run: this machine has no Swift compiler."

@@ -56,7 +56,7 @@ pub fn item(i: &EvidenceItem) {
         i.seq,
         i.kind,
         i.item_id,
-        i.media_sha256.as_deref().map(|s| &s[..16]).unwrap_or("-"),
+        i.media_sha256.as_deref().map(|s| siteproof_core::text::prefix(s, 16)).unwrap_or("-"),
         when,
         i.order_number.as_deref().unwrap_or("未归档/unfiled"),
         if i.has_receipt { "  ✓ 已回执/receipted" } else { "" }

@@ -231,7 +231,7 @@ impl Device {
             device_key: self.public_key_hex.clone(),
             seq: 0,
             prev: None,
-            item_id: uuid::Uuid::now_v7().to_string(),
+            item_id: crate::evidence::ids::new_id(),
             kind,
             media: None,
             flags: context_flags(&record, anchored.as_ref()),

@@ -1,7 +1,17 @@
 //! Checks on free text that ends up in manifests, file names and the
-//! coordinators' console: bounded length, no control characters.
+//! coordinators' console: bounded length, no control characters; and the one
+//! way to shorten text for display, by characters, never by bytes.
 
 use crate::error::{Error, Result};
+
+/// The first `max_chars` characters of `s` (all of it when shorter). Text is
+/// never cut by byte index: that panics inside a multi-byte character.
+pub fn prefix(s: &str, max_chars: usize) -> &str {
+    match s.char_indices().nth(max_chars) {
+        Some((at, _)) => &s[..at],
+        None => s,
+    }
+}
 
 /// Trims and checks a short single-line field (order number, names).
 pub fn single_line(what: &str, s: &str, max_chars: usize) -> Result<String> {
@@ -38,4 +48,15 @@ pub fn order_number(s: &str) -> Result<String> {
         )));
     }
     Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn prefix_counts_characters() {
+        assert_eq!(super::prefix("中文中文中文", 4), "中文中文");
+        assert_eq!(super::prefix("abc", 8), "abc");
+        assert_eq!(super::prefix("ab中", 3), "ab中");
+        assert_eq!(super::prefix("", 2), "");
+    }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::device::Device;
 use crate::error::Result;
 use crate::evidence::{ChainLink, ChainProblemKind, ChainVerifier, SignedManifest};
+use crate::text::prefix;
 
 /// One problem found by [`Device::verify`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,9 +98,9 @@ impl Device {
                 match self.blobs.hash_file(&media.sha256)? {
                     Some(h) if h == media.sha256 => {}
                     Some(h) => problem(row.seq, &row.item_id, "blob_altered", format!(
-                        "entry {}: original file changed (sha256 now {}, signed {})", row.seq, &h[..12], &media.sha256[..12])),
+                        "entry {}: original file changed (sha256 now {}, signed {})", row.seq, prefix(&h, 12), prefix(&media.sha256, 12))),
                     None => problem(row.seq, &row.item_id, "blob_missing",
-                        format!("entry {}: original file {} is missing", row.seq, &media.sha256[..12])),
+                        format!("entry {}: original file {} is missing", row.seq, prefix(&media.sha256, 12))),
                 }
             }
         }

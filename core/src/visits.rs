@@ -62,7 +62,7 @@ impl Device {
         if let Some(n) = &order_number {
             self.get_order(n)?;
         }
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = crate::evidence::ids::new_id();
         self.db()?.execute(
             "INSERT INTO visits (id, order_number, purpose, started_at_ms, start_fix) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, order_number, purpose, now_ms(), fix_json(&fix)?],

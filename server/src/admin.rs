@@ -21,8 +21,8 @@ fn fail(e: ApiError) -> String {
 /// Runs one admin action against `DIR/siteproof.db`; returns the text to print.
 pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String, String> {
     let data = config.data.as_path();
-    if let AdminAction::ExportOrder { number, out, items } = action {
-        return export_order(config, &number, &out, &items, as_json);
+    if let AdminAction::ExportOrder { number, office, out, items } = action {
+        return export_order(config, &number, office.as_deref(), &out, &items, as_json);
     }
     siteproof_core::store::private_fs::create_dir_all(data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
     let conn = db::open_migrated(&data.join("siteproof.db")).map_err(|e| format!("cannot open database: {e}"))?;
@@ -85,16 +85,21 @@ pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String
 }
 
 /// `admin export-order`: the same export as the HTTP endpoint, by the operator (audited without a user).
-fn export_order(config: &Config, number: &str, out: &Path, items: &[String], as_json: bool) -> Result<String, String> {
+fn export_order(config: &Config, number: &str, office: Option<&str>, out: &Path, items: &[String], as_json: bool) -> Result<String, String> {
     let state = crate::serve::state(config.clone())?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     let summary = rt.block_on(async {
-        let wanted = number.to_string();
+        let (wanted, office) = (number.to_string(), office.map(str::to_string));
         // The operator may export any community's order; tenancy still binds the export to the order's own community.
+        // Numbers are unique per office, so one that several offices use needs --office.
         let community_id = state
             .db
             .call(move |c| {
-                let all: Vec<i64> = c.prepare("SELECT id FROM communities")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+                let office_id = office.as_deref().map(|o| accounts::office_id(c, o)).transpose()?;
+                let all: Vec<i64> = c
+                    .prepare("SELECT id FROM communities WHERE ?1 IS NULL OR office_id = ?1")?
+                    .query_map([office_id], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
                 Ok(crate::domain::orders::get_visible(c, &wanted, &all)?.community_id)
             })
             .await?;

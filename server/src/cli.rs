@@ -29,6 +29,9 @@ pub struct Cli {
     /// Most bytes one device may have in unfinished uploads.
     #[arg(long, env = "SITEPROOF_DEVICE_STAGING_BYTES")]
     pub device_staging_bytes: Option<u64>,
+    /// Most unfinished uploads one device may have open at once (default 32).
+    #[arg(long, env = "SITEPROOF_DEVICE_OPEN_UPLOADS")]
+    pub device_open_uploads: Option<u64>,
     /// Most bytes one device may store.
     #[arg(long, env = "SITEPROOF_DEVICE_QUOTA_BYTES")]
     pub device_quota_bytes: Option<u64>,
@@ -139,6 +142,9 @@ pub enum AdminAction {
     ExportOrder {
         /// Work order number.
         number: String,
+        /// Street office of the order; needed when several offices use the number.
+        #[arg(long)]
+        office: Option<String>,
         /// Where to write the packet (.zip); written whole or not at all.
         #[arg(long)]
         out: PathBuf,

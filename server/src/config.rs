@@ -21,6 +21,8 @@ pub struct FileConfig {
     pub max_upload_bytes: Option<u64>,
     /// Most bytes one device may have in unfinished uploads.
     pub device_staging_bytes: Option<u64>,
+    /// Most unfinished uploads one device may have open at once.
+    pub device_open_uploads: Option<u64>,
     /// Most bytes one device may store in total.
     pub device_quota_bytes: Option<u64>,
     /// Hours an idle unfinished upload is kept.
@@ -62,6 +64,8 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// Most bytes one device may have in unfinished uploads.
     pub device_staging_bytes: u64,
+    /// Most unfinished uploads one device may have open at once.
+    pub device_open_uploads: u64,
     /// Most bytes one device may store in total.
     pub device_quota_bytes: u64,
     /// Idle unfinished uploads expire after this many ms.
@@ -136,6 +140,7 @@ impl Config {
             log_json: log_format == "json",
             max_upload_bytes: pick!(max_upload_bytes, 4 << 30),
             device_staging_bytes: pick!(device_staging_bytes, 8 << 30),
+            device_open_uploads: pick!(device_open_uploads, 32),
             device_quota_bytes: pick!(device_quota_bytes, 200 << 30),
             upload_expiry_ms: pick!(upload_expiry_hours, 24) as i64 * HOUR_MS,
             device_token_ms: pick!(device_token_days, 365) as i64 * 24 * HOUR_MS,

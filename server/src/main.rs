@@ -12,6 +12,7 @@ fn main() {
         log_format: cli.log_format.clone(),
         max_upload_bytes: cli.max_upload_bytes,
         device_staging_bytes: cli.device_staging_bytes,
+        device_open_uploads: cli.device_open_uploads,
         device_quota_bytes: cli.device_quota_bytes,
         upload_expiry_hours: cli.upload_expiry_hours,
         device_token_days: cli.device_token_days,

@@ -367,3 +367,150 @@ fn local(ms: i64) -> String {
     use chrono::TimeZone;
     chrono::FixedOffset::east_opt(8 * 3600).unwrap().timestamp_millis_opt(ms).unwrap().format("%Y-%m-%dT%H:%M").to_string()
 }
+
+fn audit_rows(s: &Server) -> Vec<(String, String)> {
+    let db = rusqlite::Connection::open(s.data.join("siteproof.db")).unwrap();
+    let mut q = db.prepare("SELECT action, target FROM audit ORDER BY id").unwrap();
+    let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap();
+    rows
+}
+
+#[test]
+fn identifiers_that_are_not_the_devices_own_format_are_refused_and_the_order_page_survives() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "A-9", None);
+    let mut dev = w.device("worker_a");
+    // Photos: the order page lists them by a short form of their item id (in the before/after pairing form).
+    let photo = random_bytes(5_000);
+    let sha = dev.upload(s, &photo);
+    let media = Some((sha.as_str(), photo.len() as u64));
+    let ok = dev.next_manifest(media, Some("A-9"));
+    assert_eq!(dev.post_manifest(s, &ok).status(), 201);
+    let hostile = [
+        ("item_id", "中文中文中文"),
+        ("item_id", "x"),
+        ("item_id", "0192F3C4-5D6E-7A8B-9C0D-1E2F3A4B5C6D"),
+        ("item_id", "0192f3c4-5d6e-7a8b-9c0d-1e2f3a4b5c6d-and-more"),
+        ("visit_id", "走访走访走访走访"),
+        ("attach", "中文中文中文"),
+    ];
+    let mut answers = Vec::new();
+    for (field, value) in hostile {
+        let sm = dev.manifest_with(2, Some(ok.hash()), media, Some("A-9"), |m| match field {
+            "item_id" => m.item_id = value.into(),
+            "visit_id" => m.visit_id = Some(value.into()),
+            _ => {
+                m.kind = siteproof_core::evidence::EntryKind::Attach;
+                m.media = None;
+                m.attach = Some(siteproof_core::evidence::AttachRef { item_id: value.into(), manifest_hash: ok.hash() });
+            }
+        });
+        let r = dev.post_manifest(s, &sm);
+        let status = r.status().as_u16();
+        answers.push((field, value, status, r.text().unwrap()));
+    }
+    // Whatever was accepted, the order page still renders for the coordinator.
+    let b = Browser::login(s, "coord_a");
+    let r = b.req(Method::GET, "/console/orders/A-9").send().expect("the order page answers (no reset connection)");
+    assert_eq!(r.status(), 200);
+    for (field, value, status, body) in answers {
+        assert_eq!(status, 422, "{field} {value:?} must be refused at ingest: {body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["error"], "invalid_identifier", "{body}");
+        assert!(v["message"].as_str().unwrap().contains(" / "), "bilingual: {body}");
+    }
+}
+
+#[test]
+fn derivatives_belong_to_the_items_device_and_never_switch_off_auditing() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "A-5", None);
+    let mut a = w.device("worker_a");
+    let colleague = w.device("worker_a2");
+    let photo = random_bytes(20_000);
+    let sha = a.upload(s, &photo);
+    let sm = a.next_manifest(Some((&sha, photo.len() as u64)), Some("A-5"));
+    assert_eq!(a.post_manifest(s, &sm).status(), 201);
+    let item = item_of(&sm);
+    let thumb = random_bytes(2_000);
+    let thumb_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&thumb));
+    assert_eq!(a.create_derivative(s, &thumb, &item, "thumbnail").status(), 201);
+
+    // A colleague's device may neither replace A's thumbnail nor add a preview to A's item.
+    let fake = random_bytes(2_000);
+    let fake_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&fake));
+    assert_eq!(err_code(colleague.create_derivative(s, &fake, &item, "thumbnail")), (409, "derivative_not_yours".into()));
+    assert_eq!(err_code(colleague.create_derivative(s, &fake, &item, "preview")), (409, "derivative_not_yours".into()));
+    // A squatter who links a thumbnail to an item id before its device signs it loses the link when it does.
+    let c2 = colleague;
+    let future = uuid::Uuid::now_v7().to_string();
+    let squat = random_bytes(1_500);
+    let squat_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&squat));
+    assert_eq!(c2.create_derivative(s, &squat, &future, "thumbnail").status(), 201);
+    let photo2 = random_bytes(20_000);
+    let sha2_ = a.upload(s, &photo2);
+    a.seq += 1;
+    let sm2 = a.manifest_with(a.seq, a.prev.clone(), Some((&sha2_, photo2.len() as u64)), Some("A-5"), |m| m.item_id = future.clone());
+    a.prev = Some(sm2.hash());
+    assert_eq!(a.post_manifest(s, &sm2).status(), 201);
+    // Once the item is signed, its device's own thumbnail links; the colleague's may not come back.
+    let thumb2 = random_bytes(1_800);
+    let thumb2_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&thumb2));
+    assert_eq!(a.create_derivative(s, &thumb2, &future, "thumbnail").status(), 201);
+    assert_eq!(err_code(c2.create_derivative(s, &random_bytes(1_000), &future, "thumbnail")), (409, "derivative_not_yours".into()));
+
+    let b = Browser::login(s, "coord_a");
+    let page = b.page("/console/orders/A-5");
+    assert!(page.contains(&format!("/console/blobs/{thumb_sha}")), "A's own thumbnail is shown");
+    assert!(!page.contains(&fake_sha), "the colleague's picture is not shown as A's thumbnail");
+    assert!(!page.contains(&squat_sha), "the squatter's picture is not shown as A's thumbnail");
+    assert!(page.contains(&format!("/console/blobs/{thumb2_sha}")), "A's thumbnail of the second item is shown");
+
+    // Registering an original as a preview of some item does not turn off auditing of that original.
+    assert_eq!(a.create_derivative(s, &photo, &uuid::Uuid::now_v7().to_string(), "preview").status(), 201);
+    assert_eq!(b.get(&format!("/console/blobs/{sha}")).status(), 200);
+    let rows = audit_rows(s);
+    assert!(rows.iter().any(|(act, t)| act == "view_original" && t == &format!("blob:{sha}")), "{rows:?}");
+    // Thumbnails are not evidence and opening one is not audited.
+    assert_eq!(b.get(&format!("/console/blobs/{thumb_sha}")).status(), 200);
+    assert!(!audit_rows(s).iter().any(|(_, t)| t == &format!("blob:{thumb_sha}")));
+}
+
+#[test]
+fn a_device_files_only_its_own_items_under_an_order() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "A-3", None);
+    let mut a = w.device("worker_a");
+    let mut colleague = w.device("worker_a2");
+    let note = a.next_manifest(None, None);
+    assert_eq!(a.post_manifest(s, &note).status(), 201);
+    let item = item_of(&note);
+    // The colleague's device signs an attach entry naming A's unfiled note.
+    colleague.seq += 1;
+    let attach = colleague.manifest_with(colleague.seq, None, None, Some("A-3"), |m| {
+        m.kind = siteproof_core::evidence::EntryKind::Attach;
+        m.text = None;
+        m.attach = Some(siteproof_core::evidence::AttachRef { item_id: item.clone(), manifest_hash: note.hash() });
+    });
+    assert_eq!(colleague.post_manifest(s, &attach).status(), 201, "accepted and receipted: evidence is never dropped");
+    let filed = || -> Vec<String> {
+        let v: serde_json::Value = s.req(Method::GET, "/v1/evidence?order=A-3", Some(&w.coord_a)).send().unwrap().json().unwrap();
+        v["entries"].as_array().unwrap().iter().map(|e| e["item_id"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(!filed().contains(&item), "A's note is not filed by a colleague's attach: {:?}", filed());
+    let page = Browser::login(s, "coord_a").page("/console/orders/A-3");
+    assert!(!page.contains(&format!("data-item=\"{item}\"")), "nor shown under the order in the console");
+    // A's own attach files it.
+    a.seq += 1;
+    let own = a.manifest_with(a.seq, a.prev.clone(), None, Some("A-3"), |m| {
+        m.kind = siteproof_core::evidence::EntryKind::Attach;
+        m.text = None;
+        m.attach = Some(siteproof_core::evidence::AttachRef { item_id: item.clone(), manifest_hash: note.hash() });
+    });
+    assert_eq!(a.post_manifest(s, &own).status(), 201);
+    assert!(filed().contains(&item), "{:?}", filed());
+    assert!(Browser::login(s, "coord_a").page("/console/orders/A-3").contains(&format!("data-item=\"{item}\"")));
+}

@@ -210,3 +210,31 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_device_signs_only_media_it_uploaded_itself() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let mut a = w.device("worker_a");
+    let mut colleague = w.device("worker_a2");
+    let photo = random_bytes(30_000);
+    let sha = a.upload(s, &photo);
+    let head = |d: &Device| s.req(Method::HEAD, &format!("/v1/blobs/{sha}"), d.t()).send().unwrap().status().as_u16();
+    assert_eq!(head(&a), 200);
+    // The colleague never held these bytes: the server does not offer them as already uploaded...
+    assert_eq!(head(&colleague), 404, "HEAD answers for this device's own uploads");
+    // ...and a capture record over them is refused, with the code devices treat as "upload the media first".
+    let stolen = colleague.next_manifest(Some((&sha, photo.len() as u64)), None);
+    assert_eq!(err_code(colleague.post_manifest(s, &stolen)), (409, "media_missing".into()));
+    // Two phones that captured byte-identical files (rare): once the colleague uploads its copy, it is accepted.
+    colleague.upload(s, &photo);
+    assert_eq!(head(&colleague), 200);
+    assert_eq!(colleague.post_manifest(s, &stolen).status(), 201);
+    // The device that uploaded first signs without uploading again (deduplication by HEAD still works).
+    let own = a.next_manifest(Some((&sha, photo.len() as u64)), None);
+    assert_eq!(a.post_manifest(s, &own).status(), 201);
+    // Nor may a device sign an entry under another device's item id (devices mint them as random UUIDs).
+    colleague.seq += 1;
+    let copied = colleague.manifest_with(colleague.seq, colleague.prev.clone(), None, None, |m| m.item_id = item_of(&own));
+    assert_eq!(err_code(colleague.post_manifest(s, &copied)), (409, "item_id_taken".into()));
+}

@@ -117,3 +117,54 @@ fn devices_pull_their_orders_and_conflicts_favour_later_coordinator_edits() {
     let r = s.req(Method::GET, "/v1/device/orders?cursor=abc", d.t()).send().unwrap();
     assert_eq!(err_code(r), (400, "bad_query".into()));
 }
+
+#[test]
+fn order_numbers_are_unique_per_street_office_and_another_offices_orders_stay_invisible() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    admin(&s.data, &["create-office", "西城街道"]);
+    admin(&s.data, &["create-community", "西城街道", "C社区"]);
+    admin(&s.data, &["create-user", "coord_c", "--role", "coordinator", "--community", "C社区"]);
+    let coord_c = s.login("coord_c");
+    let create = |token: &str, number: &str, address: &str| {
+        s.req(Method::POST, "/v1/orders", Some(token)).json(&json!({"number": number, "kind": "complaint", "category": "噪音", "address": address})).send().unwrap()
+    };
+    assert_eq!(create(&w.coord_a, "2026112399999", "东城1号楼").status(), 201);
+    assert_eq!(create(&w.coord_a, "2026112388888", "东城2号楼").status(), 201);
+    // Another street office takes the same number (a typo, or a re-dispatched order): not blocked, not told.
+    let r = create(&coord_c, "2026112399999", "西城9号楼");
+    assert_eq!(r.status(), 201, "{}", r.text().unwrap());
+    // Each office sees its own order under the number.
+    let get = |token: &str, number: &str| s.req(Method::GET, &format!("/v1/orders/{number}"), Some(token)).send().unwrap();
+    assert_eq!(get(&coord_c, "2026112399999").json::<Value>().unwrap()["address"], "西城9号楼");
+    assert_eq!(get(&w.coord_a, "2026112399999").json::<Value>().unwrap()["address"], "东城1号楼");
+    // Within one office the number stays unique, across its communities too.
+    assert_eq!(err_code(create(&w.coord_a, "2026112399999", "x")), (409, "order_exists".into()));
+    assert_eq!(err_code(create(&w.coord_b, "2026112399999", "x")), (409, "order_exists".into()));
+    // Another office's order answers exactly like a number that does not exist.
+    let text = |r: reqwest::blocking::Response| (r.status().as_u16(), r.text().unwrap());
+    let foreign = text(get(&coord_c, "2026112388888"));
+    let missing = text(get(&coord_c, "2026112377777"));
+    assert_eq!(foreign.0, 404);
+    assert_eq!(foreign, (missing.0, missing.1.replace("2026112377777", "2026112388888")));
+    let patch = s.req(Method::PATCH, "/v1/orders/2026112388888", Some(&coord_c)).json(&json!({"status": "in_progress"})).send().unwrap();
+    assert_eq!(patch.status(), 404);
+    let packet = s.req(Method::POST, "/v1/orders/2026112388888/packet", Some(&coord_c)).send().unwrap();
+    assert_eq!(packet.status(), 404);
+    // CSV import into the other office: the first office's numbers neither block nor show.
+    let csv = "工单号,类型,类别,地址\n2026112388888,投诉,噪音,西城8号楼\n";
+    let v: Value = s.req(Method::POST, "/v1/orders/import", Some(&coord_c)).header("content-type", "text/csv").body(csv).send().unwrap().json().unwrap();
+    assert_eq!(v["imported"], 1, "{v}");
+    assert_eq!(get(&coord_c, "2026112388888").json::<Value>().unwrap()["address"], "西城8号楼");
+    assert_eq!(get(&w.coord_a, "2026112388888").json::<Value>().unwrap()["address"], "东城2号楼");
+    // The operator's export names the office when a number exists in more than one.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p.zip");
+    let o = std::process::Command::new(BIN)
+        .arg("--data").arg(&s.data)
+        .args(["admin", "export-order", "2026112399999", "--out"]).arg(&out)
+        .output().unwrap();
+    assert!(!o.status.success(), "an ambiguous number is not exported from a guessed office");
+    admin(&s.data, &["export-order", "2026112399999", "--office", "西城街道", "--out", out.to_str().unwrap()]);
+    assert!(out.exists());
+}

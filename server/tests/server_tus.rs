@@ -267,3 +267,53 @@ fn sigterm_lets_an_in_flight_upload_finish() {
     let state: String = db.query_row("SELECT state FROM uploads", [], |r| r.get(0)).unwrap();
     assert_eq!(state, "complete");
 }
+
+fn tiny_upload(s: &Server, d: &Device) -> reqwest::blocking::Response {
+    d.create(s, 1, &sha(&random_bytes(1)))
+}
+
+#[test]
+fn open_uploads_are_capped_per_device_and_finished_ones_free_their_slot() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let d = w.device("worker_a");
+    let mut open = Vec::new();
+    for i in 0..32 {
+        let r = tiny_upload(s, &d);
+        assert_eq!(r.status(), 201, "upload {i} of the default 32");
+        open.push(location(r));
+    }
+    let r = tiny_upload(s, &d);
+    let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(err_code(r), (429, "too_many_open_uploads".into()));
+    let retry: u64 = retry.expect("429 carries Retry-After").parse().unwrap();
+    assert!((1..=3600).contains(&retry), "Retry-After {retry}");
+    // Another device is not held back by this one.
+    let other = w.device("worker_a2");
+    assert_eq!(tiny_upload(s, &other).status(), 201);
+    // A terminated upload frees its slot; so does a finished one.
+    let r = s.req(Method::DELETE, &open.pop().unwrap(), d.t()).header("Tus-Resumable", "1.0.0").send().unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(tiny_upload(s, &d).status(), 201);
+    assert_eq!(tiny_upload(s, &d).status(), 429);
+    // An expired one frees its slot before the sweeper runs.
+    let db = rusqlite::Connection::open(s.data.join("siteproof.db")).unwrap();
+    let id = open.pop().unwrap().rsplit('/').next().unwrap().to_string();
+    db.execute("UPDATE uploads SET expires_at_ms = 1 WHERE id = ?1", [&id]).unwrap();
+    let r = d.create(s, 1, &sha(b"x"));
+    assert_eq!(r.status(), 201);
+    let loc = location(r);
+    assert_eq!(tiny_upload(s, &d).status(), 429);
+    assert_eq!(d.patch(s, &loc, 0, b"x", None).status(), 204);
+    assert_eq!(tiny_upload(s, &d).status(), 201, "a finished upload frees its slot");
+}
+
+#[test]
+fn the_open_upload_cap_is_configurable() {
+    let w = World::new(&["--device-open-uploads", "2"]);
+    let s = &w.server;
+    let d = w.device("worker_a");
+    assert_eq!(tiny_upload(s, &d).status(), 201);
+    assert_eq!(tiny_upload(s, &d).status(), 201);
+    assert_eq!(err_code(tiny_upload(s, &d)), (429, "too_many_open_uploads".into()));
+}

@@ -27,25 +27,54 @@ pub fn fixtures() -> PathBuf {
 
 /// The `siteproof` CLI binary, built once per test run from the current sources.
 pub fn cli_bin() -> PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| build_bin("siteproof", "siteproof")).clone()
+    build_bin("siteproof", "siteproof")
 }
 
-/// Builds a workspace binary with the same profile as the running test and returns its path.
-pub fn build_bin(package: &str, bin: &str) -> PathBuf {
+/// Where this test binary's profile puts binaries and libraries (`target/<profile>`).
+pub fn profile_dir() -> PathBuf {
     // The test binary lives in target/<profile>/deps; binaries one level up.
     let exe = std::env::current_exe().expect("current exe");
-    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--quiet", "-p", package, "--bin", bin]).current_dir(repo_root());
-    // Benchmarks run from target/release: measure release binaries, not debug ones.
-    if dir.file_name().is_some_and(|n| n == "release") {
-        cmd.arg("--release");
-    }
-    let status = cmd.status().expect("run cargo build");
-    assert!(status.success(), "building {bin} failed");
-    dir.join(bin)
+    exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf()
+}
+
+/// Builds every binary and library of the workspace, once per test process,
+/// with the same profile as the running test.
+///
+/// Always the whole workspace with its tests, never `-p PACKAGE`: cargo
+/// unifies dependency features over what it is asked to build (dev-dependencies
+/// included only when tests are), so building one package alone, or the
+/// binaries without the tests, compiles a second copy of serde, reqwest, tokio
+/// and the rest with other features: minutes on a 2-core machine, once per
+/// package. These flags are exactly those of the build in `scripts/test.sh`,
+/// so here it is a no-op. `SITEPROOF_WORKSPACE_BUILT=1`
+/// (set by the test script right after that build) skips even the no-op.
+pub fn build_workspace() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let dir = profile_dir();
+            if std::env::var("SITEPROOF_WORKSPACE_BUILT").is_ok_and(|v| v == "1") {
+                return dir;
+            }
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut cmd = Command::new(cargo);
+            cmd.args(["build", "--quiet", "--workspace", "--bins", "--lib", "--tests"]).current_dir(repo_root());
+            // Benchmarks run from target/release: measure release binaries, not debug ones.
+            if dir.file_name().is_some_and(|n| n == "release") {
+                cmd.arg("--release");
+            }
+            let status = cmd.status().expect("run cargo build");
+            assert!(status.success(), "building the workspace failed");
+            dir
+        })
+        .clone()
+}
+
+/// A workspace binary built from the current sources (see [`build_workspace`]).
+pub fn build_bin(package: &str, bin: &str) -> PathBuf {
+    let path = build_workspace().join(bin);
+    assert!(path.is_file(), "{} (package {package}) was not built", path.display());
+    path
 }
 
 /// A `siteproof --home HOME ...` command.

@@ -10,22 +10,9 @@ use std::process::Command;
 
 use siteproof_tests::world::World;
 
-/// Where this test binary's profile puts libraries and binaries (target/<profile>).
-pub fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current exe");
-    exe.parent().and_then(Path::parent).expect("target/<profile>/deps").to_path_buf()
-}
-
-/// The host cdylib of siteproof-ffi, built now from the current sources.
+/// The host cdylib of siteproof-ffi, built with the rest of the workspace from the current sources.
 pub fn cdylib() -> PathBuf {
-    let dir = profile_dir();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--quiet", "-p", "siteproof-ffi", "--lib"]).current_dir(siteproof_tests::repo_root());
-    if dir.file_name().is_some_and(|n| n == "release") {
-        cmd.arg("--release");
-    }
-    run(&mut cmd);
+    let dir = siteproof_tests::build_workspace();
     let lib = dir.join(format!("{}siteproof_ffi{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
     assert!(lib.is_file(), "{} was not built", lib.display());
     lib

@@ -122,7 +122,7 @@ impl ChainVerifier {
 fn short(h: Option<&str>) -> String {
     match h {
         None => "(none)".into(),
-        Some(h) => h.chars().take(12).collect(),
+        Some(h) => crate::text::prefix(h, 12).to_string(),
     }
 }
 

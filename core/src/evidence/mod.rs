@@ -5,6 +5,7 @@
 
 pub mod canonical;
 pub mod chain;
+pub mod ids;
 pub mod manifest;
 pub mod receipt;
 pub mod signing;

@@ -145,7 +145,7 @@ pub fn clean_text(raw: &[u8]) -> Option<String> {
     let s = String::from_utf8_lossy(raw);
     let s = s.split('\0').next().unwrap_or("");
     let cleaned: String = s.chars().filter(|c| !c.is_control() && !is_invisible_format(*c)).collect();
-    let t: String = cleaned.trim().chars().take(MAX_TEXT_CHARS).collect();
+    let t = crate::text::prefix(cleaned.trim(), MAX_TEXT_CHARS);
     let t = t.trim_end().to_string();
     (!t.is_empty()).then_some(t)
 }
@@ -190,12 +190,13 @@ pub fn format_taken_at(raw: &[u8], offset: Option<&str>) -> Option<String> {
 fn parse_offset(raw: &[u8]) -> Option<String> {
     let s = std::str::from_utf8(raw).ok()?.trim_matches(|c: char| c == '\0' || c.is_whitespace());
     let b = s.as_bytes();
-    if b.len() != 6 || !(b[0] == b'+' || b[0] == b'-') || b[3] != b':' {
+    // Every byte is checked to be ASCII before any slicing, so the slices below fall on characters.
+    if b.len() != 6 || !(b[0] == b'+' || b[0] == b'-') || b[3] != b':' || ![b[1], b[2], b[4], b[5]].iter().all(u8::is_ascii_digit) {
         return None;
     }
     let hh: u32 = s[1..3].parse().ok()?;
     let mm: u32 = s[4..6].parse().ok()?;
-    if !s[1..3].bytes().chain(s[4..6].bytes()).all(|c| c.is_ascii_digit()) || hh > 14 || mm > 59 {
+    if hh > 14 || mm > 59 {
         return None;
     }
     Some(s.to_string())

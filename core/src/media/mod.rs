@@ -42,7 +42,7 @@ pub(crate) fn guard<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
 pub(crate) fn one_line(s: &str) -> String {
     let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > 300 {
-        let mut t: String = s.chars().take(300).collect();
+        let mut t = crate::text::prefix(&s, 300).to_string();
         t.push('…');
         t
     } else {

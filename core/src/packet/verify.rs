@@ -195,7 +195,7 @@ impl Checker {
 }
 
 fn short(h: &str) -> &str {
-    h.get(..12).unwrap_or(h)
+    crate::text::prefix(h, 12)
 }
 
 /// Verifies a packet file offline. `Err` only when the file cannot be read as a ZIP at all;

@@ -50,7 +50,14 @@ impl BlobStore {
 
     /// Where a blob with this hash lives.
     pub fn path_of(&self, sha256: &str) -> PathBuf {
-        self.root.join(&sha256[..2]).join(sha256)
+        self.root.join(crate::text::prefix(sha256, 2)).join(sha256)
+    }
+
+    /// Whether a name can be a stored blob's. Hashes read back from manifests
+    /// (which `verify` parses even when tampered) may be anything; only a
+    /// SHA-256 may ever become a path.
+    fn is_blob_name(sha256: &str) -> bool {
+        crate::evidence::ids::check_sha256("哈希", "hash", sha256).is_ok()
     }
 
     /// Whether a blob is present on disk.
@@ -108,6 +115,9 @@ impl BlobStore {
 
     /// Re-hashes a stored blob; None if it is absent.
     pub fn hash_file(&self, sha256: &str) -> Result<Option<String>> {
+        if !Self::is_blob_name(sha256) {
+            return Ok(None);
+        }
         let mut f = match File::open(self.path_of(sha256)) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -118,6 +128,9 @@ impl BlobStore {
 
     /// Deletes a blob file (after the server acknowledged it, or for an unreferenced one).
     pub fn remove(&self, sha256: &str) -> Result<()> {
+        if !Self::is_blob_name(sha256) {
+            return Ok(());
+        }
         match fs::remove_file(self.path_of(sha256)) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -162,4 +175,21 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| Error::from_io("fsync directory", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_are_not_hashes_are_never_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path().join("blobs")).unwrap();
+        std::fs::write(dir.path().join("secret"), b"not a blob").unwrap();
+        for name in ["中文中文中文", "../secret", "..", ""] {
+            assert_eq!(store.hash_file(name).unwrap(), None, "{name:?}");
+            store.remove(name).unwrap();
+        }
+        assert!(dir.path().join("secret").exists());
+    }
 }

@@ -1,6 +1,7 @@
-//! Blob existence checks for devices (skip uploads the server already holds)
-//! and audited downloads for coordinators. A blob is only visible to the
-//! communities whose devices uploaded it, though storage keeps one copy.
+//! Blob existence checks for devices (skip uploads the server already holds
+//! from that device) and audited downloads for coordinators. A blob is only
+//! visible to the communities whose devices uploaded it, though storage
+//! keeps one copy.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -10,7 +11,7 @@ use futures_util::StreamExt;
 use rusqlite::{params, OptionalExtension};
 
 use crate::auth::{require_device, require_session, Role};
-use crate::domain::accounts;
+use crate::domain::{accounts, ingest};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -44,12 +45,15 @@ async fn visible(st: &AppState, sha: &str, communities: Vec<i64>) -> ApiResult<O
         .await
 }
 
-/// `HEAD /v1/blobs/{sha256}` - 200 if this device's community holds the blob.
+/// `HEAD /v1/blobs/{sha256}` - 200 if this device uploaded the blob itself:
+/// the same rule a manifest's media is held to, so a device skips an upload
+/// only when its capture record over those bytes will be accepted.
 pub async fn exists(State(st): State<AppState>, h: HeaderMap, Path(sha): Path<String>) -> ApiResult<Response> {
     let (_, dev) = require_device(&st, &h).await?;
     let sha = check_sha(&sha)?;
-    match visible(&st, &sha, vec![dev.community_id]).await? {
-        Some((bytes, _)) => Ok(([("content-length", bytes.to_string())], StatusCode::OK).into_response()),
+    let device = dev.device_id.clone();
+    match st.db.call(move |c| Ok(ingest::held_by_device(c, &sha, &device)?)).await? {
+        Some(bytes) => Ok(([("content-length", bytes.to_string())], StatusCode::OK).into_response()),
         None => Err(ApiError::not_found("文件", "blob")),
     }
 }

@@ -45,7 +45,7 @@ pub async fn list(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuer
             let mut s = c.prepare(&format!(
                 "SELECT {COLS} FROM entries e LEFT JOIN blobs b ON b.sha256 = e.media_sha256
                  WHERE e.community_id = ?1 AND (e.order_number = ?2 OR e.item_id IN
-                    (SELECT attach_item_id FROM entries WHERE community_id = ?1 AND order_number = ?2 AND kind = 'attach'))
+                    (SELECT attach_item_id FROM entries WHERE community_id = ?1 AND order_number = ?2 AND kind = 'attach' AND device_id = e.device_id))
                  ORDER BY e.log_index"
             ))?;
             let items = s.query_map(params![o.community_id, o.number], summary)?.map(|r| r.map(|x| x.1)).collect::<rusqlite::Result<Vec<_>>>()?;

@@ -12,7 +12,7 @@ use crate::auth::require_device;
 use crate::domain::ingest;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use siteproof_core::evidence::SignedManifest;
+use siteproof_core::evidence::{ids, SignedManifest};
 
 /// Manifests are small; a larger body is not a manifest.
 const MANIFEST_LIMIT: usize = 256 * 1024;
@@ -32,6 +32,8 @@ pub async fn post(State(st): State<AppState>, h: HeaderMap, b: Body) -> ApiResul
             "the manifest is signed by a key other than this device's enrolled key",
         ));
     }
+    // The same rule the device makes its ids by: the console and packets slice, link and show these.
+    ids::check_manifest(&m).map_err(|e| ApiError::invalid("invalid_identifier", e))?;
     let (key, key_hex) = (st.key.clone(), st.key_hex.clone());
     let acc = st.db.call(move |c| ingest::accept(c, &key, &key_hex, &dev, &sm, &m)).await?;
     let status = if acc.created { StatusCode::CREATED } else { StatusCode::OK };

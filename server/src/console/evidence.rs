@@ -120,6 +120,8 @@ struct Row {
 /// Every evidence item of an order (photos, voice notes, text notes), oldest capture first.
 pub fn for_order(c: &Connection, community_id: i64, number: &str, server_key_hex: &str, storage: &dyn crate::storage::Storage) -> ApiResult<Vec<Item>> {
     // Two index lookups joined by UNION rather than one OR, which SQLite cannot serve from entries_order.
+    // An attach entry files only its own device's items (a device attaches what it captured), here as
+    // in the API's evidence list and the dispute packet.
     let mut s = c.prepare_cached(
         "SELECT e.manifest_hash, e.device_id, e.seq, e.item_id, e.kind, e.media_sha256, e.manifest, e.signature, e.log_index,
                 r.receipt, r.signature, b.media_type, b.bytes
@@ -127,7 +129,8 @@ pub fn for_order(c: &Connection, community_id: i64, number: &str, server_key_hex
          WHERE e.manifest_hash IN (
              SELECT manifest_hash FROM entries WHERE community_id = ?1 AND order_number = ?2 AND kind != 'attach'
              UNION
-             SELECT t.manifest_hash FROM entries a JOIN entries t ON t.item_id = a.attach_item_id AND t.community_id = ?1
+             SELECT t.manifest_hash FROM entries a
+                 JOIN entries t ON t.item_id = a.attach_item_id AND t.community_id = ?1 AND t.device_id = a.device_id
              WHERE a.community_id = ?1 AND a.order_number = ?2 AND a.kind = 'attach')
          ORDER BY e.log_index",
     )?;
@@ -172,7 +175,7 @@ pub fn for_order(c: &Connection, community_id: i64, number: &str, server_key_hex
                 .optional()?;
             let entry = match d {
                 Some((key, name, user)) => (Some(key), format!("{user} · {name}")),
-                None => (None, r.device_id.chars().take(12).collect()),
+                None => (None, siteproof_core::text::prefix(&r.device_id, 12).to_string()),
             };
             devices.insert(r.device_id.clone(), entry);
         }

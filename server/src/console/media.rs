@@ -81,11 +81,15 @@ pub async fn blob(u: ConsoleUser, State(st): State<AppState>, Path(sha): Path<St
             for cid in &comms {
                 owned |= c.query_row("SELECT 1 FROM blob_owners WHERE sha256 = ?1 AND community_id = ?2", params![s2, cid], |_| Ok(())).optional()?.is_some();
             }
-            let derivative = c.query_row("SELECT 1 FROM derivatives WHERE sha256 = ?1 LIMIT 1", [&s2], |_| Ok(())).optional()?.is_some();
-            Ok(row.filter(|_| owned).map(|r| (r, derivative)))
+            // An original is known by the entry that covers it. Being named a thumbnail or preview
+            // (which any device can claim) never makes an original unaudited.
+            let original = c.query_row("SELECT 1 FROM entries WHERE media_sha256 = ?1 LIMIT 1", [&s2], |_| Ok(())).optional()?.is_some();
+            let derivative_only =
+                !original && c.query_row("SELECT 1 FROM derivatives WHERE sha256 = ?1 LIMIT 1", [&s2], |_| Ok(())).optional()?.is_some();
+            Ok(row.filter(|_| owned).map(|r| (r, derivative_only)))
         })
         .await?;
-    let Some(((bytes, media_type), derivative)) = found else {
+    let Some(((bytes, media_type), derivative_only)) = found else {
         return Err(ApiError::not_found("文件", "file").into());
     };
     let len = bytes.max(0) as u64;
@@ -96,7 +100,7 @@ pub async fn blob(u: ConsoleUser, State(st): State<AppState>, Path(sha): Path<St
         }
     };
     // One audit row per opening, not per seek: players fetch many ranges of one file.
-    if !derivative && range.is_none_or(|r| r.start == 0) {
+    if !derivative_only && range.is_none_or(|r| r.start == 0) {
         let action = if download { "download_original" } else { "view_original" };
         let (uid, target) = (u.principal.user_id, format!("blob:{sha}"));
         st.db.call(move |c| audit(c, Some(uid), action, &target)).await?;

@@ -21,6 +21,7 @@ use super::session::ConsoleUser;
 use crate::domain::accounts::audit;
 use crate::domain::gcj02::{in_mainland_china, map_link, wgs84_to_gcj02};
 use crate::domain::orders::{self, HistoryEntry, Order};
+use siteproof_core::text::prefix;
 use crate::state::AppState;
 use siteproof_core::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
@@ -289,7 +290,7 @@ fn pair_card(u: &ConsoleUser, p: &Pair, items: &[Item]) -> Markup {
 fn pair_form(u: &ConsoleUser, o: &Order, items: &[Item]) -> Markup {
     let l = u.lang;
     let photos: Vec<&Item> = items.iter().filter(|i| i.kind == "photo").collect();
-    let name = |i: &Item| format!("{} · {}", i.captured_at_ms().map(fmt_ms_secs).unwrap_or_default(), &i.item_id[..8.min(i.item_id.len())]);
+    let name = |i: &Item| format!("{} · {}", i.captured_at_ms().map(fmt_ms_secs).unwrap_or_default(), prefix(&i.item_id, 8));
     html! {
         @if photos.len() >= 2 {
             form method="post" action=(format!("/console/orders/{}/pairs", path_segment(&o.number))) data-test="pair-form" {
@@ -327,7 +328,7 @@ fn timeline(u: &ConsoleUser, items: &[Item]) -> Markup {
             section.visit data-visit=(visit) {
                 h3 {
                     @if visit.is_empty() { (l.t("未归入走访的证据", "Evidence outside a visit")) }
-                    @else { (l.t("走访", "Visit")) " " (visit.chars().take(8).collect::<String>()) }
+                    @else { (l.t("走访", "Visit")) " " (prefix(visit, 8)) }
                     @if *start != i64::MAX { span.muted { " · " (fmt_ms(*start)) } }
                 }
                 @for i in its { (item_card(u, i)) }

@@ -114,14 +114,70 @@ CREATE INDEX orders_list_assignee ON orders (assignee_id, ifnull(deadline_ms, 92
 CREATE INDEX audit_at ON audit (at_ms, id);
 CREATE INDEX audit_target ON audit (target, id);
 "#,
+    // v3: order numbers unique per street office, not server-wide (another office's
+    // order neither blocks a number nor shows that it exists; number first, so a
+    // lookup by number uses the index); indexes for telling originals from
+    // derivatives by hash; thumbnails another device linked to a signed item are unlinked.
+    r#"
+CREATE TABLE orders_v3 (
+    id INTEGER PRIMARY KEY, office_id INTEGER NOT NULL REFERENCES offices(id), number TEXT NOT NULL,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    kind TEXT NOT NULL, category TEXT NOT NULL, address TEXT NOT NULL,
+    spot_lat REAL, spot_lon REAL, complainant TEXT NOT NULL DEFAULT '', content TEXT NOT NULL DEFAULT '',
+    dispatched_at_ms INTEGER, deadline_ms INTEGER, status TEXT NOT NULL DEFAULT 'new',
+    tag_type TEXT, tag_handling TEXT, tag_callback TEXT,
+    knowledge TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '',
+    assignee_id INTEGER REFERENCES users(id), version INTEGER NOT NULL DEFAULT 1,
+    change_seq INTEGER NOT NULL, created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL,
+    UNIQUE (number, office_id));
+INSERT INTO orders_v3 (id, office_id, number, community_id, kind, category, address, spot_lat, spot_lon, complainant,
+    content, dispatched_at_ms, deadline_ms, status, tag_type, tag_handling, tag_callback, knowledge, notes,
+    assignee_id, version, change_seq, created_at_ms, updated_at_ms)
+SELECT o.id, c.office_id, o.number, o.community_id, o.kind, o.category, o.address, o.spot_lat, o.spot_lon, o.complainant,
+    o.content, o.dispatched_at_ms, o.deadline_ms, o.status, o.tag_type, o.tag_handling, o.tag_callback, o.knowledge, o.notes,
+    o.assignee_id, o.version, o.change_seq, o.created_at_ms, o.updated_at_ms
+FROM orders o JOIN communities c ON c.id = o.community_id;
+DROP TABLE orders;
+ALTER TABLE orders_v3 RENAME TO orders;
+CREATE INDEX orders_change ON orders (change_seq);
+CREATE INDEX orders_community ON orders (community_id);
+CREATE INDEX orders_list_deadline ON orders (community_id, ifnull(deadline_ms, 9223372036854775807), id);
+CREATE INDEX orders_list_status ON orders (community_id, status, ifnull(deadline_ms, 9223372036854775807), id);
+CREATE INDEX orders_list_assignee ON orders (assignee_id, ifnull(deadline_ms, 9223372036854775807), id);
+CREATE INDEX entries_media ON entries (media_sha256);
+CREATE INDEX derivatives_sha ON derivatives (sha256);
+DELETE FROM derivatives WHERE EXISTS (SELECT 1 FROM entries e WHERE e.item_id = derivatives.item_id)
+    AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.item_id = derivatives.item_id AND e.device_id = derivatives.device_id);
+"#,
 ];
 
 /// Brings the schema up to the newest version.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    if current >= MIGRATIONS.len() {
+        return Ok(());
+    }
+    // SQLite drops a constraint only by rebuilding the table, and dropping a
+    // table other tables point at needs foreign keys off, which cannot change
+    // inside a transaction. Each step checks every reference before it commits.
+    let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let steps = run_steps(conn, current);
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    steps
+}
+
+fn run_steps(conn: &mut Connection, current: usize) -> rusqlite::Result<()> {
     for (i, step) in MIGRATIONS.iter().enumerate().skip(current) {
         let tx = conn.transaction()?;
         tx.execute_batch(step)?;
+        let dangling: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        if dangling > 0 {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                Some(format!("schema step {} would leave {dangling} dangling references; not applied", i + 1)),
+            ));
+        }
         tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
         tx.commit()?;
     }
@@ -131,4 +187,53 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 /// The newest schema version this build knows.
 pub fn latest() -> usize {
     MIGRATIONS.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database written by the previous version keeps its orders, their ids
+    /// and history; afterwards a number is unique per office, not server-wide.
+    #[test]
+    fn v3_keeps_orders_and_makes_numbers_unique_per_office() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        for step in &MIGRATIONS[..2] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 2;
+             INSERT INTO offices (id, name, created_at_ms) VALUES (1, '东城街道', 0), (2, '西城街道', 0);
+             INSERT INTO communities (id, office_id, name, created_at_ms) VALUES (10, 1, 'A', 0), (20, 2, 'C', 0);
+             INSERT INTO users (id, username, role, office_id, community_id, created_at_ms) VALUES (5, 'c', 'coordinator', 1, 10, 0);
+             INSERT INTO orders (id, number, community_id, kind, category, address, status, change_seq, created_at_ms, updated_at_ms, assignee_id)
+                 VALUES (7, 'N-1', 10, 'complaint', '噪音', '1号楼', 'in_progress', 3, 1, 2, 5);
+             INSERT INTO order_history (order_id, version, field, at_ms) VALUES (7, 1, 'created', 1);
+             INSERT INTO followups (order_id, from_ms, due_ms, created_by, created_at_ms) VALUES (7, 0, 1, 5, 0);
+             INSERT INTO entries (manifest_hash, device_id, community_id, seq, item_id, kind, manifest, signature, received_at_ms, log_index)
+                 VALUES ('h1', 'dev-a', 10, 1, 'item-1', 'photo', '{}', 's', 0, 1);
+             INSERT INTO derivatives (item_id, role, sha256, community_id, device_id, at_ms) VALUES
+                 ('item-1', 'thumbnail', 't-own', 10, 'dev-a', 0), ('item-1', 'preview', 't-squat', 10, 'dev-b', 0),
+                 ('item-2', 'thumbnail', 't-unsigned', 10, 'dev-b', 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap() as usize, latest());
+        assert!(conn.query_row("PRAGMA foreign_keys", [], |r| r.get::<_, bool>(0)).unwrap(), "enforcement restored");
+        let kept: (i64, i64, String, String, i64) = conn
+            .query_row("SELECT id, office_id, number, status, assignee_id FROM orders", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap();
+        assert_eq!(kept, (7, 1, "N-1".into(), "in_progress".into(), 5));
+        let insert = "INSERT INTO orders (office_id, number, community_id, kind, category, address, change_seq, created_at_ms, updated_at_ms)
+                      VALUES (?1, 'N-1', ?2, 'complaint', 'x', 'y', 4, 0, 0)";
+        assert!(conn.execute(insert, [2, 20]).is_ok(), "another office may use the number");
+        assert!(conn.execute(insert, [1, 10]).is_err(), "the same office may not");
+        let refs: i64 = conn.query_row("SELECT count(*) FROM order_history h JOIN followups f ON f.order_id = h.order_id JOIN orders o ON o.id = h.order_id", [], |r| r.get(0)).unwrap();
+        assert_eq!(refs, 1, "history and follow-ups still point at the order");
+        let linked: Vec<String> =
+            conn.prepare("SELECT sha256 FROM derivatives ORDER BY sha256").unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+        assert_eq!(linked, ["t-own", "t-unsigned"], "another device's link to a signed item is dropped");
+        migrate(&mut conn).unwrap();
+    }
 }

@@ -12,6 +12,7 @@ use crate::auth::DevicePrincipal;
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
 use siteproof_core::evidence::{Manifest, Receipt, SignedManifest, RECEIPT_FORMAT};
+use siteproof_core::text::prefix;
 
 /// What `POST /v1/manifests` answers: the signed receipt and the key to check it with.
 #[derive(Debug, Clone, Serialize)]
@@ -63,7 +64,7 @@ fn chain_anomalies(conn: &Connection, dev: &DevicePrincipal, m: &Manifest, hash:
     if let Some((other, _)) = at(seq)? {
         out.push(Anomaly {
             kind: "fork".into(),
-            detail: format!("设备在序号 {seq} 已有另一条记录 / device already has a different entry at seq {seq} ({})", &other[..12]),
+            detail: format!("设备在序号 {seq} 已有另一条记录 / device already has a different entry at seq {seq} ({})", prefix(&other, 12)),
         });
     }
     if seq <= 1 {
@@ -118,6 +119,17 @@ pub fn open_gaps(conn: &Connection, community_ids: &[i64]) -> rusqlite::Result<V
     gaps
 }
 
+/// Size of a blob this device uploaded itself. A capture record may only
+/// cover media its own device held: a colleague's upload in the same
+/// community does not count, even when the bytes are identical.
+pub fn held_by_device(conn: &Connection, sha256: &str, device_id: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT b.bytes FROM blobs b JOIN blob_owners o ON o.sha256 = b.sha256 WHERE b.sha256 = ?1 AND o.device_id = ?2 LIMIT 1",
+    )?
+    .query_row(params![sha256, device_id], |r| r.get(0))
+    .optional()
+}
+
 /// Stores a verified manifest and issues (or re-issues) its receipt.
 pub fn accept(conn: &mut Connection, key: &SigningKey, key_hex: &str, dev: &DevicePrincipal, sm: &SignedManifest, m: &Manifest) -> ApiResult<Accepted> {
     let hash = sm.hash();
@@ -125,21 +137,27 @@ pub fn accept(conn: &mut Connection, key: &SigningKey, key_hex: &str, dev: &Devi
     if let Some(r) = stored_receipt(&tx, &hash, key_hex)? {
         return Ok(Accepted { response: r, created: false, anomalies: Vec::new() });
     }
+    let taken = tx
+        .query_row("SELECT 1 FROM entries WHERE item_id = ?1 AND device_id != ?2 LIMIT 1", params![m.item_id, dev.device_id], |_| Ok(()))
+        .optional()?;
+    if taken.is_some() {
+        // Devices mint item ids as random UUIDs: another device's id in this manifest is a copy, never a collision.
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "item_id_taken",
+            "该条目编号已属于另一台设备的记录",
+            "this item id belongs to another device's entry",
+        ));
+    }
     if let Some(media) = &m.media {
-        let held: Option<i64> = tx
-            .query_row(
-                "SELECT b.bytes FROM blobs b JOIN blob_owners o ON o.sha256 = b.sha256 WHERE b.sha256 = ?1 AND o.community_id = ?2 LIMIT 1",
-                params![media.sha256, dev.community_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match held {
+        match held_by_device(&tx, &media.sha256, &dev.device_id)? {
             None => {
+                // Devices answer media_missing by uploading the original again (HEAD first, which is per device too).
                 return Err(ApiError::new(
                     axum::http::StatusCode::CONFLICT,
                     "media_missing",
-                    "服务器还没有该记录的媒体文件，请先上传再提交",
-                    "the server does not hold this entry's media yet; upload it first, then retry",
+                    "本设备还没有上传该记录的媒体文件，请先上传再提交",
+                    "this device has not uploaded this entry's media yet; upload it first, then retry",
                 ))
             }
             Some(b) if b as u64 != media.bytes => {
@@ -185,6 +203,7 @@ pub fn accept(conn: &mut Connection, key: &SigningKey, key_hex: &str, dev: &Devi
             params![dev.community_id, dev.device_id, hash, m.seq as i64, m.item_id, a.kind, a.detail, now],
         )?;
     }
+    crate::domain::derivatives::drop_claims_of_others(&tx, &m.item_id, &dev.device_id)?;
     tx.execute(
         "INSERT INTO device_heads (device_id, seq, hash) VALUES (?1, ?2, ?3)
          ON CONFLICT(device_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > device_heads.seq",

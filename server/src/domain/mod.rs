@@ -2,6 +2,7 @@
 //! by the HTTP handlers and the admin command line.
 
 pub mod accounts;
+pub mod derivatives;
 pub mod gcj02;
 pub mod ingest;
 pub mod mask;

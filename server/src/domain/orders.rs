@@ -15,7 +15,7 @@ use siteproof_core::vocab::{normalize, ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK
 /// A work order as the API shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Order {
-    /// City platform order number (unique on this server).
+    /// City platform order number (unique within the street office).
     pub number: String,
     /// Community name.
     pub community: String,
@@ -222,14 +222,23 @@ pub fn next_change(conn: &Connection) -> ApiResult<i64> {
     Ok(conn.query_row("UPDATE counters SET value = value + 1 WHERE name = 'order_change' RETURNING value", [], |r| r.get(0))?)
 }
 
-/// Whether an order number is taken.
-pub fn exists(conn: &Connection, number: &str) -> ApiResult<bool> {
-    Ok(conn.query_row("SELECT 1 FROM orders WHERE number = ?1", [number], |_| Ok(())).optional()?.is_some())
+/// Whether an order number is taken in the street office of a community.
+/// Numbers are unique per office: another office's orders neither block a
+/// number nor tell anyone they exist.
+pub fn exists(conn: &Connection, community_id: i64, number: &str) -> ApiResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM orders WHERE number = ?2 AND office_id = (SELECT office_id FROM communities WHERE id = ?1)",
+            params![community_id, number],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 /// Inserts a validated order in a community.
 pub fn insert(conn: &Connection, community_id: i64, n: &NewOrder, actor: &Actor) -> ApiResult<i64> {
-    if exists(conn, &n.number)? {
+    if exists(conn, community_id, &n.number)? {
         return Err(ApiError::new(
             axum::http::StatusCode::CONFLICT,
             "order_exists",
@@ -240,9 +249,9 @@ pub fn insert(conn: &Connection, community_id: i64, n: &NewOrder, actor: &Actor)
     let now = now_ms();
     let seq = next_change(conn)?;
     conn.execute(
-        "INSERT INTO orders (number, community_id, kind, category, address, spot_lat, spot_lon, complainant, content,
+        "INSERT INTO orders (office_id, number, community_id, kind, category, address, spot_lat, spot_lon, complainant, content,
             dispatched_at_ms, deadline_ms, change_seq, created_at_ms, updated_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+         VALUES ((SELECT office_id FROM communities WHERE id = ?2), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
         params![n.number, community_id, n.kind, n.category, n.address, n.spot_lat, n.spot_lon, n.complainant, n.content,
             n.dispatched_at_ms, n.deadline_ms, seq, now],
     )?;
@@ -260,13 +269,29 @@ fn history(conn: &Connection, order_id: i64, version: i64, field: &str, old: Opt
     Ok(())
 }
 
-/// One order by number, if the caller's communities include it (404 otherwise, never 403: no leaks).
+/// One order by number among the caller's communities (404 otherwise, never
+/// 403, and the same 404 whether or not another office uses the number).
 pub fn get_visible(conn: &Connection, number: &str, communities: &[i64]) -> ApiResult<Order> {
-    let o = conn
-        .query_row(&format!("{SELECT} WHERE o.number = ?1"), [number], from_row)
-        .optional()?
-        .filter(|o| communities.contains(&o.community_id));
-    o.ok_or_else(|| ApiError::not_found(&format!("工单 {number} "), &format!("order {number}")))
+    let not_found = || ApiError::not_found(&format!("工单 {number} "), &format!("order {number}"));
+    if communities.is_empty() {
+        return Err(not_found());
+    }
+    let ids = communities.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let mut found = conn
+        .prepare(&format!("{SELECT} WHERE o.number = ?1 AND o.community_id IN ({ids})"))?
+        .query_map([number], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // Communities of one office never share a number; callers outside one office (the operator) name it.
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(not_found()),
+        _ => Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "order_ambiguous",
+            &format!("多个街道都有工单 {number}，请指明街道"),
+            &format!("order {number} exists in more than one street office; name the office"),
+        )),
+    }
 }
 
 /// Filters for listing orders.

@@ -47,7 +47,7 @@ pub fn order_entries(conn: &Connection, community_id: i64, number: &str) -> ApiR
          LEFT JOIN devices d ON d.device_id = e.device_id
          LEFT JOIN blobs b ON b.sha256 = e.media_sha256
          WHERE e.community_id = ?1 AND (e.order_number = ?2 OR e.item_id IN
-            (SELECT attach_item_id FROM entries WHERE community_id = ?1 AND order_number = ?2 AND kind = 'attach'))
+            (SELECT attach_item_id FROM entries WHERE community_id = ?1 AND order_number = ?2 AND kind = 'attach' AND device_id = e.device_id))
          ORDER BY e.device_id, e.seq, e.log_index",
     )?;
     let rows = s

@@ -19,6 +19,11 @@ use siteproof_core::evidence::{
     device_id_for_key, CaptureRecord, EntryKind, Manifest, MediaRef, SignedManifest, MANIFEST_FORMAT,
 };
 
+/// The item id inside a signed manifest.
+pub fn item_of(sm: &SignedManifest) -> String {
+    serde_json::from_str::<Value>(&sm.manifest).unwrap()["item_id"].as_str().unwrap().to_string()
+}
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_siteproof-server");
 pub const PASSWORD: &str = "correct-horse-9";
 
@@ -208,6 +213,22 @@ impl Device {
             .unwrap()
     }
 
+    /// Creates a tus upload with the metadata a device sends for a thumbnail or preview of an item.
+    pub fn create_derivative(&self, s: &Server, bytes: &[u8], item_id: &str, role: &str) -> Response {
+        let sha = hex::encode(Sha256::digest(bytes));
+        s.req(Method::POST, "/v1/uploads/", self.t())
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", bytes.len().to_string())
+            .header(
+                "Upload-Metadata",
+                format!("sha256 {},item_id {},role {}", B64.encode(sha), B64.encode(item_id), B64.encode(role)),
+            )
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(bytes.to_vec())
+            .send()
+            .unwrap()
+    }
+
     pub fn patch(&self, s: &Server, loc: &str, offset: u64, bytes: &[u8], checksum: Option<String>) -> Response {
         let mut rb = s
             .req(Method::PATCH, loc, self.t())
@@ -234,7 +255,19 @@ impl Device {
 
     /// A manifest at an explicit position.
     pub fn manifest_at(&self, seq: u64, prev: Option<String>, media: Option<(&str, u64)>, order: Option<&str>) -> SignedManifest {
-        let m = Manifest {
+        self.manifest_with(seq, prev, media, order, |_| {})
+    }
+
+    /// Like [`Device::manifest_at`], with the manifest changed by `edit` before signing (hostile devices).
+    pub fn manifest_with(
+        &self,
+        seq: u64,
+        prev: Option<String>,
+        media: Option<(&str, u64)>,
+        order: Option<&str>,
+        edit: impl FnOnce(&mut Manifest),
+    ) -> SignedManifest {
+        let mut m = Manifest {
             format: MANIFEST_FORMAT.into(),
             device_id: self.id.clone(),
             device_key: hex::encode(self.key.verifying_key().as_bytes()),
@@ -253,6 +286,7 @@ impl Device {
             order_number: order.map(Into::into),
             visit_id: None,
         };
+        edit(&mut m);
         m.sign(&self.key).unwrap()
     }
 

@@ -127,16 +127,24 @@ pub fn metadata(h: &HeaderMap) -> ApiResult<Metadata> {
     Ok(Metadata { sha256, filename, media_type, raw, pairs })
 }
 
-/// The (item id, role) a finished upload is a derivative of, when its stored
-/// metadata names a thumbnail or preview of an item (what devices send).
+impl Metadata {
+    /// The (item id, role) this upload is a thumbnail or preview of, as devices
+    /// name it; other roles (an original) are not derivatives. A derivative
+    /// naming an item id the device could not have made is refused.
+    pub fn derivative(&self) -> ApiResult<Option<(String, String)>> {
+        let Some(role) = self.pairs.get("role").filter(|r| *r == "thumbnail" || *r == "preview") else { return Ok(None) };
+        let item = self.pairs.get("item_id").map(String::as_str).unwrap_or("");
+        siteproof_core::evidence::ids::check_id("条目编号", "item id", item)
+            .map_err(|e| ApiError::bad_request("bad_item_id", "缩略图或预览图须指明所属条目的编号（UUID）", &e.to_string()))?;
+        Ok(Some((item.to_string(), role.clone())))
+    }
+}
+
+/// The (item id, role) a finished upload is a derivative of, from its stored metadata.
 pub fn derivative_of(raw: &str) -> Option<(String, String)> {
     let mut h = HeaderMap::new();
     h.insert("upload-metadata", raw.parse().ok()?);
-    let m = metadata(&h).ok()?;
-    let role = m.pairs.get("role")?.clone();
-    let item = m.pairs.get("item_id")?.trim().to_string();
-    let item_ok = !item.is_empty() && item.len() <= 64 && item.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    (item_ok && (role == "thumbnail" || role == "preview")).then_some((item, role))
+    metadata(&h).ok()?.derivative().ok()?
 }
 
 /// A per-request checksum from `Upload-Checksum`.

@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use self::headers::{check_version, http_date, TUS_CHECKSUMS, TUS_EXTENSIONS, TUS_VERSION};
 use self::upload::UploadLock;
 use crate::auth::require_device;
+use crate::domain::derivatives::{self, Claim};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -64,6 +65,11 @@ pub async fn create(State(st): State<AppState>, h: HeaderMap, body: Body) -> Api
         ));
     }
     let meta = headers::metadata(&h)?;
+    if let Some((item_id, role)) = meta.derivative()? {
+        // Refused before any byte is taken: a picture another device's item may not carry.
+        let claim = Claim { item_id, role, device_id: dev.device_id.clone(), community_id: dev.community_id };
+        st.db.call(move |c| derivatives::check(c, &claim)).await?;
+    }
     let with_body = is_offset_stream(&h);
     let ck = if with_body { headers::checksum(&h)? } else { None };
     let up = upload::create(&st, &dev, length, &meta).await?;

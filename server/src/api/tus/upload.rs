@@ -64,6 +64,21 @@ fn too_large(zh: &str, en: &str) -> ApiError {
     ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded", zh, en)
 }
 
+/// Longest Retry-After for a device at its open-upload limit: its own uploads
+/// finishing frees a slot at any moment, so it should not wait for an expiry.
+const OPEN_UPLOADS_RETRY_MAX_SECS: i64 = 60;
+
+fn too_many_open(limit: u64, soonest_expiry_ms: i64, now: i64) -> ApiError {
+    let secs = ((soonest_expiry_ms - now) / 1000).clamp(1, OPEN_UPLOADS_RETRY_MAX_SECS);
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_open_uploads",
+        &format!("本设备已有 {limit} 个未完成的上传，请先完成或取消其中一个，稍后再试"),
+        &format!("this device already has {limit} unfinished uploads, the most allowed; finish or terminate one, or try again later"),
+    )
+    .with_header("retry-after", &secs.to_string())
+}
+
 /// Creates the upload row and its empty staging file, after the per-device limits.
 pub async fn create(st: &AppState, dev: &DevicePrincipal, length: u64, meta: &Metadata) -> ApiResult<Upload> {
     let id = uuid::Uuid::new_v4().simple().to_string();
@@ -82,7 +97,7 @@ pub async fn create(st: &AppState, dev: &DevicePrincipal, length: u64, meta: &Me
         state: "open".into(),
         expires_at_ms: now + st.config.upload_expiry_ms,
     };
-    let (staging_limit, quota) = (st.config.device_staging_bytes, st.config.device_quota_bytes);
+    let (staging_limit, quota, open_limit) = (st.config.device_staging_bytes, st.config.device_quota_bytes, st.config.device_open_uploads);
     let row = up.clone();
     let raw = meta.raw.clone();
     let filename = meta.filename.clone();
@@ -90,11 +105,16 @@ pub async fn create(st: &AppState, dev: &DevicePrincipal, length: u64, meta: &Me
         .db
         .call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let staged: i64 = tx.query_row(
-                "SELECT COALESCE(SUM(length - \"offset\"), 0) FROM uploads WHERE device_id = ?1 AND state = 'open'",
-                [&row.device_id],
-                |r| r.get(0),
+            // Open means unfinished and not yet expired: an expired upload frees its slot before the sweeper marks it.
+            let (open, staged, soonest_expiry): (i64, i64, Option<i64>) = tx.query_row(
+                "SELECT COUNT(*), COALESCE(SUM(length - \"offset\"), 0), MIN(expires_at_ms) FROM uploads
+                 WHERE device_id = ?1 AND state = 'open' AND expires_at_ms > ?2",
+                params![row.device_id, now],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
+            if open as u64 >= open_limit {
+                return Err(too_many_open(open_limit, soonest_expiry.unwrap_or(now), now));
+            }
             if staged as u64 + row.length > staging_limit {
                 return Err(too_large("本设备未完成的上传过多", &format!("this device's unfinished uploads would exceed {staging_limit} bytes")));
             }

@@ -18,6 +18,7 @@ use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use super::headers::Checksum;
 use super::upload::{Upload, UploadLock};
 use crate::db::now_ms;
+use crate::domain::derivatives::{self, Claim};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::storage::PutOutcome;
@@ -222,11 +223,11 @@ async fn finish(st: &AppState, up: &Upload, hasher: Sha256) -> ApiResult<()> {
             tx.execute("UPDATE uploads SET state = 'complete', updated_at_ms = ?2 WHERE id = ?1", params![up2.id, now])?;
             if let Some((item_id, role)) = super::headers::derivative_of(&up2.metadata_raw) {
                 // Thumbnails are not evidence; the link only lets the console show them beside their item.
-                tx.execute(
-                    "INSERT OR REPLACE INTO derivatives (item_id, role, sha256, community_id, device_id, at_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![item_id, role, up2.sha256, up2.community_id, up2.device_id, now],
-                )?;
+                // Checked at creation too; a claim lost since then keeps the bytes but links nothing.
+                let claim = Claim { item_id, role, device_id: up2.device_id.clone(), community_id: up2.community_id };
+                if !derivatives::link(&tx, &claim, &up2.sha256, now)? {
+                    tracing::warn!(upload = %up2.id, item = %claim.item_id, "derivative not linked: the item is another device's");
+                }
             }
             tx.execute("UPDATE devices SET bytes_stored = bytes_stored + ?2 WHERE device_id = ?1", params![up2.device_id, up2.length as i64])?;
             tx.commit()?;

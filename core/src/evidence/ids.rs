@@ -1,0 +1,85 @@
+//! The one rule for the identifiers a device mints and puts in a manifest:
+//! item and visit ids are canonical UUIDs (the device makes v7), hashes are
+//! 64 lowercase hex digits. The device makes ids with [`new_id`]; the server
+//! checks what it is sent with [`check_manifest`], so nothing a console or a
+//! packet shows, links or shortens can be other than what a device makes.
+
+use super::manifest::Manifest;
+use crate::error::{Error, Result};
+use crate::text::{order_number, single_line};
+
+/// Length of a canonical hyphenated UUID.
+const UUID_LEN: usize = 36;
+
+/// A fresh item or visit id: a time-ordered UUID (v7), lowercase and hyphenated.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Checks an item or visit id: a UUID in canonical lowercase hyphenated form, as [`new_id`] makes it.
+pub fn check_id(zh: &str, en: &str, s: &str) -> Result<()> {
+    let canonical = s.len() == UUID_LEN && uuid::Uuid::try_parse(s).is_ok_and(|u| u.hyphenated().to_string() == s);
+    if !canonical {
+        return Err(Error::InvalidInput(format!(
+            "{zh}须为小写带连字符的 UUID / {en} must be a lowercase hyphenated UUID, not {:?}",
+            crate::text::prefix(s, UUID_LEN)
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a SHA-256 as manifests carry it: 64 lowercase hex digits.
+pub fn check_sha256(zh: &str, en: &str, s: &str) -> Result<()> {
+    if s.len() != 64 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err(Error::InvalidInput(format!(
+            "{zh}须为 64 位小写十六进制 SHA-256 / {en} must be a 64-digit lowercase hex SHA-256, not {:?}",
+            crate::text::prefix(s, 64)
+        )));
+    }
+    Ok(())
+}
+
+/// Checks every identifier in a manifest against the rules the device makes them by:
+/// item, visit and attached item ids, chain and media hashes, the order number and the boot id.
+pub fn check_manifest(m: &Manifest) -> Result<()> {
+    check_id("条目编号", "item id", &m.item_id)?;
+    if let Some(v) = &m.visit_id {
+        check_id("走访编号", "visit id", v)?;
+    }
+    if let Some(a) = &m.attach {
+        check_id("归档条目编号", "attached item id", &a.item_id)?;
+        check_sha256("归档清单哈希", "attached manifest hash", &a.manifest_hash)?;
+    }
+    if let Some(p) = &m.prev {
+        check_sha256("前驱哈希", "prev", p)?;
+    }
+    if let Some(media) = &m.media {
+        check_sha256("媒体哈希", "media sha256", &media.sha256)?;
+    }
+    if let Some(n) = &m.order_number {
+        if order_number(n)? != *n {
+            return Err(Error::InvalidInput("工单号前后有空白 / order number has surrounding whitespace".into()));
+        }
+    }
+    single_line("boot id", &m.capture.boot_id, 128)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_canonical_uuids() {
+        let id = new_id();
+        assert!(check_id("条目编号", "item id", &id).is_ok());
+        assert!(check_id("条目编号", "item id", &uuid::Uuid::new_v4().to_string()).is_ok());
+        for bad in ["中文中文中文", "", "x", &id.to_uppercase(), &id.replace('-', ""), &format!("{id}-x"), &format!("{{{id}}}")] {
+            assert!(matches!(check_id("条目编号", "item id", bad), Err(Error::InvalidInput(_))), "{bad:?}");
+        }
+        assert!(check_sha256("哈希", "hash", &"a".repeat(64)).is_ok());
+        for bad in ["A".repeat(64), "a".repeat(63), "中".repeat(21) + "a"] {
+            assert!(check_sha256("哈希", "hash", &bad).is_err(), "{bad:?}");
+        }
+    }
+}
