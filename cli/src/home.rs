@@ -25,7 +25,7 @@ pub fn resolve(home: Option<PathBuf>) -> Result<PathBuf> {
 
 /// Opens the device, creating the store and secret on first use.
 pub fn open(home: &Path) -> Result<Device> {
-    fs::create_dir_all(home).map_err(|e| Error::from_io("create home", e))?;
+    siteproof_core::store::private_fs::create_dir_all(home).map_err(|e| Error::from_io("create home", e))?;
     let secret = read_or_create_secret(home)?;
     Device::open(home.join("store"), &secret)
 }

@@ -55,7 +55,7 @@ impl Device {
     /// were recorded (temp files, blobs no row points to).
     pub fn open(dir: impl AsRef<Path>, secret: &[u8]) -> Result<Device> {
         let dir = dir.as_ref().to_path_buf();
-        std::fs::create_dir_all(&dir).map_err(|e| Error::from_io("create store directory", e))?;
+        crate::store::private_fs::create_dir_all(&dir).map_err(|e| Error::from_io("create store directory", e))?;
         let lock = lock_store(&dir)?;
         let conn = open_database(&dir.join("siteproof.db"))?;
         let blobs = BlobStore::open(dir.join("blobs"))?;
@@ -107,10 +107,11 @@ impl Device {
 
 fn lock_store(dir: &Path) -> Result<File> {
     use std::os::fd::AsRawFd;
-    let f = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
+    let mut o = OpenOptions::new();
+    o.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, crate::store::private_fs::FILE_MODE);
+    let f = o
         .open(dir.join("lock"))
         .map_err(|e| Error::from_io("open store lock", e))?;
     // SAFETY: flock on a valid, owned descriptor has no memory effects.

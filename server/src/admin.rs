@@ -24,7 +24,7 @@ pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String
     if let AdminAction::ExportOrder { number, office, out, items } = action {
         return export_order(config, &number, office.as_deref(), &out, &items, as_json);
     }
-    std::fs::create_dir_all(data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+    siteproof_core::store::private_fs::create_dir_all(data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
     let conn = db::open_migrated(&data.join("siteproof.db")).map_err(|e| format!("cannot open database: {e}"))?;
     let out = match action {
         AdminAction::CreateOffice { name } => {
@@ -59,7 +59,8 @@ pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String
             };
             // A worker given no password at all is a device-only account (they enroll with a code).
             let password = password.filter(|p| !(p.is_empty() && role == Role::Worker));
-            let id = accounts::create_user(&conn, NewUser { username: &username, role, office_id, community_id, password: password.as_deref() }).map_err(fail)?;
+            let password = password.map(|p| crate::auth::password::StoredPassword::new(&p)).transpose().map_err(fail)?;
+            let id = accounts::create_user(&conn, NewUser { username: &username, role, office_id, community_id, password }).map_err(fail)?;
             (json!({"user_id": id, "username": username, "role": role}), format!("已创建账号 / account created: {username} ({})", role.as_str()))
         }
         AdminAction::EnrollCode { worker, hours } => {

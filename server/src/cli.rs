@@ -47,6 +47,24 @@ pub struct Cli {
     /// CJK font file for dispute packet reports (default: Debian's fonts-wqy-microhei or fonts-noto-cjk).
     #[arg(long, env = "SITEPROOF_CJK_FONT")]
     pub cjk_font: Option<PathBuf>,
+    /// The address browsers use (e.g. https://case.example.cn behind a TLS proxy); https makes the console cookie Secure.
+    #[arg(long, env = "SITEPROOF_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Behind a reverse proxy: take the client address from X-Forwarded-For and the scheme from X-Forwarded-Proto.
+    #[arg(long, env = "SITEPROOF_TRUST_PROXY")]
+    pub trust_proxy: bool,
+    /// Login attempts allowed per account per minute (default 10).
+    #[arg(long, env = "SITEPROOF_LOGIN_ATTEMPTS_PER_ACCOUNT")]
+    pub login_attempts_per_account: Option<u32>,
+    /// Login attempts allowed per source address per minute (default 30).
+    #[arg(long, env = "SITEPROOF_LOGIN_ATTEMPTS_PER_ADDRESS")]
+    pub login_attempts_per_address: Option<u32>,
+    /// Seconds a connection may wait for its next request's header (default 30); request bodies are never cut.
+    #[arg(long, env = "SITEPROOF_IDLE_TIMEOUT_SECS")]
+    pub idle_timeout_secs: Option<u64>,
+    /// Most connections served at once (default 512); further ones wait to be accepted.
+    #[arg(long, env = "SITEPROOF_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
     /// Serve POST /bench/sink (benchmarks only; never in production).
     #[arg(long)]
     pub bench_sink: bool,

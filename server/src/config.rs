@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -36,6 +37,18 @@ pub struct FileConfig {
     pub bench_sink: Option<bool>,
     /// CJK font file for dispute packet reports (TTF/OTF/TTC).
     pub cjk_font: Option<PathBuf>,
+    /// The address browsers use, e.g. `https://case.example.cn` behind a TLS proxy.
+    pub public_url: Option<String>,
+    /// Believe X-Forwarded-For and X-Forwarded-Proto (only behind a reverse proxy that sets them).
+    pub trust_proxy: Option<bool>,
+    /// Login attempts per account per minute.
+    pub login_attempts_per_account: Option<u32>,
+    /// Login attempts per source address per minute.
+    pub login_attempts_per_address: Option<u32>,
+    /// Seconds a connection may wait for the whole header of its next request.
+    pub idle_timeout_secs: Option<u64>,
+    /// Most connections served at once; more wait to be accepted.
+    pub max_connections: Option<usize>,
 }
 
 /// Effective settings.
@@ -67,6 +80,20 @@ pub struct Config {
     pub bench_sink: bool,
     /// CJK font file for reports; None means the Debian default paths.
     pub cjk_font: Option<PathBuf>,
+    /// Whether browsers reach the server over https (the public URL says so), so cookies are `Secure`.
+    pub public_https: bool,
+    /// Believe X-Forwarded-For (client address) and X-Forwarded-Proto from the peer.
+    pub trust_proxy: bool,
+    /// Login attempts per account per minute (also the burst).
+    pub login_attempts_per_account: u32,
+    /// Login attempts per source address per minute (also the burst).
+    pub login_attempts_per_address: u32,
+    /// How long a connection may wait for the whole header of its next
+    /// request: closes idle keep-alive connections and slow header senders;
+    /// never applies while a request body is arriving or being answered.
+    pub idle_timeout: Duration,
+    /// Most connections served at once.
+    pub max_connections: usize,
 }
 
 const HOUR_MS: i64 = 3_600_000;
@@ -91,6 +118,22 @@ impl Config {
         if log_format != "text" && log_format != "json" {
             return Err(format!("log format must be text or json, not {log_format:?}"));
         }
+        let public_https = match flags.public_url.clone().or(f.public_url.clone()) {
+            None => false,
+            Some(u) if u.starts_with("https://") => true,
+            Some(u) if u.starts_with("http://") => false,
+            Some(u) => return Err(format!("公开地址须以 http:// 或 https:// 开头 / public URL must start with http:// or https://, not {u:?}")),
+        };
+        let login_attempts_per_account = pick!(login_attempts_per_account, 10);
+        let login_attempts_per_address = pick!(login_attempts_per_address, 30);
+        if login_attempts_per_account == 0 || login_attempts_per_address == 0 {
+            return Err("登录尝试次数上限须大于 0 / login attempt limits must be above 0".into());
+        }
+        let idle_timeout_secs = pick!(idle_timeout_secs, 30);
+        let max_connections = pick!(max_connections, 512);
+        if idle_timeout_secs == 0 || max_connections == 0 {
+            return Err("空闲超时和连接上限须大于 0 / idle timeout and connection cap must be above 0".into());
+        }
         Ok(Config {
             data,
             listen: pick!(listen, "127.0.0.1:8080".parse().expect("valid default")),
@@ -105,6 +148,12 @@ impl Config {
             enroll_code_ms: pick!(enroll_code_hours, 72) as i64 * HOUR_MS,
             bench_sink: pick!(bench_sink, false),
             cjk_font: flags.cjk_font.clone().or(f.cjk_font.clone()),
+            public_https,
+            trust_proxy: pick!(trust_proxy, false),
+            login_attempts_per_account,
+            login_attempts_per_address,
+            idle_timeout: Duration::from_secs(idle_timeout_secs),
+            max_connections,
         })
     }
 }

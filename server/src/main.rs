@@ -20,6 +20,12 @@ fn main() {
         enroll_code_hours: None,
         bench_sink: cli.bench_sink.then_some(true),
         cjk_font: cli.cjk_font.clone(),
+        public_url: cli.public_url.clone(),
+        trust_proxy: cli.trust_proxy.then_some(true),
+        login_attempts_per_account: cli.login_attempts_per_account,
+        login_attempts_per_address: cli.login_attempts_per_address,
+        idle_timeout_secs: cli.idle_timeout_secs,
+        max_connections: cli.max_connections,
     };
     let config = match Config::resolve(flags, cli.config.as_deref()) {
         Ok(c) => c,

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use ed25519_dalek::SigningKey;
 use sha2::Sha256;
 
+use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
 use crate::db::Db;
 use crate::storage::Storage;
@@ -30,4 +31,6 @@ pub struct AppState {
     pub upload_locks: Arc<Mutex<HashSet<String>>>,
     /// Hash states so completing a large upload needs no second read.
     pub hashers: Arc<HasherCache>,
+    /// Login attempts per account and per source address.
+    pub login_throttle: Arc<LoginThrottle>,
 }

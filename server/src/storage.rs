@@ -8,6 +8,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
+use siteproof_core::store::private_fs;
 use tokio::io::AsyncRead;
 
 /// What happened when a staged file was handed to storage.
@@ -47,12 +48,12 @@ pub struct FsStorage {
 }
 
 impl FsStorage {
-    /// Creates the folders if needed.
+    /// Creates the folders if needed (owner-only; older, wider ones are tightened).
     pub fn new(data_dir: &Path) -> io::Result<FsStorage> {
         let blobs = data_dir.join("blobs");
         let staging = data_dir.join("staging");
-        fs::create_dir_all(&blobs)?;
-        fs::create_dir_all(&staging)?;
+        private_fs::create_dir_all(&blobs)?;
+        private_fs::create_dir_all(&staging)?;
         Ok(FsStorage { blobs, staging })
     }
 
@@ -81,7 +82,9 @@ impl Storage for FsStorage {
             return Ok(PutOutcome::AlreadyPresent);
         }
         let dir = dest.parent().expect("blob path has a parent");
-        fs::create_dir_all(dir)?;
+        private_fs::create_dir_all(dir)?;
+        // Stored evidence is owner-only however the staging file was made.
+        private_fs::tighten_if_present(staged)?;
         fs::File::open(staged)?.sync_all()?;
         // Rename is atomic within one filesystem; two equal uploads finishing at once both end well.
         fs::rename(staged, &dest)?;

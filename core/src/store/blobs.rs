@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::private_fs;
 use crate::error::{Error, Result};
 
 const CHUNK: usize = 256 * 1024;
@@ -40,9 +41,10 @@ impl Drop for StagedBlob {
 }
 
 impl BlobStore {
-    /// Opens the blob folder, creating it and its temp folder.
+    /// Opens the blob folder, creating it and its temp folder (owner-only; an older, wider folder is tightened).
     pub fn open(root: PathBuf) -> Result<Self> {
-        fs::create_dir_all(root.join("tmp")).map_err(|e| Error::from_io("create blob folder", e))?;
+        private_fs::create_dir_all(&root.join("tmp")).map_err(|e| Error::from_io("create blob folder", e))?;
+        private_fs::tighten_if_present(&root).map_err(|e| Error::from_io("restrict blob folder", e))?;
         Ok(Self { root })
     }
 
@@ -66,7 +68,7 @@ impl BlobStore {
     /// Streams `reader` into a temp file, hashing as it goes, and fsyncs it.
     pub fn stage(&self, mut reader: impl Read) -> Result<StagedBlob> {
         let tmp = self.root.join("tmp").join(format!("{}.part", uuid::Uuid::new_v4()));
-        let mut file = File::create(&tmp).map_err(|e| Error::from_io("create temp file", e))?;
+        let mut file = private_fs::create_file(&tmp).map_err(|e| Error::from_io("create temp file", e))?;
         let mut staged = StagedBlob { path: tmp, sha256: String::new(), bytes: 0, header: Vec::new() };
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; CHUNK];
@@ -102,7 +104,7 @@ impl BlobStore {
     pub fn commit(&self, staged: StagedBlob) -> Result<()> {
         let dest = self.path_of(&staged.sha256);
         let dir = dest.parent().expect("blob path has a parent");
-        fs::create_dir_all(dir).map_err(|e| Error::from_io("create blob shard", e))?;
+        private_fs::create_dir_all(dir).map_err(|e| Error::from_io("create blob shard", e))?;
         if dest.is_file() {
             return Ok(()); // Same content already stored; the temp file goes with `staged`.
         }

@@ -5,11 +5,15 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+use super::private_fs;
 use super::schema::MIGRATIONS;
 use crate::error::{Error, Result};
 
 /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+/// The file is owner-only before SQLite sees it, so its WAL and shared-memory
+/// files are too; those of an older, wider store are tightened.
 pub fn open_database(path: &Path) -> Result<Connection> {
+    private_fs::prepare_sqlite_file(path).map_err(|e| Error::from_io("create database file", e))?;
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     // WAL keeps readers (the UI's queue view) off the writer's back; FULL makes a

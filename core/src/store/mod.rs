@@ -3,6 +3,7 @@
 
 pub mod blobs;
 pub mod db;
+pub mod private_fs;
 pub mod schema;
 
 pub use blobs::{BlobStore, StagedBlob};

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{body, json};
+use crate::auth::client_addr::ClientAddr;
+use crate::auth::password::StoredPassword;
 use crate::auth::{require_session, tokens, Role};
 use crate::db::now_ms;
 use crate::domain::accounts;
@@ -25,11 +27,10 @@ struct Login {
     password: String,
 }
 
-/// `POST /v1/login` - password login, returns a session token.
-pub async fn login(State(st): State<AppState>, b: Body) -> ApiResult<Response> {
+/// `POST /v1/login` - password login, returns a session token (429 with Retry-After when throttled).
+pub async fn login(State(st): State<AppState>, ClientAddr(from): ClientAddr, b: Body) -> ApiResult<Response> {
     let l: Login = body::json(b).await?;
-    let ttl = st.config.session_ms;
-    let s = st.db.call(move |c| crate::auth::session::login(c, &l.username, &l.password, ttl)).await?;
+    let s = crate::auth::session::login(&st, from, &l.username, l.password, st.config.session_ms).await?;
     Ok(json(StatusCode::OK, &json!({"token": s.token, "role": s.role, "expires_at_ms": s.expires_at_ms})))
 }
 
@@ -199,6 +200,10 @@ pub async fn create_user(State(st): State<AppState>, headers: HeaderMap, b: Body
     let p = require_session(&st, &headers, Role::Admin).await?;
     let r: NewUserReq = body::json(b).await?;
     let role = Role::parse(&r.role).ok_or_else(|| ApiError::invalid("bad_role", "角色须为 admin、coordinator 或 worker / role must be admin, coordinator or worker"))?;
+    let password = match r.password.clone() {
+        Some(p) => Some(StoredPassword::new_off_runtime(p).await?),
+        None => None,
+    };
     st.db
         .call(move |c| {
             let community = match &r.community {
@@ -213,7 +218,7 @@ pub async fn create_user(State(st): State<AppState>, headers: HeaderMap, b: Body
             };
             let id = accounts::create_user(
                 c,
-                accounts::NewUser { username: &r.username, role, office_id: p.office_id, community_id: community, password: r.password.as_deref() },
+                accounts::NewUser { username: &r.username, role, office_id: p.office_id, community_id: community, password },
             )?;
             accounts::audit(c, Some(p.user_id), "create_user", &r.username)?;
             Ok(json(StatusCode::CREATED, &json!({"id": id, "username": r.username.trim(), "role": role})))

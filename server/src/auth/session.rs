@@ -1,11 +1,14 @@
 //! Password login to a session token: one implementation for the JSON API
 //! (`POST /v1/login`) and the console's login form.
 
+use std::net::IpAddr;
+
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{password, tokens};
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 
 /// A new login session.
 #[derive(Debug, Clone)]
@@ -20,24 +23,31 @@ pub struct NewSession {
     pub expires_at_ms: i64,
 }
 
-/// Checks a password and opens a session lasting `ttl_ms`. Unknown users cost
-/// the same time as wrong passwords, and the error never says which it was.
-pub fn login(c: &Connection, username: &str, pass: &str, ttl_ms: i64) -> ApiResult<NewSession> {
-    let row: Option<(i64, Option<String>, String)> = c
-        .query_row("SELECT id, password_hash, role FROM users WHERE username = ?1 AND disabled = 0", [username.trim()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+/// Checks a password and opens a session lasting `ttl_ms`. The attempt is
+/// first counted against the address and the account (a throttled attempt
+/// checks nothing); the hash is checked off the database pool. Unknown users
+/// cost the same time as wrong passwords, and the error never says which it was.
+pub async fn login(st: &AppState, from: IpAddr, username: &str, pass: String, ttl_ms: i64) -> ApiResult<NewSession> {
+    st.login_throttle.check(from, username)?;
+    let name = username.trim().to_string();
+    let row: Option<(i64, Option<String>, String)> = st
+        .db
+        .call(move |c| {
+            Ok(c.query_row("SELECT id, password_hash, role FROM users WHERE username = ?1 AND disabled = 0", [name], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?)
         })
-        .optional()?;
-    let ok = match &row {
-        Some((_, Some(h), _)) => password::verify(pass, h),
-        _ => {
-            password::verify_dummy(pass);
-            false
-        }
-    };
+        .await?;
+    let stored = row.as_ref().and_then(|(_, h, _)| h.clone());
+    let ok = password::check(pass, stored).await?;
     let Some((user_id, _, role)) = row.filter(|_| ok) else {
         return Err(ApiError::unauthorized("bad_credentials", "用户名或密码错误", "wrong username or password"));
     };
+    st.db.call(move |c| open_session(c, user_id, role, ttl_ms)).await
+}
+
+fn open_session(c: &Connection, user_id: i64, role: String, ttl_ms: i64) -> ApiResult<NewSession> {
     let token = tokens::new_token("sps_");
     let expires_at_ms = now_ms() + ttl_ms;
     c.execute(

@@ -11,8 +11,9 @@ use maud::{html, DOCTYPE};
 use super::actions::Form;
 use super::errors::ConsoleResult;
 use super::i18n::Lang;
-use super::session::{check_origin, clear_session_cookie, lang_cookie, lang_of, session_cookie, ConsoleUser};
+use super::session::{check_origin, clear_session_cookie, cookies_secure, lang_cookie, lang_of, session_cookie, ConsoleUser};
 use crate::api::body::{bytes, form_body};
+use crate::auth::client_addr::ClientAddr;
 use crate::auth::{session, Role};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -39,35 +40,41 @@ fn login_page(l: Lang, error: Option<&str>) -> maud::Markup {
 }
 
 /// `GET /console/login`.
-pub async fn form(RawQuery(q): RawQuery, h: HeaderMap) -> Response {
+pub async fn form(State(st): State<AppState>, RawQuery(q): RawQuery, h: HeaderMap) -> Response {
     let l = lang_of(q.as_deref(), &h);
-    ([(header::CACHE_CONTROL, "no-store".to_string()), (header::SET_COOKIE, lang_cookie(l))], login_page(l, None)).into_response()
+    let secure = cookies_secure(&st, &h);
+    ([(header::CACHE_CONTROL, "no-store".to_string()), (header::SET_COOKIE, lang_cookie(l, secure))], login_page(l, None)).into_response()
 }
 
 /// `POST /console/login` - sets the session cookie and goes to the order list.
-pub async fn submit(State(st): State<AppState>, RawQuery(q): RawQuery, h: HeaderMap, body: Body) -> ConsoleResult<Response> {
+/// A throttled attempt gets the form again with the wait (429, Retry-After).
+pub async fn submit(State(st): State<AppState>, ClientAddr(from): ClientAddr, RawQuery(q): RawQuery, h: HeaderMap, body: Body) -> ConsoleResult<Response> {
     check_origin(&h)?;
     let l = lang_of(q.as_deref(), &h);
     let f = Form(form_body(&bytes(body, 16 * 1024).await?)?);
     let (user, pass) = (f.get("username").unwrap_or("").to_string(), f.get("password").unwrap_or("").to_string());
     let ttl = st.config.session_ms;
-    let result = st
-        .db
-        .call(move |c| {
-            let s = session::login(c, &user, &pass, ttl)?;
-            if Role::parse(&s.role).is_none_or(|r| r < Role::Coordinator) {
-                // The session is useless here; do not leave it lying around.
-                session::logout(c, &crate::auth::tokens::hash(&s.token))?;
-                return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "工作台仅供街道热线专干和管理员使用", "the console is for coordinators and admins"));
-            }
-            Ok(s)
-        })
-        .await;
+    let result = match session::login(&st, from, &user, pass, ttl).await {
+        Ok(s) if Role::parse(&s.role).is_none_or(|r| r < Role::Coordinator) => {
+            // The session is useless here; do not leave it lying around.
+            let th = crate::auth::tokens::hash(&s.token);
+            st.db.call(move |c| session::logout(c, &th)).await?;
+            Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "工作台仅供街道热线专干和管理员使用", "the console is for coordinators and admins"))
+        }
+        other => other,
+    };
     match result {
         Ok(s) => {
             let max_age = (ttl / 1000).max(60);
-            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/console/orders".to_string()), (header::SET_COOKIE, session_cookie(&s.token, max_age)), (header::CACHE_CONTROL, "no-store".into())])
+            let cookie = session_cookie(&s.token, max_age, cookies_secure(&st, &h));
+            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/console/orders".to_string()), (header::SET_COOKIE, cookie), (header::CACHE_CONTROL, "no-store".into())])
                 .into_response())
+        }
+        Err(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
+            // The API error already says, in both languages, how long to wait.
+            let mut resp = (e.status, [(header::CACHE_CONTROL, "no-store")], login_page(l, Some(&e.message))).into_response();
+            resp.headers_mut().extend(e.headers);
+            Ok(resp)
         }
         Err(e) if e.status == StatusCode::UNAUTHORIZED || e.status == StatusCode::FORBIDDEN => {
             let msg = if e.status == StatusCode::FORBIDDEN {
@@ -86,7 +93,7 @@ pub async fn logout(u: ConsoleUser, State(st): State<AppState>, h: HeaderMap, bo
     super::actions::checked_form(&u, &h, body).await?;
     let th = u.principal.token_hash.clone();
     st.db.call(move |c| session::logout(c, &th)).await?;
-    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/console/login".to_string()), (header::SET_COOKIE, clear_session_cookie())]).into_response())
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/console/login".to_string()), (header::SET_COOKIE, clear_session_cookie(cookies_secure(&st, &h)))]).into_response())
 }
 
 /// `GET /console` - the order list is the home page.

@@ -47,7 +47,7 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("GET", "/console/followups", Coordinator, followups_page::list)
         .add("GET", "/console/audit", Coordinator, audit_page::list)
         .add("GET", "/console/blobs/{sha256}", Coordinator, media::blob);
-    (t.router, t.routes)
+    (t.router.layer(axum::middleware::map_response(crate::security_headers::console)), t.routes)
 }
 
 /// The console's routes (for the tenancy test).

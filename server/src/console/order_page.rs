@@ -279,7 +279,7 @@ fn pair_card(u: &ConsoleUser, p: &Pair, items: &[Item]) -> Markup {
                     }
                 }
             }
-            div.muted style="grid-column: 1 / -1" {
+            div.muted.pair-note {
                 @if let Some(d) = p.distance_m { (l.t("相距", "Distance")) " " (format!("{d:.0}")) " m · " }
                 @if p.manual { (l.t("人工配对", "paired by hand")) } @else { (l.t("按位置自动配对（30 米内、较早一次走访）", "proposed by place (within 30 m, an earlier visit)")) }
             }

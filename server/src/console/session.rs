@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::errors::ConsoleError;
 use super::i18n::Lang;
+use crate::auth::client_addr::browser_uses_https;
 use crate::auth::principal::resolve;
 use crate::auth::{Principal, Role};
 use crate::error::ApiError;
@@ -31,20 +32,34 @@ pub fn cookie(h: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.trim().to_string())
 }
 
+/// Whether cookies get `Secure`: the browser reached us over https (a
+/// Secure cookie sent over plain http would never come back).
+pub fn cookies_secure(st: &AppState, h: &HeaderMap) -> bool {
+    browser_uses_https(h, st.config.public_https, st.config.trust_proxy)
+}
+
+fn secure_attr(secure: bool) -> &'static str {
+    if secure {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
 /// The `Set-Cookie` value for a new session.
-pub fn session_cookie(token: &str, max_age_s: i64) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/console; HttpOnly; SameSite=Strict; Max-Age={max_age_s}")
+pub fn session_cookie(token: &str, max_age_s: i64, secure: bool) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/console; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{}", secure_attr(secure))
 }
 
 /// The `Set-Cookie` value that ends a session in the browser.
-pub fn clear_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0")
+pub fn clear_session_cookie(secure: bool) -> String {
+    format!("{SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0{}", secure_attr(secure))
 }
 
 /// The `Set-Cookie` value remembering a language.
-pub fn lang_cookie(lang: Lang) -> String {
+pub fn lang_cookie(lang: Lang, secure: bool) -> String {
     let v = if lang == Lang::En { "en" } else { "zh" };
-    format!("{LANG_COOKIE}={v}; Path=/console; SameSite=Strict; Max-Age=31536000")
+    format!("{LANG_COOKIE}={v}; Path=/console; SameSite=Strict; Max-Age=31536000{}", secure_attr(secure))
 }
 
 /// The CSRF token for a session: a hash of the secret session token, so it

@@ -8,18 +8,27 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
+use siteproof_core::store::private_fs;
 use tokio::sync::Semaphore;
 
 use crate::error::{ApiError, ApiResult};
 
 /// Opens a connection with the server's pragmas (WAL, FULL sync for acknowledged writes).
+/// The database file is made owner-only first: SQLite gives its WAL and
+/// shared-memory files the database file's mode.
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
+    private_fs::prepare_sqlite_file(path).map_err(cannot_open)?;
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
     )?;
     Ok(conn)
+}
+
+/// An i/o failure preparing the database file, as SQLite's own "cannot open".
+fn cannot_open(e: std::io::Error) -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN), Some(format!("database file: {e}")))
 }
 
 /// Opens the database file, creating and migrating it.

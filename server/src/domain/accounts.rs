@@ -81,8 +81,8 @@ pub struct NewUser<'a> {
     pub office_id: i64,
     /// Community (required for coordinators and workers).
     pub community_id: Option<i64>,
-    /// Password (None: a worker who only uses a device).
-    pub password: Option<&'a str>,
+    /// Password, already checked and hashed (None: a worker who only uses a device).
+    pub password: Option<password::StoredPassword>,
 }
 
 /// Creates an account; returns its id.
@@ -94,13 +94,7 @@ pub fn create_user(conn: &Connection, u: NewUser<'_>) -> ApiResult<i64> {
     if u.role != Role::Admin && u.community_id.is_none() {
         return Err(ApiError::invalid("community_required", "协调员和社工必须属于一个社区 / coordinators and workers need a community"));
     }
-    let hash = match u.password {
-        Some(p) => {
-            password::check_strength(p)?;
-            Some(password::hash(p).map_err(ApiError::internal)?)
-        }
-        None => None,
-    };
+    let hash = u.password.as_ref().map(|p| p.phc());
     let added = conn.execute(
         "INSERT OR IGNORE INTO users (username, role, office_id, community_id, password_hash, created_at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

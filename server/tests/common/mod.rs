@@ -64,13 +64,28 @@ impl Server {
         s
     }
 
+    /// Starts on a fresh directory with extra environment variables.
+    pub fn start_env(extra: &[&str], env: &[(&str, &str)]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let mut s = Server::start_at_env(data, extra, env);
+        s._dir = Some(dir);
+        s
+    }
+
     /// Starts on an existing (or new) data directory.
     pub fn start_at(data: PathBuf, extra: &[&str]) -> Server {
+        Server::start_at_env(data, extra, &[])
+    }
+
+    /// Starts with extra environment variables (settings given the way a service unit gives them).
+    pub fn start_at_env(data: PathBuf, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(BIN)
             .arg("--data")
             .arg(&data)
             .args(["--listen", "127.0.0.1:0"])
             .args(extra)
+            .envs(env.iter().copied())
             .env("SITEPROOF_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -135,10 +150,15 @@ pub fn bootstrap(data: &std::path::Path) {
 
 impl World {
     pub fn new(extra: &[&str]) -> World {
+        World::new_env(extra, &[])
+    }
+
+    /// A world whose server also gets these environment variables.
+    pub fn new_env(extra: &[&str], env: &[(&str, &str)]) -> World {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         bootstrap(&data);
-        let mut server = Server::start_at(data, extra);
+        let mut server = Server::start_at_env(data, extra, env);
         server._dir = Some(dir);
         World {
             admin: server.login("admin1"),
