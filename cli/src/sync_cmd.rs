@@ -86,8 +86,9 @@ pub fn sync(device: &Device, wait_s: u64, chunk_kib: u64, json: bool) -> Result<
 }
 
 /// Says what is still waiting (the first job in send order that has failed, and
-/// why) and when it will be retried: by the queue's own backoff, or at once by
+/// why) and when it will be retried: when that job's backoff ends, or at once by
 /// the next `siteproof sync`, which starts without waiting out that backoff.
+/// (Jobs behind an unavailable server were not tried and wait on the same retry.)
 fn still_waiting(device: &Device, status: &QueueStatus) -> Result<String> {
     let jobs = device.queue_jobs()?;
     let first_failed = jobs.iter().find(|j| j.state == "pending" && j.last_error.is_some());
@@ -100,7 +101,7 @@ fn still_waiting(device: &Device, status: &QueueStatus) -> Result<String> {
         None => (String::new(), String::new()),
     };
     let now = chrono::Utc::now().timestamp_millis();
-    let (when_zh, when_en) = match status.next_attempt_at_ms {
+    let (when_zh, when_en) = match first_failed.map(|j| j.next_attempt_at_ms).or(status.next_attempt_at_ms) {
         Some(at) if at > now => {
             let clock = chrono::DateTime::from_timestamp_millis(at)
                 .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S %:z").to_string())
