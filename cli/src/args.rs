@@ -83,7 +83,7 @@ pub enum Command {
     },
     /// Send queued evidence and exchange orders; exits 0 once the queue is drained / 同步
     Sync {
-        /// Keep retrying jobs in backoff for up to this many seconds before giving up
+        /// Bound the whole run: retry what fails for up to this many seconds, then exit 4 saying what waits
         #[arg(long, default_value_t = 120)]
         wait: u64,
         /// First upload chunk size in KiB (adapts to the link)

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use siteproof_core::{Device, Error, Result, SyncObserver, SyncOptions, SyncProgress};
+use siteproof_core::{Device, Error, QueueStatus, Result, SyncObserver, SyncOptions, SyncProgress};
 
 /// Draws progress. Ctrl-C just kills the process: the queue is crash-safe, so no handler is needed.
 struct Bar {
@@ -64,6 +64,7 @@ pub fn sync(device: &Device, wait_s: u64, chunk_kib: u64, json: bool) -> Result<
             "jobs_done": report.jobs_done, "receipts": report.receipts, "bytes_sent": report.bytes_sent,
             "bytes_acknowledged": report.bytes_acknowledged, "jobs_failed": report.jobs_failed,
             "pending_jobs": status.pending_jobs, "failed_jobs": status.failed_jobs,
+            "next_attempt_at_ms": status.next_attempt_at_ms,
         }));
     } else {
         println!(
@@ -79,12 +80,42 @@ pub fn sync(device: &Device, wait_s: u64, chunk_kib: u64, json: bool) -> Result<
         )));
     }
     if status.pending_jobs > 0 {
-        return Err(Error::Network(format!(
-            "{} 个任务待重试 / {} job(s) still pending; run sync again when the network is back",
-            status.pending_jobs, status.pending_jobs
-        )));
+        return Err(Error::Network(still_waiting(device, &status)?));
     }
     Ok(())
+}
+
+/// Says what is still waiting (the first job in send order that has failed, and
+/// why) and when it will be retried: when that job's backoff ends, or at once by
+/// the next `siteproof sync`, which starts without waiting out that backoff.
+/// (Jobs behind an unavailable server were not tried and wait on the same retry.)
+fn still_waiting(device: &Device, status: &QueueStatus) -> Result<String> {
+    let jobs = device.queue_jobs()?;
+    let first_failed = jobs.iter().find(|j| j.state == "pending" && j.last_error.is_some());
+    let (why_zh, why_en) = match first_failed {
+        Some(j) => {
+            let short: String = j.item_id.chars().take(8).collect();
+            let why = format!("{} {short}: {}", j.part, j.last_error.as_deref().unwrap_or_default());
+            (format!("（{why}）"), format!(" ({why})"))
+        }
+        None => (String::new(), String::new()),
+    };
+    let now = chrono::Utc::now().timestamp_millis();
+    let (when_zh, when_en) = match first_failed.map(|j| j.next_attempt_at_ms).or(status.next_attempt_at_ms) {
+        Some(at) if at > now => {
+            let clock = chrono::DateTime::from_timestamp_millis(at)
+                .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S %:z").to_string())
+                .unwrap_or_default();
+            let secs = (at - now + 999) / 1000;
+            (format!("将于 {clock}（{secs} 秒后）重试"), format!("next try at {clock} (in {secs} s)"))
+        }
+        _ => ("将于下次同步时重试".to_string(), "next try at the next sync".to_string()),
+    };
+    let n = status.pending_jobs;
+    Ok(format!(
+        "{n} 个任务等待重试{why_zh}；{when_zh}，再次运行 `siteproof sync` 则立即重试 / \
+         {n} job(s) waiting to be retried{why_en}; {when_en}, or at once when `siteproof sync` runs again"
+    ))
 }
 
 /// Prints the device token.

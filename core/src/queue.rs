@@ -4,6 +4,15 @@
 //! only after its original so the server can check the hash it names. A job
 //! that fails for a permanent reason stops retrying but keeps its data, and
 //! never blocks the jobs behind it.
+//!
+//! Backoff belongs to one sync run. A run is started by a person or by the
+//! app's scheduler, which has already decided that now is the time (network
+//! back, a worker pressing sync); so a new run first makes every waiting job
+//! due again ([`Device::make_waiting_jobs_due`]) instead of waiting out a
+//! delay an earlier run computed while the server was away. Within a run,
+//! each failure pushes its job back by the backoff below.
+
+use std::time::Duration;
 
 use rand::Rng;
 use rusqlite::{params, Row, Transaction};
@@ -27,6 +36,13 @@ const CLASS_MEDIA: i64 = 1;
 pub const BACKOFF_BASE_MS: i64 = 5_000;
 /// Longest retry delay (a worker back in signal should not wait longer than this).
 pub const BACKOFF_CAP_MS: i64 = 30 * 60_000;
+
+/// A pending job that can go once its time comes: a manifest waits for its
+/// original, because the server checks the media hash the manifest names.
+/// (`o` is the outbox row in question.)
+const SENDABLE: &str = "o.state = 'pending'
+    AND NOT (o.part = 'manifest' AND EXISTS (
+        SELECT 1 FROM outbox m WHERE m.item_id = o.item_id AND m.part = 'original' AND m.state != 'done'))";
 
 /// One upload job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +82,8 @@ pub struct QueueStatus {
     pub done_jobs: u64,
     /// Entries with a server receipt.
     pub receipts: u64,
-    /// Earliest next attempt among pending jobs.
+    /// Earliest next attempt among pending jobs that can be sent (a manifest
+    /// waiting for its original counts through its original).
     pub next_attempt_at_ms: Option<i64>,
 }
 
@@ -114,13 +131,20 @@ pub fn backoff_delay_ms(attempts: u32, rng: &mut impl Rng) -> i64 {
     rng.gen_range(d / 2..=d)
 }
 
+/// Delay before the next attempt after `failures` failures: our backoff, but never
+/// sooner than the server asked (`Retry-After`), and never longer than the cap.
+pub fn retry_delay_ms(failures: u32, server_asked: Option<Duration>, rng: &mut impl Rng) -> i64 {
+    let asked = server_asked.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX).min(BACKOFF_CAP_MS));
+    backoff_delay_ms(failures, rng).max(asked)
+}
+
 impl Device {
     /// Counts and bytes of the queue, from one indexed query.
     pub fn queue_status(&self) -> Result<QueueStatus> {
         let conn = self.db()?;
         let mut s = QueueStatus::default();
         let mut stmt = conn.prepare(
-            "SELECT state, count(*), coalesce(sum(bytes), 0), min(next_attempt_at_ms) FROM outbox GROUP BY state",
+            "SELECT state, count(*), coalesce(sum(bytes), 0) FROM outbox GROUP BY state",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -130,12 +154,13 @@ impl Device {
                 "pending" => {
                     s.pending_jobs = n;
                     s.pending_bytes = r.get::<_, i64>(2)? as u64;
-                    s.next_attempt_at_ms = r.get(3)?;
                 }
                 "failed" => s.failed_jobs = n,
                 _ => s.done_jobs = n,
             }
         }
+        s.next_attempt_at_ms =
+            conn.query_row(&format!("SELECT min(o.next_attempt_at_ms) FROM outbox o WHERE {SENDABLE}"), [], |r| r.get(0))?;
         s.receipts = conn.query_row("SELECT count(*) FROM receipts", [], |r| r.get::<_, i64>(0))? as u64;
         Ok(s)
     }
@@ -154,11 +179,8 @@ impl Device {
     pub fn due_jobs(&self, now_ms: i64, limit: u32) -> Result<Vec<OutboxJob>> {
         let conn = self.db()?;
         let mut stmt = conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM outbox o
-             WHERE state = 'pending' AND next_attempt_at_ms <= ?1
-               AND NOT (part = 'manifest' AND EXISTS (
-                   SELECT 1 FROM outbox m WHERE m.item_id = o.item_id AND m.part = 'original' AND m.state != 'done'))
-             ORDER BY class, bytes, id LIMIT ?2"
+            "SELECT {COLUMNS} FROM outbox o WHERE {SENDABLE} AND o.next_attempt_at_ms <= ?1
+             ORDER BY o.class, o.bytes, o.id LIMIT ?2"
         ))?;
         let jobs = stmt.query_map(params![now_ms, limit], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(jobs)
@@ -172,10 +194,15 @@ impl Device {
 
     /// Records a transient failure and schedules the next attempt with backoff.
     pub fn mark_job_retry(&self, job_id: i64, error: &str, now_ms: i64) -> Result<OutboxJob> {
+        self.mark_job_retry_after(job_id, error, now_ms, None)
+    }
+
+    /// Like [`Device::mark_job_retry`], never sooner than the server asked (`Retry-After`).
+    pub fn mark_job_retry_after(&self, job_id: i64, error: &str, now_ms: i64, server_asked: Option<Duration>) -> Result<OutboxJob> {
         let conn = self.db()?;
         let attempts: u32 = conn.query_row("SELECT attempts FROM outbox WHERE id = ?1", [job_id], |r| r.get(0))
             .map_err(|_| Error::NotFound(format!("no outbox job {job_id}")))?;
-        let next = now_ms + backoff_delay_ms(attempts, &mut rand::thread_rng());
+        let next = now_ms + retry_delay_ms(attempts, server_asked, &mut rand::thread_rng());
         conn.execute(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?2, last_error = ?3 WHERE id = ?1",
             params![job_id, next, error],
@@ -204,6 +231,27 @@ impl Device {
             params![job_id, format!("原件未被接受 / its original was refused: {reason}")],
         )?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Makes every waiting job due now; called as a sync run starts (see the module
+    /// comment for why a new run does not inherit an earlier run's backoff). Attempts
+    /// are kept, so backoff within the run still grows from the job's history.
+    pub(crate) fn make_waiting_jobs_due(&self) -> Result<u64> {
+        Ok(self.db()?.execute(
+            "UPDATE outbox SET next_attempt_at_ms = 0 WHERE state = 'pending' AND next_attempt_at_ms > 0",
+            [],
+        )? as u64)
+    }
+
+    /// Sends an entry's original again (the server lost it or never kept it); its
+    /// manifest follows once the original is done.
+    pub(crate) fn requeue_original(&self, item_id: &str) -> Result<()> {
+        self.db()?.execute(
+            "UPDATE outbox SET state = 'pending', next_attempt_at_ms = 0, upload_url = NULL
+             WHERE item_id = ?1 AND part = 'original'",
+            params![item_id],
+        )?;
         Ok(())
     }
 
@@ -243,5 +291,18 @@ mod tests {
             }
         }
         assert!(backoff_delay_ms(30, &mut rng) <= BACKOFF_CAP_MS);
+    }
+
+    #[test]
+    fn a_server_hint_delays_but_never_hastens_or_exceeds_the_cap() {
+        let mut rng = rand::thread_rng();
+        for _ in 0..50 {
+            let ours = retry_delay_ms(0, None, &mut rng);
+            assert!((BACKOFF_BASE_MS / 2..=BACKOFF_BASE_MS).contains(&ours), "{ours}");
+            assert!(retry_delay_ms(0, Some(Duration::from_secs(60)), &mut rng) == 60_000);
+            let tiny = retry_delay_ms(0, Some(Duration::from_millis(1)), &mut rng);
+            assert!(tiny >= BACKOFF_BASE_MS / 2, "a hint of 1 ms does not hasten our backoff: {tiny}");
+            assert_eq!(retry_delay_ms(0, Some(Duration::from_secs(86_400)), &mut rng), BACKOFF_CAP_MS);
+        }
     }
 }

@@ -221,3 +221,20 @@ fn manifests_verify_with_the_shared_evidence_code() {
     assert_eq!(m.seq, 1);
     assert_eq!(m.prev, None);
 }
+
+#[test]
+fn a_manifest_waiting_on_its_original_waits_with_it() {
+    // The queue's next attempt is when something can really go. A manifest waits for its
+    // original; counting the manifest's own "due now" made a sync with --wait sleep and
+    // wake forever while the original was in backoff.
+    let dir = tempfile::tempdir().unwrap();
+    let d = Device::open(dir.path(), SECRET).unwrap();
+    let item = d.capture_photo(&sample("gps/DSCN0010.jpg"), ctx(1)).unwrap();
+    let jobs = d.queue_jobs().unwrap();
+    let original = jobs.iter().find(|j| j.part == "original" && j.item_id == item.item_id).unwrap();
+    let later = d.mark_job_retry(original.id, "上传 / upload: HTTP 503", 1_000).unwrap();
+    let st = d.queue_status().unwrap();
+    assert_eq!(st.pending_jobs, 2, "{st:?}");
+    assert_eq!(st.next_attempt_at_ms, Some(later.next_attempt_at_ms), "{st:?}");
+    assert!(d.due_jobs(later.next_attempt_at_ms - 1, 10).unwrap().is_empty());
+}

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+pub mod failing_front;
 pub mod media;
 pub mod proxy;
 pub mod server;

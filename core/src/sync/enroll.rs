@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::api::{error_for, Api};
+use super::api::{refused, Api, CallError};
 use crate::device::{Device, Enrollment};
 use crate::error::{Error, Result};
 use crate::evidence::public_key_from_hex;
@@ -24,10 +24,10 @@ impl Device {
         let body = json!({"code": code.trim(), "public_key": self.public_key_hex, "device_name": device_name});
         let resp = api.send(api.request(reqwest::Method::POST, "/v1/enroll").json(&body))?;
         if !resp.status().is_success() {
-            return Err(error_for(resp, "注册失败 / enrollment refused"));
+            return Err(refused(resp, "注册失败 / enrollment refused").into_error());
         }
         let r: EnrollResponse =
-            resp.json().map_err(|e| Error::Network(format!("unreadable enrollment response: {e}")))?;
+            resp.json().map_err(|e| Error::from(CallError::unusable_answer("注册 / enrollment", e)))?;
         public_key_from_hex(&r.server_key)?;
         if r.device_id != self.device_id {
             return Err(Error::Integrity(format!(

@@ -5,6 +5,7 @@
 //! exchanges orders and drains the outbox as far as the network allows.
 
 mod api;
+mod deadline;
 mod enroll;
 mod orders;
 mod progress;
@@ -24,7 +25,9 @@ use crate::error::{Error, Result};
 pub struct SyncOptions {
     /// First tus chunk size; adapts between [`tus::MIN_CHUNK`] and [`tus::MAX_CHUNK`].
     pub initial_chunk_bytes: u64,
-    /// Keep retrying jobs in backoff until this many ms have passed (0: one pass only).
+    /// One deadline for the whole run, this many ms from its start: time anchor,
+    /// order exchange and outbox each get a first attempt, and a failed one is
+    /// tried again only while its next attempt falls before the deadline (0: each once).
     pub wait_for_backoff_ms: u64,
 }
 
@@ -36,19 +39,31 @@ impl Default for SyncOptions {
 }
 
 impl Device {
-    /// Runs one sync: time anchor, orders, outbox. Stops early on cancel or a refused device.
+    /// Runs one sync: time anchor, orders, outbox, all within one deadline
+    /// (`options.wait_for_backoff_ms` from now). Stops early on cancel or a refused device.
     pub fn sync(&self, options: &SyncOptions, observer: &dyn SyncObserver) -> Result<SyncReport> {
         let enrollment = self
             .enrollment()?
             .ok_or_else(|| Error::InvalidInput("设备尚未注册 / this device is not enrolled with a server".into()))?;
         let api = api::Api::new(&enrollment.server_url, Some(enrollment.token.clone()))?;
+        let deadline = deadline::RunDeadline::starting_now(options.wait_for_backoff_ms);
+        self.make_waiting_jobs_due()?;
         let mut report = SyncReport::default();
-        report.anchored = self.refresh_time_anchor(&api, &enrollment.server_key).is_ok();
-        let (pushed, pulled) = self.exchange_orders(&api)?;
+        // Capture works without an anchor (entries are flagged unanchored), so a
+        // failed anchor does not stop the run; a cancel does.
+        report.anchored = match deadline.retrying("time anchor", observer, || self.refresh_time_anchor(&api, &enrollment.server_key)) {
+            Ok(_) => true,
+            Err(api::CallError::Local(Error::Cancelled)) => return Err(Error::Cancelled),
+            Err(e) => {
+                tracing::warn!("time anchor not refreshed: {}", Error::from(e));
+                false
+            }
+        };
+        let (pushed, pulled) = deadline.retrying("order exchange", observer, || self.exchange_orders(&api))?;
         report.orders_pushed = pushed;
         report.orders_pulled = pulled;
         self.make_pending_derivatives()?;
-        self.push_outbox(&api, &enrollment.server_key, options, observer, &mut report)?;
+        self.push_outbox(&api, &enrollment.server_key, options, &deadline, observer, &mut report)?;
         Ok(report)
     }
 }

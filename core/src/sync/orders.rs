@@ -11,9 +11,9 @@ use rusqlite::params;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::api::{error_for, is_auth, Api};
+use super::api::{refused, Api, CallError, CallResult, RetryKind};
 use crate::device::{now_ms, Device};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// An order as the server sends it to devices (complainant contact masked).
 #[derive(Debug, Deserialize)]
@@ -52,7 +52,9 @@ struct OrderPage {
 
 impl Device {
     /// Pushes local edits, then pulls changes since the stored cursor. Returns (pushed, pulled).
-    pub(crate) fn exchange_orders(&self, api: &Api) -> Result<(u64, u64)> {
+    /// Safe to run again after a failure: a push states the version it was based on, and the
+    /// cursor is saved page by page.
+    pub(crate) fn exchange_orders(&self, api: &Api) -> CallResult<(u64, u64)> {
         let mut pushed = 0;
         for o in self.list_orders()?.into_iter().filter(|o| o.dirty && o.server_version > 0) {
             let body = json!({
@@ -60,14 +62,16 @@ impl Device {
                 "tag_handling": o.tag_handling, "tag_callback": o.tag_callback, "knowledge": o.knowledge,
             });
             let resp = api.send(api.request(reqwest::Method::PATCH, &format!("/v1/device/orders/{}", o.number)).json(&body))?;
-            if is_auth(resp.status()) {
-                return Err(error_for(resp, "设备被拒绝 / device refused"));
-            }
             if !resp.status().is_success() {
-                tracing::warn!(order = %o.number, "order edit not pushed: {}", error_for(resp, "push order"));
+                let r = refused(resp, "推送工单 / push order");
+                if r.retry != RetryKind::Permanent {
+                    return Err(r.into());
+                }
+                // This edit is refused for good; the other orders still go.
+                tracing::warn!(order = %o.number, "order edit not pushed: {}", r.message);
                 continue;
             }
-            let merged: RemoteOrder = resp.json().map_err(|e| Error::Network(format!("unreadable order: {e}")))?;
+            let merged: RemoteOrder = resp.json().map_err(|e| CallError::unusable_answer("推送工单 / push order", e))?;
             self.upsert_remote_order(&merged, true)?;
             pushed += 1;
         }
@@ -76,9 +80,9 @@ impl Device {
         loop {
             let resp = api.send(api.request(reqwest::Method::GET, &format!("/v1/device/orders?cursor={cursor}")))?;
             if !resp.status().is_success() {
-                return Err(error_for(resp, "拉取工单 / pull orders"));
+                return Err(refused(resp, "拉取工单 / pull orders").into());
             }
-            let page: OrderPage = resp.json().map_err(|e| Error::Network(format!("unreadable order page: {e}")))?;
+            let page: OrderPage = resp.json().map_err(|e| CallError::unusable_answer("拉取工单 / pull orders", e))?;
             for o in &page.orders {
                 self.upsert_remote_order(o, false)?;
                 pulled += 1;

@@ -1,14 +1,14 @@
-//! Draining the outbox: each due job in queue order, each failure sorted into
-//! "try again later" (backoff), "this job can never succeed" (stop it, keep
-//! its data, say why) or "this device is refused" (stop the whole sync, keep
-//! the queue intact for a coordinator).
-
-use std::time::Duration;
+//! Draining the outbox: each due job in queue order, each failure sorted by
+//! its `RetryKind` (decided once, in `api.rs`) into "try again later"
+//! (backoff), "the server is unavailable" (backoff, and the rest of the queue
+//! waits with it), "this job can never succeed" (stop it, keep its data, say
+//! why) or "this device is refused" (stop the whole sync, keep the queue
+//! intact for a coordinator). The run's deadline bounds the waiting.
 
 use reqwest::Method;
-use rusqlite::params;
 
-use super::api::{error_for, is_auth, is_permanent, Api};
+use super::api::{refused, CallError, CallResult, RetryKind, Api};
+use super::deadline::RunDeadline;
 use super::progress::{SyncObserver, SyncProgress};
 use super::tus::{self, BlobUpload, UploadHooks};
 use super::SyncOptions;
@@ -16,6 +16,9 @@ use crate::device::{now_ms, Device};
 use crate::error::{Error, Result};
 use crate::evidence::SignedReceipt;
 use crate::queue::{OutboxJob, PART_MANIFEST};
+
+/// The server's code for a manifest whose media it does not hold (server/src/domain/ingest.rs).
+const MEDIA_MISSING: &str = "media_missing";
 
 /// What one sync run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,28 +43,6 @@ pub struct SyncReport {
     pub jobs_remaining: u64,
 }
 
-enum JobError {
-    /// The device is refused: stop everything.
-    Refused(Error),
-    /// This job cannot succeed as it is.
-    Permanent(String),
-    /// Try again after backoff.
-    Transient(String),
-    /// Local failure (disk, store): stop and report.
-    Local(Error),
-}
-
-impl From<Error> for JobError {
-    fn from(e: Error) -> Self {
-        match e {
-            Error::Network(m) => JobError::Transient(m),
-            Error::Rejected(m) => JobError::Permanent(m),
-            Error::Integrity(m) => JobError::Transient(format!("server answer failed a check: {m}")),
-            other => JobError::Local(other),
-        }
-    }
-}
-
 struct Run<'a> {
     observer: &'a dyn SyncObserver,
     progress: SyncProgress,
@@ -74,6 +55,7 @@ impl Device {
         api: &Api,
         server_key: &str,
         options: &SyncOptions,
+        deadline: &RunDeadline,
         observer: &dyn SyncObserver,
         report: &mut SyncReport,
     ) -> Result<()> {
@@ -83,17 +65,19 @@ impl Device {
             progress: SyncProgress { jobs_total: status.pending_jobs, bytes_total: status.pending_bytes, ..Default::default() },
             chunk: options.initial_chunk_bytes.clamp(tus::MIN_CHUNK, tus::MAX_CHUNK),
         };
-        let deadline = now_ms() + options.wait_for_backoff_ms as i64;
+        // While the server is unavailable, no job is sent before this time (Unix ms).
+        let mut unavailable_until = 0;
         loop {
-            let jobs = self.due_jobs(now_ms(), 64)?;
+            if observer.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let now = now_ms();
+            let jobs = if now < unavailable_until { Vec::new() } else { self.due_jobs(now, 64)? };
             if jobs.is_empty() {
                 let st = self.queue_status()?;
-                match st.next_attempt_at_ms {
-                    Some(next) if st.pending_jobs > 0 && next <= deadline => {
-                        if observer.is_cancelled() {
-                            return Err(Error::Cancelled);
-                        }
-                        std::thread::sleep(Duration::from_millis((next - now_ms()).clamp(10, 1_000) as u64));
+                match st.next_attempt_at_ms.map(|next| next.max(unavailable_until)) {
+                    Some(next) if st.pending_jobs > 0 && deadline.allows(next) => {
+                        deadline.sleep_until(next, observer)?;
                         continue;
                     }
                     _ => {
@@ -107,34 +91,47 @@ impl Device {
                     return Err(Error::Cancelled);
                 }
                 run.progress.current = format!("{} {}", job.part, &job.item_id);
-                match self.push_job(api, server_key, &job, &mut run, report) {
+                let refusal = match self.push_job(api, server_key, &job, &mut run, report) {
                     Ok(()) => {
                         self.mark_job_done(job.id)?;
                         report.jobs_done += 1;
                         run.progress.jobs_done += 1;
                         observer.on_progress(run.progress.clone());
+                        continue;
                     }
-                    Err(JobError::Refused(e)) => return Err(e),
-                    Err(JobError::Local(e)) => return Err(e),
-                    Err(JobError::Permanent(why)) => {
-                        tracing::warn!(job = job.id, "job stopped: {why}");
-                        self.mark_job_failed(job.id, &why)?;
+                    Err(CallError::Local(e)) => return Err(e),
+                    Err(CallError::Refused(r)) => r,
+                };
+                match refusal.retry {
+                    RetryKind::StopDevice => return Err(refusal.into_error()),
+                    RetryKind::Permanent => {
+                        tracing::warn!(job = job.id, "job stopped: {}", refusal.message);
+                        self.mark_job_failed(job.id, &refusal.message)?;
                         report.jobs_failed += 1;
                     }
-                    Err(JobError::Transient(why)) => {
-                        tracing::info!(job = job.id, "job will be retried: {why}");
-                        self.mark_job_retry(job.id, &why, now_ms())?;
+                    RetryKind::Transient { retry_after } => {
+                        tracing::info!(job = job.id, "job will be retried: {}", refusal.message);
+                        self.mark_job_retry_after(job.id, &refusal.message, now_ms(), retry_after)?;
+                    }
+                    RetryKind::Unavailable { retry_after } => {
+                        tracing::info!(job = job.id, "server unavailable, queue waits: {}", refusal.message);
+                        let rescheduled = self.mark_job_retry_after(job.id, &refusal.message, now_ms(), retry_after)?;
+                        // Every other job would meet the same refusal now: they wait with this one.
+                        unavailable_until = rescheduled.next_attempt_at_ms;
+                        break;
                     }
                 }
             }
         }
     }
 
-    fn push_job(&self, api: &Api, server_key: &str, job: &OutboxJob, run: &mut Run<'_>, report: &mut SyncReport) -> Result<(), JobError> {
+    fn push_job(&self, api: &Api, server_key: &str, job: &OutboxJob, run: &mut Run<'_>, report: &mut SyncReport) -> CallResult<()> {
         if job.part == PART_MANIFEST {
             return self.push_manifest(api, server_key, job, report);
         }
-        let sha = job.blob_sha256.as_deref().ok_or_else(|| JobError::Permanent("media job without a blob".into()))?;
+        let sha = job.blob_sha256.as_deref().ok_or_else(|| {
+            CallError::job_cannot_be_sent(format!("媒体任务未指明文件 / media job {} names no blob", job.id))
+        })?;
         let resp = api.send(api.request(Method::HEAD, &format!("/v1/blobs/{sha}")))?;
         if resp.status().is_success() {
             // The server already holds these bytes (an earlier run, or the same content twice).
@@ -142,10 +139,14 @@ impl Device {
             run.progress.bytes_done += job.bytes;
             return Ok(());
         }
-        if is_auth(resp.status()) {
-            return Err(JobError::Refused(error_for(resp, "设备被拒绝 / device refused")));
+        // Not held (404) is the usual answer and means "upload it"; only a refused device stops here.
+        let r = refused(resp, "查询文件 / blob status");
+        if r.retry == RetryKind::StopDevice {
+            return Err(r.into());
         }
-        let path = self.blob_path(sha).ok_or_else(|| JobError::Permanent(format!("blob {sha} is missing on the device")))?;
+        let path = self
+            .blob_path(sha)
+            .ok_or_else(|| CallError::job_cannot_be_sent(format!("设备上缺少文件 / blob {sha} is missing on the device")))?;
         let media_type: String = self
             .db()?
             .query_row("SELECT media_type FROM blobs WHERE sha256 = ?1", [sha], |r| r.get(0))
@@ -155,45 +156,25 @@ impl Device {
         let mut chunk = hooks.run.chunk;
         let result = tus::upload(api, &blob, job.upload_url.clone(), &mut chunk, &mut hooks);
         hooks.run.chunk = chunk;
-        match result {
-            Ok(()) => Ok(()),
-            Err(Error::Rejected(m)) if m.contains("HTTP 401") || m.contains("HTTP 403") => {
-                Err(JobError::Refused(Error::Rejected(m)))
-            }
-            Err(e) => Err(e.into()),
-        }
+        result
     }
 
-    fn push_manifest(&self, api: &Api, server_key: &str, job: &OutboxJob, report: &mut SyncReport) -> Result<(), JobError> {
+    fn push_manifest(&self, api: &Api, server_key: &str, job: &OutboxJob, report: &mut SyncReport) -> CallResult<()> {
         let (_, signed) = self.get_item_with_manifest(&job.item_id)?;
         let resp = api.send(api.request(Method::POST, "/v1/manifests").json(&signed))?;
-        let status = resp.status();
-        if status.is_success() {
+        if resp.status().is_success() {
             let receipt: SignedReceipt =
-                resp.json().map_err(|e| JobError::Transient(format!("unreadable receipt: {e}")))?;
-            self.store_receipt(&job.item_id, &receipt, server_key)?;
+                resp.json().map_err(|e| CallError::unusable_answer("回执 / receipt", e))?;
+            self.store_receipt(&job.item_id, &receipt, server_key).map_err(CallError::from_answer_check)?;
             report.receipts += 1;
             return Ok(());
         }
-        if is_auth(status) {
-            return Err(JobError::Refused(error_for(resp, "设备被拒绝 / device refused")));
-        }
-        let err = error_for(resp, "提交清单 / submit manifest");
-        if status.as_u16() == 409 && err.to_string().contains("media") {
+        let r = refused(resp, "提交清单 / submit manifest");
+        if r.code.as_deref() == Some(MEDIA_MISSING) {
             // The server lost or never kept the media: send it again, then this manifest.
-            self.db()?
-                .execute(
-                    "UPDATE outbox SET state = 'pending', next_attempt_at_ms = 0, upload_url = NULL
-                     WHERE item_id = ?1 AND part = 'original'",
-                    params![job.item_id],
-                )
-                .map_err(Error::from)?;
-            return Err(JobError::Transient(err.to_string()));
+            self.requeue_original(&job.item_id)?;
         }
-        if is_permanent(status) {
-            return Err(JobError::Permanent(err.to_string()));
-        }
-        Err(JobError::Transient(err.to_string()))
+        Err(r.into())
     }
 }
 

@@ -3,15 +3,15 @@
 
 use rand::RngCore;
 
-use super::api::{error_for, Api};
+use super::api::{refused, Api, CallError, CallResult};
 use crate::anchor::TimeAnchor;
 use crate::clock::{boot_clock_ms, boot_id};
 use crate::device::Device;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::evidence::SignedTime;
 
 impl Device {
-    pub(crate) fn refresh_time_anchor(&self, api: &Api, server_key: &str) -> Result<TimeAnchor> {
+    pub(crate) fn refresh_time_anchor(&self, api: &Api, server_key: &str) -> CallResult<TimeAnchor> {
         let mut nonce = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let nonce = hex::encode(nonce);
@@ -20,13 +20,13 @@ impl Device {
         let resp = api.send(api.request(reqwest::Method::GET, &format!("/v1/time?nonce={nonce}")))?;
         let arrived = boot_clock_ms()?;
         if !resp.status().is_success() {
-            return Err(error_for(resp, "time"));
+            return Err(refused(resp, "校时 / time anchor").into());
         }
-        let signed: SignedTime = resp.json().map_err(|e| Error::Network(format!("unreadable time response: {e}")))?;
+        let signed: SignedTime = resp.json().map_err(|e| CallError::unusable_answer("校时 / time anchor", e))?;
         let stmt = signed.open(&nonce)?;
         if stmt.server_key != server_key {
-            return Err(Error::Integrity("time is signed by a key other than the enrolled server's".into()));
+            return Err(Error::Integrity("time is signed by a key other than the enrolled server's".into()).into());
         }
-        self.record_time_anchor(&signed, &nonce, arrived, &boot, arrived.saturating_sub(sent))
+        Ok(self.record_time_anchor(&signed, &nonce, arrived, &boot, arrived.saturating_sub(sent))?)
     }
 }

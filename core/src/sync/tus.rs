@@ -16,7 +16,7 @@ use reqwest::blocking::Response;
 use reqwest::Method;
 use sha2::{Digest, Sha256};
 
-use super::api::{error_for, Api};
+use super::api::{refused, Api, CallError, CallResult};
 use crate::error::{Error, Result};
 
 /// Smallest chunk: still useful on a 20 kbit/s link.
@@ -25,7 +25,8 @@ pub const MIN_CHUNK: u64 = 64 * 1024;
 pub const MAX_CHUNK: u64 = 8 * 1024 * 1024;
 
 const TUS: &str = "1.0.0";
-/// Transport failures in a row, without progress, before the job goes to backoff.
+/// Failures in a row without progress (no answer, or a chunk the server could not place)
+/// before the job goes to backoff.
 const QUICK_RETRIES: u32 = 6;
 
 /// One blob to upload.
@@ -49,16 +50,16 @@ pub(crate) trait UploadHooks {
 }
 
 /// Uploads the blob, resuming at `url` if given. Returns when the server holds every byte.
-pub(crate) fn upload(api: &Api, blob: &BlobUpload<'_>, url: Option<String>, chunk: &mut u64, hooks: &mut dyn UploadHooks) -> Result<()> {
+pub(crate) fn upload(api: &Api, blob: &BlobUpload<'_>, url: Option<String>, chunk: &mut u64, hooks: &mut dyn UploadHooks) -> CallResult<()> {
     let mut file = File::open(blob.path).map_err(|e| Error::from_io("open blob for upload", e))?;
     let mut url = url;
     let mut failures = 0;
     let mut offset = None;
     loop {
         if hooks.cancelled() {
-            return Err(Error::Cancelled);
+            return Err(CallError::Local(Error::Cancelled));
         }
-        let step = (|| -> Result<bool> {
+        let step = (|| -> CallResult<bool> {
             let u = match &url {
                 Some(u) => u.clone(),
                 None if blob.size <= *chunk => {
@@ -134,19 +135,19 @@ pub(crate) fn upload(api: &Api, blob: &BlobUpload<'_>, url: Option<String>, chun
                 409 | 460 => {
                     // Offset disagreement or damaged chunk: ask where the server is and go on.
                     offset = None;
-                    Err(Error::Network(format!("chunk refused with HTTP {}", resp.status().as_u16())))
+                    Err(refused(resp, "上传分块 / upload chunk").into())
                 }
-                _ => Err(error_for(resp, "上传 / upload")),
+                _ => Err(refused(resp, "上传 / upload").into()),
             }
         })();
         match step {
             Ok(true) => return Ok(()),
             Ok(false) => failures = 0,
-            Err(Error::Network(msg)) => {
+            Err(CallError::Refused(r)) if worth_a_quick_retry(r.status) => {
                 failures += 1;
                 offset = None;
                 if failures > QUICK_RETRIES {
-                    return Err(Error::Network(msg));
+                    return Err(CallError::Refused(r));
                 }
                 *chunk = (*chunk / 2).max(MIN_CHUNK);
                 std::thread::sleep(Duration::from_millis(100 * u64::from(failures)));
@@ -154,6 +155,13 @@ pub(crate) fn upload(api: &Api, blob: &BlobUpload<'_>, url: Option<String>, chun
             Err(e) => return Err(e),
         }
     }
+}
+
+/// A cut link (no answer) or the tus answers that mean "ask me where I am"
+/// (409 offset mismatch, 460 damaged chunk) are retried at once a few times;
+/// any other refusal goes to the queue, whose backoff spares an overloaded server.
+fn worth_a_quick_retry(status: Option<u16>) -> bool {
+    status.is_none_or(|s| matches!(s, 409 | 460))
 }
 
 fn adapt(chunk: &mut u64, took: Duration) {
@@ -173,7 +181,7 @@ fn read_chunk(file: &mut File, off: u64, len: u64) -> Result<Vec<u8>> {
 
 /// Creates the upload, with the first bytes in the same request when `body` is given.
 /// Returns its URL and the offset the server holds.
-fn create(api: &Api, blob: &BlobUpload<'_>, body: Option<Vec<u8>>) -> Result<(String, u64)> {
+fn create(api: &Api, blob: &BlobUpload<'_>, body: Option<Vec<u8>>) -> CallResult<(String, u64)> {
     let meta = [
         ("sha256", blob.sha256),
         ("filename", blob.sha256),
@@ -200,22 +208,22 @@ fn create(api: &Api, blob: &BlobUpload<'_>, body: Option<Vec<u8>>) -> Result<(St
     let location = resp.headers().get("Location").and_then(|v| v.to_str().ok()).map(|l| api.url(l));
     match (resp.status().as_u16(), location) {
         (201, Some(loc)) => Ok((loc, header_u64(&resp, "Upload-Offset").unwrap_or(0))),
-        (201, None) => Err(Error::Network("server created an upload without a Location".into())),
+        (201, None) => Err(CallError::unusable_answer("创建上传 / create upload", "no Location header")),
         // Created, but the bytes in the request were refused (damaged): resume by HEAD/PATCH.
         (460, Some(loc)) => Ok((loc, 0)),
-        _ => Err(error_for(resp, "创建上传 / create upload")),
+        _ => Err(refused(resp, "创建上传 / create upload").into()),
     }
 }
 
 /// The server's offset for an upload, or None if it no longer exists.
-fn head(api: &Api, url: &str) -> Result<Option<u64>> {
+fn head(api: &Api, url: &str) -> CallResult<Option<u64>> {
     let resp = api.send(api.request(Method::HEAD, url).header("Tus-Resumable", TUS))?;
     match resp.status().as_u16() {
         200 | 204 => header_u64(&resp, "Upload-Offset")
             .map(Some)
-            .ok_or_else(|| Error::Network("HEAD without Upload-Offset".into())),
+            .ok_or_else(|| CallError::unusable_answer("查询上传 / upload status", "no Upload-Offset header")),
         404 | 410 => Ok(None),
-        _ => Err(error_for(resp, "查询上传 / upload status")),
+        _ => Err(refused(resp, "查询上传 / upload status").into()),
     }
 }
 

@@ -15,8 +15,9 @@ pub const JSON_LIMIT: usize = 1 << 20;
 /// Reads a whole body up to `limit` bytes.
 pub async fn bytes(body: Body, limit: usize) -> ApiResult<axum::body::Bytes> {
     axum::body::to_bytes(body, limit).await.map_err(|e| {
-        let too_big = std::error::Error::source(&e).map(|s| s.to_string().contains("length limit")).unwrap_or(false)
-            || e.to_string().contains("length limit");
+        // The limit is recognised by its error type, not by the wording of its message.
+        let too_big = std::iter::successors(std::error::Error::source(&e), |s| s.source())
+            .any(|s| s.is::<http_body_util::LengthLimitError>());
         if too_big {
             ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "请求体过大", &format!("request body is larger than {limit} bytes"))
         } else {
@@ -104,4 +105,26 @@ fn decode(s: &str, multiline: bool) -> ApiResult<String> {
         return Err(ApiError::bad_request("bad_query", "查询参数含控制字符", "control characters in query"));
     }
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(body: Body, limit: usize) -> ApiResult<axum::body::Bytes> {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(bytes(body, limit))
+    }
+
+    #[test]
+    fn an_oversize_body_is_413_and_a_broken_one_400() {
+        assert_eq!(read(Body::from(vec![7u8; 10]), 10).unwrap().len(), 10);
+        let too_big = read(Body::from(vec![7u8; 11]), 10).unwrap_err();
+        assert_eq!((too_big.status, too_big.code), (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"));
+        let broken = Body::from_stream(futures_util::stream::iter([
+            Ok(axum::body::Bytes::from_static(b"abc")),
+            Err(std::io::Error::other("cut")),
+        ]));
+        let cut = read(broken, 10).unwrap_err();
+        assert_eq!((cut.status, cut.code), (StatusCode::BAD_REQUEST, "body_incomplete"));
+    }
 }
