@@ -155,10 +155,33 @@ pub fn parse_time(s: &str) -> Option<i64> {
     None
 }
 
+/// Byte offsets where lines start. A line ends at \n, \r\n or a lone \r: the CSV reader
+/// accepts all three as record ends but counts only \n in its positions, so rows of a file
+/// with old Mac line ends would all be reported on one line.
+fn line_starts(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut starts = vec![0];
+    starts.extend((0..b.len()).filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'))).map(|i| i + 1));
+    starts
+}
+
+/// 1-based line where a record starts. The reader may place a record's position on the
+/// \n of a \r\n that ended the previous one, so line ends at the position are skipped.
+fn line_of(text: &str, starts: &[usize], position: Option<&csv::Position>) -> u64 {
+    let Some(p) = position else { return 0 };
+    let b = text.as_bytes();
+    let mut at = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(b.len());
+    while at < b.len() && (b[at] == b'\n' || b[at] == b'\r') {
+        at += 1;
+    }
+    starts.partition_point(|&s| s <= at) as u64
+}
+
 /// Reads a UTF-8 CSV body (a leading BOM is allowed) into rows and per-line errors.
 pub fn parse(body: &[u8]) -> Result<CsvRows, CsvFileError> {
     let text = std::str::from_utf8(body).map_err(|_| CsvFileError::NotUtf8)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let starts = line_starts(text);
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
     let headers = rdr.headers().map_err(|e| CsvFileError::Header(e.to_string()))?.clone();
     let mut cols = Vec::new();
@@ -180,12 +203,12 @@ pub fn parse(body: &[u8]) -> Result<CsvRows, CsvFileError> {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = line_of(text, &starts, e.position());
                 out.errors.push(RowError::new(line, "csv_syntax", format!("CSV 格式错误 / malformed CSV: {e}")));
                 continue;
             }
         };
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = line_of(text, &starts, rec.position());
         if rec.len() != headers.len() {
             out.errors.push(RowError::new(line, "field_count", format!("本行有 {} 列，表头有 {} 列 / row has {} fields, header has {}", rec.len(), headers.len(), rec.len(), headers.len())));
             continue;
@@ -234,5 +257,14 @@ mod tests {
         assert_eq!(rows.rows[0].1.deadline_ms, Some(1_795_392_000_000));
         assert_eq!(parse(b"number,kind\n").unwrap_err(), CsvFileError::MissingColumns);
         assert_eq!(parse(b"\xff\xfe").unwrap_err(), CsvFileError::NotUtf8);
+    }
+
+    #[test]
+    fn rows_ending_in_a_lone_carriage_return_get_their_own_lines() {
+        // Found by the order_csv fuzz target: every row was reported on line 1.
+        let rows = parse(b"number,kind,category,address\r1,a,b,c\r2,a,b,c\r\n3,a,b,c\n4,a,b\n").unwrap();
+        let lines: Vec<u64> = rows.rows.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 3, 4]);
+        assert_eq!(rows.errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![5]);
     }
 }
