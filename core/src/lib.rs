@@ -22,6 +22,7 @@ pub mod packet;
 pub mod queue;
 pub mod retention;
 pub mod store;
+#[cfg(feature = "sync")]
 pub mod sync;
 pub mod text;
 pub mod verify;
@@ -39,4 +40,5 @@ pub use queue::{OutboxJob, QueueStatus};
 pub use retention::PruneReport;
 pub use verify::{VerifyProblem, VerifyReport};
 pub use visits::Visit;
+#[cfg(feature = "sync")]
 pub use sync::{SyncObserver, SyncOptions, SyncProgress, SyncReport};

@@ -162,3 +162,21 @@ fn a_second_file_under_one_name_is_named() {
     let k = kinds(&dup);
     assert!(k.contains(&("GUIDE.txt".to_string(), ProblemKind::Duplicate)), "{k:?}");
 }
+
+#[test]
+fn bytes_outside_the_directory_are_refused_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = evidence(false);
+    let good = std::fs::read(write(dir.path(), &e, [0, 1], None, &e.server)).unwrap();
+    assert!(siteproof_core::packet::verify_packet_from(Cursor::new(&good)).unwrap().ok());
+    // Data before the first entry (a self-extractor's stub, or a file for streaming unzippers),
+    // and data after the end record: ZIP readers tolerate both; a packet may have neither.
+    let prefixed = [b"PK\x03\x04 hidden".as_slice(), &good].concat();
+    let suffixed = [good.as_slice(), b"trailing"].concat();
+    for (what, bytes) in [("prefixed", prefixed), ("suffixed", suffixed)] {
+        match siteproof_core::packet::verify_packet_from(Cursor::new(bytes)) {
+            Err(siteproof_core::Error::Integrity(msg)) => assert!(msg.contains(" / "), "{what}: not bilingual: {msg}"),
+            other => panic!("{what}: expected a refusal, got {other:?}"),
+        }
+    }
+}

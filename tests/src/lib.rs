@@ -10,6 +10,7 @@ pub mod media;
 pub mod proxy;
 pub mod server;
 pub mod world;
+pub mod zip_craft;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -83,6 +84,24 @@ pub fn cli(home: &Path) -> Command {
     let mut c = Command::new(cli_bin());
     c.arg("--home").arg(home);
     c
+}
+
+/// Runs a command to completion with stdout discarded; returns its exit code (-1 when
+/// killed by a signal), its stderr and its own peak RSS in KiB (wait4's rusage: only this
+/// child, unlike RUSAGE_CHILDREN, which other tests' children would blur).
+pub fn peak_rss(mut c: Command) -> (i32, String, i64) {
+    use std::io::Read;
+    let mut child = c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().expect("spawn");
+    let mut stderr = String::new();
+    child.stderr.take().expect("piped stderr").read_to_string(&mut stderr).expect("read stderr");
+    let mut status = 0;
+    // SAFETY: rusage is plain data; zeroed is a valid value.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waiting on our own child's pid with out-pointers we own.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut ru) };
+    assert_eq!(pid, child.id() as libc::pid_t, "wait4 failed");
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    (code, stderr, ru.ru_maxrss)
 }
 
 /// Runs a CLI command that must succeed and returns its stdout parsed as JSON.

@@ -6,21 +6,16 @@
 use std::process::Command;
 
 use siteproof_tests::media::write_wav;
-use siteproof_tests::{cli, cli_json};
+use siteproof_tests::{cli, cli_json, peak_rss};
 
 const SIZE: u64 = 500 * 1024 * 1024;
 const LIMIT_KB: i64 = 64 * 1024;
 
-/// Runs a command to completion and returns its own peak RSS in KiB (wait4's rusage).
-fn peak_rss_kb(mut c: Command) -> i64 {
-    let child = c.stdout(std::process::Stdio::null()).spawn().unwrap();
-    let mut status = 0;
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waiting on our own child's pid with out-pointers we own.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut ru) };
-    assert_eq!(pid, child.id() as libc::pid_t);
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "capture failed: status {status}");
-    ru.ru_maxrss
+/// Runs a command that must succeed and returns its peak RSS in KiB.
+fn peak_rss_kb(c: Command) -> i64 {
+    let (code, stderr, rss) = peak_rss(c);
+    assert_eq!(code, 0, "capture failed: {stderr}");
+    rss
 }
 
 #[test]

@@ -8,11 +8,12 @@
 pub mod guide;
 pub mod index;
 pub mod layout;
-mod raw_names;
+mod members;
 pub mod verify;
 pub mod writer;
+pub mod zip_layout;
 
 pub use index::{IndexedFile, PacketIndex, SignedIndex};
 pub use layout::{key_fingerprint, PacketPath, PACKET_FORMAT};
-pub use verify::{verify_packet, PacketProblem, PacketReport, ProblemKind};
+pub use verify::{verify_packet, verify_packet_from, PacketProblem, PacketReport, ProblemKind};
 pub use writer::{PacketHeader, PacketWriter};

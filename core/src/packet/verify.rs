@@ -7,21 +7,18 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use zip::ZipArchive;
 
 use super::index::SignedIndex;
 use super::layout::{self, PacketPath, INDEX, SERVER_KEY};
+use super::members::{read_members, Member};
+use super::zip_layout::read_layout;
 use crate::error::{Error, Result};
 use crate::evidence::signing::{device_id_for_key, public_key_from_hex};
 use crate::evidence::{Manifest, SignedManifest, SignedReceipt};
-
-/// Largest non-media file whose content is read for parsing (JSON, keys, guide).
-const MAX_TEXT_FILE: u64 = 16 << 20;
 
 /// What kind of problem a file has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -123,64 +120,6 @@ impl PacketReport {
     }
 }
 
-/// One ZIP member as read: its hash and size, its content when small and not media.
-struct Member {
-    sha256: String,
-    bytes: u64,
-    content: Option<Vec<u8>>,
-    read_error: Option<String>,
-}
-
-fn read_members(path: &Path) -> Result<BTreeMap<String, Member>> {
-    let file = File::open(path).map_err(|e| Error::from_io(&format!("打开证据包 / opening packet {}", path.display()), e))?;
-    let mut zip = ZipArchive::new(file)
-        .map_err(|e| Error::Integrity(format!("不是可读的 ZIP 证据包 / {} is not a readable ZIP packet: {e}", path.display())))?;
-    let mut members = BTreeMap::new();
-    for i in 0..zip.len() {
-        // Named before opening, so an entry the reader refuses (unknown compression, bad header) is still reported by name.
-        let listed_name = zip.name_for_index(i).and_then(|n| n.ok()).map(|n| n.into_owned());
-        let mut f = match zip.by_index(i) {
-            Ok(f) => f,
-            Err(e) => {
-                let name = listed_name.unwrap_or_else(|| format!("#{i}"));
-                members.insert(name, Member { sha256: String::new(), bytes: 0, content: None, read_error: Some(e.to_string()) });
-                continue;
-            }
-        };
-        if f.is_dir() {
-            // Re-zipping tools add folder entries; they hold no bytes to forge.
-            continue;
-        }
-        let name = f.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("#{i}"));
-        let keep = !matches!(layout::classify(&name), Some(PacketPath::Original { .. }) | Some(PacketPath::Report));
-        let mut hasher = Sha256::new();
-        let mut content = Vec::new();
-        let mut total = 0u64;
-        let mut buf = vec![0u8; 256 * 1024];
-        let mut read_error = None;
-        loop {
-            match f.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    hasher.update(&buf[..n]);
-                    if keep && total + (n as u64) <= MAX_TEXT_FILE {
-                        content.extend_from_slice(&buf[..n]);
-                    }
-                    total += n as u64;
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    read_error = Some(e.to_string());
-                    break;
-                }
-            }
-        }
-        let content = (keep && total <= MAX_TEXT_FILE && read_error.is_none()).then_some(content);
-        members.insert(name, Member { sha256: hex::encode(hasher.finalize()), bytes: total, content, read_error });
-    }
-    Ok(members)
-}
-
 /// A manifest's place in its device chain: (manifest hash, claimed prev, file name).
 type ChainEntry = (String, Option<String>, String);
 
@@ -198,19 +137,27 @@ fn short(h: &str) -> &str {
     crate::text::prefix(h, 12)
 }
 
-/// Verifies a packet file offline. `Err` only when the file cannot be read as a ZIP at all;
-/// everything wrong inside it is a problem in the report.
+/// Verifies a packet file offline. `Err` when the file cannot be read as a ZIP at all, or
+/// when its structure is refused as a whole (see [`verify_packet_from`]); everything wrong
+/// inside a well-formed ZIP is a problem in the report.
 pub fn verify_packet(path: &Path) -> Result<PacketReport> {
-    let members = read_members(path)?;
+    let file = File::open(path).map_err(|e| Error::from_io(&format!("打开证据包 / opening packet {}", path.display()), e))?;
+    verify_packet_from(BufReader::new(file))
+}
+
+/// Verifies a packet read from any seekable source. An archive whose local headers disagree
+/// with its directory, that hides bytes outside the directory, or that would inflate beyond
+/// the packet bounds is refused with [`Error::Integrity`] before any entry is inflated.
+pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport> {
+    let entries = read_layout(&mut reader).map_err(|e| {
+        let (zh, en) = e.text();
+        Error::Integrity(format!("不是可接受的 ZIP 证据包：{zh} / not an acceptable ZIP packet: {en}"))
+    })?;
+    let members = read_members(&mut reader, &entries);
     let mut c = Checker { problems: Vec::new() };
-    match super::raw_names::central_directory_names(path) {
-        None => c.add(INDEX, ProblemKind::IndexInvalid, "ZIP 目录无法逐项读取", "the ZIP directory cannot be read entry by entry"),
-        Some(names) => {
-            let mut seen = std::collections::HashSet::new();
-            for n in names.iter().filter(|n| !seen.insert(n.as_str())) {
-                c.add(n, ProblemKind::Duplicate, "ZIP 中有多个同名文件，不同工具可能显示不同内容", "several files in the ZIP have this name; tools may show different ones");
-            }
-        }
+    let mut seen = std::collections::HashSet::new();
+    for e in entries.iter().filter(|e| !seen.insert(e.name.as_str())) {
+        c.add(&e.name, ProblemKind::Duplicate, "ZIP 中有多个同名文件，不同工具可能显示不同内容", "several files in the ZIP have this name; tools may show different ones");
     }
     let mut report = PacketReport {
         order_number: None,
@@ -228,14 +175,14 @@ pub fn verify_packet(path: &Path) -> Result<PacketReport> {
     // The server key and the index come first: everything else is judged against them.
     let server_key = match members.get(SERVER_KEY) {
         None => None,
-        Some(m) => match m.content.as_deref().map(layout::parse_key_file) {
+        Some(m) => match m.content.as_deref().ok().map(layout::parse_key_file) {
             Some(Ok(k)) => Some(k),
             Some(Err(e)) => {
                 c.add(SERVER_KEY, ProblemKind::BadKey, "服务器公钥文件无效", e.to_string());
                 None
             }
             None => {
-                c.add(SERVER_KEY, ProblemKind::BadKey, "服务器公钥文件无法读取", m.read_error.clone().unwrap_or_else(|| "too large".into()));
+                c.add(SERVER_KEY, ProblemKind::BadKey, "服务器公钥文件无法读取", m.unreadable_reason());
                 None
             }
         },
@@ -252,7 +199,7 @@ pub fn verify_packet(path: &Path) -> Result<PacketReport> {
     let mut device_keys: HashMap<String, String> = HashMap::new();
     for (name, m) in &members {
         if let Some(PacketPath::DeviceKey { device_id }) = layout::classify(name) {
-            let parsed = m.content.as_deref().ok_or_else(|| "unreadable".to_string()).and_then(|b| layout::parse_key_file(b).map_err(|e| e.to_string()));
+            let parsed = m.content.as_deref().map_err(|_| m.unreadable_reason()).and_then(|b| layout::parse_key_file(b).map_err(|e| e.to_string()));
             match parsed {
                 Err(e) => c.add(name, ProblemKind::BadKey, "设备公钥文件无效", e),
                 Ok(k) => match public_key_from_hex(&k).map(|vk| device_id_for_key(&vk)) {
@@ -276,8 +223,8 @@ pub fn verify_packet(path: &Path) -> Result<PacketReport> {
     let mut chains: BTreeMap<String, BTreeMap<u64, ChainEntry>> = BTreeMap::new();
     for (name, m) in &members {
         let Some(PacketPath::Manifest { device_id, seq }) = layout::classify(name) else { continue };
-        let Some(bytes) = m.content.as_deref() else {
-            c.add(name, ProblemKind::BadManifest, "记录无法读取", m.read_error.clone().unwrap_or_else(|| "too large".into()));
+        let Ok(bytes) = m.content.as_deref() else {
+            c.add(name, ProblemKind::BadManifest, "记录无法读取", m.unreadable_reason());
             continue;
         };
         let signed: SignedManifest = match serde_json::from_slice(bytes) {
@@ -339,8 +286,8 @@ fn check_index(members: &BTreeMap<String, Member>, server_key: Option<&str>, c: 
         c.add(INDEX, ProblemKind::Missing, "缺少索引，无法核对文件清单", "the index is missing; the file list cannot be checked");
         return None;
     };
-    let Some(bytes) = m.content.as_deref() else {
-        c.add(INDEX, ProblemKind::IndexInvalid, "索引无法读取", m.read_error.clone().unwrap_or_else(|| "too large".into()));
+    let Ok(bytes) = m.content.as_deref() else {
+        c.add(INDEX, ProblemKind::IndexInvalid, "索引无法读取", m.unreadable_reason());
         return None;
     };
     let signed = match SignedIndex::parse(bytes) {
@@ -423,7 +370,7 @@ fn check_receipt(members: &BTreeMap<String, Member>, device_id: &str, seq: u64, 
         c.add(&name, ProblemKind::Missing, "缺少该记录的服务器回执", "the server's receipt for this manifest is missing");
         return;
     };
-    let Some(signed) = m.content.as_deref().and_then(|b| serde_json::from_slice::<SignedReceipt>(b).ok()) else {
+    let Some(signed) = m.content.as_deref().ok().and_then(|b| serde_json::from_slice::<SignedReceipt>(b).ok()) else {
         c.add(&name, ProblemKind::BadReceipt, "不是签名回执", "not a signed receipt");
         return;
     };

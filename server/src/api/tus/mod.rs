@@ -65,7 +65,7 @@ pub async fn create(State(st): State<AppState>, h: HeaderMap, body: Body) -> Api
         ));
     }
     let meta = headers::metadata(&h)?;
-    if let Some((item_id, role)) = meta.derivative()? {
+    if let Some((item_id, role)) = headers::derivative(&meta)? {
         // Refused before any byte is taken: a picture another device's item may not carry.
         let claim = Claim { item_id, role, device_id: dev.device_id.clone(), community_id: dev.community_id };
         st.db.call(move |c| derivatives::check(c, &claim)).await?;

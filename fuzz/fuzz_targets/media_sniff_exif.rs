@@ -1,0 +1,25 @@
+//! Hostile media bytes through the sniffer, the EXIF reader (raw TIFF and
+//! every container kamadak-exif opens) and the photo header reader: each
+//! must answer with a value or a typed error, never a panic or a hang.
+#![no_main]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use siteproof_core::media::exif_summary::exif_from_raw;
+use siteproof_core::media::{read_exif, read_photo_info, sniff, SNIFF_LEN};
+
+/// The readers take a path (they stream files); one scratch file per fuzzing process.
+fn scratch() -> &'static PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| std::env::temp_dir().join(format!("siteproof-fuzz-media-{}", std::process::id())))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let _ = sniff(&data[..data.len().min(SNIFF_LEN)]);
+    let _ = exif_from_raw(data.to_vec());
+    std::fs::write(scratch(), data).expect("write scratch file");
+    let _ = read_exif(scratch());
+    let _ = read_photo_info(scratch());
+});
