@@ -43,6 +43,15 @@ fi
 log "benchmarks compile (test profile)"
 cargo test --workspace --locked --benches --no-run 2>&1 | tail -n 3
 
+# The server's API from outside: schemathesis against a real server process,
+# as an office admin and as an enrolled device; any 5xx fails.
+log "API fuzzing (schemathesis)"
+bash scripts/api-fuzz.sh
+
+# Coverage-guided fuzzing of every parser of hostile input, bounded (fuzz/).
+log "coverage-guided fuzzing (cargo fuzz)"
+bash scripts/fuzz.sh
+
 if ! command -v swift >/dev/null 2>&1; then
   log "NOTE: the Swift binding tests (ios/SiteproofKit/Tests) were NOT run: this machine has no Swift compiler."
   echo "   The Swift bindings were generated and checked against those tests; see README.md, 'Mobile', to run them on a Mac."
