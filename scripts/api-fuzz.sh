@@ -7,12 +7,12 @@
 # examples per operation and by time. Prints the number of requests sent.
 #
 #   SITEPROOF_API_FUZZ_EXAMPLES  test cases per operation and phase (default 25)
-#   SITEPROOF_API_FUZZ_SECONDS   time budget of each of the two runs (default 90)
+#   SITEPROOF_API_FUZZ_SECONDS   time budget of each of the two runs (default 60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 examples=${SITEPROOF_API_FUZZ_EXAMPLES:-25}
-budget=${SITEPROOF_API_FUZZ_SECONDS:-90}
+budget=${SITEPROOF_API_FUZZ_SECONDS:-60}
 venv=$root/tools/schemathesis
 if [ ! -x "$venv/bin/schemathesis" ] || ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q 4.32.5; then
   python3 -m venv "$venv"
