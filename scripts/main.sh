@@ -51,5 +51,5 @@ if [ "${SITEPROOF_DEMO:-1}" != 0 ]; then
 fi
 
 echo "案件服务器运行中 / case server running at http://$listen (Ctrl-C to stop)"
-echo "协调员控制台 / coordinators' console: http://$listen/console/ (login in $data/bootstrap.txt)"
+echo "协调员控制台 / coordinators' console: http://$listen/console (login in $data/bootstrap.txt)"
 wait $pid
