@@ -9,10 +9,6 @@ use crate::error::Result;
 
 /// A capture context stamped now with this phone's clocks, plus the fix, order and visit.
 #[uniffi::export]
-pub fn capture_context_now(
-    fix: Option<LocationFix>,
-    order_number: Option<String>,
-    visit_id: Option<String>,
-) -> Result<CaptureContext> {
+pub fn capture_context_now(fix: Option<LocationFix>, order_number: Option<String>, visit_id: Option<String>) -> Result<CaptureContext> {
     Ok(CaptureContext { fix, order_number, visit_id, ..CaptureContext::now_on_this_machine()? })
 }

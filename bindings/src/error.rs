@@ -60,9 +60,7 @@ impl From<CoreError> for SiteproofError {
         };
         match e {
             CoreError::InvalidInput(_) => SiteproofError::InvalidInput { message },
-            CoreError::UnsupportedFormat(_) | CoreError::CorruptMedia(_) | CoreError::TooLarge(_) => {
-                SiteproofError::BadMedia { message }
-            }
+            CoreError::UnsupportedFormat(_) | CoreError::CorruptMedia(_) | CoreError::TooLarge(_) => SiteproofError::BadMedia { message },
             CoreError::NotFound(_) => SiteproofError::NotFound { message },
             CoreError::DiskFull(_) => SiteproofError::DiskFull { message },
             CoreError::Io(_) | CoreError::Store(_) | CoreError::Key(_) => SiteproofError::Storage { message },

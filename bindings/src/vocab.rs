@@ -56,10 +56,7 @@ fn table(kind: VocabKind) -> Vocab {
 /// Every term of a vocabulary, in display order.
 #[uniffi::export]
 pub fn vocabulary(kind: VocabKind) -> Vec<VocabTerm> {
-    table(kind)
-        .iter()
-        .map(|(code, zh, en)| VocabTerm { code: code.to_string(), zh: zh.to_string(), en: en.to_string() })
-        .collect()
+    table(kind).iter().map(|(code, zh, en)| VocabTerm { code: code.to_string(), zh: zh.to_string(), en: en.to_string() }).collect()
 }
 
 /// The wording of a capture flag.

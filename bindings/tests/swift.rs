@@ -26,8 +26,10 @@ fn swift_bindings_and_worker_day_tests() {
     }
     let bindings = std::fs::read_to_string(gen.join("SiteproofFFI.swift")).unwrap();
     let tests = std::fs::read_to_string(siteproof_tests::repo_root().join(SWIFT_TESTS)).unwrap();
-    let missing: Vec<String> =
-        called_functions(&tests).into_iter().filter(|f| !bindings.contains(&format!("func {f}(")) && !bindings.contains(&format!("func `{f}`("))).collect();
+    let missing: Vec<String> = called_functions(&tests)
+        .into_iter()
+        .filter(|f| !bindings.contains(&format!("func {f}(")) && !bindings.contains(&format!("func `{f}`(")))
+        .collect();
     assert!(missing.is_empty(), "the Swift tests call functions the bindings do not have: {missing:?}");
 
     if Command::new("swift").arg("--version").output().is_err() {
@@ -65,9 +67,31 @@ fn called_functions(src: &str) -> Vec<String> {
         let is_call_site = start > 0 && (bytes[start - 1] == b'.' || before.ends_with("try") || before.ends_with('='));
         let ours = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
             && !name.starts_with("XCT")
-            && !matches!(name, "env" | "fix" | "message" | "nowMs" | "abs" | "contains" | "first" | "map" | "append"
-                | "count" | "lock" | "unlock" | "prefix" | "write" | "appendingPathComponent" | "contents"
-                | "attributesOfItem" | "random" | "withUnsafeMutableBytes" | "isCancelled" | "onProgress" | "isEmpty");
+            && !matches!(
+                name,
+                "env"
+                    | "fix"
+                    | "message"
+                    | "nowMs"
+                    | "abs"
+                    | "contains"
+                    | "first"
+                    | "map"
+                    | "append"
+                    | "count"
+                    | "lock"
+                    | "unlock"
+                    | "prefix"
+                    | "write"
+                    | "appendingPathComponent"
+                    | "contents"
+                    | "attributesOfItem"
+                    | "random"
+                    | "withUnsafeMutableBytes"
+                    | "isCancelled"
+                    | "onProgress"
+                    | "isEmpty"
+            );
         if is_call_site && ours {
             names.insert(name.to_string());
         }

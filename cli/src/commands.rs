@@ -42,11 +42,7 @@ pub fn run(cli: Cli) -> Result<()> {
             show_item(&item, json);
         }
         Command::Attach { item, order } => {
-            let ctx = home::capture_context(&crate::args::CaptureAt {
-                order: None,
-                visit: None,
-                fix: no_fix(),
-            })?;
+            let ctx = home::capture_context(&crate::args::CaptureAt { order: None, visit: None, fix: no_fix() })?;
             show_item(&device.attach_to_order(&item, &order, ctx)?, json);
         }
         Command::Items { order, unfiled } => {
@@ -71,8 +67,15 @@ pub fn run(cli: Cli) -> Result<()> {
                 output::queue(&status);
                 if jobs {
                     for j in device.queue_jobs()? {
-                        println!("  {} {} {} {} bytes {} {}", j.id, j.state, j.part, j.bytes, j.item_id,
-                            j.last_error.as_deref().unwrap_or(""));
+                        println!(
+                            "  {} {} {} {} bytes {} {}",
+                            j.id,
+                            j.state,
+                            j.part,
+                            j.bytes,
+                            j.item_id,
+                            j.last_error.as_deref().unwrap_or("")
+                        );
                     }
                 }
             }
@@ -110,15 +113,7 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 fn no_fix() -> crate::args::FixArgs {
-    crate::args::FixArgs {
-        lat: None,
-        lon: None,
-        accuracy: 0.0,
-        alt: None,
-        provider: String::new(),
-        mock: false,
-        fix_age_s: 0,
-    }
+    crate::args::FixArgs { lat: None, lon: None, accuracy: 0.0, alt: None, provider: String::new(), mock: false, fix_age_s: 0 }
 }
 
 fn show_item(item: &siteproof_core::EvidenceItem, json: bool) {
@@ -145,7 +140,10 @@ fn orders(device: &Device, cmd: OrdersCmd, json: bool) -> Result<()> {
             let (spot_lat, spot_lon) = match a.spot.as_deref() {
                 None => (None, None),
                 Some(s) => {
-                    let parts: Vec<f64> = s.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>()
+                    let parts: Vec<f64> = s
+                        .split(',')
+                        .map(|p| p.trim().parse::<f64>())
+                        .collect::<Result<_, _>>()
                         .map_err(|_| Error::InvalidInput(format!("spot {s:?} must be LAT,LON")))?;
                     match parts[..] {
                         [lat, lon] => (Some(lat), Some(lon)),

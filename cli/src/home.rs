@@ -60,9 +60,7 @@ fn read_or_create_secret(home: &Path) -> Result<Vec<u8>> {
 
 fn getrandom(buf: &mut [u8]) -> Result<()> {
     use std::io::Read;
-    fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(buf))
-        .map_err(|e| Error::from_io("read /dev/urandom", e))
+    fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(buf)).map_err(|e| Error::from_io("read /dev/urandom", e))
 }
 
 /// A capture context from this machine's clocks plus the command line.

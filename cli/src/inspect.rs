@@ -45,4 +45,3 @@ pub fn inspect(path: &Path) -> Result<Value> {
     }
     Ok(out)
 }
-

@@ -29,7 +29,11 @@ fn print_report(file: &Path, r: &PacketReport) {
     if r.ok() {
         println!("证据包校验通过 / packet verified: {} (工单 / order {order})", file.display());
     } else {
-        println!("证据包校验失败 / packet verification FAILED: {} (工单 / order {order}), {} 处问题 / problem(s)", file.display(), r.problems.len());
+        println!(
+            "证据包校验失败 / packet verification FAILED: {} (工单 / order {order}), {} 处问题 / problem(s)",
+            file.display(),
+            r.problems.len()
+        );
         for p in &r.problems {
             println!("  {p}");
         }

@@ -69,7 +69,11 @@ pub fn sync(device: &Device, wait_s: u64, chunk_kib: u64, json: bool) -> Result<
     } else {
         println!(
             "同步完成 / synced: {} jobs, {} receipts, {:.1} MB sent; orders {} pulled, {} pushed; time anchor {}",
-            report.jobs_done, report.receipts, report.bytes_sent as f64 / 1e6, report.orders_pulled, report.orders_pushed,
+            report.jobs_done,
+            report.receipts,
+            report.bytes_sent as f64 / 1e6,
+            report.orders_pulled,
+            report.orders_pushed,
             if report.anchored { "refreshed / 已校准" } else { "NOT refreshed / 未校准" }
         );
     }
@@ -120,9 +124,8 @@ fn still_waiting(device: &Device, status: &QueueStatus) -> Result<String> {
 
 /// Prints the device token.
 pub fn token(device: &Device) -> Result<()> {
-    let e = device
-        .enrollment()?
-        .ok_or_else(|| Error::InvalidInput("设备尚未注册 / not enrolled; run `siteproof enroll URL CODE`".into()))?;
+    let e =
+        device.enrollment()?.ok_or_else(|| Error::InvalidInput("设备尚未注册 / not enrolled; run `siteproof enroll URL CODE`".into()))?;
     println!("{}", e.token);
     Ok(())
 }

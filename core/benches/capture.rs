@@ -114,11 +114,19 @@ fn bench(c: &mut Criterion) {
         }
     }
     let [sha, durable, full, naive_t] = sums.map(median);
-    println!("MEDIAN sha256sum {:.2} ms, durable_and_queued {:.2} ms, full_processing {:.2} ms, naive {:.2} ms",
-        ms(sha), ms(durable), ms(full), ms(naive_t));
+    println!(
+        "MEDIAN sha256sum {:.2} ms, durable_and_queued {:.2} ms, full_processing {:.2} ms, naive {:.2} ms",
+        ms(sha),
+        ms(durable),
+        ms(full),
+        ms(naive_t)
+    );
     println!("RATIO durable_and_queued / sha256sum = {:.2} (target <= 3)", ms(durable) / ms(sha));
-    println!("RATIO naive / full_processing = {:.2} (target >= 5); full_processing median {:.1} ms (target <= 60)",
-        ms(naive_t) / ms(full), ms(full));
+    println!(
+        "RATIO naive / full_processing = {:.2} (target >= 5); full_processing median {:.1} ms (target <= 60)",
+        ms(naive_t) / ms(full),
+        ms(full)
+    );
 }
 
 fn time(f: impl FnOnce()) -> Duration {

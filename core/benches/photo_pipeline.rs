@@ -70,7 +70,12 @@ fn cases() -> Vec<Case> {
     let p2 = path.clone();
     let p3 = path.clone();
     vec![
-        ("sha256", Box::new(move || { black_box(sha256_file(&p)); })),
+        (
+            "sha256",
+            Box::new(move || {
+                black_box(sha256_file(&p));
+            }),
+        ),
         ("photo_info+exif", Box::new(move || drop(black_box(headers(&p2))))),
         ("make_derivatives", Box::new(move || drop(black_box(derivatives(&p3, &info))))),
         ("naive_image_resize", Box::new(move || drop(black_box(naive(&path))))),
@@ -108,7 +113,8 @@ fn ratios(_: &mut Criterion) {
     if std::env::args().any(|a| a == "--test" || a == "--list") {
         return;
     }
-    let medians: Vec<(&str, Duration)> = cases().into_iter().map(|(name, f)| (name, median(&f, if name.starts_with("naive") { 7 } else { 21 }))).collect();
+    let medians: Vec<(&str, Duration)> =
+        cases().into_iter().map(|(name, f)| (name, median(&f, if name.starts_with("naive") { 7 } else { 21 }))).collect();
     let get = |n: &str| medians.iter().find(|(m, _)| *m == n).map(|(_, d)| d.as_secs_f64() * 1e3).unwrap();
     for (name, d) in &medians {
         println!("MEDIAN {name} {:.2} ms", d.as_secs_f64() * 1e3);

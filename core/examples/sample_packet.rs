@@ -25,8 +25,20 @@ fn manifest(device: &SigningKey, seq: u64, prev: Option<String>, media: Option<&
         prev,
         item_id: format!("item-{seq}"),
         kind: if media.is_some() { EntryKind::Photo } else { EntryKind::Note },
-        media: media.map(|m| MediaRef { sha256: sha256_hex(m), bytes: m.len() as u64, media_type: "image/jpeg".into(), width: None, height: None }),
-        capture: CaptureRecord { device_time_ms: 1_795_000_000_000, utc_offset_min: 480, monotonic_ms: 1000, boot_id: "boot".into(), fix: None },
+        media: media.map(|m| MediaRef {
+            sha256: sha256_hex(m),
+            bytes: m.len() as u64,
+            media_type: "image/jpeg".into(),
+            width: None,
+            height: None,
+        }),
+        capture: CaptureRecord {
+            device_time_ms: 1_795_000_000_000,
+            utc_offset_min: 480,
+            monotonic_ms: 1000,
+            boot_id: "boot".into(),
+            fix: None,
+        },
         anchored: None,
         exif: None,
         audio: None,
@@ -71,7 +83,8 @@ fn main() -> siteproof_core::Result<()> {
     w.add_bytes(&layout::device_key_path(&device_id), layout::key_file_text(&hex::encode(device.verifying_key().as_bytes())).as_bytes())?;
     w.add_bytes(layout::SERVER_KEY, layout::key_file_text(&hex::encode(server.verifying_key().as_bytes())).as_bytes())?;
     w.add_bytes(layout::GUIDE, "如何核对 / how to check".as_bytes())?;
-    let header = PacketHeader { order_number: "2026112300456".into(), community: "幸福里社区".into(), created_at_ms: 1_795_000_200_000 };
+    let header =
+        PacketHeader { order_number: "2026112300456".into(), community: "幸福里社区".into(), created_at_ms: 1_795_000_200_000 };
     let (zip, _) = w.finish(header, &server)?;
     std::fs::write(out.join("packet.zip"), zip.into_inner())?;
     std::fs::write(out.join("manifest.json"), serde_json::to_vec(&first).expect("manifest JSON"))?;

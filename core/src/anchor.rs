@@ -56,13 +56,7 @@ mod tests {
     use super::*;
 
     fn anchor() -> TimeAnchor {
-        TimeAnchor {
-            server_time_ms: 1_000_000,
-            monotonic_ms: 5_000,
-            boot_id: "b1".into(),
-            rtt_ms: 80,
-            statement_hash: "h".into(),
-        }
+        TimeAnchor { server_time_ms: 1_000_000, monotonic_ms: 5_000, boot_id: "b1".into(), rtt_ms: 80, statement_hash: "h".into() }
     }
 
     #[test]
@@ -175,21 +169,16 @@ mod storage {
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(anchors
-                .iter()
-                .filter_map(|a| a.anchored_time(boot_id, monotonic_ms))
-                .min_by_key(|t| t.bound_ms))
+            Ok(anchors.iter().filter_map(|a| a.anchored_time(boot_id, monotonic_ms)).min_by_key(|t| t.bound_ms))
         }
 
         /// The signed time statement an anchored time rests on, by its hash.
         pub fn anchor_statement(&self, statement_hash: &str) -> Result<Option<SignedTime>> {
             Ok(self
                 .db()?
-                .query_row(
-                    "SELECT statement, signature FROM anchors WHERE statement_hash = ?1 LIMIT 1",
-                    [statement_hash],
-                    |r| Ok(SignedTime { statement: r.get(0)?, signature: r.get(1)? }),
-                )
+                .query_row("SELECT statement, signature FROM anchors WHERE statement_hash = ?1 LIMIT 1", [statement_hash], |r| {
+                    Ok(SignedTime { statement: r.get(0)?, signature: r.get(1)? })
+                })
                 .optional()?)
         }
     }

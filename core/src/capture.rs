@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::device::{now_ms, Device};
 use crate::error::{Error, Result};
-use crate::evidence::{
-    AttachRef, AudioSummary, CaptureRecord, EntryKind, LocationFix, Manifest, MediaRef, MANIFEST_FORMAT,
-};
+use crate::evidence::{AttachRef, AudioSummary, CaptureRecord, EntryKind, LocationFix, Manifest, MediaRef, MANIFEST_FORMAT};
 use crate::flags::{context_flags, exif_flags};
 use crate::media::{self, MediaKind};
 use crate::queue::{enqueue_entry_jobs, enqueue_media_job, PART_ORIGINAL};
@@ -138,10 +136,7 @@ impl Device {
         self.check_context(&ctx)?;
         let attach = AttachRef { item_id: target.item_id.clone(), manifest_hash: target.manifest_hash.clone() };
         let entry = self.append_entry(&ctx, EntryKind::Attach, |m| m.attach = Some(attach.clone()), None)?;
-        self.db()?.execute(
-            "UPDATE entries SET order_number = ?2 WHERE item_id = ?1",
-            params![target.item_id, order_number],
-        )?;
+        self.db()?.execute("UPDATE entries SET order_number = ?2 WHERE item_id = ?1", params![target.item_id, order_number])?;
         self.get_item(&entry)
     }
 
@@ -159,9 +154,7 @@ impl Device {
         let record = ctx.record();
         let (entry_kind, media_ref, exif, audio, mut flags) = if photo {
             if !kind.is_photo() {
-                return Err(Error::UnsupportedFormat(format!(
-                    "{} is {}, not a photo", path.display(), kind.media_type()
-                )));
+                return Err(Error::UnsupportedFormat(format!("{} is {}, not a photo", path.display(), kind.media_type())));
             }
             if kind == MediaKind::Jpeg {
                 check_jpeg_complete(&staged)?;
@@ -172,9 +165,7 @@ impl Device {
             (EntryKind::Photo, media, Some(info.exif), None, flags)
         } else {
             if kind.is_photo() {
-                return Err(Error::UnsupportedFormat(format!(
-                    "{} is {}, not a voice recording", path.display(), kind.media_type()
-                )));
+                return Err(Error::UnsupportedFormat(format!("{} is {}, not a voice recording", path.display(), kind.media_type())));
             }
             let info = media::read_voice_info(&staged.path)?;
             let media = media_ref_of(&staged, kind, None, None);
@@ -312,8 +303,6 @@ fn check_jpeg_complete(staged: &StagedBlob) -> Result<()> {
     let trimmed = tail.iter().rposition(|&b| b != 0x00 && b != 0xFF).map(|i| &tail[..=i]);
     match trimmed {
         Some(t) if t.ends_with(&[0xFF, 0xD9]) => Ok(()),
-        _ => Err(Error::CorruptMedia(
-            "JPEG 文件不完整（缺少结束标记）/ the JPEG is truncated: no end-of-image marker".into(),
-        )),
+        _ => Err(Error::CorruptMedia("JPEG 文件不完整（缺少结束标记）/ the JPEG is truncated: no end-of-image marker".into())),
     }
 }

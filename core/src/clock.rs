@@ -16,9 +16,7 @@ pub fn boot_clock_ms() -> Result<u64> {
 
 /// This boot's id (Linux `/proc/sys/kernel/random/boot_id`).
 pub fn boot_id() -> Result<String> {
-    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
-        .map(|s| s.trim().to_string())
-        .map_err(|e| Error::from_io("read boot id", e))
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id").map(|s| s.trim().to_string()).map_err(|e| Error::from_io("read boot id", e))
 }
 
 /// The machine's current UTC offset in minutes east.

@@ -86,21 +86,15 @@ impl Device {
     /// Derivatives of one item.
     pub fn derivatives(&self, item_id: &str) -> Result<Vec<DerivativeInfo>> {
         let conn = self.db()?;
-        let mut stmt =
-            conn.prepare("SELECT role, sha256, width, height FROM derivatives WHERE item_id = ?1 ORDER BY role DESC")?;
+        let mut stmt = conn.prepare("SELECT role, sha256, width, height FROM derivatives WHERE item_id = ?1 ORDER BY role DESC")?;
         let rows = stmt
-            .query_map([item_id], |r| {
-                Ok(DerivativeInfo { role: r.get(0)?, sha256: r.get(1)?, width: r.get(2)?, height: r.get(3)? })
-            })?
+            .query_map([item_id], |r| Ok(DerivativeInfo { role: r.get(0)?, sha256: r.get(1)?, width: r.get(2)?, height: r.get(3)? }))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
     /// Why no derivatives could be made for an item, if they could not.
     pub fn derivative_failure(&self, item_id: &str) -> Result<Option<String>> {
-        Ok(self
-            .db()?
-            .query_row("SELECT reason FROM derivative_failures WHERE item_id = ?1", [item_id], |r| r.get(0))
-            .optional()?)
+        Ok(self.db()?.query_row("SELECT reason FROM derivative_failures WHERE item_id = ?1", [item_id], |r| r.get(0)).optional()?)
     }
 }

@@ -77,8 +77,7 @@ impl Device {
 
     /// The device's identity.
     pub fn info(&self) -> Result<DeviceInfo> {
-        let server_url: Option<String> =
-            self.db()?.query_row("SELECT server_url FROM device WHERE id = 1", [], |r| r.get(0))?;
+        let server_url: Option<String> = self.db()?.query_row("SELECT server_url FROM device WHERE id = 1", [], |r| r.get(0))?;
         Ok(DeviceInfo {
             device_id: self.device_id.clone(),
             public_key: self.public_key_hex.clone(),
@@ -111,24 +110,17 @@ fn lock_store(dir: &Path) -> Result<File> {
     o.create(true).truncate(false).write(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, crate::store::private_fs::FILE_MODE);
-    let f = o
-        .open(dir.join("lock"))
-        .map_err(|e| Error::from_io("open store lock", e))?;
+    let f = o.open(dir.join("lock")).map_err(|e| Error::from_io("open store lock", e))?;
     // SAFETY: flock on a valid, owned descriptor has no memory effects.
     let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
     if rc != 0 {
-        return Err(Error::Store(format!(
-            "存储正被另一个进程使用 / the store {} is in use by another process",
-            dir.display()
-        )));
+        return Err(Error::Store(format!("存储正被另一个进程使用 / the store {} is in use by another process", dir.display())));
     }
     Ok(f)
 }
 
 fn load_or_create_key(conn: &Connection, secret: &[u8]) -> Result<(SigningKey, Vec<u8>)> {
-    let sealed: Option<Vec<u8>> = conn
-        .query_row("SELECT sealed_private_key FROM device WHERE id = 1", [], |r| r.get(0))
-        .optional()?;
+    let sealed: Option<Vec<u8>> = conn.query_row("SELECT sealed_private_key FROM device WHERE id = 1", [], |r| r.get(0)).optional()?;
     let key = match sealed {
         Some(sealed) => unseal_signing_key(secret, &sealed)?,
         None => {
@@ -137,12 +129,7 @@ fn load_or_create_key(conn: &Connection, secret: &[u8]) -> Result<(SigningKey, V
             conn.execute(
                 "INSERT INTO device (id, device_id, public_key, sealed_private_key, created_at_ms)
                  VALUES (1, ?1, ?2, ?3, ?4)",
-                params![
-                    device_id_for_key(&key.verifying_key()),
-                    hex::encode(key.verifying_key().as_bytes()),
-                    sealed,
-                    now_ms()
-                ],
+                params![device_id_for_key(&key.verifying_key()), hex::encode(key.verifying_key().as_bytes()), sealed, now_ms()],
             )?;
             key
         }
@@ -186,11 +173,10 @@ impl Device {
 
     /// The current enrollment, unsealing the token; None before enrolling.
     pub fn enrollment(&self) -> Result<Option<Enrollment>> {
-        let row: (Option<String>, Option<String>, Option<Vec<u8>>) = self.db()?.query_row(
-            "SELECT server_url, server_key, sealed_token FROM device WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+        let row: (Option<String>, Option<String>, Option<Vec<u8>>) =
+            self.db()?.query_row("SELECT server_url, server_key, sealed_token FROM device WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
         match row {
             (Some(server_url), Some(server_key), Some(sealed)) => {
                 let token = String::from_utf8(crate::keys::unseal(&self.secret, &sealed)?)

@@ -121,25 +121,11 @@ mod tests {
     use crate::media::GpsPoint;
 
     fn record(fix: Option<LocationFix>) -> CaptureRecord {
-        CaptureRecord {
-            device_time_ms: 1_700_000_000_000,
-            utc_offset_min: 480,
-            monotonic_ms: 1,
-            boot_id: "b".into(),
-            fix,
-        }
+        CaptureRecord { device_time_ms: 1_700_000_000_000, utc_offset_min: 480, monotonic_ms: 1, boot_id: "b".into(), fix }
     }
 
     fn fix(lat: f64, lon: f64, acc: f64) -> LocationFix {
-        LocationFix {
-            lat,
-            lon,
-            accuracy_m: acc,
-            altitude_m: None,
-            provider: "gps".into(),
-            is_mock: false,
-            fix_time_ms: 1_700_000_000_000,
-        }
+        LocationFix { lat, lon, accuracy_m: acc, altitude_m: None, provider: "gps".into(), is_mock: false, fix_time_ms: 1_700_000_000_000 }
     }
 
     #[test]

@@ -59,9 +59,8 @@ impl Device {
              WHERE (?1 IS NULL OR e.order_number = ?1) AND (?2 = 0 OR (e.order_number IS NULL AND e.kind != 'attach'))
              ORDER BY e.seq"
         ))?;
-        let items = stmt
-            .query_map(params![order_number, unfiled_only], |r| from_row(r).map(|x| x.0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let items =
+            stmt.query_map(params![order_number, unfiled_only], |r| from_row(r).map(|x| x.0))?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(items)
     }
 

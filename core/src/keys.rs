@@ -28,9 +28,7 @@ fn cipher(secret: &[u8]) -> Result<XChaCha20Poly1305> {
 pub fn seal(secret: &[u8], plain: &[u8]) -> Result<Vec<u8>> {
     let mut nonce = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
-    let ct = cipher(secret)?
-        .encrypt(XNonce::from_slice(&nonce), plain)
-        .map_err(|_| Error::Key("sealing failed".into()))?;
+    let ct = cipher(secret)?.encrypt(XNonce::from_slice(&nonce), plain).map_err(|_| Error::Key("sealing failed".into()))?;
     let mut out = Vec::with_capacity(4 + 24 + ct.len());
     out.extend_from_slice(SEAL_MAGIC);
     out.extend_from_slice(&nonce);
@@ -55,9 +53,7 @@ pub fn generate_signing_key() -> SigningKey {
 
 /// Unseals a stored device key.
 pub fn unseal_signing_key(secret: &[u8], sealed: &[u8]) -> Result<SigningKey> {
-    let bytes: [u8; 32] = unseal(secret, sealed)?
-        .try_into()
-        .map_err(|_| Error::Key("sealed device key has the wrong length".into()))?;
+    let bytes: [u8; 32] = unseal(secret, sealed)?.try_into().map_err(|_| Error::Key("sealed device key has the wrong length".into()))?;
     Ok(SigningKey::from_bytes(&bytes))
 }
 

@@ -38,7 +38,7 @@ pub use evidence::LocationFix;
 pub use orders::{NewOrder, OrderUpdate, WorkOrder};
 pub use queue::{OutboxJob, QueueStatus};
 pub use retention::PruneReport;
-pub use verify::{VerifyProblem, VerifyReport};
-pub use visits::Visit;
 #[cfg(feature = "sync")]
 pub use sync::{SyncObserver, SyncOptions, SyncProgress, SyncReport};
+pub use verify::{VerifyProblem, VerifyReport};
+pub use visits::Visit;

@@ -135,10 +135,7 @@ impl Device {
             "INSERT OR IGNORE INTO orders (number, kind, category, address, spot_lat, spot_lon, content,
                 dispatched_at_ms, deadline_ms, status, dirty, updated_at_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'new', 1, ?10)",
-            params![
-                number, kind, category, address, new.spot_lat, new.spot_lon, content,
-                new.dispatched_at_ms, new.deadline_ms, now_ms()
-            ],
+            params![number, kind, category, address, new.spot_lat, new.spot_lon, content, new.dispatched_at_ms, new.deadline_ms, now_ms()],
         )?;
         if inserted == 0 {
             return Err(Error::InvalidInput(format!("工单 {number} 已存在 / order {number} already exists")));
@@ -158,9 +155,7 @@ impl Device {
     /// All orders, nearest deadline first (orders without a deadline last).
     pub fn list_orders(&self) -> Result<Vec<WorkOrder>> {
         let conn = self.db()?;
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM orders ORDER BY deadline_ms IS NULL, deadline_ms, number"
-        ))?;
+        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM orders ORDER BY deadline_ms IS NULL, deadline_ms, number"))?;
         let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

@@ -105,8 +105,7 @@ pub(crate) fn enqueue_entry_jobs(tx: &Transaction<'_>, item_id: &str, manifest_b
     Ok(())
 }
 
-const COLUMNS: &str =
-    "id, item_id, part, blob_sha256, bytes, state, attempts, next_attempt_at_ms, last_error, upload_url";
+const COLUMNS: &str = "id, item_id, part, blob_sha256, bytes, state, attempts, next_attempt_at_ms, last_error, upload_url";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxJob> {
     Ok(OutboxJob {
@@ -143,9 +142,7 @@ impl Device {
     pub fn queue_status(&self) -> Result<QueueStatus> {
         let conn = self.db()?;
         let mut s = QueueStatus::default();
-        let mut stmt = conn.prepare(
-            "SELECT state, count(*), coalesce(sum(bytes), 0) FROM outbox GROUP BY state",
-        )?;
+        let mut stmt = conn.prepare("SELECT state, count(*), coalesce(sum(bytes), 0) FROM outbox GROUP BY state")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let state: String = r.get(0)?;
@@ -168,9 +165,7 @@ impl Device {
     /// Every job, in the order they will be sent.
     pub fn queue_jobs(&self) -> Result<Vec<OutboxJob>> {
         let conn = self.db()?;
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM outbox ORDER BY state = 'done', class, bytes, id"
-        ))?;
+        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM outbox ORDER BY state = 'done', class, bytes, id"))?;
         let jobs = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(jobs)
     }
@@ -188,8 +183,11 @@ impl Device {
 
     /// Records that the server acknowledged a job.
     pub fn mark_job_done(&self, job_id: i64) -> Result<()> {
-        self.update_job(job_id, "UPDATE outbox SET state = 'done', acked_at_ms = ?2, last_error = NULL WHERE id = ?1",
-            params![job_id, now_ms()])
+        self.update_job(
+            job_id,
+            "UPDATE outbox SET state = 'done', acked_at_ms = ?2, last_error = NULL WHERE id = ?1",
+            params![job_id, now_ms()],
+        )
     }
 
     /// Records a transient failure and schedules the next attempt with backoff.
@@ -200,7 +198,8 @@ impl Device {
     /// Like [`Device::mark_job_retry`], never sooner than the server asked (`Retry-After`).
     pub fn mark_job_retry_after(&self, job_id: i64, error: &str, now_ms: i64, server_asked: Option<Duration>) -> Result<OutboxJob> {
         let conn = self.db()?;
-        let attempts: u32 = conn.query_row("SELECT attempts FROM outbox WHERE id = ?1", [job_id], |r| r.get(0))
+        let attempts: u32 = conn
+            .query_row("SELECT attempts FROM outbox WHERE id = ?1", [job_id], |r| r.get(0))
             .map_err(|_| Error::NotFound(format!("no outbox job {job_id}")))?;
         let next = now_ms + retry_delay_ms(attempts, server_asked, &mut rand::thread_rng());
         conn.execute(
@@ -238,10 +237,7 @@ impl Device {
     /// comment for why a new run does not inherit an earlier run's backoff). Attempts
     /// are kept, so backoff within the run still grows from the job's history.
     pub(crate) fn make_waiting_jobs_due(&self) -> Result<u64> {
-        Ok(self.db()?.execute(
-            "UPDATE outbox SET next_attempt_at_ms = 0 WHERE state = 'pending' AND next_attempt_at_ms > 0",
-            [],
-        )? as u64)
+        Ok(self.db()?.execute("UPDATE outbox SET next_attempt_at_ms = 0 WHERE state = 'pending' AND next_attempt_at_ms > 0", [])? as u64)
     }
 
     /// Sends an entry's original again (the server lost it or never kept it); its
@@ -262,10 +258,8 @@ impl Device {
 
     /// Puts failed jobs back in the queue (after a coordinator fixed the cause), returning how many.
     pub fn retry_failed_jobs(&self) -> Result<u64> {
-        Ok(self.db()?.execute(
-            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = 0 WHERE state = 'failed'",
-            [],
-        )? as u64)
+        Ok(self.db()?.execute("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = 0 WHERE state = 'failed'", [])?
+            as u64)
     }
 
     fn update_job(&self, job_id: i64, sql: &str, p: impl rusqlite::Params) -> Result<()> {

@@ -34,8 +34,7 @@ impl Device {
                        OR EXISTS (SELECT 1 FROM outbox o WHERE o.item_id = e.item_id
                                   AND o.part IN ('original', 'manifest') AND o.state != 'done')))",
             )?;
-            let rows = stmt.query_map([captured_before_ms], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+            let rows = stmt.query_map([captured_before_ms], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
             rows
         };
         let mut report = PruneReport::default();

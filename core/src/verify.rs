@@ -66,8 +66,12 @@ impl Device {
         for row in &rows {
             let actual_hash = row.signed.hash();
             if actual_hash != row.manifest_hash {
-                problem(row.seq, &row.item_id, "altered_manifest",
-                    format!("entry {}: manifest text no longer matches its recorded hash", row.seq));
+                problem(
+                    row.seq,
+                    &row.item_id,
+                    "altered_manifest",
+                    format!("entry {}: manifest text no longer matches its recorded hash", row.seq),
+                );
             }
             let manifest = match row.signed.open_from(&self.public_key_hex) {
                 Ok(m) => m,
@@ -81,12 +85,20 @@ impl Device {
                 }
             };
             if manifest.seq != row.seq || manifest.item_id != row.item_id {
-                problem(row.seq, &row.item_id, "reordered", format!(
-                    "position {} holds the manifest of entry {} ({})", row.seq, manifest.seq, manifest.item_id));
+                problem(
+                    row.seq,
+                    &row.item_id,
+                    "reordered",
+                    format!("position {} holds the manifest of entry {} ({})", row.seq, manifest.seq, manifest.item_id),
+                );
             }
             if manifest.media.as_ref().map(|m| &m.sha256) != row.media_sha256.as_ref() {
-                problem(row.seq, &row.item_id, "altered_manifest",
-                    format!("entry {}: recorded media hash differs from the signed one", row.seq));
+                problem(
+                    row.seq,
+                    &row.item_id,
+                    "altered_manifest",
+                    format!("entry {}: recorded media hash differs from the signed one", row.seq),
+                );
             }
             chain_problems.extend(chain.push(&ChainLink {
                 seq: manifest.seq,
@@ -97,10 +109,23 @@ impl Device {
             if let Some(media) = manifest.media.as_ref().filter(|_| !row.pruned) {
                 match self.blobs.hash_file(&media.sha256)? {
                     Some(h) if h == media.sha256 => {}
-                    Some(h) => problem(row.seq, &row.item_id, "blob_altered", format!(
-                        "entry {}: original file changed (sha256 now {}, signed {})", row.seq, prefix(&h, 12), prefix(&media.sha256, 12))),
-                    None => problem(row.seq, &row.item_id, "blob_missing",
-                        format!("entry {}: original file {} is missing", row.seq, prefix(&media.sha256, 12))),
+                    Some(h) => problem(
+                        row.seq,
+                        &row.item_id,
+                        "blob_altered",
+                        format!(
+                            "entry {}: original file changed (sha256 now {}, signed {})",
+                            row.seq,
+                            prefix(&h, 12),
+                            prefix(&media.sha256, 12)
+                        ),
+                    ),
+                    None => problem(
+                        row.seq,
+                        &row.item_id,
+                        "blob_missing",
+                        format!("entry {}: original file {} is missing", row.seq, prefix(&media.sha256, 12)),
+                    ),
                 }
             }
         }

@@ -76,10 +76,7 @@ impl Device {
         if v.ended_at_ms.is_some() {
             return Err(Error::InvalidInput(format!("走访 {id} 已结束 / visit {id} has already ended")));
         }
-        self.db()?.execute(
-            "UPDATE visits SET ended_at_ms = ?2, end_fix = ?3 WHERE id = ?1",
-            params![id, now_ms(), fix_json(&fix)?],
-        )?;
+        self.db()?.execute("UPDATE visits SET ended_at_ms = ?2, end_fix = ?3 WHERE id = ?1", params![id, now_ms(), fix_json(&fix)?])?;
         self.get_visit(id)
     }
 
@@ -94,9 +91,8 @@ impl Device {
     /// Visits, newest first, optionally only those of one order.
     pub fn list_visits(&self, order_number: Option<String>) -> Result<Vec<Visit>> {
         let conn = self.db()?;
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM visits WHERE ?1 IS NULL OR order_number = ?1 ORDER BY started_at_ms DESC"
-        ))?;
+        let mut stmt =
+            conn.prepare(&format!("SELECT {COLUMNS} FROM visits WHERE ?1 IS NULL OR order_number = ?1 ORDER BY started_at_ms DESC"))?;
         let rows = stmt.query_map([order_number], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

@@ -28,11 +28,7 @@ pub const ORDER_STATUSES: Vocab = &[
 ];
 
 /// Tag 1: order type (一般 / 重点 / 疑难).
-pub const TAG_TYPES: Vocab = &[
-    ("ordinary", "一般", "ordinary"),
-    ("key", "重点", "key"),
-    ("difficult", "疑难", "difficult"),
-];
+pub const TAG_TYPES: Vocab = &[("ordinary", "一般", "ordinary"), ("key", "重点", "key"), ("difficult", "疑难", "difficult")];
 
 /// Tag 2: handling result.
 pub const TAG_HANDLING: Vocab = &[
@@ -61,14 +57,10 @@ pub const VISIT_PURPOSES: Vocab = &[
 /// Normalizes a code or a Chinese label to the code, or explains the choices.
 pub fn normalize(vocab: Vocab, what: &str, input: &str) -> Result<String> {
     let t = input.trim();
-    vocab
-        .iter()
-        .find(|(code, zh, _)| *code == t || *zh == t)
-        .map(|(code, _, _)| code.to_string())
-        .ok_or_else(|| {
-            let choices: Vec<String> = vocab.iter().map(|(c, zh, _)| format!("{zh} ({c})")).collect();
-            Error::InvalidInput(format!("无效的{what} / invalid {what} {t:?}; 可选 / choose: {}", choices.join(", ")))
-        })
+    vocab.iter().find(|(code, zh, _)| *code == t || *zh == t).map(|(code, _, _)| code.to_string()).ok_or_else(|| {
+        let choices: Vec<String> = vocab.iter().map(|(c, zh, _)| format!("{zh} ({c})")).collect();
+        Error::InvalidInput(format!("无效的{what} / invalid {what} {t:?}; 可选 / choose: {}", choices.join(", ")))
+    })
 }
 
 /// The zh-CN label of a code, or the code itself if unknown.

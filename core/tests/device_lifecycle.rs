@@ -71,14 +71,27 @@ fn orders_visits_and_tags() {
     let dir = tempfile::tempdir().unwrap();
     let d = Device::open(dir.path(), SECRET).unwrap();
     order(&d, "B-7");
-    let dup = d.add_order(NewOrder { number: "B-7".into(), kind: "complaint".into(), category: "x".into(), address: "y".into(), ..Default::default() });
+    let dup = d.add_order(NewOrder {
+        number: "B-7".into(),
+        kind: "complaint".into(),
+        category: "x".into(),
+        address: "y".into(),
+        ..Default::default()
+    });
     assert!(matches!(dup, Err(Error::InvalidInput(_))));
-    let o = d.update_order("B-7", OrderUpdate { tag_type: Some("重点".into()), tag_callback: Some("不满意".into()), ..Default::default() }).unwrap();
+    let o = d
+        .update_order("B-7", OrderUpdate { tag_type: Some("重点".into()), tag_callback: Some("不满意".into()), ..Default::default() })
+        .unwrap();
     assert_eq!((o.tag_type.as_deref(), o.tag_callback.as_deref(), o.dirty), (Some("key"), Some("dissatisfied"), true));
     assert!(d.update_order("B-7", OrderUpdate { status: Some("maybe".into()), ..Default::default() }).is_err());
     let v = d.start_visit(Some("B-7".into()), "跟进观察", ctx(1).fix).unwrap();
     assert_eq!(v.purpose, "follow_up");
-    let item = d.capture_photo(&sample("gps/DSCN0010.jpg"), CaptureContext { order_number: Some("B-7".into()), visit_id: Some(v.id.clone()), ..ctx(5) }).unwrap();
+    let item = d
+        .capture_photo(
+            &sample("gps/DSCN0010.jpg"),
+            CaptureContext { order_number: Some("B-7".into()), visit_id: Some(v.id.clone()), ..ctx(5) },
+        )
+        .unwrap();
     assert_eq!(item.visit_id.as_deref(), Some(v.id.as_str()));
     let v = d.end_visit(&v.id, None).unwrap();
     assert!(v.ended_at_ms.is_some());
@@ -92,9 +105,14 @@ fn anchored_time_applies_within_the_same_boot_only() {
     let d = Device::open(dir.path(), SECRET).unwrap();
     let server = SigningKey::from_bytes(&[7u8; 32]);
     let server_hex = hex::encode(server.verifying_key().as_bytes());
-    let stmt = TimeStatement { format: TIME_FORMAT.into(), server_time_ms: 1_795_000_000_000, nonce: "n-1".into(), server_key: server_hex.clone() }
-        .sign(&server)
-        .unwrap();
+    let stmt = TimeStatement {
+        format: TIME_FORMAT.into(),
+        server_time_ms: 1_795_000_000_000,
+        nonce: "n-1".into(),
+        server_key: server_hex.clone(),
+    }
+    .sign(&server)
+    .unwrap();
     assert!(d.record_time_anchor(&stmt, "other-nonce", 1_000, "boot-1", 60).is_err(), "nonce must match");
     d.record_time_anchor(&stmt, "n-1", 1_000, "boot-1", 60).unwrap();
     // One hour later in the same boot, with the phone clock 3 hours fast.
@@ -126,7 +144,8 @@ fn queue_sends_small_first_and_manifests_after_their_media() {
     // No manifest is due before its original is acknowledged.
     assert!(order.iter().all(|(p, _)| p != "manifest"), "{order:?}");
     let thumbs = order.iter().take_while(|(p, _)| p == "thumbnail").count();
-    let derivable = usize::from(!d.derivatives(&big.item_id).unwrap().is_empty()) + usize::from(!d.derivatives(&small.item_id).unwrap().is_empty());
+    let derivable =
+        usize::from(!d.derivatives(&big.item_id).unwrap().is_empty()) + usize::from(!d.derivatives(&small.item_id).unwrap().is_empty());
     assert_eq!(thumbs, derivable, "thumbnails go first: {order:?}");
     let originals: Vec<&String> = order.iter().filter(|(p, _)| p == "original").map(|(_, i)| i).collect();
     assert_eq!(originals, vec![&small.item_id, &big.item_id], "smaller original first");
@@ -197,7 +216,8 @@ fn secrets_seal_the_key_and_token_and_the_store_is_exclusive() {
     let id = {
         let d = Device::open(dir.path(), SECRET).unwrap();
         assert!(matches!(Device::open(dir.path(), SECRET), Err(Error::Store(_))), "second opener is refused");
-        d.save_enrollment(&Enrollment { server_url: "http://127.0.0.1:1".into(), server_key: "ab".repeat(32), token: "tok-123".into() }).unwrap();
+        d.save_enrollment(&Enrollment { server_url: "http://127.0.0.1:1".into(), server_key: "ab".repeat(32), token: "tok-123".into() })
+            .unwrap();
         d.info().unwrap().device_id
     };
     assert!(matches!(Device::open(dir.path(), b"wrong-secret-0123456789"), Err(Error::Key(_))));

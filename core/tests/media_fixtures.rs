@@ -146,10 +146,21 @@ fn every_sample_file_is_handled_cleanly() {
                 format!("{}: {}", variant(e), m.chars().take(22).collect::<String>())
             }
         };
-        let info_s = show(info.as_ref().map(|i| format!("{}x{} o{}{}{}", i.width, i.height, i.exif.orientation, if i.exif.gps.is_some() { " gps" } else { "" }, if i.exif.taken_at.is_some() { " t" } else { "" })));
+        let info_s = show(info.as_ref().map(|i| {
+            format!(
+                "{}x{} o{}{}{}",
+                i.width,
+                i.height,
+                i.exif.orientation,
+                if i.exif.gps.is_some() { " gps" } else { "" },
+                if i.exif.taken_at.is_some() { " t" } else { "" }
+            )
+        }));
         let ders_s = match &ders {
             None => "-".into(),
-            Some(r) => show(r.as_ref().map(|d| format!("{}x{} / {}x{}", d.thumbnail.width, d.thumbnail.height, d.preview.width, d.preview.height))),
+            Some(r) => {
+                show(r.as_ref().map(|d| format!("{}x{} / {}x{}", d.thumbnail.width, d.thumbnail.height, d.preview.width, d.preview.height)))
+            }
         };
         for e in [info.as_ref().err(), ders.as_ref().and_then(|r| r.as_ref().err())].into_iter().flatten() {
             *t.errors.entry(variant(e).to_string()).or_default() += 1;
@@ -262,10 +273,8 @@ fn orientation_thumbnails_are_upright() {
         let (w, h) = reference.dimensions();
         assert_eq!(w > h, series == "landscape", "{series}_1 thumbnail is {w}x{h}");
         // Wrong answers of the same shape: the reference mirrored or turned over.
-        let wrong: Vec<(u8, Vec<u8>)> = [2u8, 3, 4]
-            .into_iter()
-            .map(|o| (o, media::apply_orientation(reference.as_raw(), w, h, 3, o).0))
-            .collect();
+        let wrong: Vec<(u8, Vec<u8>)> =
+            [2u8, 3, 4].into_iter().map(|o| (o, media::apply_orientation(reference.as_raw(), w, h, 3, o).0)).collect();
         for n in 1..=8 {
             let thumb = rgb_thumbnail(&format!("jpg/orientation/{series}_{n}.jpg"));
             assert_eq!(thumb.dimensions(), (w, h), "{series}_{n}: thumbnail not upright-sized");
@@ -339,7 +348,8 @@ fn broken_and_hostile_files_fail_cleanly() {
     // Random bytes, with and without a JPEG/PNG/TIFF/RIFF/ftyp disguise.
     use rand::{Rng, SeedableRng};
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-    let disguises: [&[u8]; 6] = [b"", b"\xFF\xD8\xFF", b"\x89PNG\r\n\x1a\n", b"II*\0", b"RIFF\0\0\0\0WEBP", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"];
+    let disguises: [&[u8]; 6] =
+        [b"", b"\xFF\xD8\xFF", b"\x89PNG\r\n\x1a\n", b"II*\0", b"RIFF\0\0\0\0WEBP", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"];
     for (i, prefix) in disguises.iter().enumerate() {
         let mut bytes = prefix.to_vec();
         bytes.extend((0..4096).map(|_| rng.gen::<u8>()));
@@ -463,7 +473,10 @@ fn voice_notes_match_ffprobe() {
         assert_eq!((v.sample_rate, v.channels), (Some(rate), Some(channels)), "{rel}");
         // Not a photo.
         assert!(matches!(media::read_photo_info(&p), Err(Error::UnsupportedFormat(_))));
-        assert!(matches!(media::make_derivatives(&p, &PhotoInfo { media_type: media_type.into(), width: 1, height: 1, exif: Default::default() }), Err(Error::UnsupportedFormat(_))));
+        assert!(matches!(
+            media::make_derivatives(&p, &PhotoInfo { media_type: media_type.into(), width: 1, height: 1, exif: Default::default() }),
+            Err(Error::UnsupportedFormat(_))
+        ));
     }
     // And a photo is not a voice note.
     assert!(matches!(media::read_voice_info(&sample("jpg/Canon_40D.jpg")), Err(Error::UnsupportedFormat(_))));
@@ -471,7 +484,12 @@ fn voice_notes_match_ffprobe() {
 
 #[test]
 fn truncated_voice_notes_fail_cleanly() {
-    for (rel, full_ms) in [("audio/note_truncated.m4a", 3203), ("audio/note_truncated.opus", 3209), ("audio/note_truncated.ogg", 3202), ("audio/note_truncated.wav", 3202)] {
+    for (rel, full_ms) in [
+        ("audio/note_truncated.m4a", 3203),
+        ("audio/note_truncated.opus", 3209),
+        ("audio/note_truncated.ogg", 3202),
+        ("audio/note_truncated.wav", 3202),
+    ] {
         let p = our_fixture(rel);
         let r = no_panic("read_voice_info", &p, || media::read_voice_info(&p));
         println!("{rel}: {:?}", r);

@@ -8,8 +8,7 @@ use std::io::Cursor;
 
 use ed25519_dalek::SigningKey;
 use siteproof_core::evidence::{
-    device_id_for_key, sha256_hex, CaptureRecord, EntryKind, Manifest, MediaRef, Receipt, SignedManifest, MANIFEST_FORMAT,
-    RECEIPT_FORMAT,
+    device_id_for_key, sha256_hex, CaptureRecord, EntryKind, Manifest, MediaRef, Receipt, SignedManifest, MANIFEST_FORMAT, RECEIPT_FORMAT,
 };
 use siteproof_core::packet::{layout, verify_packet, PacketHeader, PacketWriter, ProblemKind};
 
@@ -30,8 +29,20 @@ fn manifest(device: &SigningKey, seq: u64, prev: Option<String>, media: Option<&
         prev,
         item_id: format!("item-{seq}"),
         kind: if media.is_some() { EntryKind::Photo } else { EntryKind::Note },
-        media: media.map(|m| MediaRef { sha256: sha256_hex(m), bytes: m.len() as u64, media_type: "image/jpeg".into(), width: None, height: None }),
-        capture: CaptureRecord { device_time_ms: 1_795_000_000_000, utc_offset_min: 480, monotonic_ms: 1000, boot_id: "boot".into(), fix: None },
+        media: media.map(|m| MediaRef {
+            sha256: sha256_hex(m),
+            bytes: m.len() as u64,
+            media_type: "image/jpeg".into(),
+            width: None,
+            height: None,
+        }),
+        capture: CaptureRecord {
+            device_time_ms: 1_795_000_000_000,
+            utc_offset_min: 480,
+            monotonic_ms: 1000,
+            boot_id: "boot".into(),
+            fix: None,
+        },
         anchored: None,
         exif: None,
         audio: None,
@@ -68,7 +79,13 @@ fn receipt(e: &Evidence, sm: &SignedManifest, seq: u64) -> Vec<u8> {
 }
 
 /// Writes a packet; `receipt_for` picks which manifest each receipt names, `device_key_id` the id in the key's file name.
-fn write(dir: &std::path::Path, e: &Evidence, receipt_for: [usize; 2], device_key_id: Option<&str>, index_key: &SigningKey) -> std::path::PathBuf {
+fn write(
+    dir: &std::path::Path,
+    e: &Evidence,
+    receipt_for: [usize; 2],
+    device_key_id: Option<&str>,
+    index_key: &SigningKey,
+) -> std::path::PathBuf {
     let device_id = device_id_for_key(&e.device.verifying_key());
     let mut w = PacketWriter::new(Cursor::new(Vec::new()));
     w.add_bytes(&layout::original_path(&sha256_hex(&e.photo), "image/jpeg"), &e.photo).unwrap();

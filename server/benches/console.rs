@@ -138,8 +138,16 @@ fn seed(data: &Path) -> (String, String) {
             _ => EntryKind::Note,
         };
         let media = match kind {
-            EntryKind::Photo => Some(MediaRef { sha256: sha(n as u64, "photo"), bytes: 3_500_000, media_type: "image/jpeg".into(), width: Some(4000), height: Some(3000) }),
-            EntryKind::Voice => Some(MediaRef { sha256: sha(n as u64, "voice"), bytes: 120_000, media_type: "audio/mp4".into(), width: None, height: None }),
+            EntryKind::Photo => Some(MediaRef {
+                sha256: sha(n as u64, "photo"),
+                bytes: 3_500_000,
+                media_type: "image/jpeg".into(),
+                width: Some(4000),
+                height: Some(3000),
+            }),
+            EntryKind::Voice => {
+                Some(MediaRef { sha256: sha(n as u64, "voice"), bytes: 120_000, media_type: "audio/mp4".into(), width: None, height: None })
+            }
             _ => None,
         };
         let t = now - 2 * day + n as i64 * 1000;
@@ -157,7 +165,15 @@ fn seed(data: &Path) -> (String, String) {
                 utc_offset_min: 480,
                 monotonic_ms: 1_000_000 + n as u64,
                 boot_id: "boot-1".into(),
-                fix: Some(LocationFix { lat: 39.9087 + (n % 7) as f64 * 1e-5, lon: 116.3975, accuracy_m: 8.0, altitude_m: None, provider: "gps".into(), is_mock: false, fix_time_ms: t }),
+                fix: Some(LocationFix {
+                    lat: 39.9087 + (n % 7) as f64 * 1e-5,
+                    lon: 116.3975,
+                    accuracy_m: 8.0,
+                    altitude_m: None,
+                    provider: "gps".into(),
+                    is_mock: false,
+                    fix_time_ms: t,
+                }),
             },
             anchored: if n % 5 == 0 { None } else { Some(AnchoredTime { utc_ms: t, bound_ms: 180, anchor_hash: sha(1, "anchor") }) },
             exif: None,
@@ -183,12 +199,28 @@ fn seed(data: &Path) -> (String, String) {
         };
         let sr = receipt.sign(&server_key).unwrap();
         if let Some(media) = &media {
-            tx.execute("INSERT INTO blobs (sha256, bytes, media_type, stored_at_ms) VALUES (?1, ?2, ?3, ?4)", params![media.sha256, media.bytes as i64, media.media_type, t]).unwrap();
-            tx.execute("INSERT INTO blob_owners (sha256, community_id, device_id, at_ms) VALUES (?1, ?2, ?3, ?4)", params![media.sha256, community, dev_ids[d], t]).unwrap();
+            tx.execute(
+                "INSERT INTO blobs (sha256, bytes, media_type, stored_at_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![media.sha256, media.bytes as i64, media.media_type, t],
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO blob_owners (sha256, community_id, device_id, at_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![media.sha256, community, dev_ids[d], t],
+            )
+            .unwrap();
             if kind == EntryKind::Photo {
                 let th = sha(n as u64, "thumb");
-                tx.execute("INSERT INTO blobs (sha256, bytes, media_type, stored_at_ms) VALUES (?1, 18000, 'image/jpeg', ?2)", params![th, t]).unwrap();
-                tx.execute("INSERT INTO blob_owners (sha256, community_id, device_id, at_ms) VALUES (?1, ?2, ?3, ?4)", params![th, community, dev_ids[d], t]).unwrap();
+                tx.execute(
+                    "INSERT INTO blobs (sha256, bytes, media_type, stored_at_ms) VALUES (?1, 18000, 'image/jpeg', ?2)",
+                    params![th, t],
+                )
+                .unwrap();
+                tx.execute(
+                    "INSERT INTO blob_owners (sha256, community_id, device_id, at_ms) VALUES (?1, ?2, ?3, ?4)",
+                    params![th, community, dev_ids[d], t],
+                )
+                .unwrap();
                 tx.execute(
                     "INSERT INTO derivatives (item_id, role, sha256, community_id, device_id, at_ms) VALUES (?1, 'thumbnail', ?2, ?3, ?4, ?5)",
                     params![m.item_id, th, community, dev_ids[d], t],
@@ -220,7 +252,8 @@ fn seed(data: &Path) -> (String, String) {
     }
     for d in 0..DEVICES {
         if let Some(h) = &prevs[d] {
-            tx.execute("INSERT INTO device_heads (device_id, seq, hash) VALUES (?1, ?2, ?3)", params![dev_ids[d], seqs[d] as i64, h]).unwrap();
+            tx.execute("INSERT INTO device_heads (device_id, seq, hash) VALUES (?1, ?2, ?3)", params![dev_ids[d], seqs[d] as i64, h])
+                .unwrap();
         }
     }
     tx.commit().unwrap();

@@ -51,7 +51,8 @@ fn admin(data: &std::path::Path, args: &[&str]) -> String {
 }
 
 fn start(extra: &[&str]) -> Server {
-    let dir = tempfile::tempdir_in(std::env::var("SITEPROOF_BENCH_DIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string())).unwrap();
+    let dir =
+        tempfile::tempdir_in(std::env::var("SITEPROOF_BENCH_DIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string())).unwrap();
     let data = dir.path().join("data");
     admin(&data, &["create-office", "bench"]);
     admin(&data, &["create-community", "bench", "c1"]);
@@ -73,7 +74,8 @@ fn start(extra: &[&str]) -> Server {
 }
 
 fn login(c: &Client, s: &Server, user: &str) -> String {
-    let v: Value = c.post(format!("{}/v1/login", s.base)).json(&json!({"username": user, "password": PASSWORD})).send().unwrap().json().unwrap();
+    let v: Value =
+        c.post(format!("{}/v1/login", s.base)).json(&json!({"username": user, "password": PASSWORD})).send().unwrap().json().unwrap();
     v["token"].as_str().unwrap().into()
 }
 
@@ -84,7 +86,8 @@ struct Dev {
 }
 
 fn enroll(c: &Client, s: &Server, coord: &str, worker: &str) -> Dev {
-    let code: Value = c.post(format!("{}/v1/enroll-codes", s.base)).bearer_auth(coord).json(&json!({"worker": worker})).send().unwrap().json().unwrap();
+    let code: Value =
+        c.post(format!("{}/v1/enroll-codes", s.base)).bearer_auth(coord).json(&json!({"worker": worker})).send().unwrap().json().unwrap();
     let key = SigningKey::generate(&mut rand::rngs::OsRng);
     let v: Value = c
         .post(format!("{}/v1/enroll", s.base))
@@ -176,7 +179,13 @@ fn bench_devices() {
                         prev: prev.clone(),
                         item_id: uuid::Uuid::new_v4().to_string(),
                         kind: EntryKind::Photo,
-                        media: Some(MediaRef { sha256: sha, bytes: size as u64, media_type: "image/jpeg".into(), width: None, height: None }),
+                        media: Some(MediaRef {
+                            sha256: sha,
+                            bytes: size as u64,
+                            media_type: "image/jpeg".into(),
+                            width: None,
+                            height: None,
+                        }),
                         capture: CaptureRecord { device_time_ms: 1, utc_offset_min: 480, monotonic_ms: 1, boot_id: "b".into(), fix: None },
                         anchored: None,
                         exif: None,
@@ -194,7 +203,10 @@ fn bench_devices() {
                     assert_eq!(r.status(), 201);
                     mine.push(("manifest", t.elapsed()));
                     let v: Value = r.json().unwrap();
-                    let sr = SignedReceipt { receipt: v["receipt"].as_str().unwrap().into(), signature: v["signature"].as_str().unwrap().into() };
+                    let sr = SignedReceipt {
+                        receipt: v["receipt"].as_str().unwrap().into(),
+                        signature: v["signature"].as_str().unwrap().into(),
+                    };
                     let rc = sr.open(&server_key).expect("receipt verifies");
                     assert_eq!(rc.manifest_hash, sm.hash());
                 }
@@ -321,13 +333,27 @@ fn bench_big() {
     let growth_hwm = hwm.saturating_sub(rss0);
     let stored = s.data.join("blobs").join(&sha[0..2]).join(&sha[2..4]).join(&sha);
     assert_eq!(std::fs::metadata(&stored).unwrap().len(), n, "stored under its sha256");
-    println!("\n== big: one {:.2} GB tus upload in a single PATCH: {secs:.1} s = {:.0} MB/s, stored and hash-verified", n as f64 / 1e9, n as f64 / 1e6 / secs);
-    println!("   server RSS before {} MB; growth: sampled peak {:.1} MB, VmHWM-based {:.1} MB (target < 64 MB) -> {}", rss0 / 1024, growth_sampled as f64 / 1024.0, growth_hwm as f64 / 1024.0, if growth_hwm < 64 * 1024 { "OK" } else { "OVER" });
+    println!(
+        "\n== big: one {:.2} GB tus upload in a single PATCH: {secs:.1} s = {:.0} MB/s, stored and hash-verified",
+        n as f64 / 1e9,
+        n as f64 / 1e6 / secs
+    );
+    println!(
+        "   server RSS before {} MB; growth: sampled peak {:.1} MB, VmHWM-based {:.1} MB (target < 64 MB) -> {}",
+        rss0 / 1024,
+        growth_sampled as f64 / 1024.0,
+        growth_hwm as f64 / 1024.0,
+        if growth_hwm < 64 * 1024 { "OK" } else { "OVER" }
+    );
 }
 
 fn curl(args: &[&str]) -> (f64, String) {
     let t = Instant::now();
-    let out = Command::new("curl").args(["-sS", "--fail-with-body", "-o", "/dev/null", "-w", "%{http_code} %{size_upload} %{speed_upload}"]).args(args).output().expect("curl");
+    let out = Command::new("curl")
+        .args(["-sS", "--fail-with-body", "-o", "/dev/null", "-w", "%{http_code} %{size_upload} %{speed_upload}"])
+        .args(args)
+        .output()
+        .expect("curl");
     let secs = t.elapsed().as_secs_f64();
     assert!(out.status.success(), "curl failed: {}", String::from_utf8_lossy(&out.stderr));
     (secs, String::from_utf8_lossy(&out.stdout).into_owned())
@@ -352,7 +378,15 @@ fn bench_ratio() {
     let mut tus_times = Vec::new();
     let mut sink_times = Vec::new();
     for round in 0..3 {
-        let (ts, out) = curl(&["-X", "POST", &format!("{}/bench/sink", s.base), "-H", "Content-Type: application/octet-stream", "--data-binary", &format!("@{path}")]);
+        let (ts, out) = curl(&[
+            "-X",
+            "POST",
+            &format!("{}/bench/sink", s.base),
+            "-H",
+            "Content-Type: application/octet-stream",
+            "--data-binary",
+            &format!("@{path}"),
+        ]);
         assert!(out.starts_with("200"), "{out}");
         sink_times.push(ts);
         // The tus upload includes its creation request, as a device would do it.
@@ -366,9 +400,21 @@ fn bench_ratio() {
             .unwrap();
         let loc = r.headers()["location"].to_str().unwrap().to_string();
         let (tt, out) = curl(&[
-            "-X", "PATCH", &format!("{}{loc}", s.base), "-H", &auth, "-H", "Tus-Resumable: 1.0.0",
-            "-H", "Content-Type: application/offset+octet-stream", "-H", "Upload-Offset: 0",
-            "-H", &format!("Upload-Checksum: sha256 {checksum}"), "--data-binary", &format!("@{path}"),
+            "-X",
+            "PATCH",
+            &format!("{}{loc}", s.base),
+            "-H",
+            &auth,
+            "-H",
+            "Tus-Resumable: 1.0.0",
+            "-H",
+            "Content-Type: application/offset+octet-stream",
+            "-H",
+            "Upload-Offset: 0",
+            "-H",
+            &format!("Upload-Checksum: sha256 {checksum}"),
+            "--data-binary",
+            &format!("@{path}"),
         ]);
         assert!(out.starts_with("204"), "{out}");
         tus_times.push(tt);

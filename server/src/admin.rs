@@ -33,7 +33,10 @@ pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String
         }
         AdminAction::CreateCommunity { office, name } => {
             let id = accounts::create_community(&conn, &office, &name).map_err(fail)?;
-            (json!({"community_id": id, "office": office, "name": name.trim()}), format!("已创建社区 / community created: {}/{}", office, name.trim()))
+            (
+                json!({"community_id": id, "office": office, "name": name.trim()}),
+                format!("已创建社区 / community created: {}/{}", office, name.trim()),
+            )
         }
         AdminAction::CreateUser { username, role, community, office, password, no_password } => {
             let role = Role::parse(&role).ok_or("role must be admin, coordinator or worker")?;
@@ -60,8 +63,12 @@ pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String
             // A worker given no password at all is a device-only account (they enroll with a code).
             let password = password.filter(|p| !(p.is_empty() && role == Role::Worker));
             let password = password.map(|p| crate::auth::password::StoredPassword::new(&p)).transpose().map_err(fail)?;
-            let id = accounts::create_user(&conn, NewUser { username: &username, role, office_id, community_id, password }).map_err(fail)?;
-            (json!({"user_id": id, "username": username, "role": role}), format!("已创建账号 / account created: {username} ({})", role.as_str()))
+            let id =
+                accounts::create_user(&conn, NewUser { username: &username, role, office_id, community_id, password }).map_err(fail)?;
+            (
+                json!({"user_id": id, "username": username, "role": role}),
+                format!("已创建账号 / account created: {username} ({})", role.as_str()),
+            )
         }
         AdminAction::EnrollCode { worker, hours } => {
             let (uid, role, _, _) = accounts::user(&conn, &worker).map_err(fail)?;
@@ -85,7 +92,14 @@ pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String
 }
 
 /// `admin export-order`: the same export as the HTTP endpoint, by the operator (audited without a user).
-fn export_order(config: &Config, number: &str, office: Option<&str>, out: &Path, items: &[String], as_json: bool) -> Result<String, String> {
+fn export_order(
+    config: &Config,
+    number: &str,
+    office: Option<&str>,
+    out: &Path,
+    items: &[String],
+    as_json: bool,
+) -> Result<String, String> {
     let state = crate::serve::state(config.clone())?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     let summary = rt.block_on(async {

@@ -122,7 +122,9 @@ impl Config {
             None => false,
             Some(u) if u.starts_with("https://") => true,
             Some(u) if u.starts_with("http://") => false,
-            Some(u) => return Err(format!("公开地址须以 http:// 或 https:// 开头 / public URL must start with http:// or https://, not {u:?}")),
+            Some(u) => {
+                return Err(format!("公开地址须以 http:// 或 https:// 开头 / public URL must start with http:// or https://, not {u:?}"))
+            }
         };
         let login_attempts_per_account = pick!(login_attempts_per_account, 10);
         let login_attempts_per_address = pick!(login_attempts_per_address, 30);

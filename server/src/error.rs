@@ -57,10 +57,7 @@ impl ApiError {
     /// 422 for well-formed input with invalid content; carries the core's own explanation.
     pub fn invalid(code: &'static str, detail: impl std::fmt::Display) -> Self {
         Self {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code,
-            message: format!("输入无效 / invalid input: {detail}"),
-            headers: Vec::new(),
+            status: StatusCode::UNPROCESSABLE_ENTITY, code, message: format!("输入无效 / invalid input: {detail}"), headers: Vec::new()
         }
     }
 

@@ -58,7 +58,8 @@ pub async fn run(config: Config) -> Result<(), String> {
     let st = state(config)?;
     let max_connections = crate::fd_limit::fit_connections(st.config.max_connections);
     let limits = Limits { idle_timeout: st.config.idle_timeout, max_connections };
-    let listener = tokio::net::TcpListener::bind(st.config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", st.config.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(st.config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", st.config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, data = %st.config.data.display(), server_key = %st.key_hex, "siteproof-server started");
     // Tests and scripts read this line to find the port.

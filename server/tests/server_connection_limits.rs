@@ -85,10 +85,7 @@ fn a_slowly_sent_body_is_not_cut_by_the_idle_timeout() {
 
 #[test]
 fn connections_beyond_the_cap_wait_until_one_is_freed() {
-    let s = Server::start_env(
-        &[],
-        &[("SITEPROOF_MAX_CONNECTIONS", "4"), ("SITEPROOF_IDLE_TIMEOUT_SECS", "60")],
-    );
+    let s = Server::start_env(&[], &[("SITEPROOF_MAX_CONNECTIONS", "4"), ("SITEPROOF_IDLE_TIMEOUT_SECS", "60")]);
     let mut held: Vec<TcpStream> = (0..4)
         .map(|_| {
             let mut c = TcpStream::connect(&s.addr).unwrap();

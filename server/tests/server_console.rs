@@ -18,7 +18,9 @@ struct Browser {
 }
 
 fn form_body(pairs: &[(&str, &str)]) -> String {
-    let enc = |s: &str| s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>();
+    let enc = |s: &str| {
+        s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>()
+    };
     pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
 }
 
@@ -185,7 +187,10 @@ fn tenancy_over_every_console_route() {
 
     let coord_a = Browser::login(s, "coord_a");
     let csrf_a = coord_a.csrf("/console/orders/A-1");
-    let r = coord_a.post_form("/console/orders/A-1/followups", &[("csrf", &csrf_a), ("from", "2026-01-01T08:00"), ("due", "2026-01-02T08:00"), ("note", "看")]);
+    let r = coord_a.post_form(
+        "/console/orders/A-1/followups",
+        &[("csrf", &csrf_a), ("from", "2026-01-01T08:00"), ("due", "2026-01-02T08:00"), ("note", "看")],
+    );
     assert_eq!(r.status(), 303);
     let coord_b = Browser::login(s, "coord_b");
     let csrf_b = coord_b.csrf("/console/orders");
@@ -207,8 +212,21 @@ fn tenancy_over_every_console_route() {
         let send = |b: &Browser, csrf: &str| {
             let rb = b.req(m.clone(), &path);
             // A complete, valid form for every POST route, so only tenancy can refuse it.
-            let fields = [("csrf", csrf), ("from", "2026-01-01T08:00"), ("due", "2026-01-02T08:00"), ("note", "x"), ("status", "in_progress"), ("after", "x"), ("before", ""), ("item", "x")];
-            if m == Method::POST { rb.header("content-type", "application/x-www-form-urlencoded").body(form_body(&fields)).send().unwrap() } else { rb.send().unwrap() }
+            let fields = [
+                ("csrf", csrf),
+                ("from", "2026-01-01T08:00"),
+                ("due", "2026-01-02T08:00"),
+                ("note", "x"),
+                ("status", "in_progress"),
+                ("after", "x"),
+                ("before", ""),
+                ("item", "x"),
+            ];
+            if m == Method::POST {
+                rb.header("content-type", "application/x-www-form-urlencoded").body(form_body(&fields)).send().unwrap()
+            } else {
+                rb.send().unwrap()
+            }
         };
         if rt.access == siteproof_server::Access::Public {
             continue;
@@ -254,7 +272,14 @@ fn csrf_edit_history_audit_and_ranges() {
     assert_eq!(dev.post_manifest(s, &sm).status(), 201);
     let b = Browser::login(s, "coord_a");
     let csrf = b.csrf("/console/orders/A-7");
-    let edit = [("status", "in_progress"), ("tag_type", "key"), ("tag_handling", ""), ("tag_callback", ""), ("knowledge", "第一行\n第二行"), ("notes", "")];
+    let edit = [
+        ("status", "in_progress"),
+        ("tag_type", "key"),
+        ("tag_handling", ""),
+        ("tag_callback", ""),
+        ("knowledge", "第一行\n第二行"),
+        ("notes", ""),
+    ];
 
     // No token, a wrong token, a cross-site Origin: refused, nothing changes.
     let r = b.post_form("/console/orders/A-7/edit", &edit);
@@ -345,7 +370,9 @@ fn followups_due_missed_observed() {
     assert_eq!(dev.post_manifest(s, &sm).status(), 201);
     let b = Browser::login(s, "coord_a");
     let csrf = b.csrf("/console/orders/F-1");
-    let post = |from: &str, due: &str, note: &str| b.post_form("/console/orders/F-1/followups", &[("csrf", &csrf), ("from", from), ("due", due), ("note", note)]);
+    let post = |from: &str, due: &str, note: &str| {
+        b.post_form("/console/orders/F-1/followups", &[("csrf", &csrf), ("from", from), ("due", due), ("note", note)])
+    };
     assert_eq!(post("2026-09-21T08:00", "2026-09-22T08:00", "observed window").status(), 303);
     assert_eq!(post("2026-09-23T08:00", "2026-09-24T08:00", "missed window").status(), 303);
     let now = now_ms();

@@ -24,12 +24,15 @@ const CSV: &str = "工单号,类型,类别,地址,诉求人联系方式,派单�
 fn csv_import_reports_every_bad_line_and_imports_only_when_asked() {
     let w = World::new(&[]);
     let s = &w.server;
-    let post = |q: &str| s.req(Method::POST, &format!("/v1/orders/import{q}"), Some(&w.coord_a)).header("content-type", "text/csv").body(CSV).send().unwrap();
+    let post = |q: &str| {
+        s.req(Method::POST, &format!("/v1/orders/import{q}"), Some(&w.coord_a)).header("content-type", "text/csv").body(CSV).send().unwrap()
+    };
     let r = post("");
     assert_eq!(r.status(), 422);
     let v: Value = r.json().unwrap();
     assert_eq!(v["error"], "csv_rows_invalid");
-    let lines: Vec<(u64, &str)> = v["errors"].as_array().unwrap().iter().map(|e| (e["line"].as_u64().unwrap(), e["error"].as_str().unwrap())).collect();
+    let lines: Vec<(u64, &str)> =
+        v["errors"].as_array().unwrap().iter().map(|e| (e["line"].as_u64().unwrap(), e["error"].as_str().unwrap())).collect();
     assert_eq!(
         lines,
         [(5, "invalid_input"), (6, "invalid_input"), (7, "invalid_input"), (8, "duplicate_in_file"), (9, "bad_time"), (10, "field_count")]
@@ -60,10 +63,17 @@ fn devices_pull_their_orders_and_conflicts_favour_later_coordinator_edits() {
     let d = w.device("worker_a");
     let other = w.device("worker_a2");
     for n in ["N-1", "N-2"] {
-        let r = s.req(Method::POST, "/v1/orders", Some(&w.coord_a)).json(&json!({"number": n, "kind": "complaint", "category": "噪音", "address": "1号楼", "complainant": "李先生 13700001234"})).send().unwrap();
+        let r = s
+            .req(Method::POST, "/v1/orders", Some(&w.coord_a))
+            .json(&json!({"number": n, "kind": "complaint", "category": "噪音", "address": "1号楼", "complainant": "李先生 13700001234"}))
+            .send()
+            .unwrap();
         assert_eq!(r.status(), 201);
     }
-    assert_eq!(s.req(Method::POST, "/v1/orders/N-1/assign", Some(&w.coord_a)).json(&json!({"worker": "worker_a"})).send().unwrap().status(), 200);
+    assert_eq!(
+        s.req(Method::POST, "/v1/orders/N-1/assign", Some(&w.coord_a)).json(&json!({"worker": "worker_a"})).send().unwrap().status(),
+        200
+    );
     // Assigning to another community's worker is refused.
     let r = s.req(Method::POST, "/v1/orders/N-2/assign", Some(&w.coord_a)).json(&json!({"worker": "worker_b"})).send().unwrap();
     assert_eq!(err_code(r), (422, "not_a_worker_here".into()));
@@ -81,13 +91,24 @@ fn devices_pull_their_orders_and_conflicts_favour_later_coordinator_edits() {
     assert_eq!(empty["next_cursor"], cursor);
     let theirs: Value = s.req(Method::GET, "/v1/device/orders?cursor=0", other.t()).send().unwrap().json().unwrap();
     assert!(theirs["orders"].as_array().unwrap().is_empty());
-    assert_eq!(s.req(Method::PATCH, "/v1/device/orders/N-2", other.t()).json(&json!({"status": "answered", "base_version": 1})).send().unwrap().status(), 404);
+    assert_eq!(
+        s.req(Method::PATCH, "/v1/device/orders/N-2", other.t())
+            .json(&json!({"status": "answered", "base_version": 1}))
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
 
     // The coordinator sets the handling tag after the device's base version.
     let r = s.req(Method::PATCH, "/v1/orders/N-1", Some(&w.coord_a)).json(&json!({"tag_handling": "已解决"})).send().unwrap();
     assert_eq!(r.status(), 200);
     // The device, offline, edited status and the handling tag on the old version.
-    let r = s.req(Method::PATCH, "/v1/device/orders/N-1", d.t()).json(&json!({"base_version": base, "status": "answered", "tag_handling": "未解决", "tag_type": "重点"})).send().unwrap();
+    let r = s
+        .req(Method::PATCH, "/v1/device/orders/N-1", d.t())
+        .json(&json!({"base_version": base, "status": "answered", "tag_handling": "未解决", "tag_type": "重点"}))
+        .send()
+        .unwrap();
     assert_eq!(r.status(), 200);
     let merged: Value = r.json().unwrap();
     assert_eq!(merged["status"], "answered");
@@ -106,7 +127,8 @@ fn devices_pull_their_orders_and_conflicts_favour_later_coordinator_edits() {
     assert_eq!(page["orders"][0]["tag_type"], "key");
 
     let h: Value = s.req(Method::GET, "/v1/orders/N-1/history", Some(&w.coord_a)).send().unwrap().json().unwrap();
-    let fields: Vec<(&str, Option<&str>)> = h["history"].as_array().unwrap().iter().map(|e| (e["field"].as_str().unwrap(), e["device_id"].as_str())).collect();
+    let fields: Vec<(&str, Option<&str>)> =
+        h["history"].as_array().unwrap().iter().map(|e| (e["field"].as_str().unwrap(), e["device_id"].as_str())).collect();
     assert_eq!(
         fields,
         [("created", None), ("assignee", None), ("tag_handling", None), ("status", Some(d.id.as_str())), ("tag_type", Some(d.id.as_str()))]
@@ -127,7 +149,10 @@ fn order_numbers_are_unique_per_street_office_and_another_offices_orders_stay_in
     admin(&s.data, &["create-user", "coord_c", "--role", "coordinator", "--community", "C社区"]);
     let coord_c = s.login("coord_c");
     let create = |token: &str, number: &str, address: &str| {
-        s.req(Method::POST, "/v1/orders", Some(token)).json(&json!({"number": number, "kind": "complaint", "category": "噪音", "address": address})).send().unwrap()
+        s.req(Method::POST, "/v1/orders", Some(token))
+            .json(&json!({"number": number, "kind": "complaint", "category": "噪音", "address": address}))
+            .send()
+            .unwrap()
     };
     assert_eq!(create(&w.coord_a, "2026112399999", "东城1号楼").status(), 201);
     assert_eq!(create(&w.coord_a, "2026112388888", "东城2号楼").status(), 201);
@@ -153,7 +178,14 @@ fn order_numbers_are_unique_per_street_office_and_another_offices_orders_stay_in
     assert_eq!(packet.status(), 404);
     // CSV import into the other office: the first office's numbers neither block nor show.
     let csv = "工单号,类型,类别,地址\n2026112388888,投诉,噪音,西城8号楼\n";
-    let v: Value = s.req(Method::POST, "/v1/orders/import", Some(&coord_c)).header("content-type", "text/csv").body(csv).send().unwrap().json().unwrap();
+    let v: Value = s
+        .req(Method::POST, "/v1/orders/import", Some(&coord_c))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(v["imported"], 1, "{v}");
     assert_eq!(get(&coord_c, "2026112388888").json::<Value>().unwrap()["address"], "西城8号楼");
     assert_eq!(get(&w.coord_a, "2026112388888").json::<Value>().unwrap()["address"], "东城2号楼");
@@ -161,9 +193,12 @@ fn order_numbers_are_unique_per_street_office_and_another_offices_orders_stay_in
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("p.zip");
     let o = std::process::Command::new(BIN)
-        .arg("--data").arg(&s.data)
-        .args(["admin", "export-order", "2026112399999", "--out"]).arg(&out)
-        .output().unwrap();
+        .arg("--data")
+        .arg(&s.data)
+        .args(["admin", "export-order", "2026112399999", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(!o.status.success(), "an ambiguous number is not exported from a guessed office");
     admin(&s.data, &["export-order", "2026112399999", "--office", "西城街道", "--out", out.to_str().unwrap()]);
     assert!(out.exists());

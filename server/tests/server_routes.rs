@@ -18,7 +18,10 @@ fn openapi_document_matches_the_router_both_ways() {
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for (method, op) in ops.as_object().unwrap() {
             documented.insert((method.to_uppercase(), path.clone(), op["x-siteproof-access"].as_str().unwrap().to_string()));
-            assert!(op["responses"].get("default").is_some() || op["responses"].as_object().unwrap().len() > 1, "{method} {path} documents its errors");
+            assert!(
+                op["responses"].get("default").is_some() || op["responses"].as_object().unwrap().len() > 1,
+                "{method} {path} documents its errors"
+            );
         }
     }
     let served: BTreeSet<_> = routes()
@@ -37,7 +40,11 @@ fn openapi_document_matches_the_router_both_ways() {
     for (method, path, _) in &documented {
         let p = path.replace('{', "x").replace('}', "");
         let r = s.req(Method::from_bytes(method.as_bytes()).unwrap(), &p, None).header("Tus-Resumable", "1.0.0").send().unwrap();
-        assert!(r.status() != 405 && !(r.status() == 404 && r.headers().get("content-length").is_some_and(|_| false)), "{method} {path}: {}", r.status());
+        assert!(
+            r.status() != 405 && !(r.status() == 404 && r.headers().get("content-length").is_some_and(|_| false)),
+            "{method} {path}: {}",
+            r.status()
+        );
         if r.status() == 404 && method != "HEAD" {
             assert_ne!(err_code(r).1, "no_such_route", "{method} {path} is not routed");
         }
@@ -70,7 +77,13 @@ fn fixture() -> Fixture {
     let revoked_session = s.login("coord_a");
     assert_eq!(s.req(Method::POST, "/v1/logout", Some(&revoked_session)).send().unwrap().status(), 200);
 
-    let r = s.req(Method::POST, "/v1/orders", Some(&w.coord_a)).json(&json!({"number": "A-0001", "kind": "投诉", "category": "噪音", "address": "A社区1号楼", "complainant": "张先生 13912345678"})).send().unwrap();
+    let r = s
+        .req(Method::POST, "/v1/orders", Some(&w.coord_a))
+        .json(
+            &json!({"number": "A-0001", "kind": "投诉", "category": "噪音", "address": "A社区1号楼", "complainant": "张先生 13912345678"}),
+        )
+        .send()
+        .unwrap();
     assert_eq!(r.status(), 201);
     let r = s.req(Method::POST, "/v1/orders/A-0001/assign", Some(&w.coord_a)).json(&json!({"worker": "worker_a"})).send().unwrap();
     assert_eq!(r.status(), 200);
@@ -209,7 +222,14 @@ fn every_route_refuses_missing_revoked_wrong_and_foreign_tokens() {
     assert_eq!(o["status"], "new");
     assert_eq!(o["assignee"], "worker_a");
     assert_eq!(s.req(Method::GET, "/v1/orders/X-1", Some(&w.coord_a)).send().unwrap().status(), 404);
-    assert_eq!(s.req(Method::POST, "/v1/login", None).json(&json!({"username": "intruder", "password": "long-enough-pw"})).send().unwrap().status(), 401);
+    assert_eq!(
+        s.req(Method::POST, "/v1/login", None)
+            .json(&json!({"username": "intruder", "password": "long-enough-pw"}))
+            .send()
+            .unwrap()
+            .status(),
+        401
+    );
     assert_eq!(s.req(Method::HEAD, &f.upload_a, f.dev_a.t()).header("Tus-Resumable", "1.0.0").send().unwrap().status(), 200);
     // Workers see complainant contact masked; coordinators see it.
     let wv: Value = s.req(Method::GET, "/v1/orders/A-0001", Some(&w.worker_a)).send().unwrap().json().unwrap();

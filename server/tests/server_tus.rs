@@ -58,7 +58,12 @@ fn creation_rejects_bad_headers_and_hostile_metadata() {
     let d = w.device("worker_a");
     let good_sha = B64.encode(sha(b"hello"));
     let post = |len: &str, meta: &str| {
-        s.req(Method::POST, "/v1/uploads/", d.t()).header("Tus-Resumable", "1.0.0").header("Upload-Length", len).header("Upload-Metadata", meta).send().unwrap()
+        s.req(Method::POST, "/v1/uploads/", d.t())
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", len)
+            .header("Upload-Metadata", meta)
+            .send()
+            .unwrap()
     };
     let cases: Vec<(&str, String, u16, &str)> = vec![
         ("-5", format!("sha256 {good_sha}"), 400, "bad_header"),
@@ -77,7 +82,12 @@ fn creation_rejects_bad_headers_and_hostile_metadata() {
     for (len, meta, status, code) in cases {
         assert_eq!(err_code(post(len, &meta)), (status, code.to_string()), "Upload-Length {len:?} Upload-Metadata {meta:?}");
     }
-    let r = s.req(Method::POST, "/v1/uploads/", d.t()).header("Tus-Resumable", "1.0.0").header("Upload-Metadata", format!("sha256 {good_sha}")).send().unwrap();
+    let r = s
+        .req(Method::POST, "/v1/uploads/", d.t())
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Metadata", format!("sha256 {good_sha}"))
+        .send()
+        .unwrap();
     assert_eq!(err_code(r), (400, "upload_length_required".into()));
     // Nothing was staged by any of the refusals.
     assert!(std::fs::read_dir(s.data.join("staging")).unwrap().next().is_none());
@@ -107,9 +117,22 @@ fn offsets_checksums_and_lengths_are_enforced() {
     assert_eq!(err_code(d.patch(s, &loc, 50_000, &data[50_000..], Some("md5 AAAA".into()))), (400, "bad_checksum_header".into()));
     assert_eq!(err_code(d.patch(s, &loc, 50_000, &data[50_000..], Some("sha1".into()))), (400, "bad_checksum_header".into()));
     // Wrong content type: 415. Missing offset: 400.
-    let r = s.req(Method::PATCH, &loc, d.t()).header("Tus-Resumable", "1.0.0").header("Upload-Offset", "50000").header("Content-Type", "application/octet-stream").body(vec![1u8]).send().unwrap();
+    let r = s
+        .req(Method::PATCH, &loc, d.t())
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "50000")
+        .header("Content-Type", "application/octet-stream")
+        .body(vec![1u8])
+        .send()
+        .unwrap();
     assert_eq!(err_code(r), (415, "bad_content_type".into()));
-    let r = s.req(Method::PATCH, &loc, d.t()).header("Tus-Resumable", "1.0.0").header("Content-Type", "application/offset+octet-stream").body(vec![1u8]).send().unwrap();
+    let r = s
+        .req(Method::PATCH, &loc, d.t())
+        .header("Tus-Resumable", "1.0.0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(vec![1u8])
+        .send()
+        .unwrap();
     assert_eq!(err_code(r), (400, "upload_offset_required".into()));
     // More bytes than declared: 413, offset unchanged.
     let mut too_much = data[50_000..].to_vec();

@@ -20,7 +20,8 @@ use siteproof_tests::world::World;
 use siteproof_tests::{cli, cli_json};
 
 /// Phone-sized camera originals to cycle through (0.7 to 2 MB each).
-const PHOTOS: &[&str] = &["jpg/hdr/iphone_hdr_NO.jpg", "jpg/hdr/canon_hdr_NO.jpg", "jpg/hdr/iphone_hdr_YES.jpg", "jpg/hdr/canon_hdr_YES.jpg"];
+const PHOTOS: &[&str] =
+    &["jpg/hdr/iphone_hdr_NO.jpg", "jpg/hdr/canon_hdr_NO.jpg", "jpg/hdr/iphone_hdr_YES.jpg", "jpg/hdr/canon_hdr_YES.jpg"];
 
 fn scale() -> f64 {
     std::env::var("SITEPROOF_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1.0)
@@ -32,7 +33,11 @@ fn curl(url: &str, file: &Path, streamed: bool) -> Duration {
     let t = Instant::now();
     let out = Command::new("curl")
         .args(["-sS", "--fail", "-o", "/dev/null", "-X", "POST", "-H", "Content-Type: application/octet-stream"])
-        .args(if streamed { ["-T".to_string(), file.display().to_string()] } else { ["--data-binary".to_string(), format!("@{}", file.display())] })
+        .args(if streamed {
+            ["-T".to_string(), file.display().to_string()]
+        } else {
+            ["--data-binary".to_string(), format!("@{}", file.display())]
+        })
         .arg(url)
         .output()
         .expect("run curl");
@@ -71,7 +76,12 @@ fn main() {
     let capture = t.elapsed();
     let q = cli_json(&home, &["queue"]);
     let pending_bytes = q["pending_bytes"].as_u64().unwrap();
-    println!("captured {n} photos in {:.1} s; queue: {} jobs, {:.1} MB", capture.as_secs_f64(), q["pending_jobs"], pending_bytes as f64 / 1e6);
+    println!(
+        "captured {n} photos in {:.1} s; queue: {} jobs, {:.1} MB",
+        capture.as_secs_f64(),
+        q["pending_jobs"],
+        pending_bytes as f64 / 1e6
+    );
 
     let t = Instant::now();
     let out = cli(&home).args(["--json", "sync"]).output().unwrap();
@@ -85,8 +95,15 @@ fn main() {
     let blobs = sent_blobs(&home);
     let bytes: u64 = blobs.iter().map(|p| std::fs::metadata(p).unwrap().len()).sum();
     let mbps = |d: Duration| bytes as f64 / 1e6 / d.as_secs_f64();
-    println!("sync: {n} photos, {} uploads, {:.1} MB ({} bytes on the wire) in {:.2} s = {:.1} MB/s, {:.0} photos/s",
-        blobs.len(), bytes as f64 / 1e6, sent, sync.as_secs_f64(), mbps(sync), n as f64 / sync.as_secs_f64());
+    println!(
+        "sync: {n} photos, {} uploads, {:.1} MB ({} bytes on the wire) in {:.2} s = {:.1} MB/s, {:.0} photos/s",
+        blobs.len(),
+        bytes as f64 / 1e6,
+        sent,
+        sync.as_secs_f64(),
+        mbps(sync),
+        n as f64 / sync.as_secs_f64()
+    );
     let all = w.dir.path().join("all-bytes.bin");
     {
         let mut f = std::io::BufWriter::new(std::fs::File::create(&all).unwrap());
@@ -97,14 +114,23 @@ fn main() {
     let sink = format!("{}/bench/sink", w.server.url);
     let streamed = bytes > 512 << 20;
     let one = curl(&sink, &all, streamed);
-    println!("curl, all bytes in one request ({}): {:.2} s = {:.1} MB/s; sync reaches {:.0}% of it",
+    println!(
+        "curl, all bytes in one request ({}): {:.2} s = {:.1} MB/s; sync reaches {:.0}% of it",
         if streamed { "-T, streamed: too big for --data-binary" } else { "--data-binary" },
-        one.as_secs_f64(), mbps(one), 100.0 * one.as_secs_f64() / sync.as_secs_f64());
+        one.as_secs_f64(),
+        mbps(one),
+        100.0 * one.as_secs_f64() / sync.as_secs_f64()
+    );
     let t = Instant::now();
     for p in &blobs {
         curl(&sink, p, false);
     }
     let per_file = t.elapsed();
-    println!("curl --data-binary, one request per file ({}): {:.2} s = {:.1} MB/s; sync reaches {:.0}% of it",
-        blobs.len(), per_file.as_secs_f64(), mbps(per_file), 100.0 * per_file.as_secs_f64() / sync.as_secs_f64());
+    println!(
+        "curl --data-binary, one request per file ({}): {:.2} s = {:.1} MB/s; sync reaches {:.0}% of it",
+        blobs.len(),
+        per_file.as_secs_f64(),
+        mbps(per_file),
+        100.0 * per_file.as_secs_f64() / sync.as_secs_f64()
+    );
 }

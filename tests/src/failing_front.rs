@@ -79,13 +79,7 @@ impl FailingFront {
     /// Requests seen so far matching method and path prefix, with the status each got from the front
     /// (0 when it was forwarded).
     pub fn seen(&self, method: &str, path_prefix: &str) -> Vec<u16> {
-        self.seen
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(m, p, _)| m == method && p.starts_with(path_prefix))
-            .map(|(_, _, s)| *s)
-            .collect()
+        self.seen.lock().unwrap().iter().filter(|(m, p, _)| m == method && p.starts_with(path_prefix)).map(|(_, _, s)| *s).collect()
     }
 }
 
@@ -144,7 +138,11 @@ fn serve(client: TcpStream, target: &str, refusals: &Mutex<Vec<Refusal>>, seen: 
     let mut out = client;
     if let Some(r) = refusal {
         let msg = br#"{"error":"unavailable","message":"\u670d\u52a1\u6682\u4e0d\u53ef\u7528 / service unavailable"}"#;
-        let mut resp = format!("HTTP/1.1 {} Refused\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n", r.status, msg.len());
+        let mut resp = format!(
+            "HTTP/1.1 {} Refused\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+            r.status,
+            msg.len()
+        );
         if let Some(s) = r.retry_after_s {
             resp.push_str(&format!("Retry-After: {s}\r\n"));
         }

@@ -113,9 +113,8 @@ pub fn cli_json(home: &Path, args: &[&str]) -> serde_json::Value {
         String::from_utf8_lossy(&out.stderr),
         String::from_utf8_lossy(&out.stdout)
     );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("siteproof {args:?} printed non-JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("siteproof {args:?} printed non-JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 /// A JPEG that is byte-distinct from the fixture but still a complete JPEG:

@@ -29,7 +29,8 @@ pub struct Faults {
 
 impl Faults {
     /// A clean link.
-    pub const NONE: Faults = Faults { cut_probability: 0.0, cut_within_bytes: 1, stall_probability: 0.0, max_stall: Duration::ZERO, first_cuts: 0 };
+    pub const NONE: Faults =
+        Faults { cut_probability: 0.0, cut_within_bytes: 1, stall_probability: 0.0, max_stall: Duration::ZERO, first_cuts: 0 };
 }
 
 /// A running proxy; stops accepting when dropped.

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::OpenFlags;
 use tempfile::TempDir;
 
-use crate::server::{admin, Server};
 use crate::cli_json;
+use crate::server::{admin, Server};
 
 /// The coordinator's password in every test world.
 pub const COORD_PASSWORD: &str = "e2e-coord-pass-1";
@@ -84,9 +84,8 @@ impl World {
     /// Every entry the server accepted from a device, in sequence order.
     pub fn server_entries(&self, device_id: &str) -> Vec<ServerEntry> {
         let conn = self.server_db();
-        let mut stmt = conn
-            .prepare("SELECT seq, item_id, manifest_hash, prev, media_sha256 FROM entries WHERE device_id = ?1 ORDER BY seq")
-            .unwrap();
+        let mut stmt =
+            conn.prepare("SELECT seq, item_id, manifest_hash, prev, media_sha256 FROM entries WHERE device_id = ?1 ORDER BY seq").unwrap();
         stmt.query_map([device_id], |r| {
             Ok(ServerEntry { seq: r.get(0)?, item_id: r.get(1)?, manifest_hash: r.get(2)?, prev: r.get(3)?, media_sha256: r.get(4)? })
         })

@@ -26,14 +26,28 @@ pub struct CraftEntry {
 impl CraftEntry {
     /// A stored entry.
     pub fn stored(name: &str, content: &[u8]) -> Self {
-        CraftEntry { name: name.into(), local_name: None, method: 0, stored: content.to_vec(), crc32: crc32fast::hash(content), uncompressed: content.len() as u64 }
+        CraftEntry {
+            name: name.into(),
+            local_name: None,
+            method: 0,
+            stored: content.to_vec(),
+            crc32: crc32fast::hash(content),
+            uncompressed: content.len() as u64,
+        }
     }
 
     /// A deflated entry.
     pub fn deflated(name: &str, content: &[u8]) -> Self {
         let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
         enc.write_all(content).unwrap();
-        CraftEntry { name: name.into(), local_name: None, method: 8, stored: enc.finish().unwrap(), crc32: crc32fast::hash(content), uncompressed: content.len() as u64 }
+        CraftEntry {
+            name: name.into(),
+            local_name: None,
+            method: 8,
+            stored: enc.finish().unwrap(),
+            crc32: crc32fast::hash(content),
+            uncompressed: content.len() as u64,
+        }
     }
 }
 

@@ -81,7 +81,24 @@ fn coordinator_reads_and_plays_evidence_in_chromium() {
     let v2 = at(&home, &["visits", "start", "--order", number, "--purpose", "整改"]);
     let v2 = v2["id"].as_str().expect("visit id").to_string();
     let p2 = distinct_photo(&photos, GPS_SAMPLES[1], "after");
-    cli_json(&home, &["capture", "photo", p2.to_str().unwrap(), "--order", number, "--visit", &v2, "--lat", "39.908740", "--lon", "116.397560", "--accuracy", "8"]);
+    cli_json(
+        &home,
+        &[
+            "capture",
+            "photo",
+            p2.to_str().unwrap(),
+            "--order",
+            number,
+            "--visit",
+            &v2,
+            "--lat",
+            "39.908740",
+            "--lon",
+            "116.397560",
+            "--accuracy",
+            "8",
+        ],
+    );
     at(&home, &["visits", "end", &v2]);
     let report = cli_json(&home, &["sync"]);
     assert_eq!(report["jobs_failed"], 0, "{report}");
@@ -107,17 +124,28 @@ fn coordinator_reads_and_plays_evidence_in_chromium() {
     let found: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or("{}")).expect("JSON findings");
     assert_eq!(found["ok"], true);
     assert!(found["audio"]["currentTime"].as_f64().unwrap() > 0.0, "{found}");
-    assert!(found["mapLinks"].as_array().unwrap().iter().any(|l| l.as_str().unwrap().starts_with("https://uri.amap.com/marker?position=116.40")), "{found}");
+    assert!(
+        found["mapLinks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().starts_with("https://uri.amap.com/marker?position=116.40")),
+        "{found}"
+    );
 
     // What the coordinator did is in the audit log.
     let db = rusqlite::Connection::open(w.data().join("siteproof.db")).unwrap();
-    let views: i64 = db.query_row("SELECT COUNT(*) FROM audit WHERE action = 'view_order' AND target = ?1", [format!("order:{number}")], |r| r.get(0)).unwrap();
+    let views: i64 = db
+        .query_row("SELECT COUNT(*) FROM audit WHERE action = 'view_order' AND target = ?1", [format!("order:{number}")], |r| r.get(0))
+        .unwrap();
     assert!(views >= 1);
     let opened: i64 = db.query_row("SELECT COUNT(*) FROM audit WHERE action = 'view_original'", [], |r| r.get(0)).unwrap();
     assert!(opened >= 1, "playing the voice note opens an original");
     if PACKET_EXPORT {
         assert!(found["packet"]["bytes"].as_u64().unwrap() > 1000, "{found}");
-        let exports: i64 = db.query_row("SELECT COUNT(*) FROM audit WHERE action = 'export' AND target LIKE ?1", [format!("{number}%")], |r| r.get(0)).unwrap();
+        let exports: i64 = db
+            .query_row("SELECT COUNT(*) FROM audit WHERE action = 'export' AND target LIKE ?1", [format!("{number}%")], |r| r.get(0))
+            .unwrap();
         assert_eq!(exports, 1, "the export is audited");
         // What the browser saved is a packet that checks itself offline.
         let zip = found["packet"]["path"].as_str().expect("packet path");

@@ -49,7 +49,11 @@ fn random_kills_during_capture_never_corrupt_the_store() {
         let _ = child.kill();
         let status = child.wait().unwrap();
         let succeeded = finished_before_kill && status.success();
-        if succeeded { completed += 1 } else { killed += 1 }
+        if succeeded {
+            completed += 1
+        } else {
+            killed += 1
+        }
 
         // Reopening runs recovery; verify must pass whatever instant the kill hit.
         let report = cli_json(home.path(), &["verify"]);

@@ -24,7 +24,10 @@ const NOTE: &str = "已核实：12个垃圾桶均已清运，现场无异味";
 fn have_tool(tool: &str) -> bool {
     let found = Command::new(tool).arg("-v").output().is_ok();
     if !found {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{tool} is not installed (scripts/test.d/20-packet-tools.sh installs poppler-utils)");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{tool} is not installed (scripts/test.d/20-packet-tools.sh installs poppler-utils)"
+        );
         eprintln!("SKIPPED: {tool} not installed; run scripts/test.d/20-packet-tools.sh");
     }
     found
@@ -32,11 +35,18 @@ fn have_tool(tool: &str) -> bool {
 
 fn have_font() -> bool {
     let found = std::env::var_os("SITEPROOF_CJK_FONT").is_some()
-        || ["/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"]
-            .iter()
-            .any(|p| Path::new(p).exists());
+        || [
+            "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+            "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+            "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        ]
+        .iter()
+        .any(|p| Path::new(p).exists());
     if !found {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "no CJK font installed (scripts/test.d/20-packet-tools.sh installs fonts-wqy-microhei)");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "no CJK font installed (scripts/test.d/20-packet-tools.sh installs fonts-wqy-microhei)"
+        );
         eprintln!("SKIPPED: no CJK font installed; run scripts/test.d/20-packet-tools.sh");
     }
     found
@@ -84,10 +94,14 @@ fn tool_output(tool: &str, args: &[&str], file: &Path, after: &[&str]) -> String
 fn world_with_evidence() -> (World, PathBuf, PathBuf) {
     let w = World::new();
     let post = reqwest::Method::POST;
-    let (st, body) = w.coordinator_send(post.clone(), "/v1/orders", serde_json::json!({
+    let (st, body) = w.coordinator_send(
+        post.clone(),
+        "/v1/orders",
+        serde_json::json!({
         "number": NUMBER, "kind": "complaint", "category": CATEGORY, "address": ADDRESS,
         "complainant": "李女士 13900001111", "content": CONTENT,
-        "dispatched_at_ms": 1_795_000_000_000i64, "deadline_ms": 1_795_300_000_000i64}));
+        "dispatched_at_ms": 1_795_000_000_000i64, "deadline_ms": 1_795_300_000_000i64}),
+    );
     assert_eq!(st, 201, "{body}");
     let (st, _) = w.coordinator_send(post, &format!("/v1/orders/{NUMBER}/assign"), serde_json::json!({"worker": "wang"}));
     assert_eq!(st, 200);
@@ -125,7 +139,12 @@ fn dispute_packet_reads_verifies_and_names_every_tampered_file() {
     let summary: serde_json::Value = serde_json::from_str(printed.trim()).unwrap();
     assert_eq!(summary["entries"], 5, "{summary}");
     assert!(packet.exists());
-    let leftovers: Vec<_> = std::fs::read_dir(&scratch).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with('.')).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&scratch)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
     assert!(leftovers.is_empty(), "no temp files stay behind: {leftovers:?}");
 
     let members = unzip(&packet);
@@ -236,8 +255,10 @@ fn dispute_packet_reads_verifies_and_names_every_tampered_file() {
     let no_font = scratch.join("no-font.zip");
     let out = Command::new(siteproof_tests::server::server_bin())
         .env("SITEPROOF_CJK_FONT", scratch.join("absent.ttc"))
-        .arg("--data").arg(w.data())
-        .args(["admin", "export-order", NUMBER, "--out"]).arg(&no_font)
+        .arg("--data")
+        .arg(w.data())
+        .args(["admin", "export-order", NUMBER, "--out"])
+        .arg(&no_font)
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -246,7 +267,8 @@ fn dispute_packet_reads_verifies_and_names_every_tampered_file() {
 
     // The export was audited.
     let db = rusqlite::Connection::open(w.data().join("siteproof.db")).unwrap();
-    let audited: String = db.query_row("SELECT target FROM audit WHERE action = 'export' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    let audited: String =
+        db.query_row("SELECT target FROM audit WHERE action = 'export' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
     assert!(audited.contains(NUMBER) && audited.contains("admin.zip"), "{audited}");
 }
 
@@ -276,7 +298,8 @@ fn coordinator_downloads_the_packet_over_http() {
     assert_eq!(report["report"]["server_key_fingerprint"], published["fingerprint"], "{published}");
     // Audited with the download name and the packet's hash.
     let db = rusqlite::Connection::open(w.data().join("siteproof.db")).unwrap();
-    let audited: String = db.query_row("SELECT target FROM audit WHERE action = 'export' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    let audited: String =
+        db.query_row("SELECT target FROM audit WHERE action = 'export' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
     assert_eq!(audited, format!("{NUMBER} siteproof-packet-{NUMBER}.zip sha256:{declared_sha}"));
 
     // Only chosen items: one photo.
@@ -297,8 +320,21 @@ fn coordinator_downloads_the_packet_over_http() {
 
     // Unknown items, unknown orders and strangers are refused.
     let status = |req: reqwest::blocking::RequestBuilder| req.send().unwrap().status().as_u16();
-    assert_eq!(status(client.post(format!("{}/v1/orders/{NUMBER}/packet", w.server.url)).bearer_auth(&token).json(&serde_json::json!({"items": ["nope"]}))), 404);
-    assert_eq!(status(client.post(format!("{}/v1/orders/{NUMBER}/packet", w.server.url)).bearer_auth(&token).json(&serde_json::json!({"item": []}))), 400);
+    assert_eq!(
+        status(
+            client
+                .post(format!("{}/v1/orders/{NUMBER}/packet", w.server.url))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({"items": ["nope"]}))
+        ),
+        404
+    );
+    assert_eq!(
+        status(
+            client.post(format!("{}/v1/orders/{NUMBER}/packet", w.server.url)).bearer_auth(&token).json(&serde_json::json!({"item": []}))
+        ),
+        400
+    );
     assert_eq!(status(client.post(format!("{}/v1/orders/999/packet", w.server.url)).bearer_auth(&token)), 404);
     assert_eq!(status(client.post(format!("{}/v1/orders/{NUMBER}/packet", w.server.url))), 401);
     let leftovers = std::fs::read_dir(w.data().join("packets")).unwrap().count();

@@ -2,7 +2,6 @@
 //! not grow the capturing process's resident memory by more than 64 MB.
 //! Memory, unlike time, is a stable quantity to assert on a shared machine.
 
-
 use std::process::Command;
 
 use siteproof_tests::media::write_wav;

@@ -86,9 +86,5 @@ fn an_entry_inflating_past_its_declared_size_is_stopped_there() {
     std::fs::write(&path, build_zip(&[liar], None)).unwrap();
     let report = siteproof_core::packet::verify_packet(&path).unwrap();
     let key_problems: Vec<_> = report.problems.iter().filter(|p| p.file == "keys/server.pub").collect();
-    assert!(
-        key_problems.iter().any(|p| p.kind == siteproof_core::packet::ProblemKind::BadKey),
-        "{:?}",
-        report.problems
-    );
+    assert!(key_problems.iter().any(|p| p.kind == siteproof_core::packet::ProblemKind::BadKey), "{:?}", report.problems);
 }

@@ -23,9 +23,7 @@ fn sync(home: &Path, extra: &[&str]) -> Output {
 }
 
 fn sync_json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
-        panic!("sync printed no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr))
-    })
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("sync printed no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
 fn capture_photo(home: &Path, file: &Path, extra: &[&str]) -> serde_json::Value {
@@ -194,7 +192,8 @@ fn killing_the_app_mid_sync_loses_and_duplicates_nothing() {
     let mut scale = 1.0f64;
     for trial in 0..TRIALS {
         add_items(&mut rng);
-        let mut child = cli(&home).args(["--json", "sync", "--chunk-kib", "64"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let mut child =
+            cli(&home).args(["--json", "sync", "--chunk-kib", "64"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         std::thread::sleep(full.mul_f64(rng.gen_range(0.0..1.2) * scale));
         if child.try_wait().unwrap().is_some() {
             finished += 1;
@@ -221,12 +220,8 @@ fn killing_the_app_mid_sync_loses_and_duplicates_nothing() {
     assert_device_and_server_agree(&w, &home);
     // Zero duplicates on the server: each blob once, each manifest once.
     let conn = rusqlite::Connection::open(w.data().join("siteproof.db")).unwrap();
-    let dup_blobs: i64 = conn
-        .query_row("SELECT count(*) - count(DISTINCT sha256) FROM blobs", [], |r| r.get(0))
-        .unwrap();
-    let dup_entries: i64 = conn
-        .query_row("SELECT count(*) - count(DISTINCT item_id) FROM entries", [], |r| r.get(0))
-        .unwrap();
+    let dup_blobs: i64 = conn.query_row("SELECT count(*) - count(DISTINCT sha256) FROM blobs", [], |r| r.get(0)).unwrap();
+    let dup_entries: i64 = conn.query_row("SELECT count(*) - count(DISTINCT item_id) FROM entries", [], |r| r.get(0)).unwrap();
     assert_eq!((dup_blobs, dup_entries), (0, 0));
 }
 
@@ -348,9 +343,13 @@ fn order_edits_made_offline_merge_by_the_stated_rule() {
     // after the version the device edited wins; the device's other edits stand.
     let w = World::new();
     let post = reqwest::Method::POST;
-    let (st, _) = w.coordinator_send(post.clone(), "/v1/orders", serde_json::json!({
+    let (st, _) = w.coordinator_send(
+        post.clone(),
+        "/v1/orders",
+        serde_json::json!({
         "number": "2026112300123", "kind": "complaint", "category": "噪音", "address": "幸福里3号楼",
-        "complainant": "李先生 13700001234", "content": "夜间施工噪音扰民"}));
+        "complainant": "李先生 13700001234", "content": "夜间施工噪音扰民"}),
+    );
     assert_eq!(st, 201);
     let (st, _) = w.coordinator_send(post, "/v1/orders/2026112300123/assign", serde_json::json!({"worker": "wang"}));
     assert_eq!(st, 200);

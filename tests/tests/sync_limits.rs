@@ -89,7 +89,8 @@ fn progress_counts_up_and_cancel_stops_cleanly() {
     let device = Device::open(home.join("store"), &secret).unwrap();
     let options = SyncOptions { initial_chunk_bytes: 64 * 1024, wait_for_backoff_ms: 0 };
 
-    let stop_early = Watcher { seen: Mutex::new(Vec::new()), cancel_after: 2_000_000, cancelled: AtomicBool::new(false), polls: AtomicU64::new(0) };
+    let stop_early =
+        Watcher { seen: Mutex::new(Vec::new()), cancel_after: 2_000_000, cancelled: AtomicBool::new(false), polls: AtomicU64::new(0) };
     let err = device.sync(&options, &stop_early).expect_err("a cancelled sync says so");
     assert!(matches!(err, siteproof_core::Error::Cancelled), "{err:?}");
     let seen = stop_early.seen.lock().unwrap().clone();
@@ -104,7 +105,8 @@ fn progress_counts_up_and_cancel_stops_cleanly() {
     assert_eq!(q.failed_jobs, 0, "cancelling is not a failure");
 
     // The next sync resumes and finishes.
-    let to_end = Watcher { seen: Mutex::new(Vec::new()), cancel_after: u64::MAX, cancelled: AtomicBool::new(false), polls: AtomicU64::new(0) };
+    let to_end =
+        Watcher { seen: Mutex::new(Vec::new()), cancel_after: u64::MAX, cancelled: AtomicBool::new(false), polls: AtomicU64::new(0) };
     let report = device.sync(&options, &to_end).unwrap();
     assert_eq!(report.receipts, 3);
     let last = to_end.seen.lock().unwrap().last().cloned().unwrap();

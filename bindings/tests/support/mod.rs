@@ -42,12 +42,15 @@ pub fn worker_day_world(work: &Path) -> (World, Vec<(&'static str, String)>) {
     let world = World::new();
     let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     let post = reqwest::Method::POST;
-    let (st, body) = world.coordinator_send(post.clone(), "/v1/orders", serde_json::json!({
+    let (st, body) = world.coordinator_send(
+        post.clone(),
+        "/v1/orders",
+        serde_json::json!({
         "number": DISPATCHED, "kind": "complaint", "category": "噪音", "address": "幸福里5号楼",
-        "complainant": "李先生 13700001234", "content": "夜间施工噪音扰民", "deadline_ms": now_ms + 5 * 3_600_000}));
+        "complainant": "李先生 13700001234", "content": "夜间施工噪音扰民", "deadline_ms": now_ms + 5 * 3_600_000}),
+    );
     assert_eq!(st, 201, "{body}");
-    let (st, body) =
-        world.coordinator_send(post, &format!("/v1/orders/{DISPATCHED}/assign"), serde_json::json!({"worker": "wang"}));
+    let (st, body) = world.coordinator_send(post, &format!("/v1/orders/{DISPATCHED}/assign"), serde_json::json!({"worker": "wang"}));
     assert_eq!(st, 200, "{body}");
     let samples = siteproof_tests::exif_samples().join("jpg/gps");
     let path = |p: PathBuf| p.display().to_string();
@@ -65,12 +68,7 @@ pub fn worker_day_world(work: &Path) -> (World, Vec<(&'static str, String)>) {
 /// Runs a command that must succeed, showing its output if it does not.
 pub fn run(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{cmd:?} failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 

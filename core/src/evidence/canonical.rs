@@ -15,8 +15,7 @@ pub fn to_canonical_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>> {
 /// Parses canonical JSON, refusing input that is valid JSON but not in canonical form.
 pub fn from_canonical_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     let value: serde_json::Value = serde_json::from_slice(bytes)?;
-    let recoded = serde_jcs::to_vec(&value)
-        .map_err(|e| Error::Integrity(format!("cannot canonicalize: {e}")))?;
+    let recoded = serde_jcs::to_vec(&value).map_err(|e| Error::Integrity(format!("cannot canonicalize: {e}")))?;
     if recoded != bytes {
         return Err(Error::Integrity("JSON is not in RFC 8785 canonical form".into()));
     }

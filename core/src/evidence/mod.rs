@@ -13,8 +13,7 @@ pub mod time_token;
 
 pub use chain::{ChainLink, ChainProblem, ChainProblemKind, ChainVerifier};
 pub use manifest::{
-    AnchoredTime, AttachRef, AudioSummary, CaptureRecord, EntryKind, LocationFix, Manifest,
-    MediaRef, SignedManifest, MANIFEST_FORMAT,
+    AnchoredTime, AttachRef, AudioSummary, CaptureRecord, EntryKind, LocationFix, Manifest, MediaRef, SignedManifest, MANIFEST_FORMAT,
 };
 pub use receipt::{Receipt, SignedReceipt, RECEIPT_FORMAT};
 pub use signing::{device_id_for_key, public_key_from_hex, sha256_hex, sign_hex, verify_hex};

@@ -37,8 +37,7 @@ pub fn verify_hex(key: &VerifyingKey, bytes: &[u8], sig_hex: &str) -> Result<()>
         .ok()
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| Error::Integrity("signature is not 64 hex-encoded bytes".into()))?;
-    key.verify(bytes, &Signature::from_bytes(&sig))
-        .map_err(|_| Error::Integrity("signature does not match".into()))
+    key.verify(bytes, &Signature::from_bytes(&sig)).map_err(|_| Error::Integrity("signature does not match".into()))
 }
 
 /// Signs a value's canonical JSON (RFC 8785): returns the exact text signed and the hex signature.

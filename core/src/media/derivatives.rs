@@ -99,10 +99,7 @@ fn build(pixels: Pixels, stored: (u32, u32), orientation: u8) -> Result<Derivati
     let preview = orient(preview, orientation);
     let (tw, th) = if orientation >= 5 { (th, tw) } else { (tw, th) };
     let (thumb, preview_jpeg) = thumbnail_and_encode(&preview, tw, th)?;
-    Ok(Derivatives {
-        thumbnail: thumb,
-        preview: Derivative { jpeg: preview_jpeg, width: preview.width, height: preview.height },
-    })
+    Ok(Derivatives { thumbnail: thumb, preview: Derivative { jpeg: preview_jpeg, width: preview.width, height: preview.height } })
 }
 
 // The preview's encode is the longest step after decoding: its top band is
@@ -220,13 +217,13 @@ fn source_of(orientation: u8, ox: usize, oy: usize, w: usize, h: usize) -> (usiz
     // EXIF orientation names the transform that makes the stored image
     // upright; here each output pixel looks up where it came from.
     match orientation {
-        2 => (w - 1 - ox, oy),              // mirror horizontally
-        3 => (w - 1 - ox, h - 1 - oy),      // rotate 180°
-        4 => (ox, h - 1 - oy),              // mirror vertically
-        5 => (oy, ox),                      // transpose
-        6 => (oy, h - 1 - ox),              // rotate 90° clockwise
-        7 => (w - 1 - oy, h - 1 - ox),      // transverse
-        8 => (w - 1 - oy, ox),              // rotate 90° counter-clockwise
+        2 => (w - 1 - ox, oy),         // mirror horizontally
+        3 => (w - 1 - ox, h - 1 - oy), // rotate 180°
+        4 => (ox, h - 1 - oy),         // mirror vertically
+        5 => (oy, ox),                 // transpose
+        6 => (oy, h - 1 - ox),         // rotate 90° clockwise
+        7 => (w - 1 - oy, h - 1 - ox), // transverse
+        8 => (w - 1 - oy, ox),         // rotate 90° counter-clockwise
         _ => (ox, oy),
     }
 }

@@ -114,13 +114,7 @@ fn load(path: &Path) -> Option<Exif> {
 }
 
 fn summarize(e: &Exif) -> ExifSummary {
-    ExifSummary {
-        taken_at: taken_at(e),
-        gps: gps(e),
-        make: ascii(e, Tag::Make),
-        model: ascii(e, Tag::Model),
-        orientation: orientation(e),
-    }
+    ExifSummary { taken_at: taken_at(e), gps: gps(e), make: ascii(e, Tag::Make), model: ascii(e, Tag::Model), orientation: orientation(e) }
 }
 
 fn field(e: &Exif, tag: Tag) -> Option<&Value> {

@@ -40,7 +40,9 @@ impl std::fmt::Display for ReadProblem {
             ReadProblem::Method(m) => write!(f, "压缩方式 {m} 不受支持 / compression method {m} is not supported"),
             ReadProblem::Corrupt(e) => write!(f, "压缩数据损坏 / compressed data is corrupt: {e}"),
             ReadProblem::Longer => write!(f, "解压后比目录记录的更长 / inflates to more bytes than the directory declares"),
-            ReadProblem::Shorter(n) => write!(f, "解压后只有 {n} 字节，比目录记录的短 / inflates to only {n} bytes, fewer than the directory declares"),
+            ReadProblem::Shorter(n) => {
+                write!(f, "解压后只有 {n} 字节，比目录记录的短 / inflates to only {n} bytes, fewer than the directory declares")
+            }
             ReadProblem::Crc => write!(f, "CRC 与目录不符 / CRC differs from the directory"),
         }
     }
@@ -82,7 +84,9 @@ impl Member {
 fn parse_cap(name: &str) -> Option<u64> {
     match layout::classify(name)? {
         PacketPath::Index => Some(MAX_INDEX_BYTES),
-        PacketPath::ServerKey | PacketPath::DeviceKey { .. } | PacketPath::Manifest { .. } | PacketPath::Receipt { .. } => Some(MAX_SMALL_FILE_BYTES),
+        PacketPath::ServerKey | PacketPath::DeviceKey { .. } | PacketPath::Manifest { .. } | PacketPath::Receipt { .. } => {
+            Some(MAX_SMALL_FILE_BYTES)
+        }
         PacketPath::Original { .. } | PacketPath::Report | PacketPath::Guide => None,
     }
 }

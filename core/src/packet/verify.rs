@@ -157,7 +157,12 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
     let mut c = Checker { problems: Vec::new() };
     let mut seen = std::collections::HashSet::new();
     for e in entries.iter().filter(|e| !seen.insert(e.name.as_str())) {
-        c.add(&e.name, ProblemKind::Duplicate, "ZIP 中有多个同名文件，不同工具可能显示不同内容", "several files in the ZIP have this name; tools may show different ones");
+        c.add(
+            &e.name,
+            ProblemKind::Duplicate,
+            "ZIP 中有多个同名文件，不同工具可能显示不同内容",
+            "several files in the ZIP have this name; tools may show different ones",
+        );
     }
     let mut report = PacketReport {
         order_number: None,
@@ -199,14 +204,20 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
     let mut device_keys: HashMap<String, String> = HashMap::new();
     for (name, m) in &members {
         if let Some(PacketPath::DeviceKey { device_id }) = layout::classify(name) {
-            let parsed = m.content.as_deref().map_err(|_| m.unreadable_reason()).and_then(|b| layout::parse_key_file(b).map_err(|e| e.to_string()));
+            let parsed =
+                m.content.as_deref().map_err(|_| m.unreadable_reason()).and_then(|b| layout::parse_key_file(b).map_err(|e| e.to_string()));
             match parsed {
                 Err(e) => c.add(name, ProblemKind::BadKey, "设备公钥文件无效", e),
                 Ok(k) => match public_key_from_hex(&k).map(|vk| device_id_for_key(&vk)) {
                     Ok(id) if id == device_id => {
                         device_keys.insert(device_id, k);
                     }
-                    _ => c.add(name, ProblemKind::BadKey, "公钥与文件名中的设备号不符", "the key does not belong to the device id in the file name"),
+                    _ => c.add(
+                        name,
+                        ProblemKind::BadKey,
+                        "公钥与文件名中的设备号不符",
+                        "the key does not belong to the device id in the file name",
+                    ),
                 },
             }
         }
@@ -236,7 +247,12 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
         };
         let manifest = match device_keys.get(&device_id) {
             None => {
-                c.add(name, ProblemKind::BadSignature, format!("缺少设备公钥 {}", layout::device_key_path(&device_id)), format!("no usable key file {}", layout::device_key_path(&device_id)));
+                c.add(
+                    name,
+                    ProblemKind::BadSignature,
+                    format!("缺少设备公钥 {}", layout::device_key_path(&device_id)),
+                    format!("no usable key file {}", layout::device_key_path(&device_id)),
+                );
                 None
             }
             Some(key) => match signed.open_from(key) {
@@ -256,7 +272,12 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
             continue;
         };
         if manifest.device_id != device_id || manifest.seq != seq {
-            c.add(name, ProblemKind::BadManifest, format!("内容属于设备 {} 第 {} 条", short(&manifest.device_id), manifest.seq), format!("content is entry {} of device {}", manifest.seq, short(&manifest.device_id)));
+            c.add(
+                name,
+                ProblemKind::BadManifest,
+                format!("内容属于设备 {} 第 {} 条", short(&manifest.device_id), manifest.seq),
+                format!("content is entry {} of device {}", manifest.seq, short(&manifest.device_id)),
+            );
         }
         let hash = signed.hash();
         if let Some(media) = &manifest.media {
@@ -270,9 +291,12 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
         for (seq, (_, prev, name)) in links {
             let Some((before_hash, _, before_name)) = seq.checked_sub(1).and_then(|s| links.get(&s)) else { continue };
             if prev.as_deref() != Some(before_hash.as_str()) {
-                c.add(name, ProblemKind::BrokenLink,
+                c.add(
+                    name,
+                    ProblemKind::BrokenLink,
                     format!("prev 与前一条 {before_name} 的哈希 {} 不符", short(before_hash)),
-                    format!("prev does not match the hash {} of the previous entry {before_name}", short(before_hash)));
+                    format!("prev does not match the hash {} of the previous entry {before_name}", short(before_hash)),
+                );
             }
         }
     }
@@ -281,7 +305,12 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
     Ok(report)
 }
 
-fn check_index(members: &BTreeMap<String, Member>, server_key: Option<&str>, c: &mut Checker, report: &mut PacketReport) -> Option<Vec<super::index::IndexedFile>> {
+fn check_index(
+    members: &BTreeMap<String, Member>,
+    server_key: Option<&str>,
+    c: &mut Checker,
+    report: &mut PacketReport,
+) -> Option<Vec<super::index::IndexedFile>> {
     let Some(m) = members.get(INDEX) else {
         c.add(INDEX, ProblemKind::Missing, "缺少索引，无法核对文件清单", "the index is missing; the file list cannot be checked");
         return None;
@@ -305,7 +334,12 @@ fn check_index(members: &BTreeMap<String, Member>, server_key: Option<&str>, c: 
         }
     };
     match server_key {
-        None => c.add(INDEX, ProblemKind::IndexSignature, "没有可用的服务器公钥，无法验证索引签名", "no usable keys/server.pub, so the index signature cannot be checked"),
+        None => c.add(
+            INDEX,
+            ProblemKind::IndexSignature,
+            "没有可用的服务器公钥，无法验证索引签名",
+            "no usable keys/server.pub, so the index signature cannot be checked",
+        ),
         Some(k) => {
             if let Err(e) = signed.open(k) {
                 c.add(INDEX, ProblemKind::IndexSignature, "索引签名验证失败", e.to_string());
@@ -329,9 +363,12 @@ fn check_listing(members: &BTreeMap<String, Member>, listing: &[super::index::In
                     c.add(&f.name, ProblemKind::Altered, format!("文件无法完整读出：{e}"), format!("cannot be read back intact: {e}"));
                 } else if m.sha256 != f.sha256 || m.bytes != f.bytes {
                     // Full hashes: a prefix could read the same on both sides.
-                    c.add(&f.name, ProblemKind::Altered,
+                    c.add(
+                        &f.name,
+                        ProblemKind::Altered,
                         format!("SHA-256 为 {}（{} 字节），索引记录为 {}（{} 字节）", m.sha256, m.bytes, f.sha256, f.bytes),
-                        format!("SHA-256 is {} ({} bytes); the index lists {} ({} bytes)", m.sha256, m.bytes, f.sha256, f.bytes));
+                        format!("SHA-256 is {} ({} bytes); the index lists {} ({} bytes)", m.sha256, m.bytes, f.sha256, f.bytes),
+                    );
                 }
             }
         }
@@ -352,19 +389,35 @@ fn check_original(
 ) {
     let Some((name, m)) = originals.get(sha256) else {
         let expected = layout::original_path(sha256, media_type);
-        c.add(&expected, ProblemKind::Missing, format!("{manifest_name} 所记录的原件不在包内"), format!("the original {manifest_name} signed is not in the packet"));
+        c.add(
+            &expected,
+            ProblemKind::Missing,
+            format!("{manifest_name} 所记录的原件不在包内"),
+            format!("the original {manifest_name} signed is not in the packet"),
+        );
         return;
     };
     if m.read_error.is_some() || m.sha256 != sha256 || m.bytes != bytes {
-        c.add(name, ProblemKind::MediaMismatch,
+        c.add(
+            name,
+            ProblemKind::MediaMismatch,
             format!("内容哈希 {} 与 {manifest_name} 签名的 {} 不符", short(&m.sha256), short(sha256)),
-            format!("content hashes to {}, {manifest_name} signed {}", short(&m.sha256), short(sha256)));
+            format!("content hashes to {}, {manifest_name} signed {}", short(&m.sha256), short(sha256)),
+        );
     } else {
         report.originals_verified += 1;
     }
 }
 
-fn check_receipt(members: &BTreeMap<String, Member>, device_id: &str, seq: u64, manifest_hash: &str, server_key: Option<&str>, c: &mut Checker, report: &mut PacketReport) {
+fn check_receipt(
+    members: &BTreeMap<String, Member>,
+    device_id: &str,
+    seq: u64,
+    manifest_hash: &str,
+    server_key: Option<&str>,
+    c: &mut Checker,
+    report: &mut PacketReport,
+) {
     let name = layout::receipt_path(device_id, seq);
     let Some(m) = members.get(&name) else {
         c.add(&name, ProblemKind::Missing, "缺少该记录的服务器回执", "the server's receipt for this manifest is missing");

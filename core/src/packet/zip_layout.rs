@@ -193,7 +193,9 @@ fn read_tail<R: Read + Seek>(r: &mut R, len: u64) -> Result<Tail, LayoutError> {
     // The end record whose comment reaches exactly to the end of the file: nothing may trail it.
     let eocd = (0..tail.len().saturating_sub(EOCD_LEN as usize - 1))
         .rev()
-        .find(|&i| u32_at(&tail, i) == Some(EOCD_SIG) && u16_at(&tail, i + 20).map(|c| i + EOCD_LEN as usize + usize::from(c)) == Some(tail.len()))
+        .find(|&i| {
+            u32_at(&tail, i) == Some(EOCD_SIG) && u16_at(&tail, i + 20).map(|c| i + EOCD_LEN as usize + usize::from(c)) == Some(tail.len())
+        })
         .ok_or(LayoutError::NotZip)?;
     let eocd_at = len - tail_len + eocd as u64;
     let disk = u16_at(&tail, eocd + 4).ok_or(LayoutError::NotZip)?;
@@ -207,7 +209,12 @@ fn read_tail<R: Read + Seek>(r: &mut R, len: u64) -> Result<Tail, LayoutError> {
     }
     let zip64 = count16 == u16::MAX || size32 == u32::MAX || offset32 == u32::MAX;
     if !zip64 {
-        return Ok(Tail { count: u64::from(count16), dir_offset: u64::from(offset32), dir_size: u64::from(size32), records_start: eocd_at });
+        return Ok(Tail {
+            count: u64::from(count16),
+            dir_offset: u64::from(offset32),
+            dir_size: u64::from(size32),
+            records_start: eocd_at,
+        });
     }
     let loc_at = eocd_at.checked_sub(ZIP64_LOCATOR_LEN).ok_or(LayoutError::BadDirectory)?;
     let loc = read_at(r, loc_at, ZIP64_LOCATOR_LEN).ok_or(LayoutError::BadDirectory)?;
@@ -319,7 +326,10 @@ fn check_local<R: Read + Seek>(r: &mut R, e: &Listed) -> Result<(u64, u64), Layo
         return Ok((data_offset, data_end));
     }
     // A data descriptor after the data: optional signature, CRC, then 4- or 8-byte sizes.
-    let desc = read_at(r, data_end, 24).or_else(|| read_at(r, data_end, 16)).or_else(|| read_at(r, data_end, 12)).ok_or_else(|| mismatch("data descriptor"))?;
+    let desc = read_at(r, data_end, 24)
+        .or_else(|| read_at(r, data_end, 16))
+        .or_else(|| read_at(r, data_end, 12))
+        .ok_or_else(|| mismatch("data descriptor"))?;
     let skip = if u32_at(&desc, 0) == Some(DESCRIPTOR_SIG) { 4 } else { 0 };
     let wide = e.compressed > u64::from(u32::MAX - 1) || e.uncompressed > u64::from(u32::MAX - 1);
     let (crc, csize, usize64, len) = if wide {
@@ -397,6 +407,13 @@ pub fn read_layout<R: Read + Seek>(r: &mut R) -> Result<Vec<ZipEntry>, LayoutErr
     Ok(listed
         .into_iter()
         .zip(data_offsets)
-        .map(|(e, data_offset)| ZipEntry { name: e.name, method: e.method, crc32: e.crc32, compressed: e.compressed, uncompressed: e.uncompressed, data_offset })
+        .map(|(e, data_offset)| ZipEntry {
+            name: e.name,
+            method: e.method,
+            crc32: e.crc32,
+            compressed: e.compressed,
+            uncompressed: e.uncompressed,
+            data_offset,
+        })
         .collect())
 }

@@ -172,9 +172,7 @@ pub fn hash_reader(mut reader: impl Read) -> Result<(String, u64)> {
 
 /// Fsyncs a directory so a rename inside it survives power loss.
 pub fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::from_io("fsync directory", e))
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| Error::from_io("fsync directory", e))
 }
 
 #[cfg(test)]

@@ -50,12 +50,7 @@ impl RunDeadline {
     /// Runs `attempt` until it succeeds, fails for good, or its next try (with
     /// the outbox's backoff, never sooner than the server asked) would fall
     /// after the deadline; then the last failure is returned.
-    pub(crate) fn retrying<T>(
-        &self,
-        what: &str,
-        observer: &dyn SyncObserver,
-        mut attempt: impl FnMut() -> CallResult<T>,
-    ) -> CallResult<T> {
+    pub(crate) fn retrying<T>(&self, what: &str, observer: &dyn SyncObserver, mut attempt: impl FnMut() -> CallResult<T>) -> CallResult<T> {
         let mut failures = 0;
         loop {
             if observer.is_cancelled() {

@@ -26,13 +26,10 @@ impl Device {
         if !resp.status().is_success() {
             return Err(refused(resp, "注册失败 / enrollment refused").into_error());
         }
-        let r: EnrollResponse =
-            resp.json().map_err(|e| Error::from(CallError::unusable_answer("注册 / enrollment", e)))?;
+        let r: EnrollResponse = resp.json().map_err(|e| Error::from(CallError::unusable_answer("注册 / enrollment", e)))?;
         public_key_from_hex(&r.server_key)?;
         if r.device_id != self.device_id {
-            return Err(Error::Integrity(format!(
-                "server registered device {} but this device is {}", r.device_id, self.device_id
-            )));
+            return Err(Error::Integrity(format!("server registered device {} but this device is {}", r.device_id, self.device_id)));
         }
         let e = Enrollment { server_url: server_url.trim_end_matches('/').to_string(), server_key: r.server_key, token: r.token };
         self.save_enrollment(&e)?;

@@ -42,9 +42,8 @@ impl Device {
     /// Runs one sync: time anchor, orders, outbox, all within one deadline
     /// (`options.wait_for_backoff_ms` from now). Stops early on cancel or a refused device.
     pub fn sync(&self, options: &SyncOptions, observer: &dyn SyncObserver) -> Result<SyncReport> {
-        let enrollment = self
-            .enrollment()?
-            .ok_or_else(|| Error::InvalidInput("设备尚未注册 / this device is not enrolled with a server".into()))?;
+        let enrollment =
+            self.enrollment()?.ok_or_else(|| Error::InvalidInput("设备尚未注册 / this device is not enrolled with a server".into()))?;
         let api = api::Api::new(&enrollment.server_url, Some(enrollment.token.clone()))?;
         let deadline = deadline::RunDeadline::starting_now(options.wait_for_backoff_ms);
         self.make_waiting_jobs_due()?;

@@ -112,9 +112,22 @@ impl Device {
                     updated_at_ms = ?16 {guard}"
             ),
             params![
-                o.number, o.kind, o.category, o.address, o.spot_lat, o.spot_lon, o.content, o.dispatched_at_ms,
-                o.deadline_ms, o.status, o.tag_type, o.tag_handling, o.tag_callback,
-                o.knowledge.clone().unwrap_or_default(), o.version, now_ms()
+                o.number,
+                o.kind,
+                o.category,
+                o.address,
+                o.spot_lat,
+                o.spot_lon,
+                o.content,
+                o.dispatched_at_ms,
+                o.deadline_ms,
+                o.status,
+                o.tag_type,
+                o.tag_handling,
+                o.tag_callback,
+                o.knowledge.clone().unwrap_or_default(),
+                o.version,
+                now_ms()
             ],
         )?;
         Ok(())

@@ -7,7 +7,7 @@
 
 use reqwest::Method;
 
-use super::api::{refused, CallError, CallResult, RetryKind, Api};
+use super::api::{refused, Api, CallError, CallResult, RetryKind};
 use super::deadline::RunDeadline;
 use super::progress::{SyncObserver, SyncProgress};
 use super::tus::{self, BlobUpload, UploadHooks};
@@ -129,9 +129,10 @@ impl Device {
         if job.part == PART_MANIFEST {
             return self.push_manifest(api, server_key, job, report);
         }
-        let sha = job.blob_sha256.as_deref().ok_or_else(|| {
-            CallError::job_cannot_be_sent(format!("媒体任务未指明文件 / media job {} names no blob", job.id))
-        })?;
+        let sha = job
+            .blob_sha256
+            .as_deref()
+            .ok_or_else(|| CallError::job_cannot_be_sent(format!("媒体任务未指明文件 / media job {} names no blob", job.id)))?;
         let resp = api.send(api.request(Method::HEAD, &format!("/v1/blobs/{sha}")))?;
         if resp.status().is_success() {
             // The server already holds these bytes (an earlier run, or the same content twice).
@@ -147,11 +148,10 @@ impl Device {
         let path = self
             .blob_path(sha)
             .ok_or_else(|| CallError::job_cannot_be_sent(format!("设备上缺少文件 / blob {sha} is missing on the device")))?;
-        let media_type: String = self
-            .db()?
-            .query_row("SELECT media_type FROM blobs WHERE sha256 = ?1", [sha], |r| r.get(0))
-            .map_err(Error::from)?;
-        let blob = BlobUpload { path: &path, sha256: sha, size: job.bytes, media_type: &media_type, item_id: &job.item_id, role: &job.part };
+        let media_type: String =
+            self.db()?.query_row("SELECT media_type FROM blobs WHERE sha256 = ?1", [sha], |r| r.get(0)).map_err(Error::from)?;
+        let blob =
+            BlobUpload { path: &path, sha256: sha, size: job.bytes, media_type: &media_type, item_id: &job.item_id, role: &job.part };
         let mut hooks = Hooks { device: self, job_id: job.id, run, report };
         let mut chunk = hooks.run.chunk;
         let result = tus::upload(api, &blob, job.upload_url.clone(), &mut chunk, &mut hooks);
@@ -163,8 +163,7 @@ impl Device {
         let (_, signed) = self.get_item_with_manifest(&job.item_id)?;
         let resp = api.send(api.request(Method::POST, "/v1/manifests").json(&signed))?;
         if resp.status().is_success() {
-            let receipt: SignedReceipt =
-                resp.json().map_err(|e| CallError::unusable_answer("回执 / receipt", e))?;
+            let receipt: SignedReceipt = resp.json().map_err(|e| CallError::unusable_answer("回执 / receipt", e))?;
             self.store_receipt(&job.item_id, &receipt, server_key).map_err(CallError::from_answer_check)?;
             report.receipts += 1;
             return Ok(());

@@ -50,7 +50,13 @@ pub(crate) trait UploadHooks {
 }
 
 /// Uploads the blob, resuming at `url` if given. Returns when the server holds every byte.
-pub(crate) fn upload(api: &Api, blob: &BlobUpload<'_>, url: Option<String>, chunk: &mut u64, hooks: &mut dyn UploadHooks) -> CallResult<()> {
+pub(crate) fn upload(
+    api: &Api,
+    blob: &BlobUpload<'_>,
+    url: Option<String>,
+    chunk: &mut u64,
+    hooks: &mut dyn UploadHooks,
+) -> CallResult<()> {
     let mut file = File::open(blob.path).map_err(|e| Error::from_io("open blob for upload", e))?;
     let mut url = url;
     let mut failures = 0;

@@ -99,7 +99,9 @@ impl CsvFileError {
                 format!("未知列 {h:?}"),
                 format!("unknown column {h:?}; expected number, kind, category, address, complainant, dispatch_time, deadline, content"),
             ),
-            CsvFileError::MissingColumns => ("CSV 缺少必需列 (工单号/类型/类别/地址)".into(), "CSV needs columns number, kind, category, address".into()),
+            CsvFileError::MissingColumns => {
+                ("CSV 缺少必需列 (工单号/类型/类别/地址)".into(), "CSV needs columns number, kind, category, address".into())
+            }
             CsvFileError::TooManyRows => (format!("一次最多导入 {MAX_ROWS} 行"), format!("at most {MAX_ROWS} rows per import")),
         }
     }
@@ -210,7 +212,17 @@ pub fn parse(body: &[u8]) -> Result<CsvRows, CsvFileError> {
         };
         let line = line_of(text, &starts, rec.position());
         if rec.len() != headers.len() {
-            out.errors.push(RowError::new(line, "field_count", format!("本行有 {} 列，表头有 {} 列 / row has {} fields, header has {}", rec.len(), headers.len(), rec.len(), headers.len())));
+            out.errors.push(RowError::new(
+                line,
+                "field_count",
+                format!(
+                    "本行有 {} 列，表头有 {} 列 / row has {} fields, header has {}",
+                    rec.len(),
+                    headers.len(),
+                    rec.len(),
+                    headers.len()
+                ),
+            ));
             continue;
         }
         let mut o = CsvOrder::default();

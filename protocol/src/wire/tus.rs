@@ -86,31 +86,38 @@ impl TusHeaderError {
     pub fn text(&self, header: &str) -> (String, String) {
         match self {
             TusHeaderError::NotInteger => (format!("{header} 须为非负整数"), format!("{header} must be a non-negative integer")),
-            TusHeaderError::Metadata(p) => ("Upload-Metadata 格式错误".into(), match p {
-                MetadataProblem::NotAscii => "Upload-Metadata is not ASCII".into(),
-                MetadataProblem::TooLong => "Upload-Metadata is longer than 8 KiB".into(),
-                MetadataProblem::ExtraSpace => "a metadata pair has more than one space".into(),
-                MetadataProblem::BadKey(k) => format!("bad metadata key {k:?}"),
-                MetadataProblem::NotBase64(k) => format!("metadata value of {k:?} is not base64"),
-                MetadataProblem::NotUtf8(k) => format!("metadata value of {k:?} is not UTF-8"),
-                MetadataProblem::Control(k) => format!("metadata value of {k:?} contains control characters"),
-                MetadataProblem::Repeated(k) => format!("metadata key {k:?} repeated"),
-            }),
-            TusHeaderError::Sha256Required => {
-                ("元数据须含 sha256（整个文件的十六进制 SHA-256）".into(), "metadata must carry sha256: hex SHA-256 of the whole file".into())
-            }
+            TusHeaderError::Metadata(p) => (
+                "Upload-Metadata 格式错误".into(),
+                match p {
+                    MetadataProblem::NotAscii => "Upload-Metadata is not ASCII".into(),
+                    MetadataProblem::TooLong => "Upload-Metadata is longer than 8 KiB".into(),
+                    MetadataProblem::ExtraSpace => "a metadata pair has more than one space".into(),
+                    MetadataProblem::BadKey(k) => format!("bad metadata key {k:?}"),
+                    MetadataProblem::NotBase64(k) => format!("metadata value of {k:?} is not base64"),
+                    MetadataProblem::NotUtf8(k) => format!("metadata value of {k:?} is not UTF-8"),
+                    MetadataProblem::Control(k) => format!("metadata value of {k:?} contains control characters"),
+                    MetadataProblem::Repeated(k) => format!("metadata key {k:?} repeated"),
+                },
+            ),
+            TusHeaderError::Sha256Required => (
+                "元数据须含 sha256（整个文件的十六进制 SHA-256）".into(),
+                "metadata must carry sha256: hex SHA-256 of the whole file".into(),
+            ),
             TusHeaderError::BadFilename => {
                 ("文件名不能含路径分隔符或以 . 开头".into(), "filename may not contain path separators or start with a dot".into())
             }
             TusHeaderError::BadMediaType => ("media_type 须形如 image/jpeg".into(), "media_type must look like image/jpeg".into()),
-            TusHeaderError::Checksum(p) => ("Upload-Checksum 格式错误".into(), match p {
-                ChecksumProblem::NotAscii => "Upload-Checksum is not ASCII",
-                ChecksumProblem::Shape => "expected '<algorithm> <base64>'",
-                ChecksumProblem::NotBase64 => "checksum is not base64",
-                ChecksumProblem::WrongLength => "checksum has the wrong length for its algorithm",
-                ChecksumProblem::Algorithm => "unsupported checksum algorithm; use sha1 or sha256",
-            }
-            .into()),
+            TusHeaderError::Checksum(p) => (
+                "Upload-Checksum 格式错误".into(),
+                match p {
+                    ChecksumProblem::NotAscii => "Upload-Checksum is not ASCII",
+                    ChecksumProblem::Shape => "expected '<algorithm> <base64>'",
+                    ChecksumProblem::NotBase64 => "checksum is not base64",
+                    ChecksumProblem::WrongLength => "checksum has the wrong length for its algorithm",
+                    ChecksumProblem::Algorithm => "unsupported checksum algorithm; use sha1 or sha256",
+                }
+                .into(),
+            ),
         }
     }
 }

@@ -69,7 +69,8 @@ struct Enrolled {
 /// `POST /v1/enroll` - trades a one-time code and a public key for a device token.
 pub async fn enroll(State(st): State<AppState>, b: Body) -> ApiResult<Response> {
     let e: Enroll = body::json(b).await?;
-    let key = public_key_from_hex(e.public_key.trim()).map_err(|_| ApiError::invalid("bad_public_key", "公钥须为 64 位十六进制 Ed25519 公钥 / public_key must be a hex Ed25519 key"))?;
+    let key = public_key_from_hex(e.public_key.trim())
+        .map_err(|_| ApiError::invalid("bad_public_key", "公钥须为 64 位十六进制 Ed25519 公钥 / public_key must be a hex Ed25519 key"))?;
     let key_hex = hex::encode(key.as_bytes());
     let device_id = device_id_for_key(&key);
     let name = if e.device_name.trim().is_empty() { "device".to_string() } else { single_line("device name", &e.device_name, 64)? };
@@ -151,11 +152,14 @@ pub async fn list_devices(State(st): State<AppState>, headers: HeaderMap) -> Api
                  FROM devices d JOIN users u ON u.id = d.user_id JOIN communities cm ON cm.id = d.community_id ORDER BY d.enrolled_at_ms",
             )?;
             let rows = s.query_map([], |r| {
-                Ok((r.get::<_, i64>(4)?, json!({
-                    "device_id": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?, "worker": r.get::<_, String>(2)?,
-                    "community": r.get::<_, String>(3)?, "enrolled_at_ms": r.get::<_, i64>(5)?,
-                    "revoked_at_ms": r.get::<_, Option<i64>>(6)?, "bytes_stored": r.get::<_, i64>(7)?,
-                })))
+                Ok((
+                    r.get::<_, i64>(4)?,
+                    json!({
+                        "device_id": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?, "worker": r.get::<_, String>(2)?,
+                        "community": r.get::<_, String>(3)?, "enrolled_at_ms": r.get::<_, i64>(5)?,
+                        "revoked_at_ms": r.get::<_, Option<i64>>(6)?, "bytes_stored": r.get::<_, i64>(7)?,
+                    }),
+                ))
             })?;
             for row in rows {
                 let (cid, v) = row?;
@@ -199,7 +203,9 @@ struct NewUserReq {
 pub async fn create_user(State(st): State<AppState>, headers: HeaderMap, b: Body) -> ApiResult<Response> {
     let p = require_session(&st, &headers, Role::Admin).await?;
     let r: NewUserReq = body::json(b).await?;
-    let role = Role::parse(&r.role).ok_or_else(|| ApiError::invalid("bad_role", "角色须为 admin、coordinator 或 worker / role must be admin, coordinator or worker"))?;
+    let role = Role::parse(&r.role).ok_or_else(|| {
+        ApiError::invalid("bad_role", "角色须为 admin、coordinator 或 worker / role must be admin, coordinator or worker")
+    })?;
     let password = match r.password.clone() {
         Some(p) => Some(StoredPassword::new_off_runtime(p).await?),
         None => None,
@@ -225,4 +231,3 @@ pub async fn create_user(State(st): State<AppState>, headers: HeaderMap, b: Body
         })
         .await
 }
-

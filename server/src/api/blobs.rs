@@ -28,9 +28,8 @@ async fn visible(st: &AppState, sha: &str, communities: Vec<i64>) -> ApiResult<O
     let sha = sha.to_string();
     st.db
         .call(move |c| {
-            let row: Option<(i64, Option<String>)> = c
-                .query_row("SELECT bytes, media_type FROM blobs WHERE sha256 = ?1", [&sha], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
+            let row: Option<(i64, Option<String>)> =
+                c.query_row("SELECT bytes, media_type FROM blobs WHERE sha256 = ?1", [&sha], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
             let Some(row) = row else { return Ok(None) };
             for cid in communities {
                 let owned = c

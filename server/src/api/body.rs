@@ -6,7 +6,6 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
-
 use crate::error::{ApiError, ApiResult};
 
 /// Default cap on JSON bodies.
@@ -16,10 +15,15 @@ pub const JSON_LIMIT: usize = 1 << 20;
 pub async fn bytes(body: Body, limit: usize) -> ApiResult<axum::body::Bytes> {
     axum::body::to_bytes(body, limit).await.map_err(|e| {
         // The limit is recognised by its error type, not by the wording of its message.
-        let too_big = std::iter::successors(std::error::Error::source(&e), |s| s.source())
-            .any(|s| s.is::<http_body_util::LengthLimitError>());
+        let too_big =
+            std::iter::successors(std::error::Error::source(&e), |s| s.source()).any(|s| s.is::<http_body_util::LengthLimitError>());
         if too_big {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "请求体过大", &format!("request body is larger than {limit} bytes"))
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "请求体过大",
+                &format!("request body is larger than {limit} bytes"),
+            )
         } else {
             ApiError::bad_request("body_incomplete", "请求体不完整", "request body was cut short")
         }
@@ -54,7 +58,11 @@ pub fn num<T: std::str::FromStr>(q: &Query, key: &str) -> ApiResult<Option<T>> {
     match q.get(key) {
         None => Ok(None),
         Some(v) => v.parse().map(Some).map_err(|_| {
-            ApiError::bad_request("bad_query", &format!("查询参数 {key} 不是有效数字"), &format!("query parameter {key} is not a valid number"))
+            ApiError::bad_request(
+                "bad_query",
+                &format!("查询参数 {key} 不是有效数字"),
+                &format!("query parameter {key} is not a valid number"),
+            )
         }),
     }
 }
@@ -120,10 +128,8 @@ mod tests {
         assert_eq!(read(Body::from(vec![7u8; 10]), 10).unwrap().len(), 10);
         let too_big = read(Body::from(vec![7u8; 11]), 10).unwrap_err();
         assert_eq!((too_big.status, too_big.code), (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"));
-        let broken = Body::from_stream(futures_util::stream::iter([
-            Ok(axum::body::Bytes::from_static(b"abc")),
-            Err(std::io::Error::other("cut")),
-        ]));
+        let broken =
+            Body::from_stream(futures_util::stream::iter([Ok(axum::body::Bytes::from_static(b"abc")), Err(std::io::Error::other("cut"))]));
         let cut = read(broken, 10).unwrap_err();
         assert_eq!((cut.status, cut.code), (StatusCode::BAD_REQUEST, "body_incomplete"));
     }

@@ -38,7 +38,10 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<(i64, Value)> {
 pub async fn list(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
     let q = query(q.as_deref(), &["order"])?;
-    let number = q.get("order").cloned().ok_or_else(|| ApiError::bad_request("order_required", "需要 order 参数", "query parameter order is required"))?;
+    let number = q
+        .get("order")
+        .cloned()
+        .ok_or_else(|| ApiError::bad_request("order_required", "需要 order 参数", "query parameter order is required"))?;
     st.db
         .call(move |c| {
             let o = orders::get_visible(c, &number, &p.communities)?;
@@ -54,9 +57,19 @@ pub async fn list(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuer
         .await
 }
 
-fn verification(c: &Connection, st: &AppState, manifest: &str, signature: &str, device_id: &str, receipt: &SignedReceipt) -> ApiResult<Value> {
+fn verification(
+    c: &Connection,
+    st: &AppState,
+    manifest: &str,
+    signature: &str,
+    device_id: &str,
+    receipt: &SignedReceipt,
+) -> ApiResult<Value> {
     let sm = SignedManifest { manifest: manifest.to_string(), signature: signature.to_string() };
-    let enrolled: Option<String> = rusqlite::OptionalExtension::optional(c.query_row("SELECT public_key FROM devices WHERE device_id = ?1", [device_id], |r| r.get(0)))?;
+    let enrolled: Option<String> =
+        rusqlite::OptionalExtension::optional(
+            c.query_row("SELECT public_key FROM devices WHERE device_id = ?1", [device_id], |r| r.get(0)),
+        )?;
     let sig = enrolled.as_deref().map(|k| sm.open_from(k).map_err(|e| e.to_string()));
     let media = match sm.open() {
         Ok(m) => match m.media {
@@ -89,7 +102,9 @@ pub async fn item(State(st): State<AppState>, h: HeaderMap, Path(item_id): Path<
                  WHERE e.item_id = ?1 ORDER BY e.log_index"
             ))?;
             let rows = s
-                .query_map([&item_id], |r| Ok((summary(r)?, r.get::<_, String>(14)?, r.get::<_, String>(15)?, r.get::<_, String>(16)?, r.get::<_, String>(17)?)))?
+                .query_map([&item_id], |r| {
+                    Ok((summary(r)?, r.get::<_, String>(14)?, r.get::<_, String>(15)?, r.get::<_, String>(16)?, r.get::<_, String>(17)?))
+                })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let visible: Vec<_> = rows.into_iter().filter(|((cid, _), ..)| p.sees(*cid)).collect();
             if visible.is_empty() {
@@ -103,7 +118,9 @@ pub async fn item(State(st): State<AppState>, h: HeaderMap, Path(item_id): Path<
                 let v = verification(c, &st2, &manifest, &sig, &device, &sr)?;
                 let mut a = c.prepare_cached("SELECT kind, detail, at_ms FROM anomalies WHERE manifest_hash = ?1 ORDER BY id")?;
                 let anomalies = a
-                    .query_map([&hash], |r| Ok(json!({"kind": r.get::<_, String>(0)?, "detail": r.get::<_, String>(1)?, "at_ms": r.get::<_, i64>(2)?})))?
+                    .query_map([&hash], |r| {
+                        Ok(json!({"kind": r.get::<_, String>(0)?, "detail": r.get::<_, String>(1)?, "at_ms": r.get::<_, i64>(2)?}))
+                    })?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 sum["manifest"] = json!({"manifest": manifest, "signature": sig});
                 sum["receipt"] = json!({"receipt": receipt, "signature": rsig, "server_key": st2.key_hex.as_str()});

@@ -21,9 +21,16 @@ const MANIFEST_LIMIT: usize = 256 * 1024;
 pub async fn post(State(st): State<AppState>, h: HeaderMap, b: Body) -> ApiResult<Response> {
     let (_, dev) = require_device(&st, &h).await?;
     let raw = body::bytes(b, MANIFEST_LIMIT).await?;
-    let sm: SignedManifest = serde_json::from_slice(&raw)
-        .map_err(|e| ApiError::bad_request("bad_json", "须为 {\"manifest\", \"signature\"} JSON", &format!("body must be {{\"manifest\", \"signature\"}} JSON: {e}")))?;
-    let m = sm.open().map_err(|e| ApiError::invalid("bad_manifest", format!("清单未通过验证（签名或规范格式） / manifest failed verification: {e}")))?;
+    let sm: SignedManifest = serde_json::from_slice(&raw).map_err(|e| {
+        ApiError::bad_request(
+            "bad_json",
+            "须为 {\"manifest\", \"signature\"} JSON",
+            &format!("body must be {{\"manifest\", \"signature\"}} JSON: {e}"),
+        )
+    })?;
+    let m = sm
+        .open()
+        .map_err(|e| ApiError::invalid("bad_manifest", format!("清单未通过验证（签名或规范格式） / manifest failed verification: {e}")))?;
     if m.device_key != dev.public_key {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -13,9 +13,9 @@ use serde_json::json;
 use super::body::{self, num, query};
 use super::json;
 use crate::auth::{require_device, require_session, Principal, Role};
+use crate::domain::accounts;
 use crate::domain::order_csv;
 use crate::domain::orders::{self, Actor, ListFilter, NewOrder, OrderUpdate};
-use crate::domain::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -30,7 +30,11 @@ fn target_community(c: &Connection, p: &Principal, name: Option<&str>) -> ApiRes
     match (name, p.community_id) {
         (Some(n), _) => {
             let (cid, _) = accounts::community(c, n)?;
-            if p.sees(cid) { Ok(cid) } else { Err(ApiError::not_found("社区", "community")) }
+            if p.sees(cid) {
+                Ok(cid)
+            } else {
+                Err(ApiError::not_found("社区", "community"))
+            }
         }
         (None, Some(cid)) => Ok(cid),
         (None, None) => Err(ApiError::invalid("community_required", "请指定社区 / name the community")),
@@ -41,7 +45,12 @@ fn target_community(c: &Connection, p: &Principal, name: Option<&str>) -> ApiRes
 pub async fn list(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Worker).await?;
     let q = query(q.as_deref(), &["status", "assignee", "limit", "offset"])?;
-    let f = ListFilter { status: q.get("status").cloned(), assignee: q.get("assignee").cloned(), limit: num(&q, "limit")?, offset: num(&q, "offset")? };
+    let f = ListFilter {
+        status: q.get("status").cloned(),
+        assignee: q.get("assignee").cloned(),
+        limit: num(&q, "limit")?,
+        offset: num(&q, "offset")?,
+    };
     st.db
         .call(move |c| {
             let rows: Vec<_> = orders::list(c, &p.communities, &f)?.into_iter().map(|o| o.masked(p.masks_contact())).collect();

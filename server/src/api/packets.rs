@@ -31,7 +31,8 @@ pub async fn export(State(st): State<AppState>, h: HeaderMap, Path(number): Path
     let req: PacketReq = if raw.iter().all(|c| c.is_ascii_whitespace()) {
         PacketReq::default()
     } else {
-        serde_json::from_slice(&raw).map_err(|e| ApiError::bad_request("bad_json", "JSON 格式或字段错误", &format!("invalid JSON body: {e}")))?
+        serde_json::from_slice(&raw)
+            .map_err(|e| ApiError::bad_request("bad_json", "JSON 格式或字段错误", &format!("invalid JSON body: {e}")))?
     };
     let wanted = number.clone();
     let communities = p.communities.clone();

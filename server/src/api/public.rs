@@ -25,7 +25,11 @@ pub async fn time(State(st): State<AppState>, RawQuery(q): RawQuery) -> ApiResul
     let q = query(q.as_deref(), &["nonce"])?;
     let nonce = q.get("nonce").cloned().unwrap_or_default();
     if !(8..=128).contains(&nonce.len()) || !nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        return Err(ApiError::bad_request("bad_nonce", "nonce 须为 8-128 个字母、数字、- 或 _", "nonce must be 8-128 characters of A-Z a-z 0-9 - _"));
+        return Err(ApiError::bad_request(
+            "bad_nonce",
+            "nonce 须为 8-128 个字母、数字、- 或 _",
+            "nonce must be 8-128 characters of A-Z a-z 0-9 - _",
+        ));
     }
     let stmt = TimeStatement { format: TIME_FORMAT.into(), server_time_ms: now_ms(), nonce, server_key: st.key_hex.to_string() };
     let signed = stmt.sign(&st.key)?;

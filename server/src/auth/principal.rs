@@ -141,11 +141,9 @@ pub fn resolve(conn: &rusqlite::Connection, token: &str) -> ApiResult<Principal>
     let device = if kind == "device" {
         let id = device_id.ok_or_else(|| ApiError::internal("device token without device"))?;
         let d = conn
-            .query_row(
-                "SELECT public_key, community_id, revoked_at_ms FROM devices WHERE device_id = ?1",
-                [&id],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?)),
-            )
+            .query_row("SELECT public_key, community_id, revoked_at_ms FROM devices WHERE device_id = ?1", [&id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?))
+            })
             .optional()?
             .ok_or_else(|| ApiError::unauthorized("unknown_device", "设备未注册", "device is not enrolled"))?;
         if d.2.is_some() {

@@ -74,7 +74,10 @@ fn account_key(username: &str) -> String {
 impl LoginThrottle {
     /// Limits of `per_account` and `per_address` attempts a minute.
     pub fn new(per_account: u32, per_address: u32) -> Self {
-        LoginThrottle { per_account: RateLimiter::dashmap(per_minute(per_account)), per_address: RateLimiter::dashmap(per_minute(per_address)) }
+        LoginThrottle {
+            per_account: RateLimiter::dashmap(per_minute(per_account)),
+            per_address: RateLimiter::dashmap(per_minute(per_address)),
+        }
     }
 
     /// Spends one attempt of the address and one of the account, or says how long to wait.

@@ -32,7 +32,9 @@ impl Form {
 
     /// A field that must be present.
     pub fn need(&self, k: &str) -> Result<&str, ConsoleError> {
-        self.get(k).ok_or_else(|| ConsoleError(ApiError::bad_request("missing_field", &format!("表单缺少 {k}"), &format!("form field {k} is missing"))))
+        self.get(k).ok_or_else(|| {
+            ConsoleError(ApiError::bad_request("missing_field", &format!("表单缺少 {k}"), &format!("form field {k} is missing")))
+        })
     }
 }
 
@@ -52,10 +54,19 @@ pub fn back_to(number: &str, anchor: &str) -> Response {
 }
 
 /// `POST /console/orders/{number}/edit` - status, the four tags, notes.
-pub async fn edit(u: ConsoleUser, State(st): State<AppState>, Path(number): Path<String>, h: HeaderMap, body: Body) -> ConsoleResult<Response> {
+pub async fn edit(
+    u: ConsoleUser,
+    State(st): State<AppState>,
+    Path(number): Path<String>,
+    h: HeaderMap,
+    body: Body,
+) -> ConsoleResult<Response> {
     let f = checked_form(&u, &h, body).await?;
     let base_version = match f.get("version") {
-        Some(v) => Some(v.parse::<i64>().map_err(|_| ConsoleError(ApiError::bad_request("bad_form", "version 须为数字", "version must be a number")))?),
+        Some(v) => Some(
+            v.parse::<i64>()
+                .map_err(|_| ConsoleError(ApiError::bad_request("bad_form", "version 须为数字", "version must be a number")))?,
+        ),
         None => None,
     };
     let upd = OrderUpdate {
@@ -83,7 +94,13 @@ pub async fn edit(u: ConsoleUser, State(st): State<AppState>, Path(number): Path
 }
 
 /// `POST /console/orders/{number}/followups` - schedules a follow-up window.
-pub async fn add_followup(u: ConsoleUser, State(st): State<AppState>, Path(number): Path<String>, h: HeaderMap, body: Body) -> ConsoleResult<Response> {
+pub async fn add_followup(
+    u: ConsoleUser,
+    State(st): State<AppState>,
+    Path(number): Path<String>,
+    h: HeaderMap,
+    body: Body,
+) -> ConsoleResult<Response> {
     let f = checked_form(&u, &h, body).await?;
     let from = followups::parse_local("from", f.need("from")?)?;
     let due = followups::parse_local("due", f.need("due")?)?;
@@ -100,7 +117,13 @@ pub async fn add_followup(u: ConsoleUser, State(st): State<AppState>, Path(numbe
 }
 
 /// `POST /console/orders/{number}/followups/{id}/cancel`.
-pub async fn cancel_followup(u: ConsoleUser, State(st): State<AppState>, Path((number, id)): Path<(String, i64)>, h: HeaderMap, body: Body) -> ConsoleResult<Response> {
+pub async fn cancel_followup(
+    u: ConsoleUser,
+    State(st): State<AppState>,
+    Path((number, id)): Path<(String, i64)>,
+    h: HeaderMap,
+    body: Body,
+) -> ConsoleResult<Response> {
     checked_form(&u, &h, body).await?;
     let p = u.principal.clone();
     let num = number.clone();
@@ -114,7 +137,13 @@ pub async fn cancel_followup(u: ConsoleUser, State(st): State<AppState>, Path((n
 }
 
 /// `POST /console/orders/{number}/pairs` - sets or clears a manual before/after pairing.
-pub async fn set_pair(u: ConsoleUser, State(st): State<AppState>, Path(number): Path<String>, h: HeaderMap, body: Body) -> ConsoleResult<Response> {
+pub async fn set_pair(
+    u: ConsoleUser,
+    State(st): State<AppState>,
+    Path(number): Path<String>,
+    h: HeaderMap,
+    body: Body,
+) -> ConsoleResult<Response> {
     let f = checked_form(&u, &h, body).await?;
     let after = f.need("after")?.to_string();
     let before = f.get("before").unwrap_or("").to_string();

@@ -118,7 +118,13 @@ struct Row {
 }
 
 /// Every evidence item of an order (photos, voice notes, text notes), oldest capture first.
-pub fn for_order(c: &Connection, community_id: i64, number: &str, server_key_hex: &str, storage: &dyn crate::storage::Storage) -> ApiResult<Vec<Item>> {
+pub fn for_order(
+    c: &Connection,
+    community_id: i64,
+    number: &str,
+    server_key_hex: &str,
+    storage: &dyn crate::storage::Storage,
+) -> ApiResult<Vec<Item>> {
     // Two index lookups joined by UNION rather than one OR, which SQLite cannot serve from entries_order.
     // An attach entry files only its own device's items (a device attaches what it captured), here as
     // in the API's evidence list and the dispute packet.
@@ -193,15 +199,15 @@ pub fn for_order(c: &Connection, community_id: i64, number: &str, server_key_hex
         };
         let mut a = c.prepare_cached("SELECT kind, detail FROM anomalies WHERE manifest_hash = ?1 ORDER BY id")?;
         let anomalies = a.query_map([&r.hash], |x| Ok((x.get(0)?, x.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
-        let missing_before =
-            gaps.iter().filter(|g| g.0 == r.device_id && g.2 < r.seq).map(|g| (g.1, g.2)).collect();
+        let missing_before = gaps.iter().filter(|g| g.0 == r.device_id && g.2 < r.seq).map(|g| (g.1, g.2)).collect();
         let media_present = match (&r.media_sha, manifest.as_ref().and_then(|m| m.media.as_ref())) {
             (Some(sha), Some(media)) => Some(storage.size(sha)? == Some(media.bytes)),
             (Some(sha), None) => Some(storage.size(sha)?.is_some()),
             _ => None,
         };
         let mut d = c.prepare_cached("SELECT role, sha256 FROM derivatives WHERE item_id = ?1 AND community_id = ?2")?;
-        let derivs: Vec<(String, String)> = d.query_map(params![r.item_id, community_id], |x| Ok((x.get(0)?, x.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let derivs: Vec<(String, String)> =
+            d.query_map(params![r.item_id, community_id], |x| Ok((x.get(0)?, x.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
         let pick = |role: &str| derivs.iter().find(|(r, _)| r == role).map(|(_, s)| s.clone());
         items.push(Item {
             thumbnail: pick("thumbnail"),

@@ -34,7 +34,13 @@ pub fn form(u: &ConsoleUser, o: &Order) -> Markup {
 }
 
 /// `POST /console/orders/{number}/packet` - the ZIP as a download.
-pub async fn export(u: ConsoleUser, State(st): State<AppState>, Path(number): Path<String>, h: HeaderMap, body: Body) -> ConsoleResult<Response> {
+pub async fn export(
+    u: ConsoleUser,
+    State(st): State<AppState>,
+    Path(number): Path<String>,
+    h: HeaderMap,
+    body: Body,
+) -> ConsoleResult<Response> {
     let f = checked_form(&u, &h, body).await?;
     let (wanted, comms) = (number.clone(), u.principal.communities.clone());
     let community_id = st.db.call(move |c| Ok(orders::get_visible(c, &wanted, &comms)?.community_id)).await?;

@@ -144,7 +144,10 @@ pub fn schedule(c: &Connection, order_id: i64, from_ms: i64, due_ms: i64, note: 
 
 /// Cancels a follow-up of an order (kept, marked cancelled).
 pub fn cancel(c: &Connection, order_id: i64, id: i64) -> ApiResult<()> {
-    let n = c.execute("UPDATE followups SET cancelled_at_ms = ?3 WHERE id = ?1 AND order_id = ?2 AND cancelled_at_ms IS NULL", params![id, order_id, now_ms()])?;
+    let n = c.execute(
+        "UPDATE followups SET cancelled_at_ms = ?3 WHERE id = ?1 AND order_id = ?2 AND cancelled_at_ms IS NULL",
+        params![id, order_id, now_ms()],
+    )?;
     if n == 0 {
         return Err(ApiError::not_found("跟进", "follow-up"));
     }

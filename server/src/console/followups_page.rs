@@ -29,7 +29,14 @@ pub async fn list(u: ConsoleUser, State(st): State<AppState>, RawQuery(q): RawQu
         Some("missed") => Some(FollowupState::Missed),
         Some("observed") => Some(FollowupState::Observed),
         Some("upcoming") => Some(FollowupState::Upcoming),
-        Some(_) => return Err(ApiError::bad_request("bad_query", "state 只能是 due/missed/observed/upcoming", "state must be due, missed, observed or upcoming").into()),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "bad_query",
+                "state 只能是 due/missed/observed/upcoming",
+                "state must be due, missed, observed or upcoming",
+            )
+            .into())
+        }
     };
     let comms = u.principal.communities.clone();
     let mut rows = st.db.call(move |c| followups::of_communities(c, &comms, now_ms() - LOOKBACK_MS)).await?;

@@ -17,7 +17,11 @@ pub enum Lang {
 impl Lang {
     /// Parses a `lang` query or cookie value; anything unknown is Chinese.
     pub fn parse(s: &str) -> Lang {
-        if s.trim().eq_ignore_ascii_case("en") { Lang::En } else { Lang::Zh }
+        if s.trim().eq_ignore_ascii_case("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
     }
 
     /// The code for cookies and `lang` attributes.

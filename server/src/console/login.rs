@@ -48,7 +48,13 @@ pub async fn form(State(st): State<AppState>, RawQuery(q): RawQuery, h: HeaderMa
 
 /// `POST /console/login` - sets the session cookie and goes to the order list.
 /// A throttled attempt gets the form again with the wait (429, Retry-After).
-pub async fn submit(State(st): State<AppState>, ClientAddr(from): ClientAddr, RawQuery(q): RawQuery, h: HeaderMap, body: Body) -> ConsoleResult<Response> {
+pub async fn submit(
+    State(st): State<AppState>,
+    ClientAddr(from): ClientAddr,
+    RawQuery(q): RawQuery,
+    h: HeaderMap,
+    body: Body,
+) -> ConsoleResult<Response> {
     check_origin(&h)?;
     let l = lang_of(q.as_deref(), &h);
     let f = Form(form_body(&bytes(body, 16 * 1024).await?)?);
@@ -59,7 +65,12 @@ pub async fn submit(State(st): State<AppState>, ClientAddr(from): ClientAddr, Ra
             // The session is useless here; do not leave it lying around.
             let th = crate::auth::tokens::hash(&s.token);
             st.db.call(move |c| session::logout(c, &th)).await?;
-            Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "工作台仅供街道热线专干和管理员使用", "the console is for coordinators and admins"))
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "工作台仅供街道热线专干和管理员使用",
+                "the console is for coordinators and admins",
+            ))
         }
         other => other,
     };
@@ -67,7 +78,14 @@ pub async fn submit(State(st): State<AppState>, ClientAddr(from): ClientAddr, Ra
         Ok(s) => {
             let max_age = (ttl / 1000).max(60);
             let cookie = session_cookie(&s.token, max_age, cookies_secure(&st, &h));
-            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/console/orders".to_string()), (header::SET_COOKIE, cookie), (header::CACHE_CONTROL, "no-store".into())])
+            Ok((
+                StatusCode::SEE_OTHER,
+                [
+                    (header::LOCATION, "/console/orders".to_string()),
+                    (header::SET_COOKIE, cookie),
+                    (header::CACHE_CONTROL, "no-store".into()),
+                ],
+            )
                 .into_response())
         }
         Err(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
@@ -93,7 +111,11 @@ pub async fn logout(u: ConsoleUser, State(st): State<AppState>, h: HeaderMap, bo
     super::actions::checked_form(&u, &h, body).await?;
     let th = u.principal.token_hash.clone();
     st.db.call(move |c| session::logout(c, &th)).await?;
-    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/console/login".to_string()), (header::SET_COOKIE, clear_session_cookie(cookies_secure(&st, &h)))]).into_response())
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, "/console/login".to_string()), (header::SET_COOKIE, clear_session_cookie(cookies_secure(&st, &h)))],
+    )
+        .into_response())
 }
 
 /// `GET /console` - the order list is the home page.

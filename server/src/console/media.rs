@@ -63,7 +63,13 @@ fn inline_ok(ct: &str) -> bool {
 }
 
 /// `GET /console/blobs/{sha256}` (`?download=1` for a file download).
-pub async fn blob(u: ConsoleUser, State(st): State<AppState>, Path(sha): Path<String>, RawQuery(q): RawQuery, h: HeaderMap) -> ConsoleResult<Response> {
+pub async fn blob(
+    u: ConsoleUser,
+    State(st): State<AppState>,
+    Path(sha): Path<String>,
+    RawQuery(q): RawQuery,
+    h: HeaderMap,
+) -> ConsoleResult<Response> {
     let q = query(q.as_deref(), &["download", "lang"])?;
     let download = q.get("download").is_some_and(|v| v == "1");
     let sha = sha.to_ascii_lowercase();
@@ -79,7 +85,10 @@ pub async fn blob(u: ConsoleUser, State(st): State<AppState>, Path(sha): Path<St
                 c.query_row("SELECT bytes, media_type FROM blobs WHERE sha256 = ?1", [&s2], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
             let mut owned = false;
             for cid in &comms {
-                owned |= c.query_row("SELECT 1 FROM blob_owners WHERE sha256 = ?1 AND community_id = ?2", params![s2, cid], |_| Ok(())).optional()?.is_some();
+                owned |= c
+                    .query_row("SELECT 1 FROM blob_owners WHERE sha256 = ?1 AND community_id = ?2", params![s2, cid], |_| Ok(()))
+                    .optional()?
+                    .is_some();
             }
             // An original is known by the entry that covers it. Being named a thumbnail or preview
             // (which any device can claim) never makes an original unaudited.

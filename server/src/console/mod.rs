@@ -65,5 +65,7 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
 
 /// Percent-encodes one path segment or query value: everything but RFC 3986's unreserved characters (order numbers may hold '/').
 pub fn path_segment(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }

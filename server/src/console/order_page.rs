@@ -21,8 +21,8 @@ use super::session::ConsoleUser;
 use crate::domain::accounts::audit;
 use crate::domain::gcj02::{in_mainland_china, map_link, wgs84_to_gcj02};
 use crate::domain::orders::{self, HistoryEntry, Order};
-use siteproof_core::text::prefix;
 use crate::state::AppState;
+use siteproof_core::text::prefix;
 use siteproof_core::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
 /// Everything the order page shows.

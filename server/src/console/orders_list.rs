@@ -137,4 +137,3 @@ fn next_link(f: &Filter, last: &ListRow) -> String {
     pairs.push(("after", last.cursor()));
     format!("/console/orders{}", query_string(&pairs))
 }
-

@@ -50,7 +50,8 @@ pub struct Filter {
 }
 
 /// Query keys the list accepts.
-pub const KEYS: &[&str] = &["due", "reopened", "status", "type", "handling", "callback", "knowledge", "community", "worker", "after", "lang"];
+pub const KEYS: &[&str] =
+    &["due", "reopened", "status", "type", "handling", "callback", "knowledge", "community", "worker", "after", "lang"];
 
 fn flag(q: &Query, key: &str) -> ApiResult<bool> {
     match q.get(key).map(String::as_str) {
@@ -117,7 +118,13 @@ impl Filter {
         if self.reopened {
             v.push(("reopened", "1".into()));
         }
-        let opt = [("status", &self.status), ("type", &self.tag_type), ("handling", &self.tag_handling), ("callback", &self.tag_callback), ("worker", &self.worker)];
+        let opt = [
+            ("status", &self.status),
+            ("type", &self.tag_type),
+            ("handling", &self.tag_handling),
+            ("callback", &self.tag_callback),
+            ("worker", &self.worker),
+        ];
         for (k, val) in opt {
             if let Some(x) = val {
                 v.push((k, x.clone()));
@@ -213,7 +220,9 @@ pub fn page_sql(communities: &[i64], f: &Filter, now_ms: i64, page_size: u32) ->
     if f.reopened {
         sql.push_str(" AND (o.status = 'reopened' OR o.tag_callback = 'reopened')");
     }
-    for (col, v) in [("o.status", &f.status), ("o.tag_type", &f.tag_type), ("o.tag_handling", &f.tag_handling), ("o.tag_callback", &f.tag_callback)] {
+    for (col, v) in
+        [("o.status", &f.status), ("o.tag_type", &f.tag_type), ("o.tag_handling", &f.tag_handling), ("o.tag_callback", &f.tag_callback)]
+    {
         if let Some(v) = v {
             bind(&mut sql, &format!(" AND {col} = ?"), Value::Text(v.clone()));
         }

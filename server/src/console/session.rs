@@ -90,7 +90,12 @@ pub fn check_origin(h: &HeaderMap) -> Result<(), ConsoleError> {
 }
 
 fn csrf_refused() -> ConsoleError {
-    ConsoleError(ApiError::new(StatusCode::FORBIDDEN, "csrf", "表单已失效或来自其他网站，请刷新页面后重试", "the form is stale or came from another site; reload the page and try again"))
+    ConsoleError(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "csrf",
+        "表单已失效或来自其他网站，请刷新页面后重试",
+        "the form is stale or came from another site; reload the page and try again",
+    ))
 }
 
 /// A logged-in coordinator or admin using the console.

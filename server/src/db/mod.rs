@@ -20,9 +20,7 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     private_fs::prepare_sqlite_file(path).map_err(cannot_open)?;
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-    )?;
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
     Ok(conn)
 }
 

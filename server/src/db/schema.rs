@@ -222,17 +222,31 @@ mod tests {
         assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap() as usize, latest());
         assert!(conn.query_row("PRAGMA foreign_keys", [], |r| r.get::<_, bool>(0)).unwrap(), "enforcement restored");
         let kept: (i64, i64, String, String, i64) = conn
-            .query_row("SELECT id, office_id, number, status, assignee_id FROM orders", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .query_row("SELECT id, office_id, number, status, assignee_id FROM orders", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
             .unwrap();
         assert_eq!(kept, (7, 1, "N-1".into(), "in_progress".into(), 5));
-        let insert = "INSERT INTO orders (office_id, number, community_id, kind, category, address, change_seq, created_at_ms, updated_at_ms)
+        let insert =
+            "INSERT INTO orders (office_id, number, community_id, kind, category, address, change_seq, created_at_ms, updated_at_ms)
                       VALUES (?1, 'N-1', ?2, 'complaint', 'x', 'y', 4, 0, 0)";
         assert!(conn.execute(insert, [2, 20]).is_ok(), "another office may use the number");
         assert!(conn.execute(insert, [1, 10]).is_err(), "the same office may not");
-        let refs: i64 = conn.query_row("SELECT count(*) FROM order_history h JOIN followups f ON f.order_id = h.order_id JOIN orders o ON o.id = h.order_id", [], |r| r.get(0)).unwrap();
+        let refs: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM order_history h JOIN followups f ON f.order_id = h.order_id JOIN orders o ON o.id = h.order_id",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
         assert_eq!(refs, 1, "history and follow-ups still point at the order");
-        let linked: Vec<String> =
-            conn.prepare("SELECT sha256 FROM derivatives ORDER BY sha256").unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+        let linked: Vec<String> = conn
+            .prepare("SELECT sha256 FROM derivatives ORDER BY sha256")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
         assert_eq!(linked, ["t-own", "t-unsigned"], "another device's link to a signed item is dropped");
         migrate(&mut conn).unwrap();
     }

@@ -41,10 +41,8 @@ pub fn office_id(conn: &Connection, office: &str) -> ApiResult<i64> {
 pub fn create_community(conn: &Connection, office: &str, community: &str) -> ApiResult<i64> {
     let oid = office_id(conn, office)?;
     let n = name("community name", community)?;
-    let added = conn.execute(
-        "INSERT OR IGNORE INTO communities (office_id, name, created_at_ms) VALUES (?1, ?2, ?3)",
-        params![oid, n, now_ms()],
-    )?;
+    let added =
+        conn.execute("INSERT OR IGNORE INTO communities (office_id, name, created_at_ms) VALUES (?1, ?2, ?3)", params![oid, n, now_ms()])?;
     if added == 0 {
         return Err(conflict(&format!("社区 {n} 已存在"), &format!("community {n} already exists")));
     }
@@ -67,7 +65,10 @@ pub fn community(conn: &Connection, spec: &str) -> ApiResult<(i64, i64)> {
     match rows.as_slice() {
         [one] => Ok(*one),
         [] => Err(ApiError::not_found("社区", "community")),
-        _ => Err(ApiError::invalid("ambiguous_community", "社区名称重复，请写成 街道/社区 / several offices have this community; write OFFICE/COMMUNITY")),
+        _ => Err(ApiError::invalid(
+            "ambiguous_community",
+            "社区名称重复，请写成 街道/社区 / several offices have this community; write OFFICE/COMMUNITY",
+        )),
     }
 }
 
@@ -89,7 +90,10 @@ pub struct NewUser<'a> {
 pub fn create_user(conn: &Connection, u: NewUser<'_>) -> ApiResult<i64> {
     let username = single_line("username", u.username, 64)?;
     if !username.chars().all(|c| c.is_alphanumeric() || "._-@".contains(c)) {
-        return Err(ApiError::invalid("invalid_username", "用户名只能包含字母、数字和 ._-@ / username may contain only letters, digits and ._-@"));
+        return Err(ApiError::invalid(
+            "invalid_username",
+            "用户名只能包含字母、数字和 ._-@ / username may contain only letters, digits and ._-@",
+        ));
     }
     if u.role != Role::Admin && u.community_id.is_none() {
         return Err(ApiError::invalid("community_required", "协调员和社工必须属于一个社区 / coordinators and workers need a community"));
@@ -108,11 +112,9 @@ pub fn create_user(conn: &Connection, u: NewUser<'_>) -> ApiResult<i64> {
 
 /// (id, role, office, community) of a username.
 pub fn user(conn: &Connection, username: &str) -> ApiResult<(i64, Role, i64, Option<i64>)> {
-    conn.query_row(
-        "SELECT id, role, office_id, community_id FROM users WHERE username = ?1 AND disabled = 0",
-        [username.trim()],
-        |r| Ok((r.get(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?)),
-    )
+    conn.query_row("SELECT id, role, office_id, community_id FROM users WHERE username = ?1 AND disabled = 0", [username.trim()], |r| {
+        Ok((r.get(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?))
+    })
     .optional()?
     .and_then(|(id, role, o, c)| Role::parse(&role).map(|r| (id, r, o, c)))
     .ok_or_else(|| ApiError::not_found("用户", "user"))
@@ -155,9 +157,6 @@ pub fn device_community(conn: &Connection, device_id: &str) -> ApiResult<Option<
 
 /// Writes an audit record (downloads, revocations, exports).
 pub fn audit(conn: &Connection, user_id: Option<i64>, action: &str, target: &str) -> ApiResult<()> {
-    conn.execute(
-        "INSERT INTO audit (at_ms, user_id, action, target) VALUES (?1, ?2, ?3, ?4)",
-        params![now_ms(), user_id, action, target],
-    )?;
+    conn.execute("INSERT INTO audit (at_ms, user_id, action, target) VALUES (?1, ?2, ?3, ?4)", params![now_ms(), user_id, action, target])?;
     Ok(())
 }

@@ -63,9 +63,7 @@ pub fn map_link(lat: f64, lon: f64, label: &str) -> String {
 }
 
 fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 #[cfg(test)]
@@ -75,11 +73,11 @@ mod tests {
     // Reference values from gcoord 1.x (npm), an independent implementation,
     // WGS84 → GCJ02, rounded to 7 decimals.
     const REFERENCE: &[(f64, f64, f64, f64)] = &[
-        (39.90923, 116.397428, 39.9106335, 116.4036716),  // Beijing, Tiananmen
-        (31.2304, 121.4737, 31.2284577, 121.4782231),     // Shanghai
-        (23.1291, 113.2644, 23.1264233, 113.2697296),     // Guangzhou
-        (30.5723, 104.0665, 30.5698455, 104.0690049),     // Chengdu
-        (45.7567, 126.6425, 45.7586513, 126.6484701),     // Harbin
+        (39.90923, 116.397428, 39.9106335, 116.4036716), // Beijing, Tiananmen
+        (31.2304, 121.4737, 31.2284577, 121.4782231),    // Shanghai
+        (23.1291, 113.2644, 23.1264233, 113.2697296),    // Guangzhou
+        (30.5723, 104.0665, 30.5698455, 104.0690049),    // Chengdu
+        (45.7567, 126.6425, 45.7586513, 126.6484701),    // Harbin
     ];
 
     #[test]

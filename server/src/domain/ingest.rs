@@ -69,13 +69,20 @@ fn chain_anomalies(conn: &Connection, dev: &DevicePrincipal, m: &Manifest, hash:
     }
     if seq <= 1 {
         if m.prev.is_some() {
-            out.push(Anomaly { kind: "broken_link".into(), detail: format!("第一条记录不应有前驱 / entry {seq} is the first but names a predecessor") });
+            out.push(Anomaly {
+                kind: "broken_link".into(),
+                detail: format!("第一条记录不应有前驱 / entry {seq} is the first but names a predecessor"),
+            });
         }
     } else if let Some((before, _)) = at(seq - 1)? {
         if m.prev.as_deref() != Some(before.as_str()) {
             out.push(Anomaly {
                 kind: "broken_link".into(),
-                detail: format!("记录 {seq} 未指向服务器所存的记录 {} / entry {seq} does not point to entry {} held by the server", seq - 1, seq - 1),
+                detail: format!(
+                    "记录 {seq} 未指向服务器所存的记录 {} / entry {seq} does not point to entry {} held by the server",
+                    seq - 1,
+                    seq - 1
+                ),
             });
         }
     }
@@ -83,7 +90,11 @@ fn chain_anomalies(conn: &Connection, dev: &DevicePrincipal, m: &Manifest, hash:
         if after_prev.as_deref() != Some(hash) {
             out.push(Anomaly {
                 kind: "broken_link".into(),
-                detail: format!("服务器所存的记录 {} 未指向本记录 {seq} / entry {} held by the server does not point to this entry {seq}", seq + 1, seq + 1),
+                detail: format!(
+                    "服务器所存的记录 {} 未指向本记录 {seq} / entry {} held by the server does not point to this entry {seq}",
+                    seq + 1,
+                    seq + 1
+                ),
             });
         }
     }
@@ -113,9 +124,7 @@ pub fn open_gaps(conn: &Connection, community_ids: &[i64]) -> rusqlite::Result<V
              FROM (SELECT DISTINCT device_id, seq FROM entries WHERE community_id IN ({ids})))
          WHERE seq > prev_seq + 1 ORDER BY device_id, seq"
     ))?;
-    let gaps = s
-        .query_map([], |r| Ok(Gap { device_id: r.get(0)?, from_seq: r.get(1)?, to_seq: r.get(2)? }))?
-        .collect();
+    let gaps = s.query_map([], |r| Ok(Gap { device_id: r.get(0)?, from_seq: r.get(1)?, to_seq: r.get(2)? }))?.collect();
     gaps
 }
 
@@ -131,7 +140,14 @@ pub fn held_by_device(conn: &Connection, sha256: &str, device_id: &str) -> rusql
 }
 
 /// Stores a verified manifest and issues (or re-issues) its receipt.
-pub fn accept(conn: &mut Connection, key: &SigningKey, key_hex: &str, dev: &DevicePrincipal, sm: &SignedManifest, m: &Manifest) -> ApiResult<Accepted> {
+pub fn accept(
+    conn: &mut Connection,
+    key: &SigningKey,
+    key_hex: &str,
+    dev: &DevicePrincipal,
+    sm: &SignedManifest,
+    m: &Manifest,
+) -> ApiResult<Accepted> {
     let hash = sm.hash();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if let Some(r) = stored_receipt(&tx, &hash, key_hex)? {
@@ -158,10 +174,16 @@ pub fn accept(conn: &mut Connection, key: &SigningKey, key_hex: &str, dev: &Devi
                     "media_missing",
                     "本设备还没有上传该记录的媒体文件，请先上传再提交",
                     "this device has not uploaded this entry's media yet; upload it first, then retry",
-                ))
+                ));
             }
             Some(b) if b as u64 != media.bytes => {
-                return Err(ApiError::invalid("media_size_mismatch", format!("清单写明 {} 字节，服务器存有 {b} 字节 / manifest says {} bytes, stored blob has {b}", media.bytes, media.bytes)));
+                return Err(ApiError::invalid(
+                    "media_size_mismatch",
+                    format!(
+                        "清单写明 {} 字节，服务器存有 {b} 字节 / manifest says {} bytes, stored blob has {b}",
+                        media.bytes, media.bytes
+                    ),
+                ));
             }
             Some(_) => {}
         }
@@ -188,9 +210,20 @@ pub fn accept(conn: &mut Connection, key: &SigningKey, key_hex: &str, dev: &Devi
             attach_item_id, manifest, signature, received_at_ms, log_index)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
-            hash, dev.device_id, dev.community_id, m.seq as i64, m.prev, m.item_id, m.kind.as_str(),
-            m.media.as_ref().map(|x| x.sha256.clone()), m.order_number, m.attach.as_ref().map(|a| a.item_id.clone()),
-            sm.manifest, sm.signature, now, log_index
+            hash,
+            dev.device_id,
+            dev.community_id,
+            m.seq as i64,
+            m.prev,
+            m.item_id,
+            m.kind.as_str(),
+            m.media.as_ref().map(|x| x.sha256.clone()),
+            m.order_number,
+            m.attach.as_ref().map(|a| a.item_id.clone()),
+            sm.manifest,
+            sm.signature,
+            now,
+            log_index
         ],
     )?;
     tx.execute(

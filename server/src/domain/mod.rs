@@ -6,5 +6,5 @@ pub mod derivatives;
 pub mod gcj02;
 pub mod ingest;
 pub mod mask;
-pub mod orders;
 pub mod order_csv;
+pub mod orders;

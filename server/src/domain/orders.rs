@@ -212,7 +212,12 @@ pub fn validate_new(n: &NewOrder) -> ApiResult<NewOrder> {
     match (n.spot_lat, n.spot_lon) {
         (None, None) => {}
         (Some(lat), Some(lon)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
-        _ => return Err(ApiError::invalid("invalid_spot", "点位需同时给出经纬度且在范围内 / spot needs both latitude and longitude, in range")),
+        _ => {
+            return Err(ApiError::invalid(
+                "invalid_spot",
+                "点位需同时给出经纬度且在范围内 / spot needs both latitude and longitude, in range",
+            ))
+        }
     }
     Ok(v)
 }
@@ -252,8 +257,21 @@ pub fn insert(conn: &Connection, community_id: i64, n: &NewOrder, actor: &Actor)
         "INSERT INTO orders (office_id, number, community_id, kind, category, address, spot_lat, spot_lon, complainant, content,
             dispatched_at_ms, deadline_ms, change_seq, created_at_ms, updated_at_ms)
          VALUES ((SELECT office_id FROM communities WHERE id = ?2), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-        params![n.number, community_id, n.kind, n.category, n.address, n.spot_lat, n.spot_lon, n.complainant, n.content,
-            n.dispatched_at_ms, n.deadline_ms, seq, now],
+        params![
+            n.number,
+            community_id,
+            n.kind,
+            n.category,
+            n.address,
+            n.spot_lat,
+            n.spot_lon,
+            n.complainant,
+            n.content,
+            n.dispatched_at_ms,
+            n.deadline_ms,
+            seq,
+            now
+        ],
     )?;
     let id = conn.last_insert_rowid();
     history(conn, id, 1, "created", None, Some(&n.number), actor)?;
@@ -318,9 +336,8 @@ pub fn list(conn: &Connection, communities: &[i64], f: &ListFilter) -> ApiResult
          ORDER BY o.deadline_ms IS NULL, o.deadline_ms, o.number LIMIT ?3 OFFSET ?4"
     ))?;
     let limit = f.limit.unwrap_or(200).min(1000);
-    let rows = stmt
-        .query_map(params![f.status, f.assignee, limit, f.offset.unwrap_or(0)], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows =
+        stmt.query_map(params![f.status, f.assignee, limit, f.offset.unwrap_or(0)], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
@@ -349,7 +366,11 @@ fn field_value(o: &Order, field: &str) -> Option<String> {
 
 fn normalized(field: &str, v: &str) -> ApiResult<Option<String>> {
     let tag = |vocab, what: &str| -> ApiResult<Option<String>> {
-        if v.trim().is_empty() { Ok(None) } else { Ok(Some(normalize(vocab, what, v)?)) }
+        if v.trim().is_empty() {
+            Ok(None)
+        } else {
+            Ok(Some(normalize(vocab, what, v)?))
+        }
     };
     match field {
         "status" => Ok(Some(normalize(ORDER_STATUSES, "状态 status", v)?)),
@@ -432,7 +453,10 @@ pub fn assign(conn: &Connection, order: &Order, worker: Option<&str>, actor: &Ac
         Some(w) => {
             let (id, role, _, community) = crate::domain::accounts::user(conn, w)?;
             if role != Role::Worker || community != Some(order.community_id) {
-                return Err(ApiError::invalid("not_a_worker_here", format!("{w} 不是本社区的社工 / {w} is not a worker of this community")));
+                return Err(ApiError::invalid(
+                    "not_a_worker_here",
+                    format!("{w} 不是本社区的社工 / {w} is not a worker of this community"),
+                ));
             }
             Some(id)
         }

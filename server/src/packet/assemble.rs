@@ -48,7 +48,9 @@ struct Original {
 
 fn core_err(what: &str, e: siteproof_core::Error) -> ApiError {
     match e {
-        siteproof_core::Error::DiskFull(_) => ApiError::new(axum::http::StatusCode::INSUFFICIENT_STORAGE, "disk_full", "服务器磁盘已满", "server disk is full"),
+        siteproof_core::Error::DiskFull(_) => {
+            ApiError::new(axum::http::StatusCode::INSUFFICIENT_STORAGE, "disk_full", "服务器磁盘已满", "server disk is full")
+        }
         other => ApiError::internal(format!("{what}: {other}")),
     }
 }
@@ -62,7 +64,11 @@ fn check_out(out: &Path) -> ApiResult<PathBuf> {
         _ => PathBuf::from("."),
     };
     if !dir.is_dir() {
-        return Err(ApiError::bad_request("bad_out", &format!("目录 {} 不存在", dir.display()), &format!("folder {} does not exist", dir.display())));
+        return Err(ApiError::bad_request(
+            "bad_out",
+            &format!("目录 {} 不存在", dir.display()),
+            &format!("folder {} does not exist", dir.display()),
+        ));
     }
     Ok(dir)
 }
@@ -82,7 +88,10 @@ impl ExportJob {
         rows.retain(|r| {
             let fresh = seen.insert((r.device_id.clone(), r.seq));
             if !fresh {
-                skipped.push(format!("{} #{} ({}): 同一链位置的第二条记录 / a second entry at the same chain position", r.device_id, r.seq, r.item_id));
+                skipped.push(format!(
+                    "{} #{} ({}): 同一链位置的第二条记录 / a second entry at the same chain position",
+                    r.device_id, r.seq, r.item_id
+                ));
             }
             fresh
         });
@@ -124,7 +133,9 @@ impl ExportJob {
             items.push(report_item(row, device_key.as_deref(), &key_hex, &originals));
         }
         for (device_id, k) in &device_keys {
-            writer.add_bytes(&layout::device_key_path(device_id), layout::key_file_text(k).as_bytes()).map_err(|e| core_err("packet", e))?;
+            writer
+                .add_bytes(&layout::device_key_path(device_id), layout::key_file_text(k).as_bytes())
+                .map_err(|e| core_err("packet", e))?;
         }
         writer.add_bytes(layout::SERVER_KEY, layout::key_file_text(&key_hex).as_bytes()).map_err(|e| core_err("packet", e))?;
 
@@ -170,7 +181,13 @@ impl ExportJob {
     }
 
     /// Copies an original out of storage into scratch, re-hashing it, adds it to the packet and makes a preview.
-    fn copy_original(&self, writer: &mut PacketWriter<BufWriter<File>>, scratch: &Path, sha: &str, media_type: &str) -> ApiResult<Original> {
+    fn copy_original(
+        &self,
+        writer: &mut PacketWriter<BufWriter<File>>,
+        scratch: &Path,
+        sha: &str,
+        media_type: &str,
+    ) -> ApiResult<Original> {
         let mut reader = self.storage.open_blocking(sha).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 ApiError::internal(format!("blob {sha} recorded but missing from storage"))

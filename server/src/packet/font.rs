@@ -37,10 +37,7 @@ pub struct CjkFont {
 pub struct FontError(pub String);
 
 fn family_name(font: &FontRef<'_>) -> String {
-    font.localized_strings(skrifa::string::StringId::FAMILY_NAME)
-        .english_or_first()
-        .map(|s| s.to_string())
-        .unwrap_or_default()
+    font.localized_strings(skrifa::string::StringId::FAMILY_NAME).english_or_first().map(|s| s.to_string()).unwrap_or_default()
 }
 
 impl CjkFont {
@@ -73,16 +70,14 @@ impl CjkFont {
         // In Noto's collection the Simplified Chinese face is the one named "SC".
         let pick = |mono: bool| {
             let is_mono = |n: &str| n.contains("Mono");
-            names.iter().position(|n| is_mono(n) == mono && n.contains(" SC"))
-                .or_else(|| names.iter().position(|n| is_mono(n) == mono))
+            names.iter().position(|n| is_mono(n) == mono && n.contains(" SC")).or_else(|| names.iter().position(|n| is_mono(n) == mono))
         };
         let text_index = pick(false).unwrap_or(0) as u32;
         let mono_index = pick(true).map(|i| i as u32).unwrap_or(text_index);
         let font = CjkFont { path: path.to_path_buf(), data: Arc::new(data), text_index, mono_index };
         let face = font.face(text_index)?;
         if face.charmap().map('中').is_none() {
-            return Err(FontError(format!(
-                "字体 {p} 不含中文字形 / font {p} has no Chinese glyphs", p = path.display())));
+            return Err(FontError(format!("字体 {p} 不含中文字形 / font {p} has no Chinese glyphs", p = path.display())));
         }
         Ok(font)
     }
@@ -101,8 +96,6 @@ impl CjkFont {
         let Ok(face) = self.face(index) else { return text.chars().count() as f32 * size };
         let charmap = face.charmap();
         let metrics = face.glyph_metrics(Size::new(size), LocationRef::default());
-        text.chars()
-            .map(|c| charmap.map(c).and_then(|g| metrics.advance_width(g)).unwrap_or(size))
-            .sum()
+        text.chars().map(|c| charmap.map(c).and_then(|g| metrics.advance_width(g)).unwrap_or(size)).sum()
     }
 }

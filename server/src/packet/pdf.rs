@@ -125,7 +125,14 @@ impl<'a> Layout<'a> {
         let line_h = size * 1.6;
         self.room(line_h);
         self.y += line_h;
-        self.push(Op::Text { x: MARGIN, baseline: self.y - size * 0.35, size, face: Face::Mono, tone: Tone::Black, text: hash.to_string() });
+        self.push(Op::Text {
+            x: MARGIN,
+            baseline: self.y - size * 0.35,
+            size,
+            face: Face::Mono,
+            tone: Tone::Black,
+            text: hash.to_string(),
+        });
         self.y += 2.0;
     }
 

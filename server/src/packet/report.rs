@@ -193,10 +193,14 @@ fn item_blocks(n: usize, item: &ReportItem) -> Vec<Block> {
     let flag_text = if item.flags.is_empty() {
         "无 / none".to_string()
     } else {
-        item.flags.iter().map(|f| {
-            let (zh, en) = flags::describe(f);
-            format!("{zh}（{en}）")
-        }).collect::<Vec<_>>().join("；")
+        item.flags
+            .iter()
+            .map(|f| {
+                let (zh, en) = flags::describe(f);
+                format!("{zh}（{en}）")
+            })
+            .collect::<Vec<_>>()
+            .join("；")
     };
     b.push(Block::Field("标记 / flags".into(), flag_text));
     if let Some(ms) = item.audio_ms {

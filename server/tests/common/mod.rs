@@ -15,9 +15,7 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use siteproof_core::evidence::{
-    device_id_for_key, CaptureRecord, EntryKind, Manifest, MediaRef, SignedManifest, MANIFEST_FORMAT,
-};
+use siteproof_core::evidence::{device_id_for_key, CaptureRecord, EntryKind, Manifest, MediaRef, SignedManifest, MANIFEST_FORMAT};
 
 /// The item id inside a signed manifest.
 pub fn item_of(sm: &SignedManifest) -> String {
@@ -45,7 +43,8 @@ impl Drop for Server {
 }
 
 pub fn admin(data: &std::path::Path, args: &[&str]) -> String {
-    let out = Command::new(BIN).arg("--data").arg(data).arg("admin").args(args).env("SITEPROOF_PASSWORD", PASSWORD).output().expect("run admin");
+    let out =
+        Command::new(BIN).arg("--data").arg(data).arg("admin").args(args).env("SITEPROOF_PASSWORD", PASSWORD).output().expect("run admin");
     assert!(out.status.success(), "admin {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
@@ -219,10 +218,7 @@ impl Device {
         s.req(Method::POST, "/v1/uploads/", self.t())
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Length", bytes.len().to_string())
-            .header(
-                "Upload-Metadata",
-                format!("sha256 {},item_id {},role {}", B64.encode(sha), B64.encode(item_id), B64.encode(role)),
-            )
+            .header("Upload-Metadata", format!("sha256 {},item_id {},role {}", B64.encode(sha), B64.encode(item_id), B64.encode(role)))
             .header("Content-Type", "application/offset+octet-stream")
             .body(bytes.to_vec())
             .send()
@@ -275,8 +271,20 @@ impl Device {
             prev,
             item_id: uuid::Uuid::new_v4().to_string(),
             kind: if media.is_some() { EntryKind::Photo } else { EntryKind::Note },
-            media: media.map(|(sha, bytes)| MediaRef { sha256: sha.into(), bytes, media_type: "image/jpeg".into(), width: Some(4), height: Some(3) }),
-            capture: CaptureRecord { device_time_ms: 1_790_000_000_000, utc_offset_min: 480, monotonic_ms: 5_000, boot_id: "boot-1".into(), fix: None },
+            media: media.map(|(sha, bytes)| MediaRef {
+                sha256: sha.into(),
+                bytes,
+                media_type: "image/jpeg".into(),
+                width: Some(4),
+                height: Some(3),
+            }),
+            capture: CaptureRecord {
+                device_time_ms: 1_790_000_000_000,
+                utc_offset_min: 480,
+                monotonic_ms: 5_000,
+                boot_id: "boot-1".into(),
+                fix: None,
+            },
             anchored: None,
             exif: None,
             audio: None,

@@ -4,8 +4,8 @@
 
 use axum::http::{HeaderMap, StatusCode};
 
-pub use siteproof_protocol::wire::tus::{Checksum, Metadata, TUS_CHECKSUMS, TUS_EXTENSIONS, TUS_VERSION};
 use siteproof_protocol::wire::tus::{self as wire, TusHeaderError};
+pub use siteproof_protocol::wire::tus::{Checksum, Metadata, TUS_CHECKSUMS, TUS_EXTENSIONS, TUS_VERSION};
 
 use crate::error::{ApiError, ApiResult};
 

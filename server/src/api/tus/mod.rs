@@ -52,7 +52,11 @@ pub async fn create(State(st): State<AppState>, h: HeaderMap, body: Body) -> Api
     check_version(&h)?;
     let (_, dev) = require_device(&st, &h).await?;
     if h.contains_key("upload-defer-length") {
-        return Err(ApiError::bad_request("defer_length_unsupported", "不支持延后声明长度", "Upload-Defer-Length is not supported; send Upload-Length"));
+        return Err(ApiError::bad_request(
+            "defer_length_unsupported",
+            "不支持延后声明长度",
+            "Upload-Defer-Length is not supported; send Upload-Length",
+        ));
     }
     let length = headers::u64_header(&h, "upload-length")?
         .ok_or_else(|| ApiError::bad_request("upload_length_required", "需要 Upload-Length", "Upload-Length is required"))?;

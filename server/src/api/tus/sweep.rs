@@ -15,7 +15,12 @@ pub async fn expire(st: &AppState, id: &str) -> ApiResult<()> {
     }
     let id2 = id.to_string();
     st.db
-        .call(move |c| Ok(c.execute("UPDATE uploads SET state = 'expired', updated_at_ms = ?2 WHERE id = ?1 AND state = 'open'", params![id2, now_ms()])?))
+        .call(move |c| {
+            Ok(c.execute(
+                "UPDATE uploads SET state = 'expired', updated_at_ms = ?2 WHERE id = ?1 AND state = 'open'",
+                params![id2, now_ms()],
+            )?)
+        })
         .await?;
     st.hashers.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
     let _ = tokio::fs::remove_file(st.storage.staging_path(id)).await;

@@ -48,7 +48,12 @@ impl UploadLock {
     pub fn take(st: &AppState, id: &str) -> ApiResult<UploadLock> {
         let mut set = st.upload_locks.lock().unwrap_or_else(|p| p.into_inner());
         if !set.insert(id.to_string()) {
-            return Err(ApiError::new(StatusCode::LOCKED, "upload_locked", "该上传正在被另一个请求写入，请稍后重试", "another request is writing this upload; retry shortly"));
+            return Err(ApiError::new(
+                StatusCode::LOCKED,
+                "upload_locked",
+                "该上传正在被另一个请求写入，请稍后重试",
+                "another request is writing this upload; retry shortly",
+            ));
         }
         Ok(UploadLock { locks: st.upload_locks.clone(), id: id.to_string() })
     }
@@ -185,7 +190,12 @@ pub async fn load_live(st: &AppState, dev: &DevicePrincipal, id: &str) -> ApiRes
 
 fn gone(why: &str) -> ApiError {
     if why == "failed" {
-        ApiError::new(StatusCode::GONE, "upload_failed", "上传已失败（整个文件的 SHA-256 不符），请重新上传", "upload failed (whole-file SHA-256 mismatch); start a new upload")
+        ApiError::new(
+            StatusCode::GONE,
+            "upload_failed",
+            "上传已失败（整个文件的 SHA-256 不符），请重新上传",
+            "upload failed (whole-file SHA-256 mismatch); start a new upload",
+        )
     } else {
         ApiError::new(StatusCode::GONE, "upload_expired", "上传已过期，请重新上传", "upload expired; start a new upload")
     }

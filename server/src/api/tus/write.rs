@@ -36,11 +36,20 @@ pub fn exceeds(length: u64) -> ApiError {
 }
 
 fn checksum_mismatch() -> ApiError {
-    ApiError::new(StatusCode::from_u16(460).expect("valid status"), "checksum_mismatch", "本次请求的校验和不符，数据未保存", "Upload-Checksum does not match the request body; nothing was stored")
+    ApiError::new(
+        StatusCode::from_u16(460).expect("valid status"),
+        "checksum_mismatch",
+        "本次请求的校验和不符，数据未保存",
+        "Upload-Checksum does not match the request body; nothing was stored",
+    )
 }
 
 fn cut_short() -> ApiError {
-    ApiError::bad_request("body_incomplete", "请求体不完整，已保存收到的部分", "request body was cut short; what arrived is kept (see HEAD)")
+    ApiError::bad_request(
+        "body_incomplete",
+        "请求体不完整，已保存收到的部分",
+        "request body was cut short; what arrived is kept (see HEAD)",
+    )
 }
 
 enum Check {
@@ -194,7 +203,12 @@ async fn finish(st: &AppState, up: &Upload, hasher: Sha256) -> ApiResult<()> {
     if digest != up.sha256 {
         let msg = format!("declared sha256 {} but the received file hashes to {digest}", up.sha256);
         st.db
-            .call(move |c| Ok(c.execute("UPDATE uploads SET state = 'failed', error = ?2, updated_at_ms = ?3 WHERE id = ?1", params![id, msg, now_ms()])?))
+            .call(move |c| {
+                Ok(c.execute(
+                    "UPDATE uploads SET state = 'failed', error = ?2, updated_at_ms = ?3 WHERE id = ?1",
+                    params![id, msg, now_ms()],
+                )?)
+            })
             .await?;
         let _ = tokio::fs::remove_file(&path).await;
         return Err(ApiError::new(
@@ -229,7 +243,10 @@ async fn finish(st: &AppState, up: &Upload, hasher: Sha256) -> ApiResult<()> {
                     tracing::warn!(upload = %up2.id, item = %claim.item_id, "derivative not linked: the item is another device's");
                 }
             }
-            tx.execute("UPDATE devices SET bytes_stored = bytes_stored + ?2 WHERE device_id = ?1", params![up2.device_id, up2.length as i64])?;
+            tx.execute(
+                "UPDATE devices SET bytes_stored = bytes_stored + ?2 WHERE device_id = ?1",
+                params![up2.device_id, up2.length as i64],
+            )?;
             tx.commit()?;
             Ok(())
         })
