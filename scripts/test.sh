@@ -28,6 +28,10 @@ done
 # the end-to-end tests run (tests/src/lib.rs, build_workspace), then the tests
 # and the benchmarks compiled in the test profile (no second release build;
 # `cargo bench` builds release when someone measures).
+log "formatting and lints (cargo fmt --check, cargo clippy -D warnings)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked --quiet -- -D warnings 2>&1
+
 log "build (workspace)"
 cargo build --workspace --locked --bins --lib --tests 2>&1
 export SITEPROOF_WORKSPACE_BUILT=1

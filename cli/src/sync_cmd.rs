@@ -18,7 +18,7 @@ impl SyncObserver for Bar {
         if !self.tty {
             return;
         }
-        let pct = if p.bytes_total > 0 { (p.bytes_done * 100 / p.bytes_total).min(100) } else { 100 };
+        let pct = (p.bytes_done * 100).checked_div(p.bytes_total).map_or(100, |p| p.min(100));
         let filled = (pct / 5) as usize;
         eprint!(
             "\r[{}{}] {pct:>3}%  {}/{} 项/jobs  {:.1}/{:.1} MB ",

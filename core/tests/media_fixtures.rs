@@ -177,8 +177,9 @@ fn every_sample_file_is_handled_cleanly() {
 // Ground truth from exiftool 12.57 (Debian libimage-exiftool-perl), not from
 // kamadak-exif: `exiftool -n -GPSLatitude -GPSLongitude -GPSAltitude
 // -DateTimeOriginal -OffsetTimeOriginal -j <files>`.
-// (file, lat, lon, alt, taken_at)
-const EXIFTOOL_GPS: &[(&str, f64, f64, Option<f64>, Option<&str>)] = &[
+/// (file, lat, lon, alt, taken_at)
+type ExiftoolGps = (&'static str, f64, f64, Option<f64>, Option<&'static str>);
+const EXIFTOOL_GPS: &[ExiftoolGps] = &[
     ("jpg/gps/DSCN0010.jpg", 43.4674483333333, 11.8851266666639, None, Some("2008-10-22T16:28:39")),
     ("jpg/gps/DSCN0012.jpg", 43.4671566666639, 11.8853949999972, None, Some("2008-10-22T16:29:49")),
     ("jpg/gps/DSCN0021.jpg", 43.4670816666639, 11.8845383333306, None, Some("2008-10-22T16:38:20")),

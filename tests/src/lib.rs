@@ -91,6 +91,8 @@ pub fn cli(home: &Path) -> Command {
 /// child, unlike RUSAGE_CHILDREN, which other tests' children would blur).
 pub fn peak_rss(mut c: Command) -> (i32, String, i64) {
     use std::io::Read;
+    // Reaped below by wait4, which clippy does not see.
+    #[allow(clippy::zombie_processes)]
     let mut child = c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().expect("spawn");
     let mut stderr = String::new();
     child.stderr.take().expect("piped stderr").read_to_string(&mut stderr).expect("read stderr");

@@ -311,8 +311,8 @@ fn a_revoked_device_is_told_clearly_and_keeps_its_queue() {
     let home = w.device("phone", None);
     let media = w.dir.path().join("media");
     std::fs::create_dir_all(&media).unwrap();
-    for i in 0..2 {
-        capture_photo(&home, &distinct_photo(&media, GPS_SAMPLES[i], &format!("before-{i}")), &[]);
+    for (i, gps) in GPS_SAMPLES.iter().take(2).enumerate() {
+        capture_photo(&home, &distinct_photo(&media, gps, &format!("before-{i}")), &[]);
     }
     assert!(sync(&home, &[]).status.success());
     for i in 0..5 {

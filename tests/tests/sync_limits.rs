@@ -21,8 +21,8 @@ fn a_refused_item_stops_says_why_and_blocks_nothing() {
     let big = media.join("long.wav");
     write_wav(&big, 4_000_000, 77);
     let poisoned = cli_json(&home, &["capture", "voice", big.to_str().unwrap()]);
-    for i in 0..4 {
-        cli_json(&home, &["capture", "photo", distinct_photo(&media, GPS_SAMPLES[i], &format!("ok-{i}")).to_str().unwrap()]);
+    for (i, gps) in GPS_SAMPLES.iter().take(4).enumerate() {
+        cli_json(&home, &["capture", "photo", distinct_photo(&media, gps, &format!("ok-{i}")).to_str().unwrap()]);
     }
     let out = cli(&home).args(["--json", "sync", "--wait", "30"]).output().unwrap();
     assert!(!out.status.success(), "a refused job must not look like success");

@@ -229,7 +229,7 @@ fn source_of(orientation: u8, ox: usize, oy: usize, w: usize, h: usize) -> (usiz
 }
 
 fn out_size(orientation: u8, w: u32, h: u32) -> (u32, u32) {
-    if orientation >= 5 && orientation <= 8 {
+    if (5..=8).contains(&orientation) {
         (h, w)
     } else {
         (w, h)

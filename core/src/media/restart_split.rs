@@ -100,7 +100,7 @@ pub(crate) fn split_at_restart(data: &[u8]) -> Option<Split> {
                 let mcus = count * restart_interval as u64;
                 // The half below must start its marker count at RST0, as a
                 // decoder expects, so cut only after an RST7.
-                if next == 0xD7 && mcus % mcus_per_row as u64 == 0 {
+                if next == 0xD7 && mcus.is_multiple_of(mcus_per_row as u64) {
                     let rows = (mcus / mcus_per_row as u64) as u32;
                     let better = best.is_none_or(|(_, r)| rows.abs_diff(target_row) < r.abs_diff(target_row));
                     if rows > 0 && rows < mcu_rows && better {

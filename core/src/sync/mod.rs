@@ -47,10 +47,9 @@ impl Device {
         let api = api::Api::new(&enrollment.server_url, Some(enrollment.token.clone()))?;
         let deadline = deadline::RunDeadline::starting_now(options.wait_for_backoff_ms);
         self.make_waiting_jobs_due()?;
-        let mut report = SyncReport::default();
         // Capture works without an anchor (entries are flagged unanchored), so a
         // failed anchor does not stop the run; a cancel does.
-        report.anchored = match deadline.retrying("time anchor", observer, || self.refresh_time_anchor(&api, &enrollment.server_key)) {
+        let anchored = match deadline.retrying("time anchor", observer, || self.refresh_time_anchor(&api, &enrollment.server_key)) {
             Ok(_) => true,
             Err(api::CallError::Local(Error::Cancelled)) => return Err(Error::Cancelled),
             Err(e) => {
@@ -58,6 +57,7 @@ impl Device {
                 false
             }
         };
+        let mut report = SyncReport { anchored, ..SyncReport::default() };
         let (pushed, pulled) = deadline.retrying("order exchange", observer, || self.exchange_orders(&api))?;
         report.orders_pushed = pushed;
         report.orders_pulled = pulled;

@@ -41,7 +41,7 @@ impl Lang {
     }
 
     /// Label of a vocabulary code (the code itself if unknown, so nothing is hidden).
-    pub fn label<'a>(self, vocab: Vocab, code: &'a str) -> &'a str {
+    pub fn label(self, vocab: Vocab, code: &str) -> &str {
         match vocab.iter().find(|(c, _, _)| *c == code) {
             Some((_, zh, en)) => self.t(zh, en),
             None => code,

@@ -27,24 +27,28 @@ pub struct ByteRange {
     pub end: u64,
 }
 
+/// A `Range` the file cannot satisfy: answered with 416.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsatisfiable;
+
 /// Parses a `Range` header against a file length. `Ok(None)`: serve the
 /// whole file (no header, or a multi-range we answer in full, as RFC 9110
-/// allows). `Err(())`: unsatisfiable, answer 416.
-pub fn parse_range(h: Option<&str>, len: u64) -> Result<Option<ByteRange>, ()> {
+/// allows).
+pub fn parse_range(h: Option<&str>, len: u64) -> Result<Option<ByteRange>, Unsatisfiable> {
     let Some(h) = h else { return Ok(None) };
     let Some(spec) = h.trim().strip_prefix("bytes=") else { return Ok(None) };
     if spec.contains(',') {
         return Ok(None);
     }
-    let (a, b) = spec.split_once('-').ok_or(())?;
+    let (a, b) = spec.split_once('-').ok_or(Unsatisfiable)?;
     let (a, b) = (a.trim(), b.trim());
-    let num = |s: &str| s.parse::<u64>().map_err(|_| ());
+    let num = |s: &str| s.parse::<u64>().map_err(|_| Unsatisfiable);
     let r = match (a.is_empty(), b.is_empty()) {
-        (true, true) => return Err(()),
+        (true, true) => return Err(Unsatisfiable),
         (true, false) => {
             let n = num(b)?;
             if n == 0 || len == 0 {
-                return Err(());
+                return Err(Unsatisfiable);
             }
             ByteRange { start: len.saturating_sub(n), end: len - 1 }
         }
@@ -52,7 +56,7 @@ pub fn parse_range(h: Option<&str>, len: u64) -> Result<Option<ByteRange>, ()> {
         (false, false) => ByteRange { start: num(a)?, end: num(b)?.min(len.saturating_sub(1)) },
     };
     if len == 0 || r.start >= len || r.start > r.end {
-        return Err(());
+        return Err(Unsatisfiable);
     }
     Ok(Some(r))
 }
@@ -104,7 +108,7 @@ pub async fn blob(
     let len = bytes.max(0) as u64;
     let range = match parse_range(h.get(header::RANGE).and_then(|v| v.to_str().ok()), len) {
         Ok(r) => r,
-        Err(()) => {
+        Err(Unsatisfiable) => {
             return Ok((StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{len}"))]).into_response());
         }
     };
@@ -169,9 +173,9 @@ mod tests {
         assert_eq!(parse_range(Some("bytes=90-200"), 100), Ok(Some(ByteRange { start: 90, end: 99 })));
         assert_eq!(parse_range(Some("bytes=-10"), 100), Ok(Some(ByteRange { start: 90, end: 99 })));
         assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Ok(None));
-        assert_eq!(parse_range(Some("bytes=100-"), 100), Err(()));
-        assert_eq!(parse_range(Some("bytes=5-2"), 100), Err(()));
-        assert_eq!(parse_range(Some("bytes=x-"), 100), Err(()));
-        assert_eq!(parse_range(Some("bytes=-0"), 100), Err(()));
+        assert_eq!(parse_range(Some("bytes=100-"), 100), Err(Unsatisfiable));
+        assert_eq!(parse_range(Some("bytes=5-2"), 100), Err(Unsatisfiable));
+        assert_eq!(parse_range(Some("bytes=x-"), 100), Err(Unsatisfiable));
+        assert_eq!(parse_range(Some("bytes=-0"), 100), Err(Unsatisfiable));
     }
 }
