@@ -14,8 +14,8 @@ use crate::db;
 use crate::domain::accounts::{self, NewUser};
 use crate::error::ApiError;
 
-fn fail(e: ApiError) -> String {
-    e.message
+fn fail(e: impl Into<ApiError>) -> String {
+    e.into().message
 }
 
 /// Runs one admin action against `DIR/siteproof.db`; returns the text to print.
@@ -63,19 +63,21 @@ pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String
             // A worker given no password at all is a device-only account (they enroll with a code).
             let password = password.filter(|p| !(p.is_empty() && role == Role::Worker));
             let password = password.map(|p| crate::auth::password::StoredPassword::new(&p)).transpose().map_err(fail)?;
-            let id =
-                accounts::create_user(&conn, NewUser { username: &username, role, office_id, community_id, password }).map_err(fail)?;
+            let password_hash = password.map(|p| p.phc().to_string());
+            let id = accounts::create_user(&conn, NewUser { username: &username, role, office_id, community_id, password_hash })
+                .map_err(fail)?;
             (
                 json!({"user_id": id, "username": username, "role": role}),
                 format!("已创建账号 / account created: {username} ({})", role.as_str()),
             )
         }
         AdminAction::EnrollCode { worker, hours } => {
-            let (uid, role, _, _) = accounts::user(&conn, &worker).map_err(fail)?;
-            if role != Role::Worker {
+            let user = accounts::user(&conn, &worker).map_err(fail)?;
+            if user.role != Role::Worker {
                 return Err(format!("{worker} 不是社工 / {worker} is not a worker"));
             }
-            let code = accounts::create_enroll_code(&conn, uid, &worker, hours as i64 * 3_600_000).map_err(fail)?;
+            let (code, code_hash) = crate::auth::tokens::new_enroll_code_with_hash();
+            let code = accounts::create_enroll_code(&conn, user.id, &worker, code, &code_hash, hours as i64 * 3_600_000).map_err(fail)?;
             accounts::audit(&conn, None, "enroll_code", &worker).map_err(fail)?;
             (serde_json::to_value(&code).unwrap_or_default(), code.code.clone())
         }

@@ -5,6 +5,10 @@
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use siteproof_protocol::wire::error_code::ErrorCode;
+use siteproof_protocol::wire::order_csv::CsvFileError;
+
+use crate::domain::error::{invalid_message, DomainError};
 
 /// An HTTP refusal or failure with a stable code and a bilingual message.
 #[derive(Debug, Clone)]
@@ -12,7 +16,7 @@ pub struct ApiError {
     /// HTTP status to answer with.
     pub status: StatusCode,
     /// Stable machine-readable code.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// "zh-CN / English" text.
     pub message: String,
     /// Extra headers (e.g. Tus-Version on 412).
@@ -24,47 +28,45 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(Serialize)]
 struct Body<'a> {
-    error: &'a str,
+    error: &'a ErrorCode,
     message: &'a str,
 }
 
 impl ApiError {
     /// Builds an error from a code and the two language versions of the message.
-    pub fn new(status: StatusCode, code: &'static str, zh: &str, en: &str) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, zh: &str, en: &str) -> Self {
         Self { status, code, message: format!("{zh} / {en}"), headers: Vec::new() }
     }
 
     /// 400 with a code.
-    pub fn bad_request(code: &'static str, zh: &str, en: &str) -> Self {
+    pub fn bad_request(code: ErrorCode, zh: &str, en: &str) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, zh, en)
     }
 
     /// 404 that never says whether the thing exists elsewhere (tenancy).
     pub fn not_found(what_zh: &str, what_en: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", &format!("{what_zh}不存在"), &format!("{what_en} not found"))
+        DomainError::not_found(what_zh, what_en).into()
     }
 
     /// 403 for a role that may not do this.
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "无权执行此操作", "your role may not do this")
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "无权执行此操作", "your role may not do this")
     }
 
     /// 401 without a usable credential.
-    pub fn unauthorized(code: &'static str, zh: &str, en: &str) -> Self {
+    pub fn unauthorized(code: ErrorCode, zh: &str, en: &str) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, zh, en)
     }
 
     /// 422 for well-formed input with invalid content; carries the core's own explanation.
-    pub fn invalid(code: &'static str, detail: impl std::fmt::Display) -> Self {
-        Self {
-            status: StatusCode::UNPROCESSABLE_ENTITY, code, message: format!("输入无效 / invalid input: {detail}"), headers: Vec::new()
-        }
+    pub fn invalid(code: ErrorCode, detail: impl std::fmt::Display) -> Self {
+        Self { status: StatusCode::UNPROCESSABLE_ENTITY, code, message: invalid_message(detail), headers: Vec::new() }
     }
 
     /// 500; the cause goes to the log, not to the caller.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误", "internal server error")
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "服务器内部错误", "internal server error")
     }
 
     /// Adds a response header.
@@ -84,7 +86,7 @@ impl std::fmt::Display for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::to_vec(&Body { error: self.code, message: &self.message }).unwrap_or_default();
+        let body = serde_json::to_vec(&Body { error: &self.code, message: &self.message }).unwrap_or_default();
         let mut resp = (self.status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
         for (k, v) in self.headers {
             resp.headers_mut().insert(k, v);
@@ -97,7 +99,7 @@ impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
         if let rusqlite::Error::SqliteFailure(f, _) = &e {
             if f.code == rusqlite::ErrorCode::DiskFull {
-                return ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "disk_full", "服务器磁盘已满", "server disk is full");
+                return ApiError::new(StatusCode::INSUFFICIENT_STORAGE, ErrorCode::DiskFull, "服务器磁盘已满", "server disk is full");
             }
         }
         ApiError::internal(format!("database: {e}"))
@@ -107,19 +109,33 @@ impl From<rusqlite::Error> for ApiError {
 impl From<std::io::Error> for ApiError {
     fn from(e: std::io::Error) -> Self {
         if e.raw_os_error() == Some(libc::ENOSPC) {
-            return ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "disk_full", "服务器磁盘已满", "server disk is full");
+            return ApiError::new(StatusCode::INSUFFICIENT_STORAGE, ErrorCode::DiskFull, "服务器磁盘已满", "server disk is full");
         }
         ApiError::internal(format!("i/o: {e}"))
     }
 }
 
+/// The one place a refusal of the rules becomes an HTTP answer.
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let status = match &e {
+            DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
+            DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            DomainError::Conflict { .. } => StatusCode::CONFLICT,
+            DomainError::CsvFile(CsvFileError::TooManyRows) => StatusCode::PAYLOAD_TOO_LARGE,
+            DomainError::CsvFile(_) => StatusCode::BAD_REQUEST,
+            DomainError::Db(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        match e {
+            DomainError::Db(db) => db.into(),
+            DomainError::Internal(cause) => ApiError::internal(cause),
+            refusal => Self { status, code: refusal.code(), message: refusal.message(), headers: Vec::new() },
+        }
+    }
+}
+
 impl From<siteproof_core::Error> for ApiError {
     fn from(e: siteproof_core::Error) -> Self {
-        use siteproof_core::Error as E;
-        match e {
-            E::InvalidInput(m) => ApiError::invalid("invalid_input", m),
-            E::Integrity(m) => ApiError::invalid("integrity", m),
-            other => ApiError::internal(other),
-        }
+        DomainError::from(e).into()
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -15,10 +16,12 @@ pub mod domain;
 pub mod error;
 pub mod fd_limit;
 pub mod packet;
+pub mod repo;
 pub mod security_headers;
 pub mod serve;
 pub mod server_key;
 pub mod state;
 pub mod storage;
+pub mod web;
 
 pub use api::{routes, Access, RouteInfo};

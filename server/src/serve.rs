@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use siteproof_core::store::private_fs;
 
+use crate::app;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
 use crate::connections::{self, Limits};
@@ -79,7 +80,7 @@ pub async fn run(config: Config) -> Result<(), String> {
             }
         })
     };
-    let app = api::app(st);
+    let app = app::app(st);
     connections::serve(listener, app, limits, shutdown_signal()).await;
     sweeper.abort();
     tracing::info!("stopped");

@@ -12,6 +12,7 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// What a failed exchange with the server means for the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,19 +40,25 @@ impl RetryKind {
 }
 
 /// Server error codes of a 409 that retrying cannot resolve: the thing already exists.
-const CONFLICTS_FOR_GOOD: &[&str] = &["already_exists", "device_exists", "order_exists"];
+const CONFLICTS_FOR_GOOD: &[ErrorCode] = &[ErrorCode::AlreadyExists, ErrorCode::DeviceExists, ErrorCode::OrderExists];
 
-/// The one classification of a server refusal, from its status and error code.
+/// The one classification of a server refusal, from its status and error code
+/// (read into the shared [`ErrorCode`]; a code this build does not know is judged by its status).
 pub(crate) fn classify(status: u16, code: Option<&str>, retry_after: Option<Duration>) -> RetryKind {
-    match status {
-        401 | 403 => RetryKind::StopDevice,
+    let code = code.map(ErrorCode::parse);
+    match (status, code) {
+        (401 | 403, _) => RetryKind::StopDevice,
         // Rate limited, gateway down, server overloaded or out of disk: nothing gets through now.
-        429 | 502 | 503 | 504 | 507 => RetryKind::Unavailable { retry_after },
-        409 if code.is_some_and(|c| CONFLICTS_FOR_GOOD.contains(&c)) => RetryKind::Permanent,
-        // Timeout, conflict of the moment (e.g. media_missing, offset_mismatch), locked, too early,
-        // damaged chunk (tus 460): the same request can succeed later.
-        408 | 409 | 423 | 425 | 460 => RetryKind::Transient { retry_after },
-        400..=499 => RetryKind::Permanent,
+        (429 | 502 | 503 | 504 | 507, _) => RetryKind::Unavailable { retry_after },
+        (409, Some(c)) if CONFLICTS_FOR_GOOD.contains(&c) => RetryKind::Permanent,
+        // Conflicts of the moment: media not uploaded yet, an upload offset that moved,
+        // a chunk another request is writing, a damaged chunk (tus 460).
+        (409, Some(ErrorCode::MediaMissing | ErrorCode::OffsetMismatch))
+        | (423, Some(ErrorCode::UploadLocked))
+        | (460, Some(ErrorCode::ChecksumMismatch)) => RetryKind::Transient { retry_after },
+        // Timeout, any other conflict, locked, too early, damaged chunk: the same request can succeed later.
+        (408 | 409 | 423 | 425 | 460, _) => RetryKind::Transient { retry_after },
+        (400..=499, _) => RetryKind::Permanent,
         _ => RetryKind::Transient { retry_after },
     }
 }

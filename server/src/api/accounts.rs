@@ -5,20 +5,23 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::TransactionBehavior;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{body, json};
+use super::json;
 use crate::auth::client_addr::ClientAddr;
 use crate::auth::password::StoredPassword;
 use crate::auth::{require_session, tokens, Role};
 use crate::db::now_ms;
 use crate::domain::accounts;
 use crate::error::{ApiError, ApiResult};
+use crate::repo;
 use crate::state::AppState;
+use crate::web::body;
 use siteproof_core::evidence::{device_id_for_key, public_key_from_hex};
 use siteproof_core::text::single_line;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -69,8 +72,9 @@ struct Enrolled {
 /// `POST /v1/enroll` - trades a one-time code and a public key for a device token.
 pub async fn enroll(State(st): State<AppState>, b: Body) -> ApiResult<Response> {
     let e: Enroll = body::json(b).await?;
-    let key = public_key_from_hex(e.public_key.trim())
-        .map_err(|_| ApiError::invalid("bad_public_key", "公钥须为 64 位十六进制 Ed25519 公钥 / public_key must be a hex Ed25519 key"))?;
+    let key = public_key_from_hex(e.public_key.trim()).map_err(|_| {
+        ApiError::invalid(ErrorCode::BadPublicKey, "公钥须为 64 位十六进制 Ed25519 公钥 / public_key must be a hex Ed25519 key")
+    })?;
     let key_hex = hex::encode(key.as_bytes());
     let device_id = device_id_for_key(&key);
     let name = if e.device_name.trim().is_empty() { "device".to_string() } else { single_line("device name", &e.device_name, 64)? };
@@ -80,37 +84,39 @@ pub async fn enroll(State(st): State<AppState>, b: Body) -> ApiResult<Response> 
         .call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let code_hash = tokens::hash(&tokens::normalize_code(&e.code));
-            let row: Option<(i64, i64, Option<i64>)> = tx
-                .query_row("SELECT user_id, expires_at_ms, used_at_ms FROM enroll_codes WHERE code_hash = ?1", [&code_hash], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()?;
-            let bad_code = || ApiError::unauthorized("bad_enroll_code", "注册码无效、已用过或已过期", "enrollment code is unknown, used or expired");
-            let (uid, expires, used) = row.ok_or_else(bad_code)?;
+            let bad_code = || {
+                ApiError::unauthorized(
+                    ErrorCode::BadEnrollCode,
+                    "注册码无效、已用过或已过期",
+                    "enrollment code is unknown, used or expired",
+                )
+            };
+            let (uid, expires, used) = repo::accounts::enroll_code(&tx, &code_hash)?.ok_or_else(bad_code)?;
             if used.is_some() || expires <= now_ms() {
                 return Err(bad_code());
             }
-            let (worker, community_id, community): (String, i64, String) = tx.query_row(
-                "SELECT u.username, u.community_id, c.name FROM users u JOIN communities c ON c.id = u.community_id WHERE u.id = ?1 AND u.disabled = 0",
-                [uid],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            ).optional()?.ok_or_else(bad_code)?;
-            let existing: Option<Option<i64>> =
-                tx.query_row("SELECT revoked_at_ms FROM devices WHERE device_id = ?1", [&device_id], |r| r.get(0)).optional()?;
-            if existing.is_some() {
-                return Err(ApiError::new(StatusCode::CONFLICT, "device_exists", "该设备密钥已注册过；请在设备上生成新密钥", "this device key is already enrolled; create a new key on the device"));
+            let (worker, community_id, community) = repo::accounts::user_with_community(&tx, uid)?.ok_or_else(bad_code)?;
+            if repo::devices::exists(&tx, &device_id)? {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    ErrorCode::DeviceExists,
+                    "该设备密钥已注册过；请在设备上生成新密钥",
+                    "this device key is already enrolled; create a new key on the device",
+                ));
             }
             let now = now_ms();
-            tx.execute(
-                "INSERT INTO devices (device_id, public_key, user_id, community_id, name, enrolled_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![device_id, key_hex, uid, community_id, name, now],
-            )?;
-            tx.execute("UPDATE enroll_codes SET used_at_ms = ?2, device_id = ?3 WHERE code_hash = ?1", params![code_hash, now, device_id])?;
+            let device = repo::devices::NewDevice {
+                device_id: &device_id,
+                public_key: &key_hex,
+                user_id: uid,
+                community_id,
+                name: &name,
+                at_ms: now,
+            };
+            repo::devices::insert(&tx, &device)?;
+            repo::accounts::use_enroll_code(&tx, &code_hash, &device_id, now)?;
             let token = tokens::new_token("spd_");
-            tx.execute(
-                "INSERT INTO tokens (token_hash, kind, user_id, device_id, created_at_ms, expires_at_ms) VALUES (?1, 'device', ?2, ?3, ?4, ?5)",
-                params![tokens::hash(&token), uid, device_id, now, now + ttl],
-            )?;
+            repo::accounts::insert_device_token(&tx, &tokens::hash(&token), uid, &device_id, now, now + ttl)?;
             tx.commit()?;
             Ok(json(StatusCode::CREATED, &Enrolled { device_id, token, worker, community, server_key, expires_at_ms: now + ttl }))
         })
@@ -130,11 +136,12 @@ pub async fn create_enroll_code(State(st): State<AppState>, headers: HeaderMap, 
     let ttl = st.config.enroll_code_ms;
     st.db
         .call(move |c| {
-            let (uid, role, _, community) = accounts::user(c, &r.worker)?;
-            if role != Role::Worker || !community.is_some_and(|x| p.sees(x)) {
+            let worker = accounts::user(c, &r.worker)?;
+            if worker.role != Role::Worker || !worker.community_id.is_some_and(|x| p.sees(x)) {
                 return Err(ApiError::not_found("社工", "worker"));
             }
-            let code = accounts::create_enroll_code(c, uid, &r.worker, ttl)?;
+            let (code, code_hash) = tokens::new_enroll_code_with_hash();
+            let code = accounts::create_enroll_code(c, worker.id, &r.worker, code, &code_hash, ttl)?;
             accounts::audit(c, Some(p.user_id), "enroll_code", &r.worker)?;
             Ok(json(StatusCode::CREATED, &code))
         })
@@ -146,27 +153,7 @@ pub async fn list_devices(State(st): State<AppState>, headers: HeaderMap) -> Api
     let p = require_session(&st, &headers, Role::Coordinator).await?;
     st.db
         .call(move |c| {
-            let mut out = Vec::new();
-            let mut s = c.prepare(
-                "SELECT d.device_id, d.name, u.username, cm.name, d.community_id, d.enrolled_at_ms, d.revoked_at_ms, d.bytes_stored
-                 FROM devices d JOIN users u ON u.id = d.user_id JOIN communities cm ON cm.id = d.community_id ORDER BY d.enrolled_at_ms",
-            )?;
-            let rows = s.query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(4)?,
-                    json!({
-                        "device_id": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?, "worker": r.get::<_, String>(2)?,
-                        "community": r.get::<_, String>(3)?, "enrolled_at_ms": r.get::<_, i64>(5)?,
-                        "revoked_at_ms": r.get::<_, Option<i64>>(6)?, "bytes_stored": r.get::<_, i64>(7)?,
-                    }),
-                ))
-            })?;
-            for row in rows {
-                let (cid, v) = row?;
-                if p.sees(cid) {
-                    out.push(v);
-                }
-            }
+            let out: Vec<_> = repo::devices::all(c)?.into_iter().filter(|d| p.sees(d.community_id)).collect();
             Ok(json(StatusCode::OK, &json!({"devices": out})))
         })
         .await
@@ -204,7 +191,7 @@ pub async fn create_user(State(st): State<AppState>, headers: HeaderMap, b: Body
     let p = require_session(&st, &headers, Role::Admin).await?;
     let r: NewUserReq = body::json(b).await?;
     let role = Role::parse(&r.role).ok_or_else(|| {
-        ApiError::invalid("bad_role", "角色须为 admin、coordinator 或 worker / role must be admin, coordinator or worker")
+        ApiError::invalid(ErrorCode::BadRole, "角色须为 admin、coordinator 或 worker / role must be admin, coordinator or worker")
     })?;
     let password = match r.password.clone() {
         Some(p) => Some(StoredPassword::new_off_runtime(p).await?),
@@ -224,7 +211,13 @@ pub async fn create_user(State(st): State<AppState>, headers: HeaderMap, b: Body
             };
             let id = accounts::create_user(
                 c,
-                accounts::NewUser { username: &r.username, role, office_id: p.office_id, community_id: community, password },
+                accounts::NewUser {
+                    username: &r.username,
+                    role,
+                    office_id: p.office_id,
+                    community_id: community,
+                    password_hash: password.map(|p| p.phc().to_string()),
+                },
             )?;
             accounts::audit(c, Some(p.user_id), "create_user", &r.username)?;
             Ok(json(StatusCode::CREATED, &json!({"id": id, "username": r.username.trim(), "role": role})))

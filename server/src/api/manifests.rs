@@ -7,12 +7,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 
-use super::{body, json};
+use super::json;
 use crate::auth::require_device;
 use crate::domain::ingest;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::web::body;
 use siteproof_core::evidence::{ids, SignedManifest};
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Manifests are small; a larger body is not a manifest.
 const MANIFEST_LIMIT: usize = 256 * 1024;
@@ -23,26 +25,27 @@ pub async fn post(State(st): State<AppState>, h: HeaderMap, b: Body) -> ApiResul
     let raw = body::bytes(b, MANIFEST_LIMIT).await?;
     let sm: SignedManifest = serde_json::from_slice(&raw).map_err(|e| {
         ApiError::bad_request(
-            "bad_json",
+            ErrorCode::BadJson,
             "须为 {\"manifest\", \"signature\"} JSON",
             &format!("body must be {{\"manifest\", \"signature\"}} JSON: {e}"),
         )
     })?;
-    let m = sm
-        .open()
-        .map_err(|e| ApiError::invalid("bad_manifest", format!("清单未通过验证（签名或规范格式） / manifest failed verification: {e}")))?;
+    let m = sm.open().map_err(|e| {
+        ApiError::invalid(ErrorCode::BadManifest, format!("清单未通过验证（签名或规范格式） / manifest failed verification: {e}"))
+    })?;
     if m.device_key != dev.public_key {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "wrong_device_key",
+            ErrorCode::WrongDeviceKey,
             "清单不是由本设备注册的密钥签名",
             "the manifest is signed by a key other than this device's enrolled key",
         ));
     }
     // The same rule the device makes its ids by: the console and packets slice, link and show these.
-    ids::check_manifest(&m).map_err(|e| ApiError::invalid("invalid_identifier", e))?;
+    ids::check_manifest(&m).map_err(|e| ApiError::invalid(ErrorCode::InvalidIdentifier, e))?;
     let (key, key_hex) = (st.key.clone(), st.key_hex.clone());
-    let acc = st.db.call(move |c| ingest::accept(c, &key, &key_hex, &dev, &sm, &m)).await?;
+    let signer = ingest::Signer { device_id: dev.device_id, community_id: dev.community_id };
+    let acc = st.db.call(move |c| Ok(ingest::accept(c, &key, &key_hex, &signer, &sm, &m)?)).await?;
     let status = if acc.created { StatusCode::CREATED } else { StatusCode::OK };
     let mut resp = json(status, &acc.response);
     if !acc.anomalies.is_empty() {

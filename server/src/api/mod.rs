@@ -3,7 +3,6 @@
 
 pub mod accounts;
 pub mod blobs;
-pub mod body;
 pub mod evidence;
 pub mod manifests;
 pub mod orders;
@@ -11,78 +10,15 @@ pub mod packets;
 pub mod public;
 pub mod tus;
 
-use axum::handler::Handler;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{on, MethodFilter};
 use axum::Router;
 use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// Who may call a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Access {
-    /// Anyone, no token.
-    Public,
-    /// An enrolled, non-revoked device token.
-    Device,
-    /// Any login session.
-    Session,
-    /// A session of a coordinator or admin.
-    Coordinator,
-    /// A session of an admin.
-    Admin,
-}
-
-/// One registered route.
-#[derive(Debug, Clone, Serialize)]
-pub struct RouteInfo {
-    /// HTTP method.
-    pub method: &'static str,
-    /// Path template as axum and OpenAPI write it.
-    pub path: &'static str,
-    /// Who may call it.
-    pub access: Access,
-}
-
-/// A router that records each route with who may call it, so the tenancy
-/// tests walk exactly what is served; the API and the console build theirs
-/// with it.
-pub(crate) struct Table {
-    pub(crate) router: Router<AppState>,
-    pub(crate) routes: Vec<RouteInfo>,
-}
-
-impl Table {
-    /// An empty table.
-    pub(crate) fn new() -> Self {
-        Table { router: Router::new(), routes: Vec::new() }
-    }
-
-    /// Adds one route.
-    pub(crate) fn add<H, T>(mut self, method: &'static str, path: &'static str, access: Access, h: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        let filter = match method {
-            "GET" => MethodFilter::GET,
-            "HEAD" => MethodFilter::HEAD,
-            "POST" => MethodFilter::POST,
-            "PATCH" => MethodFilter::PATCH,
-            "DELETE" => MethodFilter::DELETE,
-            "OPTIONS" => MethodFilter::OPTIONS,
-            "PUT" => MethodFilter::PUT,
-            other => panic!("unsupported method {other}"),
-        };
-        self.router = self.router.route(path, on(filter, h));
-        self.routes.push(RouteInfo { method, path, access });
-        self
-    }
-}
+use crate::web::routes::Table;
+pub use crate::web::routes::{Access, RouteInfo};
 
 /// Builds the API router (without state) and the list of what it serves.
 pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
@@ -128,40 +64,6 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
 /// The registered routes (for tests and the OpenAPI check).
 pub fn routes() -> Vec<RouteInfo> {
     build().1
-}
-
-async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "no_such_route", "没有这个接口", "no such endpoint")
-}
-
-async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "此接口不支持该方法", "method not allowed on this endpoint")
-}
-
-async fn tus_header(mut resp: Response) -> Response {
-    // tus requires the header on every response of the upload endpoints; it is harmless elsewhere.
-    resp.headers_mut().insert("tus-resumable", HeaderValue::from_static("1.0.0"));
-    resp
-}
-
-/// The full application: API routes, JSON fallbacks, logging.
-pub fn app(state: AppState) -> Router {
-    let (mut router, _) = build();
-    router = router.merge(crate::console::build().0);
-    if state.config.bench_sink {
-        router = router.route("/bench/sink", axum::routing::post(public::bench_sink));
-    }
-    router
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::map_response(tus_header))
-        .layer(axum::middleware::map_response(crate::security_headers::nosniff))
-        .layer(
-            tower_http::trace::TraceLayer::new_for_http()
-                .make_span_with(tower_http::trace::DefaultMakeSpan::new().level(tracing::Level::INFO))
-                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
-        )
-        .with_state(state)
 }
 
 /// Wraps a serializable value as a JSON response with a status.

@@ -10,14 +10,16 @@ use rusqlite::{Connection, TransactionBehavior};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::body::{self, num, query};
 use super::json;
 use crate::auth::{require_device, require_session, Principal, Role};
 use crate::domain::accounts;
 use crate::domain::order_csv;
-use crate::domain::orders::{self, Actor, ListFilter, NewOrder, OrderUpdate};
+use crate::domain::orders::{self, Actor, NewOrder, OrderUpdate};
 use crate::error::{ApiError, ApiResult};
+use crate::repo;
 use crate::state::AppState;
+use crate::web::body::{self, num, query};
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 const CSV_LIMIT: usize = 16 << 20;
 
@@ -37,7 +39,7 @@ fn target_community(c: &Connection, p: &Principal, name: Option<&str>) -> ApiRes
             }
         }
         (None, Some(cid)) => Ok(cid),
-        (None, None) => Err(ApiError::invalid("community_required", "请指定社区 / name the community")),
+        (None, None) => Err(ApiError::invalid(ErrorCode::CommunityRequired, "请指定社区 / name the community")),
     }
 }
 
@@ -45,15 +47,16 @@ fn target_community(c: &Connection, p: &Principal, name: Option<&str>) -> ApiRes
 pub async fn list(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Worker).await?;
     let q = query(q.as_deref(), &["status", "assignee", "limit", "offset"])?;
-    let f = ListFilter {
+    let f = repo::orders::ListFilter {
         status: q.get("status").cloned(),
         assignee: q.get("assignee").cloned(),
-        limit: num(&q, "limit")?,
-        offset: num(&q, "offset")?,
+        limit: num::<u32>(&q, "limit")?.unwrap_or(200).min(1000),
+        offset: num(&q, "offset")?.unwrap_or(0),
+        ..repo::orders::ListFilter::default()
     };
     st.db
         .call(move |c| {
-            let rows: Vec<_> = orders::list(c, &p.communities, &f)?.into_iter().map(|o| o.masked(p.masks_contact())).collect();
+            let rows: Vec<_> = repo::orders::list(c, &p.communities, &f)?.into_iter().map(|l| l.order.masked(p.masks_contact())).collect();
             Ok(json(StatusCode::OK, &json!({"orders": rows})))
         })
         .await
@@ -83,7 +86,7 @@ pub async fn import(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQu
     let partial = match q.get("partial").map(String::as_str) {
         None | Some("false") | Some("0") => false,
         Some("true") | Some("1") => true,
-        Some(_) => return Err(ApiError::bad_request("bad_query", "partial 须为 true 或 false", "partial must be true or false")),
+        Some(_) => return Err(ApiError::bad_request(ErrorCode::BadQuery, "partial 须为 true 或 false", "partial must be true or false")),
     };
     let raw = body::bytes(b, CSV_LIMIT).await?;
     let parsed = order_csv::parse(&raw)?;
@@ -139,7 +142,7 @@ async fn apply(st: &AppState, p: Principal, number: String, u: OrderUpdate) -> A
         .call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let o = orders::get_visible(&tx, &number, &p.communities)?;
-            if p.device.is_some() && o.assignee_id != Some(p.user_id) && !watched(&tx, o.id, p.user_id)? {
+            if p.device.is_some() && o.assignee_id != Some(p.user_id) && !repo::orders::watched_by(&tx, o.id, p.user_id)? {
                 return Err(ApiError::not_found(&format!("工单 {number} "), &format!("order {number}")));
             }
             let (applied, conflicts) = orders::apply_update(&tx, &o, &u, &actor(&p))?;
@@ -151,15 +154,6 @@ async fn apply(st: &AppState, p: Principal, number: String, u: OrderUpdate) -> A
             Ok(json(StatusCode::OK, &v))
         })
         .await
-}
-
-fn watched(c: &Connection, order_id: i64, user_id: i64) -> ApiResult<bool> {
-    Ok(rusqlite::OptionalExtension::optional(c.query_row(
-        "SELECT 1 FROM order_watchers WHERE order_id = ?1 AND user_id = ?2",
-        [order_id, user_id],
-        |_| Ok(()),
-    ))?
-    .is_some())
 }
 
 #[derive(Deserialize)]
@@ -203,7 +197,7 @@ pub async fn device_pull(State(st): State<AppState>, h: HeaderMap, RawQuery(q): 
     let limit: u32 = num::<u32>(&q, "limit")?.unwrap_or(200).clamp(1, 1000);
     st.db
         .call(move |c| {
-            let rows = orders::changed_for_worker(c, dev.community_id, p.user_id, cursor, limit)?;
+            let rows = repo::orders::changed_for_worker(c, dev.community_id, p.user_id, cursor, limit)?;
             let next = rows.last().map(|o| o.change_seq).unwrap_or(cursor);
             let out: Vec<_> = rows
                 .into_iter()
@@ -224,7 +218,11 @@ pub async fn device_update(State(st): State<AppState>, h: HeaderMap, Path(number
     let (p, _) = require_device(&st, &h).await?;
     let u: OrderUpdate = body::json(b).await?;
     if u.base_version.is_none() {
-        return Err(ApiError::bad_request("base_version_required", "设备修改须带 base_version", "device edits must carry base_version"));
+        return Err(ApiError::bad_request(
+            ErrorCode::BaseVersionRequired,
+            "设备修改须带 base_version",
+            "device edits must carry base_version",
+        ));
     }
     apply(&st, p, number, u).await
 }

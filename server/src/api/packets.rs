@@ -10,12 +10,13 @@ use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::body;
 use crate::auth::{require_session, Role};
 use crate::domain::orders;
 use crate::error::{ApiError, ApiResult};
 use crate::packet::{export_order_packet, file_name_for};
 use crate::state::AppState;
+use crate::web::body;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Optional body: which items to include.
 #[derive(Debug, Default, Deserialize)]
@@ -32,7 +33,7 @@ pub async fn export(State(st): State<AppState>, h: HeaderMap, Path(number): Path
         PacketReq::default()
     } else {
         serde_json::from_slice(&raw)
-            .map_err(|e| ApiError::bad_request("bad_json", "JSON 格式或字段错误", &format!("invalid JSON body: {e}")))?
+            .map_err(|e| ApiError::bad_request(ErrorCode::BadJson, "JSON 格式或字段错误", &format!("invalid JSON body: {e}")))?
     };
     let wanted = number.clone();
     let communities = p.communities.clone();

@@ -10,12 +10,13 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use super::body::query;
 use super::json;
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::web::body::query;
 use siteproof_core::evidence::{TimeStatement, TIME_FORMAT};
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// The OpenAPI document, checked in beside the code.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
@@ -26,7 +27,7 @@ pub async fn time(State(st): State<AppState>, RawQuery(q): RawQuery) -> ApiResul
     let nonce = q.get("nonce").cloned().unwrap_or_default();
     if !(8..=128).contains(&nonce.len()) || !nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         return Err(ApiError::bad_request(
-            "bad_nonce",
+            ErrorCode::BadNonce,
             "nonce 须为 8-128 个字母、数字、- 或 _",
             "nonce must be 8-128 characters of A-Z a-z 0-9 - _",
         ));
@@ -62,7 +63,7 @@ pub async fn bench_sink(State(st): State<AppState>, body: Body) -> ApiResult<Res
     let mut n = 0u64;
     let mut body = body;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| ApiError::bad_request("body_incomplete", "请求体不完整", "request body was cut short"))?;
+        let frame = frame.map_err(|_| ApiError::bad_request(ErrorCode::BodyIncomplete, "请求体不完整", "request body was cut short"))?;
         if let Ok(data) = frame.into_data() {
             h.update(&data);
             n += data.len() as u64;

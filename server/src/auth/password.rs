@@ -11,6 +11,7 @@ use argon2::Argon2;
 use tokio::sync::Semaphore;
 
 use crate::error::{ApiError, ApiResult};
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Hashes that may run at once: half the cores (at least one), so the rest keep serving.
 fn hashing_slots() -> Arc<Semaphore> {
@@ -89,7 +90,7 @@ pub fn verify_dummy(password: &str) {
 /// Rejects passwords too weak to protect evidence.
 pub fn check_strength(password: &str) -> Result<(), crate::error::ApiError> {
     if password.chars().count() < 8 || password.len() > 1024 {
-        return Err(crate::error::ApiError::invalid("weak_password", "密码需 8 个字符以上 / password needs at least 8 characters"));
+        return Err(crate::error::ApiError::invalid(ErrorCode::WeakPassword, "密码需 8 个字符以上 / password needs at least 8 characters"));
     }
     Ok(())
 }

@@ -8,39 +8,9 @@ use super::tokens;
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
-/// Account roles, least to most privileged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Goes on site; sees their community's orders with contacts masked.
-    Worker,
-    /// Runs one community's orders and evidence.
-    Coordinator,
-    /// Runs a street office: every community in it, and accounts.
-    Admin,
-}
-
-impl Role {
-    /// Parses the stored name.
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "worker" => Some(Role::Worker),
-            "coordinator" => Some(Role::Coordinator),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Worker => "worker",
-            Role::Coordinator => "coordinator",
-            Role::Admin => "admin",
-        }
-    }
-}
+pub use crate::domain::role::Role;
 
 /// The enrolled device behind a device token.
 #[derive(Debug, Clone, Serialize)]
@@ -90,15 +60,15 @@ impl Principal {
 fn bearer(headers: &HeaderMap) -> ApiResult<String> {
     let v = headers
         .get(axum::http::header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("unauthorized", "需要登录或设备令牌", "a bearer token is required"))?;
-    let s = v.to_str().map_err(|_| ApiError::unauthorized("invalid_token", "令牌格式错误", "malformed authorization header"))?;
+        .ok_or_else(|| ApiError::unauthorized(ErrorCode::Unauthorized, "需要登录或设备令牌", "a bearer token is required"))?;
+    let s = v.to_str().map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "令牌格式错误", "malformed authorization header"))?;
     let t = s
         .strip_prefix("Bearer ")
         .or_else(|| s.strip_prefix("bearer "))
-        .ok_or_else(|| ApiError::unauthorized("invalid_token", "令牌格式错误", "authorization must be 'Bearer <token>'"))?;
+        .ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidToken, "令牌格式错误", "authorization must be 'Bearer <token>'"))?;
     let t = t.trim();
     if t.is_empty() || t.len() > 200 {
-        return Err(ApiError::unauthorized("invalid_token", "令牌格式错误", "malformed token"));
+        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "令牌格式错误", "malformed token"));
     }
     Ok(t.to_string())
 }
@@ -129,13 +99,13 @@ pub fn resolve(conn: &rusqlite::Connection, token: &str) -> ApiResult<Principal>
         )
         .optional()?;
     let Some((kind, user_id, device_id, expires, revoked, username, role, office_id, community_id, disabled)) = row else {
-        return Err(ApiError::unauthorized("invalid_token", "令牌无效", "unknown token"));
+        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "令牌无效", "unknown token"));
     };
     if revoked.is_some() || disabled {
-        return Err(ApiError::unauthorized("token_revoked", "令牌已被吊销", "token has been revoked"));
+        return Err(ApiError::unauthorized(ErrorCode::TokenRevoked, "令牌已被吊销", "token has been revoked"));
     }
     if expires <= now_ms() {
-        return Err(ApiError::unauthorized("token_expired", "令牌已过期", "token has expired"));
+        return Err(ApiError::unauthorized(ErrorCode::TokenExpired, "令牌已过期", "token has expired"));
     }
     let role = Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
     let device = if kind == "device" {
@@ -145,9 +115,9 @@ pub fn resolve(conn: &rusqlite::Connection, token: &str) -> ApiResult<Principal>
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?))
             })
             .optional()?
-            .ok_or_else(|| ApiError::unauthorized("unknown_device", "设备未注册", "device is not enrolled"))?;
+            .ok_or_else(|| ApiError::unauthorized(ErrorCode::UnknownDevice, "设备未注册", "device is not enrolled"))?;
         if d.2.is_some() {
-            return Err(ApiError::unauthorized("token_revoked", "设备已被吊销", "device has been revoked"));
+            return Err(ApiError::unauthorized(ErrorCode::TokenRevoked, "设备已被吊销", "device has been revoked"));
         }
         Some(DevicePrincipal { device_id: id, public_key: d.0, community_id: d.1 })
     } else {
@@ -173,7 +143,7 @@ pub async fn require_session(state: &AppState, headers: &HeaderMap, min: Role) -
     if p.device.is_some() {
         return Err(ApiError::new(
             axum::http::StatusCode::FORBIDDEN,
-            "wrong_token_kind",
+            ErrorCode::WrongTokenKind,
             "设备令牌不能用于此接口，请登录",
             "device tokens cannot call this endpoint; log in",
         ));
@@ -192,7 +162,7 @@ pub async fn require_device(state: &AppState, headers: &HeaderMap) -> ApiResult<
         Some(d) => Ok((p, d)),
         None => Err(ApiError::new(
             axum::http::StatusCode::FORBIDDEN,
-            "wrong_token_kind",
+            ErrorCode::WrongTokenKind,
             "此接口需要设备令牌",
             "this endpoint needs a device token",
         )),

@@ -9,6 +9,7 @@ use super::{password, tokens};
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// A new login session.
 #[derive(Debug, Clone)]
@@ -42,7 +43,7 @@ pub async fn login(st: &AppState, from: IpAddr, username: &str, pass: String, tt
     let stored = row.as_ref().and_then(|(_, h, _)| h.clone());
     let ok = password::check(pass, stored).await?;
     let Some((user_id, _, role)) = row.filter(|_| ok) else {
-        return Err(ApiError::unauthorized("bad_credentials", "用户名或密码错误", "wrong username or password"));
+        return Err(ApiError::unauthorized(ErrorCode::BadCredentials, "用户名或密码错误", "wrong username or password"));
     };
     st.db.call(move |c| open_session(c, user_id, role, ttl_ms)).await
 }

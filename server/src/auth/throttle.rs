@@ -13,6 +13,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::error::ApiError;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Per-account and per-address login limits.
 pub struct LoginThrottle {
@@ -33,7 +34,7 @@ impl Throttled {
         let n = self.retry_after_s;
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
+            ErrorCode::TooManyAttempts,
             &format!("登录尝试过多，请 {n} 秒后再试"),
             &format!("too many login attempts; try again in {n} seconds"),
         )

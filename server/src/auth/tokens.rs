@@ -27,6 +27,13 @@ pub fn new_enroll_code() -> String {
     chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
+/// A new enrollment code and the hash it is stored under.
+pub fn new_enroll_code_with_hash() -> (String, String) {
+    let code = new_enroll_code();
+    let code_hash = hash(&normalize_code(&code));
+    (code, code_hash)
+}
+
 /// Normalizes a typed code (case, dashes, spaces) before hashing.
 pub fn normalize_code(code: &str) -> String {
     code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()

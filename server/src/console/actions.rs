@@ -11,10 +11,11 @@ use axum::response::{IntoResponse, Response};
 use super::errors::{ConsoleError, ConsoleResult};
 use super::session::{check_origin, ConsoleUser};
 use super::{evidence, followups, pairs, path_segment};
-use crate::api::body::{bytes, form_body};
 use crate::domain::orders::{self, Actor, OrderUpdate};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::web::body::{bytes, form_body};
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// A submitted form: its fields in order.
 pub struct Form(pub Vec<(String, String)>);
@@ -33,7 +34,7 @@ impl Form {
     /// A field that must be present.
     pub fn need(&self, k: &str) -> Result<&str, ConsoleError> {
         self.get(k).ok_or_else(|| {
-            ConsoleError(ApiError::bad_request("missing_field", &format!("表单缺少 {k}"), &format!("form field {k} is missing")))
+            ConsoleError(ApiError::bad_request(ErrorCode::MissingField, &format!("表单缺少 {k}"), &format!("form field {k} is missing")))
         })
     }
 }
@@ -65,7 +66,7 @@ pub async fn edit(
     let base_version = match f.get("version") {
         Some(v) => Some(
             v.parse::<i64>()
-                .map_err(|_| ConsoleError(ApiError::bad_request("bad_form", "version 须为数字", "version must be a number")))?,
+                .map_err(|_| ConsoleError(ApiError::bad_request(ErrorCode::BadForm, "version 须为数字", "version must be a number")))?,
         ),
         None => None,
     };

@@ -5,33 +5,21 @@
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use maud::html;
-use rusqlite::params;
 
 use super::errors::ConsoleResult;
 use super::i18n::{fmt_ms_secs, Lang};
 use super::layout::{html_response, page};
 use super::session::ConsoleUser;
-use crate::api::body::{num, query};
 use crate::auth::Role;
+use crate::repo;
+use crate::repo::audit::AuditScope;
 use crate::state::AppState;
+use crate::web::body::{num, query};
 
 /// Rows per page.
 const PAGE: i64 = 100;
 
-/// One audit row.
-#[derive(Debug, Clone)]
-pub struct AuditRow {
-    /// Row id.
-    pub id: i64,
-    /// When, Unix ms.
-    pub at_ms: i64,
-    /// Account name.
-    pub username: String,
-    /// Action code.
-    pub action: String,
-    /// What it concerned.
-    pub target: String,
-}
+pub use crate::repo::audit::AuditRow;
 
 fn action_words(l: Lang, a: &str) -> &str {
     match a {
@@ -51,18 +39,8 @@ pub async fn list(u: ConsoleUser, State(st): State<AppState>, RawQuery(q): RawQu
     let rows = st
         .db
         .call(move |c| {
-            let ids = if comms.is_empty() { "NULL".to_string() } else { comms.iter().map(i64::to_string).collect::<Vec<_>>().join(",") };
-            let mut s = c.prepare(&format!(
-                "SELECT a.id, a.at_ms, u.username, a.action, a.target FROM audit a JOIN users u ON u.id = a.user_id
-                 WHERE a.id < ?1 AND u.office_id = ?2 AND (?3 OR u.community_id IN ({ids}))
-                 ORDER BY a.id DESC LIMIT ?4"
-            ))?;
-            let v = s
-                .query_map(params![before, office, admin, PAGE], |r| {
-                    Ok(AuditRow { id: r.get(0)?, at_ms: r.get(1)?, username: r.get(2)?, action: r.get(3)?, target: r.get(4)? })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(v)
+            let scope = if admin { AuditScope::Office(office) } else { AuditScope::Communities(office, &comms) };
+            Ok(repo::audit::page(c, scope, before, PAGE)?)
         })
         .await?;
     let l = u.lang;

@@ -18,6 +18,7 @@ use crate::domain::orders::{self, Order};
 use crate::error::ApiError;
 use crate::packet::{export_order_packet, file_name_for};
 use crate::state::AppState;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// The export form; item checkboxes elsewhere on the page join it by `form="export-form"`.
 pub fn form(u: &ConsoleUser, o: &Order) -> Markup {
@@ -46,7 +47,7 @@ pub async fn export(
     let community_id = st.db.call(move |c| Ok(orders::get_visible(c, &wanted, &comms)?.community_id)).await?;
     let items = f.all("item");
     if items.is_empty() {
-        return Err(ApiError::invalid("no_items", "请至少勾选一项证据 / tick at least one evidence item").into());
+        return Err(ApiError::invalid(ErrorCode::NoItems, "请至少勾选一项证据 / tick at least one evidence item").into());
     }
     // One folder per request; the file is unlinked as soon as it is open, so nothing stays behind.
     let dir = st.config.data.join("packets").join(uuid::Uuid::new_v4().to_string());

@@ -3,11 +3,14 @@
 //! kept when evidence of the order was captured inside it; the list shows
 //! which windows are open now (due) and which closed with nothing (missed).
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
+use crate::repo;
+use crate::repo::followups::FollowupRow;
 use siteproof_core::text::multi_line;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Where a follow-up window stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,77 +81,47 @@ pub fn state_of(from_ms: i64, due_ms: i64, observed: i64, now: i64) -> FollowupS
     }
 }
 
-// Capture time of an entry: the anchored time when the phone had one, else its clock.
-const CAPTURED: &str = "coalesce(json_extract(e.manifest, '$.anchored.utc_ms'), json_extract(e.manifest, '$.capture.device_time_ms'))";
-
-fn select(where_sql: &str) -> String {
-    format!(
-        "SELECT f.id, o.number, f.from_ms, f.due_ms, f.note, u.username,
-            (SELECT COUNT(*) FROM entries e WHERE e.community_id = o.community_id AND e.order_number = o.number
-               AND e.kind != 'attach' AND {CAPTURED} BETWEEN f.from_ms AND f.due_ms)
-         FROM followups f JOIN orders o ON o.id = f.order_id JOIN users u ON u.id = f.created_by
-         WHERE f.cancelled_at_ms IS NULL AND {where_sql}"
-    )
-}
-
-fn read(c: &Connection, sql: &str, p: impl rusqlite::Params) -> ApiResult<Vec<Followup>> {
+fn with_state(rows: Vec<FollowupRow>) -> Vec<Followup> {
     let now = now_ms();
-    let mut s = c.prepare(sql)?;
-    let v = s
-        .query_map(p, |r| {
-            let (from_ms, due_ms, observed): (i64, i64, i64) = (r.get(2)?, r.get(3)?, r.get(6)?);
-            Ok(Followup {
-                id: r.get(0)?,
-                order_number: r.get(1)?,
-                from_ms,
-                due_ms,
-                note: r.get(4)?,
-                created_by: r.get(5)?,
-                observed_items: observed,
-                state: state_of(from_ms, due_ms, observed, now),
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(v)
+    rows.into_iter()
+        .map(|r| Followup {
+            state: state_of(r.from_ms, r.due_ms, r.observed_items, now),
+            id: r.id,
+            order_number: r.order_number,
+            from_ms: r.from_ms,
+            due_ms: r.due_ms,
+            note: r.note,
+            created_by: r.created_by,
+            observed_items: r.observed_items,
+        })
+        .collect()
 }
 
 /// Follow-ups of one order, by window end.
 pub fn of_order(c: &Connection, order_id: i64) -> ApiResult<Vec<Followup>> {
-    read(c, &format!("{} ORDER BY f.due_ms, f.id", select("f.order_id = ?1")), [order_id])
+    Ok(with_state(repo::followups::of_order(c, order_id)?))
 }
 
 /// Follow-ups of the given communities whose window ends after `since_ms`, by window end (at most 500).
 pub fn of_communities(c: &Connection, communities: &[i64], since_ms: i64) -> ApiResult<Vec<Followup>> {
-    if communities.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids = communities.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    read(c, &format!("{} ORDER BY f.due_ms, f.id LIMIT 500", select(&format!("o.community_id IN ({ids}) AND f.due_ms >= ?1"))), [since_ms])
+    Ok(with_state(repo::followups::of_communities(c, communities, since_ms)?))
 }
 
 /// Schedules a follow-up window on an order; returns its id.
 pub fn schedule(c: &Connection, order_id: i64, from_ms: i64, due_ms: i64, note: &str, user_id: i64) -> ApiResult<i64> {
     if due_ms <= from_ms {
-        return Err(ApiError::invalid("bad_window", "跟进截止须晚于开始 / the window must end after it starts"));
+        return Err(ApiError::invalid(ErrorCode::BadWindow, "跟进截止须晚于开始 / the window must end after it starts"));
     }
     if due_ms - from_ms > 90 * 86_400_000 {
-        return Err(ApiError::invalid("bad_window", "跟进窗口不能超过 90 天 / a follow-up window may not exceed 90 days"));
+        return Err(ApiError::invalid(ErrorCode::BadWindow, "跟进窗口不能超过 90 天 / a follow-up window may not exceed 90 days"));
     }
     let note = multi_line("note", note, 1000)?;
-    c.execute(
-        "INSERT INTO followups (order_id, from_ms, due_ms, note, created_by, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![order_id, from_ms, due_ms, note, user_id, now_ms()],
-    )?;
-    Ok(c.last_insert_rowid())
+    Ok(repo::followups::insert(c, order_id, from_ms, due_ms, &note, user_id, now_ms())?)
 }
 
 /// Cancels a follow-up of an order (kept, marked cancelled).
 pub fn cancel(c: &Connection, order_id: i64, id: i64) -> ApiResult<()> {
-    let n = c.execute(
-        "UPDATE followups SET cancelled_at_ms = ?3 WHERE id = ?1 AND order_id = ?2 AND cancelled_at_ms IS NULL",
-        params![id, order_id, now_ms()],
-    )?;
-    if n == 0 {
+    if !repo::followups::cancel(c, order_id, id, now_ms())? {
         return Err(ApiError::not_found("跟进", "follow-up"));
     }
     Ok(())
@@ -158,13 +131,13 @@ pub fn cancel(c: &Connection, order_id: i64, id: i64) -> ApiResult<()> {
 pub fn parse_local(field: &str, s: &str) -> ApiResult<i64> {
     let t = chrono::NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M")
         .or_else(|_| chrono::NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| ApiError::invalid("bad_time", format!("{field} 须为 年-月-日T时:分 / {field} must be YYYY-MM-DDTHH:MM")))?;
+        .map_err(|_| ApiError::invalid(ErrorCode::BadTime, format!("{field} 须为 年-月-日T时:分 / {field} must be YYYY-MM-DDTHH:MM")))?;
     use chrono::TimeZone;
     super::i18n::china()
         .from_local_datetime(&t)
         .single()
         .map(|d| d.timestamp_millis())
-        .ok_or_else(|| ApiError::invalid("bad_time", format!("{field} 无效 / {field} is not a valid time")))
+        .ok_or_else(|| ApiError::invalid(ErrorCode::BadTime, format!("{field} 无效 / {field} is not a valid time")))
 }
 
 #[cfg(test)]

@@ -12,10 +12,11 @@ use super::i18n::fmt_ms;
 use super::layout::{html_response, page};
 use super::path_segment;
 use super::session::ConsoleUser;
-use crate::api::body::query;
 use crate::db::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::web::body::query;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// How far back closed windows are listed.
 const LOOKBACK_MS: i64 = 30 * 86_400_000;
@@ -31,7 +32,7 @@ pub async fn list(u: ConsoleUser, State(st): State<AppState>, RawQuery(q): RawQu
         Some("upcoming") => Some(FollowupState::Upcoming),
         Some(_) => {
             return Err(ApiError::bad_request(
-                "bad_query",
+                ErrorCode::BadQuery,
                 "state 只能是 due/missed/observed/upcoming",
                 "state must be due, missed, observed or upcoming",
             )

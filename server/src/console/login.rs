@@ -12,11 +12,12 @@ use super::actions::Form;
 use super::errors::ConsoleResult;
 use super::i18n::Lang;
 use super::session::{check_origin, clear_session_cookie, cookies_secure, lang_cookie, lang_of, session_cookie, ConsoleUser};
-use crate::api::body::{bytes, form_body};
 use crate::auth::client_addr::ClientAddr;
 use crate::auth::{session, Role};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::web::body::{bytes, form_body};
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 fn login_page(l: Lang, error: Option<&str>) -> maud::Markup {
     html! {
@@ -67,7 +68,7 @@ pub async fn submit(
             st.db.call(move |c| session::logout(c, &th)).await?;
             Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "forbidden",
+                ErrorCode::Forbidden,
                 "工作台仅供街道热线专干和管理员使用",
                 "the console is for coordinators and admins",
             ))

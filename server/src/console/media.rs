@@ -3,20 +3,19 @@
 //! seek. Only blobs a device of the user's communities uploaded are served;
 //! opening or downloading an original is written to the audit log.
 
-use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt;
-use rusqlite::{params, OptionalExtension};
 use tokio::io::AsyncReadExt;
 
 use super::errors::{ConsoleError, ConsoleResult};
 use super::session::ConsoleUser;
-use crate::api::body::query;
 use crate::domain::accounts::audit;
 use crate::error::ApiError;
+use crate::repo;
 use crate::state::AppState;
+use crate::web::blobs::{open_failed, sha256_param, stream};
+use crate::web::body::query;
 
 /// A byte range to serve, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,30 +75,17 @@ pub async fn blob(
 ) -> ConsoleResult<Response> {
     let q = query(q.as_deref(), &["download", "lang"])?;
     let download = q.get("download").is_some_and(|v| v == "1");
-    let sha = sha.to_ascii_lowercase();
-    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ApiError::bad_request("bad_sha256", "须为 64 位十六进制 SHA-256", "expected a 64-character hex SHA-256").into());
-    }
+    let sha = sha256_param(&sha)?;
     let comms = u.principal.communities.clone();
     let s2 = sha.clone();
     let found = st
         .db
         .call(move |c| {
-            let row: Option<(i64, Option<String>)> =
-                c.query_row("SELECT bytes, media_type FROM blobs WHERE sha256 = ?1", [&s2], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-            let mut owned = false;
-            for cid in &comms {
-                owned |= c
-                    .query_row("SELECT 1 FROM blob_owners WHERE sha256 = ?1 AND community_id = ?2", params![s2, cid], |_| Ok(()))
-                    .optional()?
-                    .is_some();
-            }
+            let Some(row) = repo::blobs::visible_to(c, &s2, &comms)? else { return Ok(None) };
             // An original is known by the entry that covers it. Being named a thumbnail or preview
             // (which any device can claim) never makes an original unaudited.
-            let original = c.query_row("SELECT 1 FROM entries WHERE media_sha256 = ?1 LIMIT 1", [&s2], |_| Ok(())).optional()?.is_some();
-            let derivative_only =
-                !original && c.query_row("SELECT 1 FROM derivatives WHERE sha256 = ?1 LIMIT 1", [&s2], |_| Ok(())).optional()?.is_some();
-            Ok(row.filter(|_| owned).map(|r| (r, derivative_only)))
+            let derivative_only = !repo::entries::covers_media(c, &s2)? && repo::derivatives::is_derivative(c, &s2)?;
+            Ok(Some((row, derivative_only)))
         })
         .await?;
     let Some(((bytes, media_type), derivative_only)) = found else {
@@ -116,30 +102,16 @@ pub async fn blob(
     if !derivative_only && range.is_none_or(|r| r.start == 0) {
         let action = if download { "download_original" } else { "view_original" };
         let (uid, target) = (u.principal.user_id, format!("blob:{sha}"));
-        st.db.call(move |c| audit(c, Some(uid), action, &target)).await?;
+        st.db.call(move |c| Ok(audit(c, Some(uid), action, &target)?)).await?;
     }
     let (start, count) = match range {
         Some(r) => (r.start, r.end - r.start + 1),
         None => (0, len),
     };
-    let reader = st.storage.open_at(&sha, start).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            ConsoleError(ApiError::internal(format!("blob {sha} recorded but missing from storage")))
-        } else {
-            ConsoleError(e.into())
-        }
-    })?;
-    let stream = futures_util::stream::unfold((reader.take(count), vec![0u8; 256 * 1024]), |(mut r, mut buf)| async move {
-        match r.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => Some((Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(&buf[..n])), (r, buf))),
-            Err(e) => Some((Err(e), (r, buf))),
-        }
-    })
-    .boxed();
+    let reader = st.storage.open_at(&sha, start).map_err(|e| ConsoleError(open_failed(&sha, e)))?;
     let ct = media_type.unwrap_or_else(|| "application/octet-stream".into());
     let disposition = if download || !inline_ok(&ct) { "attachment" } else { "inline" };
-    let mut resp = Response::new(Body::from_stream(stream));
+    let mut resp = Response::new(stream(reader.take(count)));
     *resp.status_mut() = if range.is_some() { StatusCode::PARTIAL_CONTENT } else { StatusCode::OK };
     let hs = resp.headers_mut();
     let mut set = |k: header::HeaderName, v: String| {

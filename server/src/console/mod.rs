@@ -25,8 +25,8 @@ pub mod session;
 
 use axum::Router;
 
-use crate::api::{Access, RouteInfo, Table};
 use crate::state::AppState;
+use crate::web::routes::{Access, RouteInfo, Table};
 
 /// Builds the console router (without state) and the list of what it serves.
 pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
@@ -55,6 +55,10 @@ pub fn routes() -> Vec<RouteInfo> {
     build().1
 }
 
+/// Characters a path segment or query value keeps as they are: RFC 3986's
+/// unreserved set; everything else (order numbers may hold '/') is escaped.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
 /// Percent-encodes a query string from pairs ("" when empty).
 pub fn query_string(pairs: &[(&str, String)]) -> String {
     if pairs.is_empty() {
@@ -63,9 +67,17 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
     format!("?{}", pairs.iter().map(|(k, v)| format!("{}={}", path_segment(k), path_segment(v))).collect::<Vec<_>>().join("&"))
 }
 
-/// Percent-encodes one path segment or query value: everything but RFC 3986's unreserved characters (order numbers may hold '/').
+/// Percent-encodes one path segment or query value.
 pub fn path_segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn segments_keep_only_unreserved_characters() {
+        assert_eq!(super::path_segment("12345/2026-01_a.b~c 社"), "12345%2F2026-01_a.b~c%20%E7%A4%BE");
+        assert_eq!(super::query_string(&[("worker", "a&b=c".into())]), "?worker=a%26b%3Dc");
+        assert_eq!(super::query_string(&[]), "");
+    }
 }

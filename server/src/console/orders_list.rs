@@ -12,9 +12,9 @@ use super::layout::{html_response, page};
 use super::orders_query::{self, Filter, ListRow};
 use super::query_string;
 use super::session::ConsoleUser;
-use crate::api::body::query;
 use crate::db::now_ms;
 use crate::state::AppState;
+use crate::web::body::query;
 use siteproof_core::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
 /// Rows per page.

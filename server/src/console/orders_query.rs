@@ -1,19 +1,15 @@
-//! The order list's filters and keyset pagination. Orders are sorted by
-//! deadline (none last) then id, and a page continues after the last row's
-//! (deadline, id): the cost of a page does not grow with how far one pages,
-//! and the `orders_list_*` indexes serve the sort for 10,000+ orders.
+//! The console order list's filters, read from the query string, and its
+//! pages. The query itself (keyset on deadline, none last, then id) is
+//! `repo::orders::list`, the same one the API's `GET /v1/orders` runs.
 
-use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use crate::api::body::Query;
 use crate::error::{ApiError, ApiResult};
+use crate::repo;
+use crate::repo::orders::{ListFilter, Listed, NO_DEADLINE};
+use crate::web::body::Query;
 use siteproof_core::vocab::{normalize, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
-
-/// Sort key of orders without a deadline: after every real one.
-const NO_DEADLINE: i64 = i64::MAX;
-/// Statuses after which a deadline no longer matters.
-const FINISHED: &str = "('answered', 'closed', 'returned')";
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Which deadline window to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +53,7 @@ fn flag(q: &Query, key: &str) -> ApiResult<bool> {
     match q.get(key).map(String::as_str) {
         None | Some("") | Some("0") => Ok(false),
         Some("1") => Ok(true),
-        Some(_) => Err(ApiError::bad_request("bad_query", &format!("{key} 只能是 0 或 1"), &format!("{key} must be 0 or 1"))),
+        Some(_) => Err(ApiError::bad_request(ErrorCode::BadQuery, &format!("{key} 只能是 0 或 1"), &format!("{key} must be 0 or 1"))),
     }
 }
 
@@ -75,23 +71,29 @@ impl Filter {
             None | Some("") => None,
             Some("today") => Some(Due::Today),
             Some("overdue") => Some(Due::Overdue),
-            Some(_) => return Err(ApiError::bad_request("bad_query", "due 只能是 today 或 overdue", "due must be today or overdue")),
+            Some(_) => {
+                return Err(ApiError::bad_request(ErrorCode::BadQuery, "due 只能是 today 或 overdue", "due must be today or overdue"))
+            }
         };
         let community = match q.get("community").map(|s| s.trim()).filter(|s| !s.is_empty()) {
             None => None,
-            Some(s) => Some(s.parse().map_err(|_| ApiError::bad_request("bad_query", "community 须为数字", "community must be a number"))?),
+            Some(s) => Some(
+                s.parse().map_err(|_| ApiError::bad_request(ErrorCode::BadQuery, "community 须为数字", "community must be a number"))?,
+            ),
         };
         let after = match q.get("after").map(|s| s.trim()).filter(|s| !s.is_empty()) {
             None => None,
             Some(s) => {
-                let bad = || ApiError::bad_request("bad_query", "翻页参数无效", "after must be DEADLINE_ID as given by the next-page link");
+                let bad = || {
+                    ApiError::bad_request(ErrorCode::BadQuery, "翻页参数无效", "after must be DEADLINE_ID as given by the next-page link")
+                };
                 let (k, id) = s.split_once('_').ok_or_else(bad)?;
                 Some((k.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
             }
         };
         let worker = q.get("worker").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         if worker.as_ref().is_some_and(|w| w.len() > 64) {
-            return Err(ApiError::bad_request("bad_query", "worker 过长", "worker name too long"));
+            return Err(ApiError::bad_request(ErrorCode::BadQuery, "worker 过长", "worker name too long"));
         }
         Ok(Filter {
             due,
@@ -180,91 +182,65 @@ impl ListRow {
     }
 }
 
-/// The SQL and arguments of one page (None when the user sees no community the filter allows).
-pub fn page_sql(communities: &[i64], f: &Filter, now_ms: i64, page_size: u32) -> Option<(String, Vec<Value>)> {
-    let visible: Vec<i64> = match f.community {
-        Some(id) => communities.iter().copied().filter(|c| *c == id).collect(),
-        None => communities.to_vec(),
-    };
-    if visible.is_empty() {
-        return None;
-    }
-    let ids = visible.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let mut sql = format!(
-        "SELECT o.id, o.number, c.name, o.kind, o.category, o.address, o.deadline_ms, o.status, o.tag_type, o.tag_handling,
-                o.tag_callback, o.knowledge != '', u.username,
-                (SELECT COUNT(*) FROM entries e WHERE e.community_id = o.community_id AND e.order_number = o.number)
-         FROM orders o JOIN communities c ON c.id = o.community_id LEFT JOIN users u ON u.id = o.assignee_id
-         WHERE o.community_id IN ({ids})"
-    );
-    let mut args: Vec<Value> = Vec::new();
-    let mut bind = |sql: &mut String, cond: &str, v: Value| {
-        args.push(v);
-        sql.push_str(&cond.replace('?', &format!("?{}", args.len())));
-    };
-    match f.due {
-        Some(Due::Today) => {
-            let (start, end) = super::i18n::china_day_bounds(now_ms);
-            // Written on the list index's own expression, so the range is an
-            // index seek rather than a walk from the oldest deadline.
-            bind(&mut sql, &format!(" AND ifnull(o.deadline_ms, {NO_DEADLINE}) >= ?"), Value::Integer(start));
-            bind(&mut sql, &format!(" AND ifnull(o.deadline_ms, {NO_DEADLINE}) < ?"), Value::Integer(end));
-            sql.push_str(&format!(" AND o.status NOT IN {FINISHED}"));
-        }
-        Some(Due::Overdue) => {
-            bind(&mut sql, &format!(" AND ifnull(o.deadline_ms, {NO_DEADLINE}) < ?"), Value::Integer(now_ms));
-            sql.push_str(&format!(" AND o.status NOT IN {FINISHED}"));
-        }
-        None => {}
-    }
-    if f.reopened {
-        sql.push_str(" AND (o.status = 'reopened' OR o.tag_callback = 'reopened')");
-    }
-    for (col, v) in
-        [("o.status", &f.status), ("o.tag_type", &f.tag_type), ("o.tag_handling", &f.tag_handling), ("o.tag_callback", &f.tag_callback)]
-    {
-        if let Some(v) = v {
-            bind(&mut sql, &format!(" AND {col} = ?"), Value::Text(v.clone()));
+impl ListRow {
+    fn from_listed(l: Listed) -> ListRow {
+        let o = l.order;
+        ListRow {
+            id: o.id,
+            has_knowledge: !o.knowledge.is_empty(),
+            number: o.number,
+            community: o.community,
+            kind: o.kind,
+            category: o.category,
+            address: o.address,
+            deadline_ms: o.deadline_ms,
+            status: o.status,
+            tag_type: o.tag_type,
+            tag_handling: o.tag_handling,
+            tag_callback: o.tag_callback,
+            assignee: o.assignee,
+            evidence: l.evidence,
         }
     }
-    if f.knowledge {
-        sql.push_str(" AND o.knowledge != ''");
+}
+
+impl Filter {
+    /// The repository's filter for one page: `page_size` rows and one more to tell whether more follow.
+    pub fn to_list(&self, now_ms: i64, page_size: u32) -> ListFilter {
+        let (deadline_from, deadline_before) = match self.due {
+            Some(Due::Today) => {
+                let (start, end) = super::i18n::china_day_bounds(now_ms);
+                (Some(start), Some(end))
+            }
+            Some(Due::Overdue) => (None, Some(now_ms)),
+            None => (None, None),
+        };
+        ListFilter {
+            deadline_from,
+            deadline_before,
+            open_only: self.due.is_some(),
+            reopened: self.reopened,
+            status: self.status.clone(),
+            tag_type: self.tag_type.clone(),
+            tag_handling: self.tag_handling.clone(),
+            tag_callback: self.tag_callback.clone(),
+            knowledge: self.knowledge,
+            assignee: self.worker.clone(),
+            after: self.after,
+            offset: 0,
+            limit: page_size + 1,
+        }
     }
-    if let Some(w) = &f.worker {
-        bind(&mut sql, " AND o.assignee_id = (SELECT id FROM users WHERE username = ?)", Value::Text(w.clone()));
-    }
-    if let Some((k, id)) = f.after {
-        bind(&mut sql, &format!(" AND (ifnull(o.deadline_ms, {NO_DEADLINE}), o.id) > (?"), Value::Integer(k));
-        bind(&mut sql, ", ?)", Value::Integer(id));
-    }
-    sql.push_str(&format!(" ORDER BY ifnull(o.deadline_ms, {NO_DEADLINE}), o.id LIMIT {}", page_size + 1));
-    Some((sql, args))
 }
 
 /// One page of orders the user may see (`page_size` rows, plus whether more follow).
 pub fn page(c: &Connection, communities: &[i64], f: &Filter, now_ms: i64, page_size: u32) -> ApiResult<(Vec<ListRow>, bool)> {
-    let Some((sql, args)) = page_sql(communities, f, now_ms, page_size) else { return Ok((Vec::new(), false)) };
-    let mut stmt = c.prepare(&sql)?;
-    let mut rows = stmt
-        .query_map(rusqlite::params_from_iter(args), |r| {
-            Ok(ListRow {
-                id: r.get(0)?,
-                number: r.get(1)?,
-                community: r.get(2)?,
-                kind: r.get(3)?,
-                category: r.get(4)?,
-                address: r.get(5)?,
-                deadline_ms: r.get(6)?,
-                status: r.get(7)?,
-                tag_type: r.get(8)?,
-                tag_handling: r.get(9)?,
-                tag_callback: r.get(10)?,
-                has_knowledge: r.get(11)?,
-                assignee: r.get(12)?,
-                evidence: r.get(13)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let visible: Vec<i64> = match f.community {
+        Some(id) => communities.iter().copied().filter(|c| *c == id).collect(),
+        None => communities.to_vec(),
+    };
+    let mut rows: Vec<ListRow> =
+        repo::orders::list(c, &visible, &f.to_list(now_ms, page_size))?.into_iter().map(ListRow::from_listed).collect();
     let more = rows.len() > page_size as usize;
     rows.truncate(page_size as usize);
     Ok((rows, more))
@@ -272,56 +248,27 @@ pub fn page(c: &Connection, communities: &[i64], f: &Filter, now_ms: i64, page_s
 
 /// Workers of the given communities (for the worker filter).
 pub fn workers(c: &Connection, communities: &[i64]) -> ApiResult<Vec<String>> {
-    if communities.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids = communities.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let mut s = c.prepare(&format!("SELECT username FROM users WHERE role = 'worker' AND community_id IN ({ids}) ORDER BY username"))?;
-    let v = s.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(v)
+    Ok(repo::accounts::workers(c, communities)?)
 }
 
 /// (id, name) of the given communities.
 pub fn communities(c: &Connection, ids: &[i64]) -> ApiResult<Vec<(i64, String)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let mut s = c.prepare(&format!("SELECT id, name FROM communities WHERE id IN ({list}) ORDER BY name"))?;
-    let v = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(v)
+    Ok(repo::accounts::community_names(c, ids)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn plan(c: &Connection, f: &Filter, communities: &[i64]) -> String {
-        let (sql, args) = page_sql(communities, f, 1_790_000_000_000, 50).unwrap();
-        let mut s = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-        let rows = s.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3)).unwrap();
-        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
-    }
-
-    /// The list is served in index order: no full sort of a community's orders per page.
     #[test]
-    fn list_queries_use_the_list_indexes() {
-        let mut c = Connection::open_in_memory().unwrap();
-        crate::db::schema::migrate(&mut c).unwrap();
-        let after = Filter { after: Some((1_790_000_000_000, 42)), ..Filter::default() };
-        for (f, index) in [
-            (Filter::default(), "orders_list_deadline"),
-            (after, "orders_list_deadline"),
-            (Filter { due: Some(Due::Overdue), ..Filter::default() }, "orders_list_deadline"),
-            (Filter { tag_type: Some("key".into()), ..Filter::default() }, "orders_list_deadline"),
-            (Filter { status: Some("reopened".into()), ..Filter::default() }, "orders_list_status"),
-        ] {
-            let p = plan(&c, &f, &[1]);
-            assert!(p.contains(index), "{f:?}:\n{p}");
-            assert!(!p.contains("TEMP B-TREE FOR ORDER BY"), "{f:?} sorts:\n{p}");
-            assert!(p.contains("entries_order"), "evidence counts use the entries index:\n{p}");
-        }
-        let p = plan(&c, &Filter { worker: Some("wang".into()), ..Filter::default() }, &[1]);
-        assert!(p.contains("orders_list_assignee") || p.contains("orders_list_deadline"), "{p}");
+    fn due_windows_become_deadline_bounds_on_open_orders() {
+        let now = 1_790_000_000_000;
+        let overdue = Filter { due: Some(Due::Overdue), ..Filter::default() }.to_list(now, 50);
+        assert_eq!((overdue.deadline_from, overdue.deadline_before, overdue.open_only, overdue.limit), (None, Some(now), true, 51));
+        let today = Filter { due: Some(Due::Today), ..Filter::default() }.to_list(now, 50);
+        let (start, end) = super::super::i18n::china_day_bounds(now);
+        assert_eq!((today.deadline_from, today.deadline_before, today.open_only), (Some(start), Some(end), true));
+        let plain = Filter { worker: Some("wang".into()), after: Some((5, 6)), ..Filter::default() }.to_list(now, 50);
+        assert_eq!((plain.assignee.as_deref(), plain.after, plain.open_only, plain.offset), (Some("wang"), Some((5, 6)), false, 0));
     }
 }

@@ -6,12 +6,14 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use super::evidence::Item;
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
+use crate::repo;
 use siteproof_core::flags::distance_m;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// How close two photos must be to count as the same spot, metres.
 pub const PAIR_RADIUS_M: f64 = 30.0;
@@ -58,11 +60,9 @@ pub fn propose(after: &Item, photos: &[&Item]) -> Option<(String, f64)> {
 
 /// Manual pairings of an order's community: after item → before item.
 pub fn manual(c: &Connection, community_id: i64, items: &[Item]) -> ApiResult<HashMap<String, String>> {
-    let mut s = c.prepare_cached("SELECT before_item_id FROM photo_pairs WHERE after_item_id = ?1 AND community_id = ?2")?;
     let mut out = HashMap::new();
     for i in items.iter().filter(|i| i.kind == "photo") {
-        let found: Option<String> = rusqlite::OptionalExtension::optional(s.query_row(params![i.item_id, community_id], |r| r.get(0)))?;
-        if let Some(b) = found {
+        if let Some(b) = repo::photo_pairs::before_of(c, &i.item_id, community_id)? {
             out.insert(i.item_id.clone(), b);
         }
     }
@@ -95,14 +95,10 @@ pub fn pairs(items: &[Item], manual: &HashMap<String, String>) -> Vec<Pair> {
 pub fn set_manual(c: &Connection, community_id: i64, items: &[Item], after: &str, before: &str, user_id: i64) -> ApiResult<()> {
     let is_photo = |id: &str| items.iter().any(|i| i.item_id == id && i.kind == "photo");
     if !is_photo(after) || (!before.is_empty() && !is_photo(before)) {
-        return Err(ApiError::invalid("not_a_photo_of_this_order", "只能配对本工单的照片 / only photos of this order can be paired"));
+        return Err(ApiError::invalid(ErrorCode::NotAPhotoOfThisOrder, "只能配对本工单的照片 / only photos of this order can be paired"));
     }
     if after == before {
-        return Err(ApiError::invalid("same_photo", "不能与自身配对 / a photo cannot be paired with itself"));
+        return Err(ApiError::invalid(ErrorCode::SamePhoto, "不能与自身配对 / a photo cannot be paired with itself"));
     }
-    c.execute(
-        "INSERT OR REPLACE INTO photo_pairs (after_item_id, community_id, before_item_id, paired_by, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![after, community_id, before, user_id, now_ms()],
-    )?;
-    Ok(())
+    Ok(repo::photo_pairs::set(c, after, community_id, before, user_id, now_ms())?)
 }

@@ -6,6 +6,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
+use cookie::Cookie;
 use sha2::{Digest, Sha256};
 
 use super::errors::ConsoleError;
@@ -15,21 +16,22 @@ use crate::auth::principal::resolve;
 use crate::auth::{Principal, Role};
 use crate::error::ApiError;
 use crate::state::AppState;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Cookie holding the session token.
 pub const SESSION_COOKIE: &str = "sp_console";
 /// Cookie holding the chosen language.
 pub const LANG_COOKIE: &str = "sp_lang";
 
-/// A value of a request cookie.
+/// A value of a request cookie (the first, if a browser sends the name twice).
 pub fn cookie(h: &HeaderMap, name: &str) -> Option<String> {
     h.get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim().to_string())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
 }
 
 /// Whether cookies get `Secure`: the browser reached us over https (a
@@ -70,9 +72,11 @@ pub fn csrf_token(session_token: &str) -> String {
 
 /// The language of a request: `?lang=` wins, then the cookie, then Chinese.
 pub fn lang_of(parts_query: Option<&str>, h: &HeaderMap) -> Lang {
-    let from_query = parts_query.and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")));
+    let from_query = parts_query
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|pairs| pairs.into_iter().find_map(|(k, v)| (k == "lang").then_some(v)));
     match from_query {
-        Some(v) => Lang::parse(v),
+        Some(v) => Lang::parse(&v),
         None => cookie(h, LANG_COOKIE).map(|v| Lang::parse(&v)).unwrap_or(Lang::Zh),
     }
 }
@@ -92,7 +96,7 @@ pub fn check_origin(h: &HeaderMap) -> Result<(), ConsoleError> {
 fn csrf_refused() -> ConsoleError {
     ConsoleError(ApiError::new(
         StatusCode::FORBIDDEN,
-        "csrf",
+        ErrorCode::Csrf,
         "表单已失效或来自其他网站，请刷新页面后重试",
         "the form is stale or came from another site; reload the page and try again",
     ))
@@ -135,16 +139,16 @@ impl FromRequestParts<AppState> for ConsoleUser {
         let lang = lang_of(parts.uri.query(), &parts.headers);
         let token = cookie(&parts.headers, SESSION_COOKIE)
             .filter(|t| !t.is_empty() && t.len() <= 200)
-            .ok_or_else(|| ApiError::unauthorized("unauthorized", "请先登录", "please log in"))?;
+            .ok_or_else(|| ApiError::unauthorized(ErrorCode::Unauthorized, "请先登录", "please log in"))?;
         let t = token.clone();
         let principal = st.db.call(move |c| resolve(c, &t)).await?;
         if principal.device.is_some() {
-            return Err(ApiError::unauthorized("wrong_token_kind", "请用账号登录", "log in with an account").into());
+            return Err(ApiError::unauthorized(ErrorCode::WrongTokenKind, "请用账号登录", "log in with an account").into());
         }
         if principal.role < Role::Coordinator {
             return Err(ConsoleError(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "forbidden",
+                ErrorCode::Forbidden,
                 "工作台仅供街道热线专干和管理员使用",
                 "the console is for coordinators and admins",
             )));
@@ -162,6 +166,9 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::COOKIE, "a=1; sp_console=sps_x; sp_lang=en".parse().unwrap());
         assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("sps_x"));
+        assert_eq!(cookie(&h, "sp"), None);
+        h.append(header::COOKIE, "broken; b = 2 ".parse().unwrap());
+        assert_eq!(cookie(&h, "b").as_deref(), Some("2"));
         assert_eq!(lang_of(None, &h), Lang::En);
         assert_eq!(lang_of(Some("page=2&lang=zh"), &h), Lang::Zh);
     }

@@ -5,10 +5,11 @@
 //! never replaced by another's. When the item's manifest lands, links other
 //! devices made to its id are dropped.
 
-use axum::http::StatusCode;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
-use crate::error::{ApiError, ApiResult};
+use crate::domain::{DomainError, DomainResult};
+use crate::repo;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// A requested link of an upload to an item, as a device names it in its upload metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,17 +24,16 @@ pub struct Claim {
     pub community_id: i64,
 }
 
-fn not_yours() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "derivative_not_yours",
+fn not_yours() -> DomainError {
+    DomainError::conflict(
+        ErrorCode::DerivativeNotYours,
         "该条目的缩略图或预览图只能由拍摄它的设备上传",
         "a thumbnail or preview of this item may only come from the device that captured it",
     )
 }
 
 /// Refuses a claim on an item another device signed, or whose picture another device already linked.
-pub fn check(conn: &Connection, c: &Claim) -> ApiResult<()> {
+pub fn check(conn: &Connection, c: &Claim) -> DomainResult<()> {
     if allowed(conn, c)? {
         Ok(())
     } else {
@@ -42,14 +42,8 @@ pub fn check(conn: &Connection, c: &Claim) -> ApiResult<()> {
 }
 
 fn allowed(conn: &Connection, c: &Claim) -> rusqlite::Result<bool> {
-    let signer: Option<String> = conn
-        .prepare_cached("SELECT device_id FROM entries WHERE item_id = ?1 LIMIT 1")?
-        .query_row([&c.item_id], |r| r.get(0))
-        .optional()?;
-    let linked: Option<String> = conn
-        .prepare_cached("SELECT device_id FROM derivatives WHERE item_id = ?1 AND role = ?2 AND community_id = ?3")?
-        .query_row(params![c.item_id, c.role, c.community_id], |r| r.get(0))
-        .optional()?;
+    let signer = repo::entries::signer_of_item(conn, &c.item_id)?;
+    let linked = repo::derivatives::linked_by(conn, &c.item_id, &c.role, c.community_id)?;
     Ok(signer.is_none_or(|d| d == c.device_id) && linked.is_none_or(|d| d == c.device_id))
 }
 
@@ -59,16 +53,18 @@ pub fn link(conn: &Connection, c: &Claim, sha256: &str, now_ms: i64) -> rusqlite
     if !allowed(conn, c)? {
         return Ok(false);
     }
-    let n = conn.execute(
-        "INSERT INTO derivatives (item_id, role, sha256, community_id, device_id, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (item_id, role, community_id) DO UPDATE SET sha256 = excluded.sha256, at_ms = excluded.at_ms
-         WHERE derivatives.device_id = excluded.device_id",
-        params![c.item_id, c.role, sha256, c.community_id, c.device_id, now_ms],
-    )?;
-    Ok(n == 1)
+    let l = repo::derivatives::NewLink {
+        item_id: &c.item_id,
+        role: &c.role,
+        sha256,
+        community_id: c.community_id,
+        device_id: &c.device_id,
+        at_ms: now_ms,
+    };
+    repo::derivatives::upsert_own(conn, &l)
 }
 
 /// Drops links to an item made by devices other than the one that signed it.
 pub fn drop_claims_of_others(conn: &Connection, item_id: &str, signer: &str) -> rusqlite::Result<usize> {
-    conn.execute("DELETE FROM derivatives WHERE item_id = ?1 AND device_id != ?2", params![item_id, signer])
+    repo::derivatives::drop_others(conn, item_id, signer)
 }

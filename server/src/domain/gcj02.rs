@@ -6,6 +6,8 @@
 
 use std::f64::consts::PI;
 
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+
 /// Semi-major axis of the Krasovsky 1940 ellipsoid the transform is defined on.
 const A: f64 = 6_378_245.0;
 /// Its first eccentricity squared.
@@ -56,14 +58,13 @@ pub fn map_link(lat: f64, lon: f64, label: &str) -> String {
     if in_mainland_china(lat, lon) {
         let (glat, glon) = wgs84_to_gcj02(lat, lon);
         let name: String = label.chars().filter(|c| c.is_alphanumeric() || *c == ' ').take(40).collect();
-        format!("https://uri.amap.com/marker?position={glon:.6},{glat:.6}&name={}&coordinate=gaode", url_encode(&name))
+        format!(
+            "https://uri.amap.com/marker?position={glon:.6},{glat:.6}&name={}&coordinate=gaode",
+            utf8_percent_encode(&name, NON_ALPHANUMERIC)
+        )
     } else {
         format!("https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=18/{lat:.6}/{lon:.6}")
     }
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 #[cfg(test)]

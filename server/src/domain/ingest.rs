@@ -5,14 +5,16 @@
 //! coordinator sees what is odd about it.
 
 use ed25519_dalek::SigningKey;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
 
-use crate::auth::DevicePrincipal;
 use crate::db::now_ms;
-use crate::error::{ApiError, ApiResult};
+use crate::domain::{DomainError, DomainResult};
+use crate::repo;
+pub use crate::repo::entries::Gap;
 use siteproof_core::evidence::{Manifest, Receipt, SignedManifest, RECEIPT_FORMAT};
 use siteproof_core::text::prefix;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// What `POST /v1/manifests` answers: the signed receipt and the key to check it with.
 #[derive(Debug, Clone, Serialize)]
@@ -35,17 +37,26 @@ pub struct Accepted {
     pub anomalies: Vec<String>,
 }
 
+/// The device a manifest comes from, as authentication established it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    /// Device id (from its enrolled key).
+    pub device_id: String,
+    /// The community the device works for.
+    pub community_id: i64,
+}
+
 struct Anomaly {
     kind: String,
     detail: String,
 }
 
-fn stored_receipt(conn: &Connection, hash: &str, key_hex: &str) -> ApiResult<Option<ReceiptResponse>> {
-    Ok(conn
-        .query_row("SELECT receipt, signature FROM receipt_log WHERE manifest_hash = ?1", [hash], |r| {
-            Ok(ReceiptResponse { receipt: r.get(0)?, signature: r.get(1)?, server_key: key_hex.to_string() })
-        })
-        .optional()?)
+fn stored_receipt(conn: &Connection, hash: &str, key_hex: &str) -> DomainResult<Option<ReceiptResponse>> {
+    Ok(repo::receipts::of_manifest(conn, hash)?.map(|(receipt, signature)| ReceiptResponse {
+        receipt,
+        signature,
+        server_key: key_hex.to_string(),
+    }))
 }
 
 /// Checks the entry against the neighbours the server already holds. Phones
@@ -53,12 +64,8 @@ fn stored_receipt(conn: &Connection, hash: &str, key_hex: &str) -> ApiResult<Opt
 /// order; each link is checked when the second of its two ends arrives, and
 /// only real breaks (forks, wrong predecessors) become anomalies. Entries not
 /// yet received are an open gap, computed on read by [`open_gaps`].
-fn chain_anomalies(conn: &Connection, dev: &DevicePrincipal, m: &Manifest, hash: &str) -> ApiResult<Vec<Anomaly>> {
-    let at = |seq: i64| -> rusqlite::Result<Option<(String, Option<String>)>> {
-        conn.prepare_cached("SELECT manifest_hash, prev FROM entries WHERE device_id = ?1 AND seq = ?2 ORDER BY log_index LIMIT 1")?
-            .query_row(params![dev.device_id, seq], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-    };
+fn chain_anomalies(conn: &Connection, dev: &Signer, m: &Manifest, hash: &str) -> DomainResult<Vec<Anomaly>> {
+    let at = |seq: i64| repo::entries::at_seq(conn, &dev.device_id, seq);
     let seq = m.seq as i64;
     let mut out = Vec::new();
     if let Some((other, _)) = at(seq)? {
@@ -101,42 +108,14 @@ fn chain_anomalies(conn: &Connection, dev: &DevicePrincipal, m: &Manifest, hash:
     Ok(out)
 }
 
-/// A run of sequence numbers a device has used (later entries exist) but the server has not received.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Gap {
-    /// The device.
-    pub device_id: String,
-    /// First missing sequence number.
-    pub from_seq: i64,
-    /// Last missing sequence number.
-    pub to_seq: i64,
-}
-
 /// Open gaps in the chains of the given communities' devices, from the entries themselves.
-pub fn open_gaps(conn: &Connection, community_ids: &[i64]) -> rusqlite::Result<Vec<Gap>> {
-    if community_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids = community_ids.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
-    let mut s = conn.prepare(&format!(
-        "SELECT device_id, prev_seq + 1, seq - 1 FROM (
-             SELECT device_id, seq, coalesce(lag(seq) OVER (PARTITION BY device_id ORDER BY seq), 0) AS prev_seq
-             FROM (SELECT DISTINCT device_id, seq FROM entries WHERE community_id IN ({ids})))
-         WHERE seq > prev_seq + 1 ORDER BY device_id, seq"
-    ))?;
-    let gaps = s.query_map([], |r| Ok(Gap { device_id: r.get(0)?, from_seq: r.get(1)?, to_seq: r.get(2)? }))?.collect();
-    gaps
+pub fn open_gaps(conn: &Connection, community_ids: &[i64]) -> DomainResult<Vec<Gap>> {
+    Ok(repo::entries::open_gaps(conn, repo::entries::GapScope::Communities(community_ids))?)
 }
 
-/// Size of a blob this device uploaded itself. A capture record may only
-/// cover media its own device held: a colleague's upload in the same
-/// community does not count, even when the bytes are identical.
-pub fn held_by_device(conn: &Connection, sha256: &str, device_id: &str) -> rusqlite::Result<Option<i64>> {
-    conn.prepare_cached(
-        "SELECT b.bytes FROM blobs b JOIN blob_owners o ON o.sha256 = b.sha256 WHERE b.sha256 = ?1 AND o.device_id = ?2 LIMIT 1",
-    )?
-    .query_row(params![sha256, device_id], |r| r.get(0))
-    .optional()
+/// Size of a blob this device uploaded itself (see [`repo::blobs::held_by_device`]).
+pub fn held_by_device(conn: &Connection, sha256: &str, device_id: &str) -> DomainResult<Option<i64>> {
+    Ok(repo::blobs::held_by_device(conn, sha256, device_id)?)
 }
 
 /// Stores a verified manifest and issues (or re-issues) its receipt.
@@ -144,41 +123,36 @@ pub fn accept(
     conn: &mut Connection,
     key: &SigningKey,
     key_hex: &str,
-    dev: &DevicePrincipal,
+    dev: &Signer,
     sm: &SignedManifest,
     m: &Manifest,
-) -> ApiResult<Accepted> {
+) -> DomainResult<Accepted> {
     let hash = sm.hash();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if let Some(r) = stored_receipt(&tx, &hash, key_hex)? {
         return Ok(Accepted { response: r, created: false, anomalies: Vec::new() });
     }
-    let taken = tx
-        .query_row("SELECT 1 FROM entries WHERE item_id = ?1 AND device_id != ?2 LIMIT 1", params![m.item_id, dev.device_id], |_| Ok(()))
-        .optional()?;
-    if taken.is_some() {
+    if repo::entries::item_taken_by_other(&tx, &m.item_id, &dev.device_id)? {
         // Devices mint item ids as random UUIDs: another device's id in this manifest is a copy, never a collision.
-        return Err(ApiError::new(
-            axum::http::StatusCode::CONFLICT,
-            "item_id_taken",
+        return Err(DomainError::conflict(
+            ErrorCode::ItemIdTaken,
             "该条目编号已属于另一台设备的记录",
             "this item id belongs to another device's entry",
         ));
     }
     if let Some(media) = &m.media {
-        match held_by_device(&tx, &media.sha256, &dev.device_id)? {
+        match repo::blobs::held_by_device(&tx, &media.sha256, &dev.device_id)? {
             None => {
                 // Devices answer media_missing by uploading the original again (HEAD first, which is per device too).
-                return Err(ApiError::new(
-                    axum::http::StatusCode::CONFLICT,
-                    "media_missing",
+                return Err(DomainError::conflict(
+                    ErrorCode::MediaMissing,
                     "本设备还没有上传该记录的媒体文件，请先上传再提交",
                     "this device has not uploaded this entry's media yet; upload it first, then retry",
                 ));
             }
             Some(b) if b as u64 != media.bytes => {
-                return Err(ApiError::invalid(
-                    "media_size_mismatch",
+                return Err(DomainError::invalid(
+                    ErrorCode::MediaSizeMismatch,
                     format!(
                         "清单写明 {} 字节，服务器存有 {b} 字节 / manifest says {} bytes, stored blob has {b}",
                         media.bytes, media.bytes
@@ -190,9 +164,7 @@ pub fn accept(
     }
     let anomalies = chain_anomalies(&tx, dev, m, &hash)?;
     let now = now_ms();
-    let last: Option<(i64, String)> = tx
-        .query_row("SELECT log_index, receipt_hash FROM receipt_log ORDER BY log_index DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    let last = repo::receipts::last(&tx)?;
     let log_index = last.as_ref().map(|l| l.0 + 1).unwrap_or(1);
     let receipt = Receipt {
         format: RECEIPT_FORMAT.to_string(),
@@ -204,44 +176,40 @@ pub fn accept(
         log_prev: last.map(|l| l.1),
         server_key: key_hex.to_string(),
     };
-    let signed = receipt.sign(key)?;
-    tx.execute(
-        "INSERT INTO entries (manifest_hash, device_id, community_id, seq, prev, item_id, kind, media_sha256, order_number,
-            attach_item_id, manifest, signature, received_at_ms, log_index)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
-            hash,
-            dev.device_id,
-            dev.community_id,
-            m.seq as i64,
-            m.prev,
-            m.item_id,
-            m.kind.as_str(),
-            m.media.as_ref().map(|x| x.sha256.clone()),
-            m.order_number,
-            m.attach.as_ref().map(|a| a.item_id.clone()),
-            sm.manifest,
-            sm.signature,
-            now,
-            log_index
-        ],
-    )?;
-    tx.execute(
-        "INSERT INTO receipt_log (log_index, manifest_hash, receipt, signature, receipt_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![log_index, hash, signed.receipt, signed.signature, signed.hash()],
-    )?;
+    let signed = receipt.sign(key).map_err(|e| DomainError::Internal(format!("signing a receipt: {e}")))?;
+    let entry = repo::entries::NewEntry {
+        manifest_hash: &hash,
+        device_id: &dev.device_id,
+        community_id: dev.community_id,
+        seq: m.seq as i64,
+        prev: m.prev.as_deref(),
+        item_id: &m.item_id,
+        kind: m.kind.as_str(),
+        media_sha256: m.media.as_ref().map(|x| x.sha256.as_str()),
+        order_number: m.order_number.as_deref(),
+        attach_item_id: m.attach.as_ref().map(|a| a.item_id.as_str()),
+        manifest: &sm.manifest,
+        signature: &sm.signature,
+        received_at_ms: now,
+        log_index,
+    };
+    repo::entries::insert(&tx, &entry)?;
+    repo::receipts::append(&tx, log_index, &hash, &signed.receipt, &signed.signature, &signed.hash())?;
     for a in &anomalies {
-        tx.execute(
-            "INSERT INTO anomalies (community_id, device_id, manifest_hash, seq, item_id, kind, detail, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![dev.community_id, dev.device_id, hash, m.seq as i64, m.item_id, a.kind, a.detail, now],
-        )?;
+        let row = repo::anomalies::NewAnomaly {
+            community_id: dev.community_id,
+            device_id: &dev.device_id,
+            manifest_hash: &hash,
+            seq: m.seq as i64,
+            item_id: &m.item_id,
+            kind: &a.kind,
+            detail: &a.detail,
+            at_ms: now,
+        };
+        repo::anomalies::insert(&tx, &row)?;
     }
     crate::domain::derivatives::drop_claims_of_others(&tx, &m.item_id, &dev.device_id)?;
-    tx.execute(
-        "INSERT INTO device_heads (device_id, seq, hash) VALUES (?1, ?2, ?3)
-         ON CONFLICT(device_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > device_heads.seq",
-        params![dev.device_id, m.seq as i64, hash],
-    )?;
+    repo::entries::advance_head(&tx, &dev.device_id, m.seq as i64, &hash)?;
     tx.commit()?;
     Ok(Accepted {
         response: ReceiptResponse { receipt: signed.receipt, signature: signed.signature, server_key: key_hex.to_string() },

@@ -7,12 +7,11 @@
 
 use std::collections::HashSet;
 
-use axum::http::StatusCode;
 pub use siteproof_protocol::wire::order_csv::RowError;
-use siteproof_protocol::wire::order_csv::{self as wire, CsvFileError, CsvOrder};
+use siteproof_protocol::wire::order_csv::{self as wire, CsvOrder};
 
 use crate::domain::orders::{validate_new, NewOrder};
-use crate::error::{ApiError, ApiResult};
+use crate::domain::{DomainError, DomainResult};
 
 /// Parsed rows and the bad ones.
 #[derive(Debug, Default)]
@@ -40,12 +39,8 @@ fn new_order(o: CsvOrder) -> NewOrder {
 }
 
 /// Parses a UTF-8 CSV body into orders and per-line errors.
-pub fn parse(body: &[u8]) -> ApiResult<Parsed> {
-    let read = wire::parse(body).map_err(|e| {
-        let status = if e == CsvFileError::TooManyRows { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
-        let (zh, en) = e.text();
-        ApiError::new(status, e.code(), &zh, &en)
-    })?;
+pub fn parse(body: &[u8]) -> DomainResult<Parsed> {
+    let read = wire::parse(body).map_err(DomainError::CsvFile)?;
     let mut out = Parsed { rows: Vec::new(), errors: read.errors };
     let mut seen = HashSet::new();
     for (line, o) in read.rows {
@@ -56,7 +51,7 @@ pub fn parse(body: &[u8]) -> ApiResult<Parsed> {
                 format!("工单号 {} 在文件中重复 / order {} appears twice in the file", v.number, v.number),
             )),
             Ok(v) => out.rows.push((line, v)),
-            Err(e) => out.errors.push(RowError::new(line, e.code, e.message)),
+            Err(e) => out.errors.push(RowError::new(line, e.code().as_str(), e.message())),
         }
     }
     // Unreadable and invalid rows were found in two passes; report them in file order.

@@ -25,6 +25,7 @@ use crate::db::now_ms;
 use crate::domain::{accounts, orders};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::Storage;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Everything one export needs, owned so it can move to the blocking pool.
 pub(super) struct ExportJob {
@@ -49,7 +50,7 @@ struct Original {
 fn core_err(what: &str, e: siteproof_core::Error) -> ApiError {
     match e {
         siteproof_core::Error::DiskFull(_) => {
-            ApiError::new(axum::http::StatusCode::INSUFFICIENT_STORAGE, "disk_full", "服务器磁盘已满", "server disk is full")
+            ApiError::new(axum::http::StatusCode::INSUFFICIENT_STORAGE, ErrorCode::DiskFull, "服务器磁盘已满", "server disk is full")
         }
         other => ApiError::internal(format!("{what}: {other}")),
     }
@@ -57,7 +58,7 @@ fn core_err(what: &str, e: siteproof_core::Error) -> ApiError {
 
 fn check_out(out: &Path) -> ApiResult<PathBuf> {
     if out.is_dir() {
-        return Err(ApiError::bad_request("bad_out", "输出路径是一个目录", "the output path is a directory"));
+        return Err(ApiError::bad_request(ErrorCode::BadOut, "输出路径是一个目录", "the output path is a directory"));
     }
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -65,7 +66,7 @@ fn check_out(out: &Path) -> ApiResult<PathBuf> {
     };
     if !dir.is_dir() {
         return Err(ApiError::bad_request(
-            "bad_out",
+            ErrorCode::BadOut,
             &format!("目录 {} 不存在", dir.display()),
             &format!("folder {} does not exist", dir.display()),
         ));

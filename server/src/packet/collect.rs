@@ -3,10 +3,11 @@
 //! signature, its receipt from the append-only log, and the enrolled key of
 //! its device. Nothing is re-encoded: the packet carries the stored text.
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use siteproof_core::evidence::{SignedManifest, SignedReceipt};
 
 use crate::error::{ApiError, ApiResult};
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// One stored entry with everything the packet carries about it.
 #[derive(Debug, Clone)]
@@ -39,42 +40,32 @@ pub struct EntryRow {
 
 /// Every entry of an order in a community, in device and chain order.
 pub fn order_entries(conn: &Connection, community_id: i64, number: &str) -> ApiResult<Vec<EntryRow>> {
-    let mut s = conn.prepare(
-        "SELECT e.device_id, e.seq, e.item_id, e.kind, e.manifest_hash, e.manifest, e.signature,
-                r.receipt, r.signature, d.public_key, e.media_sha256, b.media_type, e.received_at_ms, e.attach_item_id
-         FROM entries e
-         JOIN receipt_log r ON r.manifest_hash = e.manifest_hash
-         LEFT JOIN devices d ON d.device_id = e.device_id
-         LEFT JOIN blobs b ON b.sha256 = e.media_sha256
-         WHERE e.community_id = ?1 AND (e.order_number = ?2 OR e.item_id IN
-            (SELECT attach_item_id FROM entries WHERE community_id = ?1 AND order_number = ?2 AND kind = 'attach' AND device_id = e.device_id))
-         ORDER BY e.device_id, e.seq, e.log_index",
-    )?;
-    let rows = s
-        .query_map(params![community_id, number], |r| {
-            Ok(EntryRow {
-                device_id: r.get(0)?,
-                seq: r.get::<_, i64>(1)? as u64,
-                item_id: r.get(2)?,
-                kind: r.get(3)?,
-                manifest_hash: r.get(4)?,
-                manifest: SignedManifest { manifest: r.get(5)?, signature: r.get(6)? },
-                receipt: SignedReceipt { receipt: r.get(7)?, signature: r.get(8)? },
-                device_key: r.get(9)?,
-                media_sha256: r.get(10)?,
-                media_type: r.get(11)?,
-                received_at_ms: r.get(12)?,
-                attach_item_id: r.get(13)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut rows: Vec<EntryRow> = crate::repo::entries::of_order(conn, community_id, number)?
+        .into_iter()
+        .map(|e| EntryRow {
+            device_id: e.device_id,
+            seq: e.seq as u64,
+            item_id: e.item_id,
+            kind: e.kind,
+            manifest_hash: e.manifest_hash,
+            manifest: SignedManifest { manifest: e.manifest, signature: e.signature },
+            receipt: SignedReceipt { receipt: e.receipt, signature: e.receipt_signature },
+            device_key: e.device_key,
+            media_sha256: e.media_sha256,
+            media_type: e.media_type,
+            received_at_ms: e.received_at_ms,
+            attach_item_id: e.attach_item_id,
+        })
+        .collect();
+    // The repository answers in receipt-log order; a packet lists each device's chain in sequence.
+    rows.sort_by(|a, b| (a.device_id.as_str(), a.seq).cmp(&(b.device_id.as_str(), b.seq)));
     Ok(rows)
 }
 
 /// Keeps the chosen items (and attach entries filing them); every chosen id must belong to the order.
 pub fn select_items(rows: Vec<EntryRow>, item_ids: &[String], number: &str) -> ApiResult<Vec<EntryRow>> {
     if item_ids.is_empty() {
-        return Err(ApiError::bad_request("no_items", "未选择任何证据", "no items were chosen"));
+        return Err(ApiError::bad_request(ErrorCode::NoItems, "未选择任何证据", "no items were chosen"));
     }
     for id in item_ids {
         if !rows.iter().any(|r| &r.item_id == id) {

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// What an export produced.
 #[derive(Debug, Clone, Serialize)]
@@ -75,7 +76,7 @@ pub async fn export_order_packet(
 }
 
 fn font_unavailable(e: font::FontError) -> ApiError {
-    let mut err = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "cjk_font_missing", "", "");
+    let mut err = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::CjkFontMissing, "", "");
     err.message = e.0;
     err
 }

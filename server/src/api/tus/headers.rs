@@ -8,10 +8,11 @@ use siteproof_protocol::wire::tus::{self as wire, TusHeaderError};
 pub use siteproof_protocol::wire::tus::{Checksum, Metadata, TUS_CHECKSUMS, TUS_EXTENSIONS, TUS_VERSION};
 
 use crate::error::{ApiError, ApiResult};
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 fn refused(e: TusHeaderError, header: &str) -> ApiError {
     let (zh, en) = e.text(header);
-    ApiError::bad_request(e.code(), &zh, &en)
+    ApiError::bad_request(ErrorCode::parse(e.code()), &zh, &en)
 }
 
 /// Requires `Tus-Resumable: 1.0.0` (412 otherwise).
@@ -19,8 +20,13 @@ pub fn check_version(h: &HeaderMap) -> ApiResult<()> {
     if wire::version_supported(h.get("tus-resumable").map(|v| v.as_bytes())) {
         return Ok(());
     }
-    Err(ApiError::new(StatusCode::PRECONDITION_FAILED, "tus_version", "需要 Tus-Resumable: 1.0.0", "Tus-Resumable: 1.0.0 is required")
-        .with_header("tus-version", TUS_VERSION))
+    Err(ApiError::new(
+        StatusCode::PRECONDITION_FAILED,
+        ErrorCode::TusVersion,
+        "需要 Tus-Resumable: 1.0.0",
+        "Tus-Resumable: 1.0.0 is required",
+    )
+    .with_header("tus-version", TUS_VERSION))
 }
 
 /// Parses a non-negative decimal header with no sign or spaces.
@@ -41,7 +47,7 @@ pub fn derivative(meta: &Metadata) -> ApiResult<Option<(String, String)>> {
     let Some(role) = meta.pairs.get("role").filter(|r| *r == "thumbnail" || *r == "preview") else { return Ok(None) };
     let item = meta.pairs.get("item_id").map(String::as_str).unwrap_or("");
     siteproof_core::evidence::ids::check_id("条目编号", "item id", item)
-        .map_err(|e| ApiError::bad_request("bad_item_id", "缩略图或预览图须指明所属条目的编号（UUID）", &e.to_string()))?;
+        .map_err(|e| ApiError::bad_request(ErrorCode::BadItemId, "缩略图或预览图须指明所属条目的编号（UUID）", &e.to_string()))?;
     Ok(Some((item.to_string(), role.clone())))
 }
 

@@ -24,6 +24,7 @@ use crate::auth::require_device;
 use crate::domain::derivatives::{self, Claim};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 const OFFSET_STREAM: &str = "application/offset+octet-stream";
 
@@ -53,17 +54,17 @@ pub async fn create(State(st): State<AppState>, h: HeaderMap, body: Body) -> Api
     let (_, dev) = require_device(&st, &h).await?;
     if h.contains_key("upload-defer-length") {
         return Err(ApiError::bad_request(
-            "defer_length_unsupported",
+            ErrorCode::DeferLengthUnsupported,
             "不支持延后声明长度",
             "Upload-Defer-Length is not supported; send Upload-Length",
         ));
     }
     let length = headers::u64_header(&h, "upload-length")?
-        .ok_or_else(|| ApiError::bad_request("upload_length_required", "需要 Upload-Length", "Upload-Length is required"))?;
+        .ok_or_else(|| ApiError::bad_request(ErrorCode::UploadLengthRequired, "需要 Upload-Length", "Upload-Length is required"))?;
     if length > st.config.max_upload_bytes {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "upload_too_large",
+            ErrorCode::UploadTooLarge,
             &format!("单个文件不能超过 {} 字节", st.config.max_upload_bytes),
             &format!("an upload may not exceed {} bytes", st.config.max_upload_bytes),
         ));
@@ -72,7 +73,7 @@ pub async fn create(State(st): State<AppState>, h: HeaderMap, body: Body) -> Api
     if let Some((item_id, role)) = headers::derivative(&meta)? {
         // Refused before any byte is taken: a picture another device's item may not carry.
         let claim = Claim { item_id, role, device_id: dev.device_id.clone(), community_id: dev.community_id };
-        st.db.call(move |c| derivatives::check(c, &claim)).await?;
+        st.db.call(move |c| Ok(derivatives::check(c, &claim)?)).await?;
     }
     let with_body = is_offset_stream(&h);
     let ck = if with_body { headers::checksum(&h)? } else { None };
@@ -120,24 +121,24 @@ pub async fn patch(State(st): State<AppState>, h: HeaderMap, Path(id): Path<Stri
     if !is_offset_stream(&h) {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "bad_content_type",
+            ErrorCode::BadContentType,
             "Content-Type 须为 application/offset+octet-stream",
             "Content-Type must be application/offset+octet-stream",
         ));
     }
     let offset = headers::u64_header(&h, "upload-offset")?
-        .ok_or_else(|| ApiError::bad_request("upload_offset_required", "需要 Upload-Offset", "Upload-Offset is required"))?;
+        .ok_or_else(|| ApiError::bad_request(ErrorCode::UploadOffsetRequired, "需要 Upload-Offset", "Upload-Offset is required"))?;
     let ck = headers::checksum(&h)?;
     let content_length = headers::u64_header(&h, "content-length")?;
     let lock = UploadLock::take(&st, &id)?;
     let up = upload::load_live(&st, &dev, &id).await?;
     if up.state != "open" && !(up.state == "complete" && offset == up.length) {
-        return Err(ApiError::new(StatusCode::GONE, "upload_closed", "上传已结束", "upload is no longer open"));
+        return Err(ApiError::new(StatusCode::GONE, ErrorCode::UploadClosed, "上传已结束", "upload is no longer open"));
     }
     if offset != up.offset {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "offset_mismatch",
+            ErrorCode::OffsetMismatch,
             &format!("偏移量不符：服务器已有 {} 字节", up.offset),
             &format!("Upload-Offset {offset} does not match the server's offset {}", up.offset),
         )

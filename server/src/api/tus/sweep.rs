@@ -2,10 +2,9 @@
 //! expired and their staged bytes removed, so abandoned phones do not fill
 //! the disk.
 
-use rusqlite::params;
-
 use crate::db::now_ms;
 use crate::error::ApiResult;
+use crate::repo;
 use crate::state::AppState;
 
 /// Expires one upload unless a request is writing it.
@@ -14,14 +13,7 @@ pub async fn expire(st: &AppState, id: &str) -> ApiResult<()> {
         return Ok(());
     }
     let id2 = id.to_string();
-    st.db
-        .call(move |c| {
-            Ok(c.execute(
-                "UPDATE uploads SET state = 'expired', updated_at_ms = ?2 WHERE id = ?1 AND state = 'open'",
-                params![id2, now_ms()],
-            )?)
-        })
-        .await?;
+    st.db.call(move |c| Ok(repo::uploads::expire(c, &id2, now_ms())?)).await?;
     st.hashers.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
     let _ = tokio::fs::remove_file(st.storage.staging_path(id)).await;
     Ok(())
@@ -29,14 +21,7 @@ pub async fn expire(st: &AppState, id: &str) -> ApiResult<()> {
 
 /// Expires every overdue upload; returns how many.
 pub async fn sweep(st: &AppState) -> ApiResult<usize> {
-    let ids: Vec<String> = st
-        .db
-        .call(|c| {
-            let mut s = c.prepare("SELECT id FROM uploads WHERE state = 'open' AND expires_at_ms <= ?1 LIMIT 1000")?;
-            let v = s.query_map([now_ms()], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-            Ok(v)
-        })
-        .await?;
+    let ids: Vec<String> = st.db.call(|c| Ok(repo::uploads::expired_open(c, now_ms())?)).await?;
     for id in &ids {
         expire(st, id).await?;
     }

@@ -10,7 +10,7 @@ use std::io::{Read, SeekFrom};
 use axum::body::Body;
 use axum::http::StatusCode;
 use http_body_util::BodyExt;
-use rusqlite::params;
+
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
@@ -20,8 +20,10 @@ use super::upload::{Upload, UploadLock};
 use crate::db::now_ms;
 use crate::domain::derivatives::{self, Claim};
 use crate::error::{ApiError, ApiResult};
+use crate::repo;
 use crate::state::AppState;
 use crate::storage::PutOutcome;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 const WRITE_BUFFER: usize = 512 * 1024;
 
@@ -29,7 +31,7 @@ const WRITE_BUFFER: usize = 512 * 1024;
 pub fn exceeds(length: u64) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "exceeds_upload_length",
+        ErrorCode::ExceedsUploadLength,
         &format!("数据超出声明的长度 {length} 字节"),
         &format!("body goes beyond the declared Upload-Length of {length} bytes"),
     )
@@ -38,7 +40,7 @@ pub fn exceeds(length: u64) -> ApiError {
 fn checksum_mismatch() -> ApiError {
     ApiError::new(
         StatusCode::from_u16(460).expect("valid status"),
-        "checksum_mismatch",
+        ErrorCode::ChecksumMismatch,
         "本次请求的校验和不符，数据未保存",
         "Upload-Checksum does not match the request body; nothing was stored",
     )
@@ -46,7 +48,7 @@ fn checksum_mismatch() -> ApiError {
 
 fn cut_short() -> ApiError {
     ApiError::bad_request(
-        "body_incomplete",
+        ErrorCode::BodyIncomplete,
         "请求体不完整，已保存收到的部分",
         "request body was cut short; what arrived is kept (see HEAD)",
     )
@@ -175,14 +177,7 @@ async fn receive_inner(st: &AppState, up: &Upload, ck: Option<Checksum>, mut bod
     let new_offset = start + written;
     if written > 0 {
         let (id, expiry) = (up.id.clone(), now_ms() + st.config.upload_expiry_ms);
-        st.db
-            .call(move |c| {
-                Ok(c.execute(
-                    "UPDATE uploads SET \"offset\" = ?2, updated_at_ms = ?3, expires_at_ms = ?4 WHERE id = ?1 AND state = 'open'",
-                    params![id, new_offset as i64, now_ms(), expiry],
-                )?)
-            })
-            .await?;
+        st.db.call(move |c| Ok(repo::uploads::set_offset(c, &id, new_offset, expiry, now_ms())?)).await?;
     }
     if new_offset == up.length {
         finish(st, up, hasher).await?;
@@ -202,18 +197,11 @@ async fn finish(st: &AppState, up: &Upload, hasher: Sha256) -> ApiResult<()> {
     let id = up.id.clone();
     if digest != up.sha256 {
         let msg = format!("declared sha256 {} but the received file hashes to {digest}", up.sha256);
-        st.db
-            .call(move |c| {
-                Ok(c.execute(
-                    "UPDATE uploads SET state = 'failed', error = ?2, updated_at_ms = ?3 WHERE id = ?1",
-                    params![id, msg, now_ms()],
-                )?)
-            })
-            .await?;
+        st.db.call(move |c| Ok(repo::uploads::fail(c, &id, &msg, now_ms())?)).await?;
         let _ = tokio::fs::remove_file(&path).await;
         return Err(ApiError::new(
             StatusCode::from_u16(460).expect("valid status"),
-            "sha256_mismatch",
+            ErrorCode::Sha256Mismatch,
             "整个文件的 SHA-256 与声明不符，上传已作废",
             &format!("the whole file's SHA-256 is {digest}, not the declared {}; the upload is failed and its bytes deleted", up.sha256),
         ));
@@ -226,15 +214,7 @@ async fn finish(st: &AppState, up: &Upload, hasher: Sha256) -> ApiResult<()> {
         .call(move |c| {
             let tx = c.transaction()?;
             let now = now_ms();
-            tx.execute(
-                "INSERT OR IGNORE INTO blobs (sha256, bytes, media_type, stored_at_ms) VALUES (?1, ?2, ?3, ?4)",
-                params![up2.sha256, up2.length as i64, up2.media_type, now],
-            )?;
-            tx.execute(
-                "INSERT OR IGNORE INTO blob_owners (sha256, community_id, device_id, at_ms) VALUES (?1, ?2, ?3, ?4)",
-                params![up2.sha256, up2.community_id, up2.device_id, now],
-            )?;
-            tx.execute("UPDATE uploads SET state = 'complete', updated_at_ms = ?2 WHERE id = ?1", params![up2.id, now])?;
+            repo::uploads::complete(&tx, &up2, now)?;
             if let Some((item_id, role)) = super::headers::derivative_of(&up2.metadata_raw) {
                 // Thumbnails are not evidence; the link only lets the console show them beside their item.
                 // Checked at creation too; a claim lost since then keeps the bytes but links nothing.
@@ -243,10 +223,6 @@ async fn finish(st: &AppState, up: &Upload, hasher: Sha256) -> ApiResult<()> {
                     tracing::warn!(upload = %up2.id, item = %claim.item_id, "derivative not linked: the item is another device's");
                 }
             }
-            tx.execute(
-                "UPDATE devices SET bytes_stored = bytes_stored + ?2 WHERE device_id = ?1",
-                params![up2.device_id, up2.length as i64],
-            )?;
             tx.commit()?;
             Ok(())
         })

@@ -1,0 +1,103 @@
+//! The `devices` table (and the device tokens revoked with a device): enrolled
+//! phones, their keys, worker and community.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// The enrolled public key of a device, hex.
+pub fn public_key(c: &Connection, device_id: &str) -> rusqlite::Result<Option<String>> {
+    c.prepare_cached("SELECT public_key FROM devices WHERE device_id = ?1")?.query_row([device_id], |r| r.get(0)).optional()
+}
+
+/// Community of a device, if enrolled.
+pub fn community(c: &Connection, device_id: &str) -> rusqlite::Result<Option<i64>> {
+    c.prepare_cached("SELECT community_id FROM devices WHERE device_id = ?1")?.query_row([device_id], |r| r.get(0)).optional()
+}
+
+/// (public key, device name, worker's username) of an enrolled device.
+pub fn key_and_label(c: &Connection, device_id: &str) -> rusqlite::Result<Option<(String, String, String)>> {
+    c.prepare_cached("SELECT d.public_key, d.name, u.username FROM devices d JOIN users u ON u.id = d.user_id WHERE d.device_id = ?1")?
+        .query_row([device_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
+}
+
+/// Whether a device id has ever been enrolled (revoked ones included).
+pub fn exists(c: &Connection, device_id: &str) -> rusqlite::Result<bool> {
+    Ok(c.query_row("SELECT 1 FROM devices WHERE device_id = ?1", [device_id], |_| Ok(())).optional()?.is_some())
+}
+
+/// A device to enroll.
+pub struct NewDevice<'a> {
+    /// Id derived from the key.
+    pub device_id: &'a str,
+    /// Public key, hex.
+    pub public_key: &'a str,
+    /// The worker.
+    pub user_id: i64,
+    /// The worker's community.
+    pub community_id: i64,
+    /// Name the worker gave the phone.
+    pub name: &'a str,
+    /// Now, Unix ms.
+    pub at_ms: i64,
+}
+
+/// Enrolls a device.
+pub fn insert(c: &Connection, d: &NewDevice<'_>) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO devices (device_id, public_key, user_id, community_id, name, enrolled_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![d.device_id, d.public_key, d.user_id, d.community_id, d.name, d.at_ms],
+    )?;
+    Ok(())
+}
+
+/// Revokes a device and every token it holds. False: no such device.
+pub fn revoke(c: &Connection, device_id: &str, at_ms: i64) -> rusqlite::Result<bool> {
+    let n = c.execute("UPDATE devices SET revoked_at_ms = COALESCE(revoked_at_ms, ?2) WHERE device_id = ?1", params![device_id, at_ms])?;
+    c.execute("UPDATE tokens SET revoked_at_ms = COALESCE(revoked_at_ms, ?2) WHERE device_id = ?1", params![device_id, at_ms])?;
+    Ok(n > 0)
+}
+
+/// One enrolled device as coordinators see it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DeviceRow {
+    /// Device id.
+    pub device_id: String,
+    /// Name the worker gave it.
+    pub name: String,
+    /// Worker's username.
+    pub worker: String,
+    /// Community name.
+    pub community: String,
+    /// Enrolled, Unix ms.
+    pub enrolled_at_ms: i64,
+    /// Revoked, Unix ms.
+    pub revoked_at_ms: Option<i64>,
+    /// Bytes of media it uploaded.
+    pub bytes_stored: i64,
+    #[serde(skip)]
+    /// Community id (for the caller's visibility check).
+    pub community_id: i64,
+}
+
+/// Every enrolled device, oldest enrollment first.
+pub fn all(c: &Connection) -> rusqlite::Result<Vec<DeviceRow>> {
+    let mut s = c.prepare(
+        "SELECT d.device_id, d.name, u.username, cm.name, d.community_id, d.enrolled_at_ms, d.revoked_at_ms, d.bytes_stored
+         FROM devices d JOIN users u ON u.id = d.user_id JOIN communities cm ON cm.id = d.community_id ORDER BY d.enrolled_at_ms",
+    )?;
+    let rows = s
+        .query_map([], |r| {
+            Ok(DeviceRow {
+                device_id: r.get(0)?,
+                name: r.get(1)?,
+                worker: r.get(2)?,
+                community: r.get(3)?,
+                community_id: r.get(4)?,
+                enrolled_at_ms: r.get(5)?,
+                revoked_at_ms: r.get(6)?,
+                bytes_stored: r.get(7)?,
+            })
+        })?
+        .collect();
+    rows
+}
