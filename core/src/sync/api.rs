@@ -305,6 +305,9 @@ mod tests {
             (422, Some("bad_manifest"), RetryKind::Permanent),
             (404, Some("not_found"), RetryKind::Permanent),
             (500, Some("internal"), RetryKind::Transient { retry_after: hint }),
+            // A code from a newer server is judged by its status alone.
+            (409, Some("a_code_from_a_newer_server"), RetryKind::Transient { retry_after: hint }),
+            (422, Some("a_code_from_a_newer_server"), RetryKind::Permanent),
         ];
         for (status, code, want) in cases {
             assert_eq!(classify(*status, *code, hint), *want, "HTTP {status} {code:?}");
