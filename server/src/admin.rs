@@ -13,6 +13,7 @@ use crate::cli::AdminAction;
 use crate::db;
 use crate::domain::accounts::{self, NewUser};
 use crate::error::ApiError;
+use crate::repo;
 
 fn fail(e: impl Into<ApiError>) -> String {
     e.into().message
@@ -112,10 +113,7 @@ fn export_order(
             .db
             .call(move |c| {
                 let office_id = office.as_deref().map(|o| accounts::office_id(c, o)).transpose()?;
-                let all: Vec<i64> = c
-                    .prepare("SELECT id FROM communities WHERE ?1 IS NULL OR office_id = ?1")?
-                    .query_map([office_id], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
+                let all = repo::accounts::communities_in(c, office_id)?;
                 Ok(crate::domain::orders::get_visible(c, &wanted, &all)?.community_id)
             })
             .await?;

@@ -116,7 +116,7 @@ pub async fn enroll(State(st): State<AppState>, b: Body) -> ApiResult<Response> 
             repo::devices::insert(&tx, &device)?;
             repo::accounts::use_enroll_code(&tx, &code_hash, &device_id, now)?;
             let token = tokens::new_token("spd_");
-            repo::accounts::insert_device_token(&tx, &tokens::hash(&token), uid, &device_id, now, now + ttl)?;
+            repo::tokens::insert_device(&tx, &tokens::hash(&token), uid, &device_id, now, now + ttl)?;
             tx.commit()?;
             Ok(json(StatusCode::CREATED, &Enrolled { device_id, token, worker, community, server_key, expires_at_ms: now + ttl }))
         })

@@ -1,12 +1,12 @@
 //! Resolving `Authorization: Bearer` to a principal, and the role ladder.
 
 use axum::http::HeaderMap;
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::tokens;
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
+use crate::repo;
 use crate::state::AppState;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
@@ -76,45 +76,21 @@ fn bearer(headers: &HeaderMap) -> ApiResult<String> {
 /// Looks a token up; the error says why it is unusable.
 pub fn resolve(conn: &rusqlite::Connection, token: &str) -> ApiResult<Principal> {
     let th = tokens::hash(token);
-    let row = conn
-        .query_row(
-            "SELECT t.kind, t.user_id, t.device_id, t.expires_at_ms, t.revoked_at_ms,
-                    u.username, u.role, u.office_id, u.community_id, u.disabled
-             FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1",
-            [&th],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, Option<i64>>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, i64>(7)?,
-                    r.get::<_, Option<i64>>(8)?,
-                    r.get::<_, bool>(9)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((kind, user_id, device_id, expires, revoked, username, role, office_id, community_id, disabled)) = row else {
+    let Some(t) = repo::tokens::by_hash(conn, &th)? else {
         return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "令牌无效", "unknown token"));
     };
-    if revoked.is_some() || disabled {
+    if t.revoked_at_ms.is_some() || t.disabled {
         return Err(ApiError::unauthorized(ErrorCode::TokenRevoked, "令牌已被吊销", "token has been revoked"));
     }
-    if expires <= now_ms() {
+    if t.expires_at_ms <= now_ms() {
         return Err(ApiError::unauthorized(ErrorCode::TokenExpired, "令牌已过期", "token has expired"));
     }
+    let (kind, user_id, device_id, username, role, office_id, community_id) =
+        (t.kind, t.user_id, t.device_id, t.username, t.role, t.office_id, t.community_id);
     let role = Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
     let device = if kind == "device" {
         let id = device_id.ok_or_else(|| ApiError::internal("device token without device"))?;
-        let d = conn
-            .query_row("SELECT public_key, community_id, revoked_at_ms FROM devices WHERE device_id = ?1", [&id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?))
-            })
-            .optional()?
+        let d = repo::devices::auth_facts(conn, &id)?
             .ok_or_else(|| ApiError::unauthorized(ErrorCode::UnknownDevice, "设备未注册", "device is not enrolled"))?;
         if d.2.is_some() {
             return Err(ApiError::unauthorized(ErrorCode::TokenRevoked, "设备已被吊销", "device has been revoked"));
@@ -125,11 +101,7 @@ pub fn resolve(conn: &rusqlite::Connection, token: &str) -> ApiResult<Principal>
     };
     let communities = match (&device, role, community_id) {
         (Some(d), _, _) => vec![d.community_id],
-        (None, Role::Admin, _) => {
-            let mut stmt = conn.prepare_cached("SELECT id FROM communities WHERE office_id = ?1")?;
-            let ids = stmt.query_map(params![office_id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
-            ids
-        }
+        (None, Role::Admin, _) => repo::accounts::office_communities(conn, office_id)?,
         (None, _, Some(c)) => vec![c],
         (None, _, None) => Vec::new(),
     };

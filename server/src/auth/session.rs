@@ -3,11 +3,12 @@
 
 use std::net::IpAddr;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use super::{password, tokens};
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
+use crate::repo;
 use crate::state::AppState;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
@@ -31,15 +32,7 @@ pub struct NewSession {
 pub async fn login(st: &AppState, from: IpAddr, username: &str, pass: String, ttl_ms: i64) -> ApiResult<NewSession> {
     st.login_throttle.check(from, username)?;
     let name = username.trim().to_string();
-    let row: Option<(i64, Option<String>, String)> = st
-        .db
-        .call(move |c| {
-            Ok(c.query_row("SELECT id, password_hash, role FROM users WHERE username = ?1 AND disabled = 0", [name], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()?)
-        })
-        .await?;
+    let row: Option<(i64, Option<String>, String)> = st.db.call(move |c| Ok(repo::accounts::login_facts(c, &name)?)).await?;
     let stored = row.as_ref().and_then(|(_, h, _)| h.clone());
     let ok = password::check(pass, stored).await?;
     let Some((user_id, _, role)) = row.filter(|_| ok) else {
@@ -51,15 +44,11 @@ pub async fn login(st: &AppState, from: IpAddr, username: &str, pass: String, tt
 fn open_session(c: &Connection, user_id: i64, role: String, ttl_ms: i64) -> ApiResult<NewSession> {
     let token = tokens::new_token("sps_");
     let expires_at_ms = now_ms() + ttl_ms;
-    c.execute(
-        "INSERT INTO tokens (token_hash, kind, user_id, created_at_ms, expires_at_ms) VALUES (?1, 'session', ?2, ?3, ?4)",
-        params![tokens::hash(&token), user_id, now_ms(), expires_at_ms],
-    )?;
+    repo::tokens::insert_session(c, &tokens::hash(&token), user_id, now_ms(), expires_at_ms)?;
     Ok(NewSession { token, user_id, role, expires_at_ms })
 }
 
 /// Revokes a session by its token hash.
 pub fn logout(c: &Connection, token_hash: &str) -> ApiResult<()> {
-    c.execute("UPDATE tokens SET revoked_at_ms = ?2 WHERE token_hash = ?1 AND revoked_at_ms IS NULL", params![token_hash, now_ms()])?;
-    Ok(())
+    Ok(repo::tokens::revoke(c, token_hash, now_ms())?)
 }

@@ -1,5 +1,5 @@
 //! Street offices, communities, user accounts and enrollment codes: the
-//! `offices`, `communities`, `users`, `enroll_codes` and device `tokens` tables.
+//! `offices`, `communities`, `users` and `enroll_codes` tables.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -97,6 +97,28 @@ pub fn user_with_community(c: &Connection, user_id: i64) -> rusqlite::Result<Opt
     .optional()
 }
 
+/// (id, password hash, stored role) of an active account, for a login.
+pub fn login_facts(c: &Connection, username: &str) -> rusqlite::Result<Option<(i64, Option<String>, String)>> {
+    c.query_row("SELECT id, password_hash, role FROM users WHERE username = ?1 AND disabled = 0", [username], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+    .optional()
+}
+
+/// Ids of the communities of an office, or of every office (the operator's view).
+pub fn communities_in(c: &Connection, office_id: Option<i64>) -> rusqlite::Result<Vec<i64>> {
+    let mut s = c.prepare_cached("SELECT id FROM communities WHERE ?1 IS NULL OR office_id = ?1")?;
+    let v = s.query_map([office_id], |r| r.get(0))?.collect();
+    v
+}
+
+/// Ids of the communities of an office.
+pub fn office_communities(c: &Connection, office_id: i64) -> rusqlite::Result<Vec<i64>> {
+    let mut s = c.prepare_cached("SELECT id FROM communities WHERE office_id = ?1")?;
+    let v = s.query_map([office_id], |r| r.get(0))?.collect();
+    v
+}
+
 /// Usernames of the workers of the given communities, sorted.
 pub fn workers(c: &Connection, communities: &[i64]) -> rusqlite::Result<Vec<String>> {
     if communities.is_empty() {
@@ -130,21 +152,5 @@ pub fn enroll_code(c: &Connection, code_hash: &str) -> rusqlite::Result<Option<(
 /// Marks an enrollment code used by a device.
 pub fn use_enroll_code(c: &Connection, code_hash: &str, device_id: &str, at_ms: i64) -> rusqlite::Result<()> {
     c.execute("UPDATE enroll_codes SET used_at_ms = ?2, device_id = ?3 WHERE code_hash = ?1", params![code_hash, at_ms, device_id])?;
-    Ok(())
-}
-
-/// Stores a device token (by hash).
-pub fn insert_device_token(
-    c: &Connection,
-    token_hash: &str,
-    user_id: i64,
-    device_id: &str,
-    at_ms: i64,
-    expires_at_ms: i64,
-) -> rusqlite::Result<()> {
-    c.execute(
-        "INSERT INTO tokens (token_hash, kind, user_id, device_id, created_at_ms, expires_at_ms) VALUES (?1, 'device', ?2, ?3, ?4, ?5)",
-        params![token_hash, user_id, device_id, at_ms, expires_at_ms],
-    )?;
     Ok(())
 }

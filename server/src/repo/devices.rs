@@ -8,6 +8,13 @@ pub fn public_key(c: &Connection, device_id: &str) -> rusqlite::Result<Option<St
     c.prepare_cached("SELECT public_key FROM devices WHERE device_id = ?1")?.query_row([device_id], |r| r.get(0)).optional()
 }
 
+/// (public key, community, revoked at) of a device, for authenticating its token.
+pub fn auth_facts(c: &Connection, device_id: &str) -> rusqlite::Result<Option<(String, i64, Option<i64>)>> {
+    c.prepare_cached("SELECT public_key, community_id, revoked_at_ms FROM devices WHERE device_id = ?1")?
+        .query_row([device_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
+}
+
 /// Community of a device, if enrolled.
 pub fn community(c: &Connection, device_id: &str) -> rusqlite::Result<Option<i64>> {
     c.prepare_cached("SELECT community_id FROM devices WHERE device_id = ?1")?.query_row([device_id], |r| r.get(0)).optional()

@@ -16,6 +16,7 @@ pub mod followups;
 pub mod orders;
 pub mod photo_pairs;
 pub mod receipts;
+pub mod tokens;
 pub mod uploads;
 
 /// A community id list for `IN (...)`: ids are integers from the database, never caller text.
