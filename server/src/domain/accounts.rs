@@ -117,7 +117,7 @@ pub struct User {
 /// The active account of a username.
 pub fn user(conn: &Connection, username: &str) -> DomainResult<User> {
     repo::accounts::user(conn, username.trim())?
-        .and_then(|(id, role, office_id, community_id)| Role::parse(&role).map(|role| User { id, role, office_id, community_id }))
+        .and_then(|u| Role::parse(&u.role).map(|role| User { id: u.id, role, office_id: u.office_id, community_id: u.community_id }))
         .ok_or_else(|| DomainError::not_found("用户", "user"))
 }
 

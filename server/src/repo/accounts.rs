@@ -79,10 +79,23 @@ pub fn insert_user(c: &Connection, u: &NewUserRow<'_>) -> rusqlite::Result<Optio
     Ok((added > 0).then(|| c.last_insert_rowid()))
 }
 
-/// (id, stored role, office, community) of an active account.
-pub fn user(c: &Connection, username: &str) -> rusqlite::Result<Option<(i64, String, i64, Option<i64>)>> {
+/// An active account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    /// Account id.
+    pub id: i64,
+    /// Stored role name.
+    pub role: String,
+    /// Street office.
+    pub office_id: i64,
+    /// Community (None for office admins).
+    pub community_id: Option<i64>,
+}
+
+/// An active account by username.
+pub fn user(c: &Connection, username: &str) -> rusqlite::Result<Option<UserRow>> {
     c.query_row("SELECT id, role, office_id, community_id FROM users WHERE username = ?1 AND disabled = 0", [username], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        Ok(UserRow { id: r.get(0)?, role: r.get(1)?, office_id: r.get(2)?, community_id: r.get(3)? })
     })
     .optional()
 }
