@@ -5,13 +5,15 @@
 
 pub mod canonical;
 pub mod chain;
+pub mod exif;
 pub mod ids;
 pub mod manifest;
 pub mod receipt;
 pub mod signing;
 pub mod time_token;
 
-pub use chain::{ChainLink, ChainProblem, ChainProblemKind, ChainVerifier};
+pub use chain::{ChainFinding, ChainFindingKind, ChainLink, ChainVerifier};
+pub use exif::{ExifSummary, GpsPoint};
 pub use manifest::{
     AnchoredTime, AttachRef, AudioSummary, CaptureRecord, EntryKind, LocationFix, Manifest, MediaRef, SignedManifest, MANIFEST_FORMAT,
 };

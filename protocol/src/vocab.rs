@@ -59,7 +59,10 @@ pub fn normalize(vocab: Vocab, what: &str, input: &str) -> Result<String> {
     let t = input.trim();
     vocab.iter().find(|(code, zh, _)| *code == t || *zh == t).map(|(code, _, _)| code.to_string()).ok_or_else(|| {
         let choices: Vec<String> = vocab.iter().map(|(c, zh, _)| format!("{zh} ({c})")).collect();
-        Error::InvalidInput(format!("无效的{what} / invalid {what} {t:?}; 可选 / choose: {}", choices.join(", ")))
+        Error::invalid(
+            format!("无效的{what}；可选：{}", choices.join(", ")),
+            format!("invalid {what} {t:?}; choose: {}", choices.join(", ")),
+        )
     })
 }
 
