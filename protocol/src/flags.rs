@@ -1,6 +1,8 @@
 //! Doubts about a capture, recorded as flags in the signed manifest rather
 //! than hidden or "corrected". A coordinator reads them in plain words; a
 //! flag never stops a capture, because doubtful evidence is still evidence.
+//! The device decides the flags; the server's console and packet report word
+//! them for coordinators from the same definitions, here in the protocol.
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 

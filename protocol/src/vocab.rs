@@ -1,7 +1,9 @@
 //! The closed vocabularies of 12345 work: order kinds, statuses, the four
 //! tags and visit purposes. Stored as stable English codes; each has its
 //! zh-CN label for display, and the Chinese label is accepted as input too,
-//! because that is how coordinators and the city platform write them.
+//! because that is how coordinators and the city platform write them. The
+//! phone, the server and the packet report share these lists through the
+//! protocol crate, so a term means the same on every side.
 
 use crate::error::{Error, Result};
 

@@ -1,7 +1,8 @@
 //! The evidence format: the one implementation of manifests, signatures,
-//! chain links and receipts that the device, the CLI and the case server all
-//! share. Nothing here touches the disk or the network, so the server can
-//! verify exactly what the phone signed, byte for byte.
+//! the chain rule, receipts and time statements that the device (through
+//! `siteproof-core`), the CLI and the case server all share. Nothing here
+//! touches the disk or the network, so the server can verify exactly what
+//! the phone signed, byte for byte.
 
 pub mod canonical;
 pub mod chain;

@@ -1,9 +1,11 @@
 //! Offline verification of a dispute packet with nothing but the packet: the
 //! index signature, every file against the index, each manifest against its
 //! device key, each original against its manifest, each receipt against the
-//! server key and its manifest, and the chain links between neighbouring
-//! entries. Every problem names the file, so a reviewer can see exactly what
-//! was changed, removed or slipped in.
+//! server key and its manifest, and each device's chain by the protocol's one
+//! chain rule ([`ChainVerifier`], the same the phone and the server ask).
+//! Every problem names the file, so a reviewer can see exactly what was
+//! changed, removed or slipped in. It reads from any seekable reader and does
+//! no I/O of its own; the device side opens files (`siteproof_core::packet`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Seek};

@@ -31,7 +31,7 @@ pub struct Accepted {
     pub response: ReceiptResponse,
     /// False when this was a replay of an accepted manifest.
     pub created: bool,
-    /// Anomaly kinds recorded for this entry.
+    /// Kinds of the chain findings this arrival showed (recorded as anomalies on the entries they name).
     pub anomalies: Vec<String>,
 }
 
