@@ -55,7 +55,7 @@ impl Phone {
             capture: CaptureRecord {
                 device_time_ms: 1_790_000_000_000 + seq as i64,
                 utc_offset_min: 480,
-                monotonic_ms: 5_000 + seq as i64,
+                monotonic_ms: 5_000 + seq,
                 boot_id: "boot-1".into(),
                 fix: None,
             },
