@@ -233,7 +233,10 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
         })
         .collect();
 
-    let mut chains: BTreeMap<String, ChainVerifier> = BTreeMap::new();
+    // Each device's manifests by the position their file name gives, fed to the chain rule in that
+    // order (file names sort as text, so "-10" would come before "-2"): where two entries claim one
+    // number, the one at the lower position holds it, as the lower row does on the device.
+    let mut chains: BTreeMap<String, BTreeMap<(u64, String), ChainLink>> = BTreeMap::new();
     // Which file holds each manifest, to name the file a chain finding points at.
     let mut files_by_hash: HashMap<String, String> = HashMap::new();
     for (name, m) in &members {
@@ -290,10 +293,14 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
         check_receipt(&members, &device_id, seq, &hash, server_key.as_deref(), &mut c, &mut report);
         let link = ChainLink { seq: manifest.seq, item_id: manifest.item_id.clone(), hash: hash.clone(), prev: manifest.prev.clone() };
         files_by_hash.insert(hash, name.clone());
-        chains.entry(manifest.device_id).or_default().push(&link);
+        chains.entry(manifest.device_id).or_default().insert((seq, name.clone()), link);
     }
 
-    for (device_id, chain) in chains {
+    for (device_id, links) in chains {
+        let mut chain = ChainVerifier::new();
+        for link in links.values() {
+            chain.push(link);
+        }
         let findings = chain.finish();
         for f in &findings {
             let kind = match f.kind {
