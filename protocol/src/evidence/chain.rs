@@ -282,6 +282,26 @@ mod tests {
     }
 
     #[test]
+    fn a_link_is_judged_by_its_two_ends_alone() {
+        use ChainFindingKind::*;
+        let verdict = |f: Option<ChainFinding>| f.map(|f| (f.kind, f.seq));
+        let (one, two) = (link(1, "a", None), link(2, "b", Some("a")));
+        assert_eq!(verdict(check_link(&one, &two)), None);
+        assert_eq!(verdict(check_link(&link(1, "z", None), &two)), Some((BrokenLink, 2)));
+        assert_eq!(verdict(check_link(&link(1, "a", Some("b")), &link(2, "b", Some("x")))), Some((Reordered, 2)));
+        assert_eq!(verdict(check_link(&one, &link(3, "c", Some("b")))), None, "only neighbours are judged");
+        assert_eq!(verdict(check_first(&link(1, "a", Some("z")))), Some((BrokenLink, 1)));
+
+        // As the server asks: the neighbours it holds, read from its store.
+        let three = link(3, "c", Some("b"));
+        let fork = link(2, "x", Some("a"));
+        let held = Neighbours { same_seq: Some(&two), before: Some(&one), after: Some(&three) };
+        let found: Vec<_> = judge_arrival(&fork, held).into_iter().map(|f| (f.kind, f.seq)).collect();
+        assert_eq!(found, vec![(Fork, 2), (BrokenLink, 3)]);
+        assert!(judge_arrival(&two, held).is_empty(), "a replay of the held entry is not a finding");
+    }
+
+    #[test]
     fn missing_runs_are_ranges() {
         let m = missing_ranges([7, 2, 3]);
         assert_eq!(m.iter().map(|f| (f.seq, f.to_seq)).collect::<Vec<_>>(), vec![(1, 1), (4, 6)]);
