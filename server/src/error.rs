@@ -139,3 +139,13 @@ impl From<siteproof_core::Error> for ApiError {
         DomainError::from(e).into()
     }
 }
+
+impl From<siteproof_protocol::Error> for ApiError {
+    fn from(e: siteproof_protocol::Error) -> Self {
+        match e {
+            // A full disk is the server's state, not a refusal of the rules.
+            siteproof_protocol::Error::Io { source, .. } => ApiError::from(source),
+            other => DomainError::from(other).into(),
+        }
+    }
+}

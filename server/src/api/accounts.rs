@@ -19,8 +19,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::repo;
 use crate::state::AppState;
 use crate::web::body;
-use siteproof_core::evidence::{device_id_for_key, public_key_from_hex};
-use siteproof_core::text::single_line;
+use siteproof_protocol::evidence::{device_id_for_key, public_key_from_hex};
+use siteproof_protocol::text::single_line;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 #[derive(Deserialize)]

@@ -13,10 +13,10 @@ use crate::auth::{require_session, Role};
 use crate::domain::{ingest, orders};
 use crate::error::{ApiError, ApiResult};
 use crate::repo;
-use crate::repo::entries::StoredEntry;
+use crate::repo::entries::{GapScope, StoredEntry};
 use crate::state::AppState;
 use crate::web::body::{num, query};
-use siteproof_core::evidence::{SignedManifest, SignedReceipt};
+use siteproof_protocol::evidence::{SignedManifest, SignedReceipt};
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 fn summary(c: &Connection, e: &StoredEntry) -> rusqlite::Result<Value> {
@@ -121,7 +121,7 @@ pub async fn anomalies(State(st): State<AppState>, h: HeaderMap, RawQuery(q): Ra
                     })
                 })
                 .collect();
-            let gaps = ingest::open_gaps(c, &p.communities)?;
+            let gaps = ingest::open_gaps(c, GapScope::Communities(&p.communities))?;
             Ok(json(StatusCode::OK, &json!({"anomalies": rows, "gaps": gaps})))
         })
         .await

@@ -13,7 +13,7 @@ use crate::domain::ingest;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::web::body;
-use siteproof_core::evidence::{ids, SignedManifest};
+use siteproof_protocol::evidence::{ids, SignedManifest};
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Manifests are small; a larger body is not a manifest.

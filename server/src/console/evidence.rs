@@ -8,10 +8,11 @@ use std::collections::HashMap;
 
 use rusqlite::Connection;
 
+use crate::domain::ingest;
 use crate::error::ApiResult;
 use crate::repo;
 use crate::repo::entries::GapScope;
-use siteproof_core::evidence::{Manifest, SignedManifest, SignedReceipt};
+use siteproof_protocol::evidence::{Manifest, SignedManifest, SignedReceipt};
 
 /// What re-checking an item found.
 #[derive(Debug, Clone)]
@@ -101,9 +102,7 @@ pub fn for_order(
     }
     let mut gaps: Vec<(String, i64, i64)> = Vec::new();
     for (dev, max_seq) in top {
-        gaps.extend(
-            repo::entries::open_gaps(c, GapScope::DeviceUpTo(dev, max_seq))?.into_iter().map(|g| (g.device_id, g.from_seq, g.to_seq)),
-        );
+        gaps.extend(ingest::open_gaps(c, GapScope::DeviceUpTo(dev, max_seq))?.into_iter().map(|g| (g.device_id, g.from_seq, g.to_seq)));
     }
     let mut devices: HashMap<String, (Option<String>, String)> = HashMap::new();
     let mut items = Vec::with_capacity(rows.len());
@@ -111,7 +110,7 @@ pub fn for_order(
         if !devices.contains_key(&r.device_id) {
             let entry = match repo::devices::key_and_label(c, &r.device_id)? {
                 Some((key, name, user)) => (Some(key), format!("{user} · {name}")),
-                None => (None, siteproof_core::text::prefix(&r.device_id, 12).to_string()),
+                None => (None, siteproof_protocol::text::prefix(&r.device_id, 12).to_string()),
             };
             devices.insert(r.device_id.clone(), entry);
         }

@@ -9,7 +9,7 @@ use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::repo;
 use crate::repo::followups::FollowupRow;
-use siteproof_core::text::multi_line;
+use siteproof_protocol::text::multi_line;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Where a follow-up window stands.

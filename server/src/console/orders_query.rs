@@ -8,7 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::repo;
 use crate::repo::orders::{ListFilter, Listed, NO_DEADLINE};
 use crate::web::body::Query;
-use siteproof_core::vocab::{normalize, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::vocab::{normalize, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Which deadline window to show.
@@ -57,7 +57,7 @@ fn flag(q: &Query, key: &str) -> ApiResult<bool> {
     }
 }
 
-fn vocab(q: &Query, key: &str, v: siteproof_core::vocab::Vocab, what: &str) -> ApiResult<Option<String>> {
+fn vocab(q: &Query, key: &str, v: siteproof_protocol::vocab::Vocab, what: &str) -> ApiResult<Option<String>> {
     match q.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => Ok(Some(normalize(v, what, s)?)),

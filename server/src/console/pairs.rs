@@ -12,7 +12,7 @@ use super::evidence::Item;
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::repo;
-use siteproof_core::flags::distance_m;
+use siteproof_protocol::flags::distance_m;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// How close two photos must be to count as the same spot, metres.

@@ -9,7 +9,7 @@ use crate::db::now_ms;
 use crate::domain::role::Role;
 use crate::domain::{DomainError, DomainResult};
 use crate::repo;
-use siteproof_core::text::single_line;
+use siteproof_protocol::text::single_line;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 fn name(what: &str, s: &str) -> DomainResult<String> {

@@ -96,6 +96,19 @@ impl DomainError {
     }
 }
 
+impl From<siteproof_protocol::Error> for DomainError {
+    fn from(e: siteproof_protocol::Error) -> Self {
+        use siteproof_protocol::Error as P;
+        match e {
+            P::InvalidInput { .. } => DomainError::invalid(ErrorCode::InvalidInput, e),
+            P::MalformedJson(_) | P::BadFormat { .. } | P::BadSignature | P::Mismatch { .. } => {
+                DomainError::invalid(ErrorCode::Integrity, e)
+            }
+            P::Io { .. } | P::WrongSigningKey { .. } | P::Zip(_) => DomainError::Internal(e.to_string()),
+        }
+    }
+}
+
 impl From<siteproof_core::Error> for DomainError {
     fn from(e: siteproof_core::Error) -> Self {
         use siteproof_core::Error as E;

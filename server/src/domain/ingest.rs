@@ -11,9 +11,9 @@ use serde::Serialize;
 use crate::db::now_ms;
 use crate::domain::{DomainError, DomainResult};
 use crate::repo;
-pub use crate::repo::entries::Gap;
-use siteproof_core::evidence::{Manifest, Receipt, SignedManifest, RECEIPT_FORMAT};
-use siteproof_core::text::prefix;
+use crate::repo::entries::GapScope;
+use siteproof_protocol::evidence::chain::{judge_arrival, missing_ranges, Neighbours};
+use siteproof_protocol::evidence::{ChainFinding, ChainLink, Manifest, Receipt, SignedManifest, RECEIPT_FORMAT};
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// What `POST /v1/manifests` answers: the signed receipt and the key to check it with.
@@ -33,7 +33,7 @@ pub struct Accepted {
     pub response: ReceiptResponse,
     /// False when this was a replay of an accepted manifest.
     pub created: bool,
-    /// Anomaly kinds recorded for this entry.
+    /// Kinds of the chain findings this arrival showed (recorded as anomalies on the entries they name).
     pub anomalies: Vec<String>,
 }
 
@@ -46,11 +46,6 @@ pub struct Signer {
     pub community_id: i64,
 }
 
-struct Anomaly {
-    kind: String,
-    detail: String,
-}
-
 fn stored_receipt(conn: &Connection, hash: &str, key_hex: &str) -> DomainResult<Option<ReceiptResponse>> {
     Ok(repo::receipts::of_manifest(conn, hash)?.map(|(receipt, signature)| ReceiptResponse {
         receipt,
@@ -59,58 +54,60 @@ fn stored_receipt(conn: &Connection, hash: &str, key_hex: &str) -> DomainResult<
     }))
 }
 
-/// Checks the entry against the neighbours the server already holds. Phones
-/// send small items first and links drop mid-sync, so entries arrive in any
-/// order; each link is checked when the second of its two ends arrives, and
-/// only real breaks (forks, wrong predecessors) become anomalies. Entries not
-/// yet received are an open gap, computed on read by [`open_gaps`].
-fn chain_anomalies(conn: &Connection, dev: &Signer, m: &Manifest, hash: &str) -> DomainResult<Vec<Anomaly>> {
-    let at = |seq: i64| repo::entries::at_seq(conn, &dev.device_id, seq);
-    let seq = m.seq as i64;
-    let mut out = Vec::new();
-    if let Some((other, _)) = at(seq)? {
-        out.push(Anomaly {
-            kind: "fork".into(),
-            detail: format!("设备在序号 {seq} 已有另一条记录 / device already has a different entry at seq {seq} ({})", prefix(&other, 12)),
-        });
-    }
-    if seq <= 1 {
-        if m.prev.is_some() {
-            out.push(Anomaly {
-                kind: "broken_link".into(),
-                detail: format!("第一条记录不应有前驱 / entry {seq} is the first but names a predecessor"),
-            });
-        }
-    } else if let Some((before, _)) = at(seq - 1)? {
-        if m.prev.as_deref() != Some(before.as_str()) {
-            out.push(Anomaly {
-                kind: "broken_link".into(),
-                detail: format!(
-                    "记录 {seq} 未指向服务器所存的记录 {} / entry {seq} does not point to entry {} held by the server",
-                    seq - 1,
-                    seq - 1
-                ),
-            });
-        }
-    }
-    if let Some((_, after_prev)) = at(seq + 1)? {
-        if after_prev.as_deref() != Some(hash) {
-            out.push(Anomaly {
-                kind: "broken_link".into(),
-                detail: format!(
-                    "服务器所存的记录 {} 未指向本记录 {seq} / entry {} held by the server does not point to this entry {seq}",
-                    seq + 1,
-                    seq + 1
-                ),
-            });
-        }
-    }
-    Ok(out)
+/// Judges the arriving entry by the protocol's one chain rule
+/// ([`judge_arrival`]) against the neighbours the server already holds: the
+/// entry at its own position, and those at `seq - 1` and `seq + 1` (the first
+/// received at each). Phones send small items first and links drop mid-sync,
+/// so entries arrive in any order; each link is judged when the second of its
+/// two ends arrives. Entries not yet received are an open gap, computed on
+/// read by [`open_gaps`]. A finding is recorded on the entry it names (a link
+/// on its later end), so the phone, the server and a packet name one position.
+fn chain_findings(conn: &Connection, dev: &Signer, arriving: &ChainLink) -> DomainResult<Vec<ChainFinding>> {
+    let at = |seq: u64| -> rusqlite::Result<Option<ChainLink>> {
+        let Ok(seq_sql) = i64::try_from(seq) else { return Ok(None) };
+        Ok(repo::entries::at_seq(conn, &dev.device_id, seq_sql)?.map(|(hash, prev, item_id)| ChainLink { seq, hash, prev, item_id }))
+    };
+    let same_seq = at(arriving.seq)?;
+    let before = match arriving.seq.checked_sub(1) {
+        Some(s) if s >= 1 => at(s)?,
+        _ => None,
+    };
+    let after = match arriving.seq.checked_add(1) {
+        Some(s) => at(s)?,
+        None => None,
+    };
+    Ok(judge_arrival(arriving, Neighbours { same_seq: same_seq.as_ref(), before: before.as_ref(), after: after.as_ref() }))
 }
 
-/// Open gaps in the chains of the given communities' devices, from the entries themselves.
-pub fn open_gaps(conn: &Connection, community_ids: &[i64]) -> DomainResult<Vec<Gap>> {
-    Ok(repo::entries::open_gaps(conn, repo::entries::GapScope::Communities(community_ids))?)
+/// A run of sequence numbers a device has used (later entries exist) but the server has not received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gap {
+    /// The device.
+    pub device_id: String,
+    /// First missing sequence number.
+    pub from_seq: i64,
+    /// Last missing sequence number.
+    pub to_seq: i64,
+}
+
+/// Open gaps, from the entries themselves: the numbers each device's chain
+/// holds, judged by the protocol's one rule ([`missing_ranges`]). The one gap
+/// rule for the API's anomaly list and the console's "missing before" line.
+pub fn open_gaps(conn: &Connection, scope: GapScope<'_>) -> DomainResult<Vec<Gap>> {
+    let mut by_device: std::collections::BTreeMap<String, Vec<u64>> = std::collections::BTreeMap::new();
+    for (device_id, seq) in repo::entries::held_seqs(conn, scope)? {
+        by_device.entry(device_id).or_default().push(seq as u64);
+    }
+    Ok(by_device
+        .into_iter()
+        .flat_map(|(device_id, seqs)| {
+            missing_ranges(seqs).into_iter().map(move |f| Gap {
+                device_id: device_id.clone(),
+                from_seq: f.seq as i64,
+                to_seq: f.to_seq as i64,
+            })
+        })
+        .collect())
 }
 
 /// Size of a blob this device uploaded itself (see [`repo::blobs::held_by_device`]).
@@ -162,7 +159,8 @@ pub fn accept(
             Some(_) => {}
         }
     }
-    let anomalies = chain_anomalies(&tx, dev, m, &hash)?;
+    let arriving = ChainLink { seq: m.seq, item_id: m.item_id.clone(), hash: hash.clone(), prev: m.prev.clone() };
+    let findings = chain_findings(&tx, dev, &arriving)?;
     let now = now_ms();
     let last = repo::receipts::last(&tx)?;
     let log_index = last.as_ref().map(|l| l.0 + 1).unwrap_or(1);
@@ -195,15 +193,17 @@ pub fn accept(
     };
     repo::entries::insert(&tx, &entry)?;
     repo::receipts::append(&tx, log_index, &hash, &signed.receipt, &signed.signature, &signed.hash())?;
-    for a in &anomalies {
+    for f in &findings {
+        // Recorded on the entry the finding names: the arriving one, or its held successor for the link into it.
+        let detail = f.to_string();
         let row = repo::anomalies::NewAnomaly {
             community_id: dev.community_id,
             device_id: &dev.device_id,
-            manifest_hash: &hash,
-            seq: m.seq as i64,
-            item_id: &m.item_id,
-            kind: &a.kind,
-            detail: &a.detail,
+            manifest_hash: f.hash.as_deref().unwrap_or(&hash),
+            seq: f.seq as i64,
+            item_id: f.item_id.as_deref(),
+            kind: f.kind.as_str(),
+            detail: &detail,
             at_ms: now,
         };
         repo::anomalies::insert(&tx, &row)?;
@@ -214,6 +214,6 @@ pub fn accept(
     Ok(Accepted {
         response: ReceiptResponse { receipt: signed.receipt, signature: signed.signature, server_key: key_hex.to_string() },
         created: true,
-        anomalies: anomalies.into_iter().map(|a| a.kind).collect(),
+        anomalies: findings.into_iter().map(|f| f.kind.as_str().to_string()).collect(),
     })
 }

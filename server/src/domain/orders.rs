@@ -12,8 +12,8 @@ use crate::domain::{DomainError, DomainResult};
 use crate::repo;
 use crate::repo::orders::{Field, NewHistory, NewOrderRow};
 pub use crate::repo::orders::{HistoryEntry, Order};
-use siteproof_core::text::{multi_line, order_number, single_line};
-use siteproof_core::vocab::{normalize, ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::text::{multi_line, order_number, single_line};
+use siteproof_protocol::vocab::{normalize, ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 impl Order {

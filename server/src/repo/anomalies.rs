@@ -38,8 +38,8 @@ pub struct NewAnomaly<'a> {
     pub manifest_hash: &'a str,
     /// Its sequence number.
     pub seq: i64,
-    /// Its item.
-    pub item_id: &'a str,
+    /// Its item, when known.
+    pub item_id: Option<&'a str>,
     /// Kind code.
     pub kind: &'a str,
     /// Explanation.

@@ -5,7 +5,6 @@
 //! sequence numbers has the server not received" (open gaps).
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::Serialize;
 
 use super::id_list;
 
@@ -107,10 +106,10 @@ pub fn of_item(c: &Connection, item_id: &str) -> rusqlite::Result<Vec<StoredEntr
     rows
 }
 
-/// (manifest hash, prev) of the first entry a device has at a sequence number: a chain neighbour.
-pub fn at_seq(c: &Connection, device_id: &str, seq: i64) -> rusqlite::Result<Option<(String, Option<String>)>> {
-    c.prepare_cached("SELECT manifest_hash, prev FROM entries WHERE device_id = ?1 AND seq = ?2 ORDER BY log_index LIMIT 1")?
-        .query_row(params![device_id, seq], |r| Ok((r.get(0)?, r.get(1)?)))
+/// (manifest hash, prev, item id) of the first entry a device has at a sequence number: a chain neighbour.
+pub fn at_seq(c: &Connection, device_id: &str, seq: i64) -> rusqlite::Result<Option<(String, Option<String>, String)>> {
+    c.prepare_cached("SELECT manifest_hash, prev, item_id FROM entries WHERE device_id = ?1 AND seq = ?2 ORDER BY log_index LIMIT 1")?
+        .query_row(params![device_id, seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()
 }
 
@@ -200,18 +199,7 @@ pub fn advance_head(c: &Connection, device_id: &str, seq: i64, hash: &str) -> ru
     Ok(())
 }
 
-/// A run of sequence numbers a device has used (later entries exist) but the server has not received.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Gap {
-    /// The device.
-    pub device_id: String,
-    /// First missing sequence number.
-    pub from_seq: i64,
-    /// Last missing sequence number.
-    pub to_seq: i64,
-}
-
-/// Whose chains to look for gaps in.
+/// Whose chains to read held sequence numbers of.
 #[derive(Debug, Clone, Copy)]
 pub enum GapScope<'a> {
     /// Every device of these communities.
@@ -220,35 +208,35 @@ pub enum GapScope<'a> {
     DeviceUpTo(&'a str, i64),
 }
 
-/// Open gaps, from the entries themselves: the one gap rule for the API's
-/// anomaly list and the console's "missing before" line.
-pub fn open_gaps(c: &Connection, scope: GapScope<'_>) -> rusqlite::Result<Vec<Gap>> {
-    let (filter, device, up_to) = match scope {
-        GapScope::Communities([]) => return Ok(Vec::new()),
-        GapScope::Communities(ids) => (format!("community_id IN ({})", id_list(ids)), None, None),
+/// (device, sequence number) of every number the server holds in scope, sorted and distinct:
+/// what the protocol's gap rule reads. A device whose numbers 1..seq are all held
+/// (the common case, one count over its index range) yields nothing.
+pub fn held_seqs(c: &Connection, scope: GapScope<'_>) -> rusqlite::Result<Vec<(String, i64)>> {
+    let map = |r: &Row<'_>| Ok((r.get(0)?, r.get(1)?));
+    match scope {
+        GapScope::Communities([]) => Ok(Vec::new()),
+        GapScope::Communities(ids) => {
+            let mut s = c.prepare(&format!(
+                "SELECT DISTINCT device_id, seq FROM entries WHERE community_id IN ({}) AND seq >= 1 ORDER BY device_id, seq",
+                id_list(ids)
+            ))?;
+            let v = s.query_map([], map)?.collect();
+            v
+        }
         GapScope::DeviceUpTo(device, seq) => {
-            // The common case (no gap) costs one count over the device's index range.
             let held: i64 = c
-                .prepare_cached("SELECT COUNT(DISTINCT seq) FROM entries WHERE device_id = ?1 AND seq < ?2")?
+                .prepare_cached("SELECT COUNT(DISTINCT seq) FROM entries WHERE device_id = ?1 AND seq >= 1 AND seq < ?2")?
                 .query_row(params![device, seq], |r| r.get(0))?;
             if held >= seq - 1 {
                 return Ok(Vec::new());
             }
-            ("device_id = ?1 AND seq <= ?2".to_string(), Some(device), Some(seq))
+            let mut s = c.prepare_cached(
+                "SELECT DISTINCT device_id, seq FROM entries WHERE device_id = ?1 AND seq >= 1 AND seq <= ?2 ORDER BY seq",
+            )?;
+            let v = s.query_map(params![device, seq], map)?.collect();
+            v
         }
-    };
-    let mut s = c.prepare_cached(&format!(
-        "SELECT device_id, prev_seq + 1, seq - 1 FROM (
-             SELECT device_id, seq, coalesce(lag(seq) OVER (PARTITION BY device_id ORDER BY seq), 0) AS prev_seq
-             FROM (SELECT DISTINCT device_id, seq FROM entries WHERE {filter}))
-         WHERE seq > prev_seq + 1 ORDER BY device_id, seq"
-    ))?;
-    let map = |r: &Row<'_>| Ok(Gap { device_id: r.get(0)?, from_seq: r.get(1)?, to_seq: r.get(2)? });
-    let gaps = match (device, up_to) {
-        (Some(d), Some(seq)) => s.query_map(params![d, seq], map)?.collect(),
-        _ => s.query_map([], map)?.collect(),
-    };
-    gaps
+    }
 }
 
 #[cfg(test)]
@@ -299,17 +287,17 @@ mod tests {
     }
 
     #[test]
-    fn gaps_are_found_per_community_and_below_a_device_seq() {
+    fn held_numbers_are_read_per_community_or_below_a_device_seq() {
         let c = db();
         for seq in [1, 2, 5, 6, 9] {
             entry(&c, "d1", 1, seq, &format!("i{seq}"), None, None);
         }
         entry(&c, "d2", 2, 3, "j3", None, None);
-        let gap = |from_seq, to_seq| Gap { device_id: "d1".into(), from_seq, to_seq };
-        assert_eq!(open_gaps(&c, GapScope::Communities(&[1])).unwrap(), vec![gap(3, 4), gap(7, 8)]);
-        assert_eq!(open_gaps(&c, GapScope::DeviceUpTo("d1", 6)).unwrap(), vec![gap(3, 4)]);
-        assert_eq!(open_gaps(&c, GapScope::DeviceUpTo("d1", 2)).unwrap(), vec![]);
-        assert_eq!(open_gaps(&c, GapScope::Communities(&[])).unwrap(), vec![]);
-        assert_eq!(open_gaps(&c, GapScope::Communities(&[2])).unwrap(), vec![Gap { device_id: "d2".into(), from_seq: 1, to_seq: 2 }]);
+        let d1 = |seqs: &[i64]| seqs.iter().map(|s| ("d1".to_string(), *s)).collect::<Vec<_>>();
+        assert_eq!(held_seqs(&c, GapScope::Communities(&[1])).unwrap(), d1(&[1, 2, 5, 6, 9]));
+        assert_eq!(held_seqs(&c, GapScope::DeviceUpTo("d1", 6)).unwrap(), d1(&[1, 2, 5, 6]));
+        assert_eq!(held_seqs(&c, GapScope::DeviceUpTo("d1", 2)).unwrap(), vec![], "nothing missing below 2: no rows read");
+        assert_eq!(held_seqs(&c, GapScope::Communities(&[])).unwrap(), vec![]);
+        assert_eq!(held_seqs(&c, GapScope::Communities(&[2])).unwrap(), vec![("d2".to_string(), 3)]);
     }
 }
