@@ -541,3 +541,41 @@ fn a_device_files_only_its_own_items_under_an_order() {
     assert!(filed().contains(&item), "{:?}", filed());
     assert!(Browser::login(s, "coord_a").page("/console/orders/A-3").contains(&format!("data-item=\"{item}\"")));
 }
+
+/// The console's "earlier entries not yet received" line is the same gap rule
+/// as the API's anomaly list: a device's numbers 2–3 missing show on the entry
+/// after them, not on the one before, and close when they arrive.
+#[test]
+fn the_order_page_shows_the_gap_the_api_reports() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "A-9", None);
+    let d = w.device("worker_a");
+    let first = d.manifest_at(1, None, None, Some("A-9"));
+    let second = d.manifest_at(2, Some(first.hash()), None, None);
+    let third = d.manifest_at(3, Some(second.hash()), None, None);
+    let fourth = d.manifest_at(4, Some(third.hash()), None, Some("A-9"));
+    for sm in [&first, &fourth] {
+        assert_eq!(d.post_manifest(s, sm).status(), 201);
+    }
+    let gaps = || -> serde_json::Value {
+        let v: serde_json::Value = s.req(Method::GET, "/v1/anomalies", Some(&w.coord_a)).send().unwrap().json().unwrap();
+        v["gaps"].clone()
+    };
+    assert_eq!(gaps(), serde_json::json!([{"device_id": d.id, "from_seq": 2, "to_seq": 3}]));
+    let item_block = |page: &str, item: &str| -> String {
+        let at = page.find(&format!("data-item=\"{item}\"")).unwrap_or_else(|| panic!("{item} not on the page"));
+        page[at..].chars().take(4000).collect()
+    };
+    let page = Browser::login(s, "coord_a").page("/console/orders/A-9");
+    assert!(item_block(&page, &item_of(&fourth)).contains("(#2–3)"), "the entry after the gap names it");
+    let before = item_block(&page, &item_of(&first));
+    let next_item = before[1..].find("data-item=").unwrap_or(before.len() - 1);
+    assert!(!before[..next_item + 1].contains("data-flag=\"gap\""), "the entry before the gap is whole");
+    for sm in [&second, &third] {
+        assert_eq!(d.post_manifest(s, sm).status(), 201);
+    }
+    assert_eq!(gaps(), serde_json::json!([]));
+    let page = Browser::login(s, "coord_a").page("/console/orders/A-9");
+    assert!(!page.contains("data-flag=\"gap\""), "closed once the entries arrive");
+}
