@@ -126,7 +126,13 @@ fn load_or_create_key(conn: &Connection, secret: &[u8]) -> Result<(SigningKey, V
         None => {
             let key = generate_signing_key();
             let sealed = seal(secret, key.as_bytes())?;
-            identity::create(conn, &device_id_for_key(&key.verifying_key()), &hex::encode(key.verifying_key().as_bytes()), &sealed, now_ms())?;
+            identity::create(
+                conn,
+                &device_id_for_key(&key.verifying_key()),
+                &hex::encode(key.verifying_key().as_bytes()),
+                &sealed,
+                now_ms(),
+            )?;
             key
         }
     };

@@ -165,7 +165,8 @@ mod tests {
         assert!(matches!(Error::from(Failure::io("open", gone)), Error::NotFound(_)), "the text says disk full; the kind decides");
         let sqlite_full = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL), None);
         assert!(matches!(Error::from(sqlite_full), Error::DiskFull(_)));
-        let busy = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), Some("database or disk is full".into()));
+        let busy =
+            rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), Some("database or disk is full".into()));
         assert!(matches!(Error::from(busy), Error::Store(_)));
     }
 

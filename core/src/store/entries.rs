@@ -58,10 +58,7 @@ pub(crate) fn file_under(conn: &Connection, item_id: &str, order_number: &str) -
 }
 
 fn columns() -> String {
-    format!(
-        "e.item_id, e.seq, e.kind, e.manifest_hash, e.manifest, e.signature, e.order_number, {}",
-        receipts::ENTRY_HAS_RECEIPT
-    )
+    format!("e.item_id, e.seq, e.kind, e.manifest_hash, e.manifest, e.signature, e.order_number, {}", receipts::ENTRY_HAS_RECEIPT)
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<(EvidenceItem, SignedManifest)> {

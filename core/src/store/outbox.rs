@@ -113,8 +113,8 @@ pub(crate) fn schedule_retry(conn: &Connection, job_id: i64, next_attempt_at_ms:
 /// Stops a job for good; if it is an original, its pending manifest stops with it
 /// (with `manifest_reason`). False if there is no such job.
 pub(crate) fn mark_failed(conn: &Connection, job_id: i64, reason: &str, manifest_reason: &str) -> rusqlite::Result<bool> {
-    let changed =
-        conn.execute("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1", params![job_id, reason])?;
+    let changed = conn
+        .execute("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1", params![job_id, reason])?;
     if changed == 0 {
         return Ok(false);
     }

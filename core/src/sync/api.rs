@@ -149,7 +149,9 @@ impl Api {
     pub(crate) fn new(base: &str, token: Option<String>) -> Result<Api> {
         let base = base.trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(Error::InvalidInput(format!("服务器地址 {base:?} 必须以 http:// 或 https:// 开头 / server URL {base:?} must start with http:// or https://")));
+            return Err(Error::InvalidInput(format!(
+                "服务器地址 {base:?} 必须以 http:// 或 https:// 开头 / server URL {base:?} must start with http:// or https://"
+            )));
         }
         let agent = Agent::config_builder()
             // A 4xx/5xx is an answer to classify (JSON error code, Retry-After), not a transport error.
@@ -331,6 +333,54 @@ mod tests {
         assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-5", now), None);
+    }
+
+    /// Serves one canned HTTP answer on a local port and returns the base URL.
+    fn one_answer(raw: &'static str) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            conn.write_all(raw.as_bytes()).unwrap();
+        });
+        base
+    }
+
+    #[test]
+    fn an_error_status_is_an_answer_whose_json_code_and_retry_after_decide() {
+        let body = r#"{"error":"rate_limited","message":"slow down"}"#;
+        let raw = Box::leak(
+            format!(
+                "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .into_boxed_str(),
+        );
+        let api = Api::new(&one_answer(raw), Some("tok".into())).unwrap();
+        let resp = api.answer(api.get("/v1/time").call()).expect("a 429 is an answer, not a transport error");
+        let r = refused(resp, "step");
+        assert_eq!(r.status, Some(429));
+        assert_eq!(r.code.as_deref(), Some("rate_limited"));
+        assert_eq!(r.retry, RetryKind::Unavailable { retry_after: Some(Duration::from_secs(7)) });
+        assert_eq!(r.message, "step: HTTP 429 slow down");
+    }
+
+    #[test]
+    fn no_answer_is_classified_from_the_error_type() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let api = Api::new(&base, None).unwrap();
+        match api.answer(api.get("/v1/time").call()) {
+            Err(Failure::Refused(r)) => {
+                assert_eq!((r.retry, r.status), (RetryKind::Unavailable { retry_after: None }, None));
+                assert!(r.message.starts_with(&format!("无法连接服务器 {base}（连接被拒绝）/ cannot reach")), "{}", r.message);
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
     }
 
     #[test]

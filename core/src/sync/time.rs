@@ -25,7 +25,10 @@ impl Device {
         let signed: SignedTime = read_json(resp, "校时 / time anchor")?;
         let stmt = signed.open(&nonce)?;
         if stmt.server_key != server_key {
-            return Err(Error::Integrity("时间由另一把密钥签名，不是所注册服务器的 / time is signed by a key other than the enrolled server's".into()).into());
+            return Err(Error::Integrity(
+                "时间由另一把密钥签名，不是所注册服务器的 / time is signed by a key other than the enrolled server's".into(),
+            )
+            .into());
         }
         Ok(self.record_time_anchor(&signed, &nonce, arrived, &boot, arrived.saturating_sub(sent))?)
     }
