@@ -4,7 +4,9 @@
 //!
 //! Open a [`Device`] on a directory, capture photos, voice notes and notes
 //! into its tamper-evident chain, and let the outbox carry them to the case
-//! server. [`evidence`] is the format the server verifies with the same code.
+//! server. The evidence format ([`evidence`], [`packet`], [`vocab`], [`text`],
+//! [`flags`]) lives in `siteproof-protocol`, shared with the server; it is
+//! re-exported here so device callers keep one import path.
 
 /// Declares a `Device` method that the sync engine uses and integration tests
 /// drive directly (queue bookkeeping, receipts, anchors): public only with the
@@ -30,8 +32,6 @@ pub mod clock;
 pub mod derivatives;
 pub mod device;
 pub mod error;
-pub mod evidence;
-pub mod flags;
 pub mod items;
 pub mod keys;
 pub mod media;
@@ -42,10 +42,10 @@ pub mod retention;
 pub mod store;
 #[cfg(feature = "sync")]
 pub mod sync;
-pub mod text;
 pub mod verify;
 pub mod visits;
-pub mod vocab;
+
+pub use siteproof_protocol::{evidence, flags, text, vocab};
 
 pub use anchor::TimeAnchor;
 pub use capture::{CaptureContext, EvidenceItem};

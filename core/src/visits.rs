@@ -30,7 +30,7 @@ pub struct Visit {
 
 fn check_fix(fix: &Option<LocationFix>) -> Result<()> {
     match fix {
-        Some(f) => f.validate(),
+        Some(f) => Ok(f.validate()?),
         None => Ok(()),
     }
 }

@@ -23,7 +23,7 @@ impl Device {
             return Err(refused(resp, "校时 / time anchor").into());
         }
         let signed: SignedTime = read_json(resp, "校时 / time anchor")?;
-        let stmt = signed.open(&nonce)?;
+        let stmt = signed.open(&nonce).map_err(crate::Error::from)?;
         if stmt.server_key != server_key {
             return Err(Error::Integrity(
                 "时间由另一把密钥签名，不是所注册服务器的 / time is signed by a key other than the enrolled server's".into(),
