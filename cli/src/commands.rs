@@ -99,7 +99,7 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("{n} 个任务已重新排队 / job(s) queued again");
         }
         Command::Prune { older_than_days } => {
-            let cutoff = chrono::Utc::now().timestamp_millis() - i64::from(older_than_days) * 86_400_000;
+            let cutoff = siteproof_core::now_ms() - i64::from(older_than_days) * 86_400_000;
             let r = device.prune_acknowledged(cutoff)?;
             if json {
                 output::json(&r);
@@ -189,7 +189,7 @@ fn orders(device: &Device, cmd: OrdersCmd, json: bool) -> Result<()> {
 }
 
 fn visits(device: &Device, cmd: VisitsCmd, json: bool) -> Result<()> {
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = siteproof_core::now_ms();
     let show = |v: &siteproof_core::Visit| if json { output::json(v) } else { output::visit(v) };
     match cmd {
         VisitsCmd::Start { order, purpose, fix } => show(&device.start_visit(order, &purpose, home::fix(&fix, now))?),

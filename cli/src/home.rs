@@ -7,6 +7,7 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use rand::RngCore;
 use siteproof_core::{CaptureContext, Device, Error, LocationFix, Result};
 
 use crate::args::{CaptureAt, FixArgs};
@@ -38,7 +39,9 @@ fn read_or_create_secret(home: &Path) -> Result<Vec<u8>> {
         Err(_) => {}
     }
     let mut secret = [0u8; 32];
-    getrandom(&mut secret)?;
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut secret)
+        .map_err(|e| Error::Key(format!("无法取得系统随机数 / the system random source failed: {e}")))?;
     let tmp = home.join(format!("{SECRET_FILE}.tmp"));
     let mut f = OpenOptions::new()
         .write(true)
@@ -56,11 +59,6 @@ fn read_or_create_secret(home: &Path) -> Result<Vec<u8>> {
     }
     let _ = fs::remove_file(&tmp);
     fs::read(&path).map_err(|e| Error::from_io("read device secret", e))
-}
-
-fn getrandom(buf: &mut [u8]) -> Result<()> {
-    use std::io::Read;
-    fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(buf)).map_err(|e| Error::from_io("read /dev/urandom", e))
 }
 
 /// A capture context from this machine's clocks plus the command line.

@@ -104,7 +104,7 @@ fn still_waiting(device: &Device, status: &QueueStatus) -> Result<String> {
         }
         None => (String::new(), String::new()),
     };
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = siteproof_core::now_ms();
     let (when_zh, when_en) = match first_failed.map(|j| j.next_attempt_at_ms).or(status.next_attempt_at_ms) {
         Some(at) if at > now => {
             let clock = chrono::DateTime::from_timestamp_millis(at)

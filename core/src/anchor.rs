@@ -101,85 +101,55 @@ mod tests {
 }
 
 mod storage {
-    //! Keeping anchors in the device database.
-    use rusqlite::{params, OptionalExtension};
+    //! Keeping anchors in the device database (through `store/anchors.rs`).
 
     use super::TimeAnchor;
     use crate::device::Device;
     use crate::error::{Error, Result};
     use crate::evidence::{AnchoredTime, SignedTime};
+    use crate::store::anchors;
 
     impl Device {
-        /// Stores a server time response as an anchor, after checking its signature and nonce.
-        ///
-        /// `monotonic_ms` is the boot clock when the response arrived; `rtt_ms` the round trip.
-        pub fn record_time_anchor(
-            &self,
-            signed: &SignedTime,
-            nonce: &str,
-            monotonic_ms: u64,
-            boot_id: &str,
-            rtt_ms: u64,
-        ) -> Result<TimeAnchor> {
-            let statement = signed.open(nonce)?;
-            if let Some(expected) = self.server_key()? {
-                if statement.server_key != expected {
-                    return Err(Error::Integrity("time response is signed by an unknown server key".into()));
+        test_support_pub! {
+            /// Stores a server time response as an anchor, after checking its signature and nonce.
+            ///
+            /// `monotonic_ms` is the boot clock when the response arrived; `rtt_ms` the round trip.
+            fn record_time_anchor(
+                &self,
+                signed: &SignedTime,
+                nonce: &str,
+                monotonic_ms: u64,
+                boot_id: &str,
+                rtt_ms: u64,
+            ) -> Result<TimeAnchor> {
+                let statement = signed.open(nonce)?;
+                if let Some(expected) = self.server_key()? {
+                    if statement.server_key != expected {
+                        return Err(Error::Integrity("时间回答的签名密钥不是本服务器的 / time response is signed by an unknown server key".into()));
+                    }
                 }
+                let anchor = TimeAnchor {
+                    server_time_ms: statement.server_time_ms,
+                    monotonic_ms,
+                    boot_id: boot_id.to_string(),
+                    rtt_ms,
+                    statement_hash: signed.hash(),
+                };
+                anchors::put(&*self.db()?, &anchor, signed)?;
+                Ok(anchor)
             }
-            let anchor = TimeAnchor {
-                server_time_ms: statement.server_time_ms,
-                monotonic_ms,
-                boot_id: boot_id.to_string(),
-                rtt_ms,
-                statement_hash: signed.hash(),
-            };
-            self.db()?.execute(
-                "INSERT INTO anchors (server_time_ms, monotonic_ms, boot_id, rtt_ms, statement, signature, statement_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    anchor.server_time_ms,
-                    anchor.monotonic_ms as i64,
-                    anchor.boot_id,
-                    anchor.rtt_ms as i64,
-                    signed.statement,
-                    signed.signature,
-                    anchor.statement_hash
-                ],
-            )?;
-            Ok(anchor)
         }
 
         /// The anchor that gives the tightest bound for a reading: among this boot's anchors
         /// taken at or before it, the one with the smallest resulting bound.
         pub fn anchored_time_for(&self, boot_id: &str, monotonic_ms: u64) -> Result<Option<AnchoredTime>> {
-            let conn = self.db()?;
-            let mut stmt = conn.prepare(
-                "SELECT server_time_ms, monotonic_ms, boot_id, rtt_ms, statement_hash FROM anchors
-                 WHERE boot_id = ?1 AND monotonic_ms <= ?2 ORDER BY monotonic_ms DESC LIMIT 16",
-            )?;
-            let anchors = stmt
-                .query_map(params![boot_id, monotonic_ms as i64], |r| {
-                    Ok(TimeAnchor {
-                        server_time_ms: r.get(0)?,
-                        monotonic_ms: r.get::<_, i64>(1)? as u64,
-                        boot_id: r.get(2)?,
-                        rtt_ms: r.get::<_, i64>(3)? as u64,
-                        statement_hash: r.get(4)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let anchors = anchors::before(&*self.db()?, boot_id, monotonic_ms)?;
             Ok(anchors.iter().filter_map(|a| a.anchored_time(boot_id, monotonic_ms)).min_by_key(|t| t.bound_ms))
         }
 
         /// The signed time statement an anchored time rests on, by its hash.
         pub fn anchor_statement(&self, statement_hash: &str) -> Result<Option<SignedTime>> {
-            Ok(self
-                .db()?
-                .query_row("SELECT statement, signature FROM anchors WHERE statement_hash = ?1 LIMIT 1", [statement_hash], |r| {
-                    Ok(SignedTime { statement: r.get(0)?, signature: r.get(1)? })
-                })
-                .optional()?)
+            Ok(anchors::statement(&*self.db()?, statement_hash)?)
         }
     }
 }

@@ -10,7 +10,6 @@
 use std::fs::File;
 use std::path::Path;
 
-use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::device::{now_ms, Device};
@@ -19,7 +18,7 @@ use crate::evidence::{AttachRef, AudioSummary, CaptureRecord, EntryKind, Locatio
 use crate::flags::{context_flags, exif_flags};
 use crate::media::{self, MediaKind};
 use crate::queue::{enqueue_entry_jobs, enqueue_media_job, PART_ORIGINAL};
-use crate::store::StagedBlob;
+use crate::store::{blob_rows, entries, StagedBlob};
 use crate::text::{multi_line, single_line};
 
 /// When, where and under which order/visit a capture happens, as the phone reports it.
@@ -136,7 +135,7 @@ impl Device {
         self.check_context(&ctx)?;
         let attach = AttachRef { item_id: target.item_id.clone(), manifest_hash: target.manifest_hash.clone() };
         let entry = self.append_entry(&ctx, EntryKind::Attach, |m| m.attach = Some(attach.clone()), None)?;
-        self.db()?.execute("UPDATE entries SET order_number = ?2 WHERE item_id = ?1", params![target.item_id, order_number])?;
+        entries::file_under(&*self.db()?, &target.item_id, order_number)?;
         self.get_item(&entry)
     }
 
@@ -240,34 +239,24 @@ impl Device {
         manifest.flags.dedup();
         let mut conn = self.db()?;
         let tx = conn.transaction()?;
-        let (seq, prev) = chain_head(&tx)?;
+        let (seq, prev) = entries::head(&tx)?;
         manifest.seq = seq + 1;
         manifest.prev = prev;
         let signed = manifest.sign(&self.key)?;
         if let Some((sha, bytes, media_type)) = &media {
-            tx.execute(
-                "INSERT INTO blobs (sha256, bytes, media_type) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(sha256) DO UPDATE SET pruned_at_ms = NULL",
-                params![sha, *bytes as i64, media_type],
-            )?;
+            blob_rows::put_original(&tx, sha, *bytes, media_type)?;
         }
-        tx.execute(
-            "INSERT INTO entries (seq, item_id, kind, manifest_hash, manifest, signature, media_sha256,
-                order_number, visit_id, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                manifest.seq as i64,
-                manifest.item_id,
-                kind.as_str(),
-                signed.hash(),
-                signed.manifest,
-                signed.signature,
-                media.as_ref().map(|m| m.0.clone()),
-                manifest.order_number,
-                manifest.visit_id,
-                now_ms()
-            ],
-        )?;
+        let entry = entries::NewEntry {
+            seq: manifest.seq,
+            item_id: &manifest.item_id,
+            kind: kind.as_str(),
+            manifest_hash: &signed.hash(),
+            signed: &signed,
+            media_sha256: media.as_ref().map(|m| m.0.as_str()),
+            order_number: manifest.order_number.as_deref(),
+            visit_id: manifest.visit_id.as_deref(),
+        };
+        entries::insert(&tx, &entry, now_ms())?;
         if let Some((sha, bytes, _)) = &media {
             enqueue_media_job(&tx, &manifest.item_id, PART_ORIGINAL, sha, *bytes)?;
         }
@@ -279,16 +268,6 @@ impl Device {
 
 fn media_ref_of(staged: &StagedBlob, kind: MediaKind, width: Option<u32>, height: Option<u32>) -> MediaRef {
     MediaRef { sha256: staged.sha256.clone(), bytes: staged.bytes, media_type: kind.media_type().into(), width, height }
-}
-
-/// The last entry's seq and manifest hash (0 and None for an empty chain).
-pub(crate) fn chain_head(tx: &Transaction<'_>) -> Result<(u64, Option<String>)> {
-    Ok(tx
-        .query_row("SELECT seq, manifest_hash FROM entries ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get::<_, i64>(0)? as u64, Some(r.get::<_, String>(1)?)))
-        })
-        .optional()?
-        .unwrap_or((0, None)))
 }
 
 /// A camera JPEG ends with an EOI marker (FF D9), possibly followed by padding.

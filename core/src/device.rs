@@ -1,18 +1,20 @@
 //! The device: one store directory, its database, its blobs and its signing
 //! key, opened once and shared by every call. This is the object the apps and
-//! the CLI hold; the other modules add their methods to it.
+//! the CLI hold, a facade: the feature modules (capture, queue, orders, sync,
+//! ...) add its methods, and every one of them reads and writes the database
+//! through the per-table query modules in `store/`.
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use ed25519_dalek::SigningKey;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::evidence::device_id_for_key;
 use crate::keys::{generate_signing_key, seal, unseal_signing_key};
-use crate::store::{open_database, BlobStore};
+use crate::store::{blob_rows, identity, open_database, BlobStore};
 
 /// An open device store.
 pub struct Device {
@@ -77,7 +79,7 @@ impl Device {
 
     /// The device's identity.
     pub fn info(&self) -> Result<DeviceInfo> {
-        let server_url: Option<String> = self.db()?.query_row("SELECT server_url FROM device WHERE id = 1", [], |r| r.get(0))?;
+        let server_url = identity::server_url(&*self.db()?)?;
         Ok(DeviceInfo {
             device_id: self.device_id.clone(),
             public_key: self.public_key_hex.clone(),
@@ -93,9 +95,8 @@ impl Device {
     fn sweep_unreferenced_blobs(&self) -> Result<()> {
         let on_disk = self.blobs.sweep_temp_and_list()?;
         let conn = self.db()?;
-        let mut known = conn.prepare("SELECT 1 FROM blobs WHERE sha256 = ?1")?;
         for sha in on_disk {
-            if !known.exists([&sha])? {
+            if !blob_rows::is_known(&conn, &sha)? {
                 tracing::info!(blob = %sha, "removing blob left by an interrupted capture");
                 self.blobs.remove(&sha)?;
             }
@@ -120,16 +121,17 @@ fn lock_store(dir: &Path) -> Result<File> {
 }
 
 fn load_or_create_key(conn: &Connection, secret: &[u8]) -> Result<(SigningKey, Vec<u8>)> {
-    let sealed: Option<Vec<u8>> = conn.query_row("SELECT sealed_private_key FROM device WHERE id = 1", [], |r| r.get(0)).optional()?;
-    let key = match sealed {
+    let key = match identity::sealed_key(conn)? {
         Some(sealed) => unseal_signing_key(secret, &sealed)?,
         None => {
             let key = generate_signing_key();
             let sealed = seal(secret, key.as_bytes())?;
-            conn.execute(
-                "INSERT INTO device (id, device_id, public_key, sealed_private_key, created_at_ms)
-                 VALUES (1, ?1, ?2, ?3, ?4)",
-                params![device_id_for_key(&key.verifying_key()), hex::encode(key.verifying_key().as_bytes()), sealed, now_ms()],
+            identity::create(
+                conn,
+                &device_id_for_key(&key.verifying_key()),
+                &hex::encode(key.verifying_key().as_bytes()),
+                &sealed,
+                now_ms(),
             )?;
             key
         }
@@ -138,6 +140,7 @@ fn load_or_create_key(conn: &Connection, secret: &[u8]) -> Result<(SigningKey, V
 }
 
 /// Current wall-clock time in Unix milliseconds (for bookkeeping, never for evidence time).
+/// The one reading of the wall clock in the core; the CLI uses it too.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
@@ -145,7 +148,7 @@ pub fn now_ms() -> i64 {
 impl Device {
     /// The enrolled server's public key, hex, if enrolled.
     pub fn server_key(&self) -> Result<Option<String>> {
-        Ok(self.db()?.query_row("SELECT server_key FROM device WHERE id = 1", [], |r| r.get(0))?)
+        Ok(identity::server_key(&*self.db()?)?)
     }
 }
 
@@ -161,23 +164,18 @@ pub struct Enrollment {
 }
 
 impl Device {
-    /// Records an enrollment; the token is sealed like the private key.
-    pub fn save_enrollment(&self, e: &Enrollment) -> Result<()> {
-        let sealed = seal(&self.secret, e.token.as_bytes())?;
-        self.db()?.execute(
-            "UPDATE device SET server_url = ?1, server_key = ?2, sealed_token = ?3 WHERE id = 1",
-            params![e.server_url, e.server_key, sealed],
-        )?;
-        Ok(())
+    test_support_pub! {
+        /// Records an enrollment; the token is sealed like the private key.
+        fn save_enrollment(&self, e: &Enrollment) -> Result<()> {
+            let sealed = seal(&self.secret, e.token.as_bytes())?;
+            identity::save_enrollment(&*self.db()?, &e.server_url, &e.server_key, &sealed)?;
+            Ok(())
+        }
     }
 
     /// The current enrollment, unsealing the token; None before enrolling.
     pub fn enrollment(&self) -> Result<Option<Enrollment>> {
-        let row: (Option<String>, Option<String>, Option<Vec<u8>>) =
-            self.db()?.query_row("SELECT server_url, server_key, sealed_token FROM device WHERE id = 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?;
-        match row {
+        match identity::enrollment(&*self.db()?)? {
             (Some(server_url), Some(server_key), Some(sealed)) => {
                 let token = String::from_utf8(crate::keys::unseal(&self.secret, &sealed)?)
                     .map_err(|_| Error::Key("sealed device token is not text".into()))?;

@@ -1,11 +1,20 @@
-//! Errors of the core. One public enum that crosses the FFI boundary as-is:
-//! every variant carries an owned message a worker or coordinator can read,
-//! and the variant itself tells the caller what to do (fix the input, free
-//! disk, retry later, stop and ask a coordinator).
+//! Errors of the core, in two layers.
+//!
+//! Inside the core a failure keeps its typed cause ([`Failure`]): the SQLite
+//! error, the `io::Error` with what we were doing, the serde error with what
+//! we were reading, the server's refusal with its HTTP status, wire error code
+//! and what the run should do about it. Decisions (retry, stop, free disk) are
+//! made on those types, never on message text.
+//!
+//! At the boundary, `From<Failure> for Error` is the one mapping to the small
+//! public [`Error`] the apps (through `bindings/`) and the CLI see: every
+//! variant carries a message a worker or coordinator can read, and the variant
+//! itself tells the caller what to do (fix the input, free disk, retry later,
+//! stop and ask a coordinator).
 
 use std::io;
 
-/// The one error type of `siteproof-core`.
+/// The public error of `siteproof-core`.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The caller passed something that cannot be valid (bad id, bad coordinates, empty name).
@@ -52,39 +61,95 @@ pub enum Error {
 /// Result alias used across the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A failure inside the core, with its typed cause.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Failure {
+    /// A condition the core already states in public terms (bad input, not found, cancelled, ...).
+    #[error(transparent)]
+    Core(#[from] Error),
+    /// The SQLite store failed.
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A file operation failed; `context` says which.
+    #[error("{context}: {source}")]
+    Io {
+        /// What we were doing, for people.
+        context: String,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+    /// JSON that could not be read or written; `reading` names it.
+    #[error("{reading}: {source}")]
+    Json {
+        /// What the JSON was, for people.
+        reading: &'static str,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The case server refused, or could not be reached; the refusal says what the run does about it.
+    #[cfg(feature = "sync")]
+    #[error("{}", .0.message)]
+    Refused(crate::sync::api::Refusal),
+}
+
+impl Failure {
+    /// An I/O failure while doing `context`.
+    pub(crate) fn io(context: impl Into<String>, source: io::Error) -> Failure {
+        Failure::Io { context: context.into(), source }
+    }
+}
+
+/// The one mapping from a typed failure to the public error.
+impl From<Failure> for Error {
+    fn from(f: Failure) -> Self {
+        match f {
+            Failure::Core(e) => e,
+            Failure::Sqlite(e) => match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DiskFull) => Error::DiskFull(format!("设备存储已满 / the device storage is full: {e}")),
+                _ => Error::Store(format!("本机数据库出错 / the device database failed: {e}")),
+            },
+            Failure::Io { context, source } => {
+                let message = format!("{context}: {source}");
+                if source.raw_os_error() == Some(libc::ENOSPC) || source.kind() == io::ErrorKind::StorageFull {
+                    Error::DiskFull(message)
+                } else if source.kind() == io::ErrorKind::NotFound {
+                    Error::NotFound(message)
+                } else {
+                    Error::Io(message)
+                }
+            }
+            Failure::Json { reading, source } if source.is_io() => Error::Io(format!("{reading}: {source}")),
+            Failure::Json { reading, source } => Error::Integrity(format!("{reading}: JSON 格式错误 / malformed JSON: {source}")),
+            #[cfg(feature = "sync")]
+            Failure::Refused(r) => r.into_error(),
+        }
+    }
+}
+
 impl Error {
     /// Maps an I/O error, telling a full disk apart from other failures.
     pub fn from_io(context: &str, e: io::Error) -> Self {
-        if e.raw_os_error() == Some(libc::ENOSPC) || e.kind() == io::ErrorKind::StorageFull {
-            Error::DiskFull(format!("{context}: {e}"))
-        } else if e.kind() == io::ErrorKind::NotFound {
-            Error::NotFound(format!("{context}: {e}"))
-        } else {
-            Error::Io(format!("{context}: {e}"))
-        }
+        Failure::io(context, e).into()
     }
 }
 
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Self {
-        Error::from_io("i/o", e)
+        Failure::io("i/o", e).into()
     }
 }
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        if let rusqlite::Error::SqliteFailure(f, _) = &e {
-            if f.code == rusqlite::ErrorCode::DiskFull {
-                return Error::DiskFull(e.to_string());
-            }
-        }
-        Error::Store(e.to_string())
+        Failure::Sqlite(e).into()
     }
 }
 
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
-        Error::Integrity(format!("malformed JSON: {e}"))
+        Failure::Json { reading: "JSON", source: e }.into()
     }
 }
 
@@ -98,5 +163,37 @@ impl From<siteproof_protocol::Error> for Error {
             P::Io { context, source } => Error::from_io(&context, source),
             P::Zip(_) => Error::Io(e.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cause_type_not_its_text_decides_the_public_error() {
+        let full = io::Error::from_raw_os_error(libc::ENOSPC);
+        assert!(matches!(Error::from(Failure::io("write blob", full)), Error::DiskFull(m) if m.starts_with("write blob: ")));
+        let gone = io::Error::new(io::ErrorKind::NotFound, "disk full");
+        assert!(matches!(Error::from(Failure::io("open", gone)), Error::NotFound(_)), "the text says disk full; the kind decides");
+        let sqlite_full = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL), None);
+        assert!(matches!(Error::from(sqlite_full), Error::DiskFull(_)));
+        let busy =
+            rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), Some("database or disk is full".into()));
+        assert!(matches!(Error::from(busy), Error::Store(_)));
+    }
+
+    #[test]
+    fn unreadable_json_is_an_io_failure_and_malformed_json_an_integrity_one() {
+        struct Broken;
+        impl io::Read for Broken {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::Error::other("cable pulled"))
+            }
+        }
+        let io_err = serde_json::from_reader::<_, serde_json::Value>(Broken).unwrap_err();
+        assert!(matches!(Error::from(io_err), Error::Io(_)));
+        let syntax = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        assert!(matches!(Error::from(syntax), Error::Integrity(m) if m.contains(" / ")));
     }
 }

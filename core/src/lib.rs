@@ -8,6 +8,24 @@
 //! [`flags`]) lives in `siteproof-protocol`, shared with the server; it is
 //! re-exported here so device callers keep one import path.
 
+/// Declares a `Device` method that the sync engine uses and integration tests
+/// drive directly (queue bookkeeping, receipts, anchors): public only with the
+/// `test-support` feature, which only test crates enable, and crate-private
+/// otherwise, so it is not part of the API the apps and the CLI see.
+macro_rules! test_support_pub {
+    ($(#[$meta:meta])* fn $($rest:tt)*) => {
+        #[cfg(feature = "test-support")]
+        $(#[$meta])*
+        pub fn $($rest)*
+
+        #[cfg(not(feature = "test-support"))]
+        // Without `sync` (the fuzz build) only the tests would call these.
+        #[cfg_attr(not(feature = "sync"), allow(dead_code))]
+        $(#[$meta])*
+        pub(crate) fn $($rest)*
+    };
+}
+
 pub mod anchor;
 pub mod capture;
 pub mod clock;
@@ -32,7 +50,7 @@ pub use siteproof_protocol::{evidence, flags, text, vocab};
 pub use anchor::TimeAnchor;
 pub use capture::{CaptureContext, EvidenceItem};
 pub use derivatives::DerivativeInfo;
-pub use device::{Device, DeviceInfo, Enrollment};
+pub use device::{now_ms, Device, DeviceInfo, Enrollment};
 pub use error::{Error, Result};
 pub use evidence::LocationFix;
 pub use orders::{NewOrder, OrderUpdate, WorkOrder};

@@ -2,11 +2,11 @@
 //! deadline and the four tags, editable offline. Edits mark the order dirty
 //! so sync can push them back.
 
-use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::device::{now_ms, Device};
 use crate::error::{Error, Result};
+use crate::store::orders;
 use crate::text::{multi_line, order_number, single_line};
 use crate::vocab::{normalize, ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
@@ -91,32 +91,6 @@ pub struct OrderUpdate {
     pub notes: Option<String>,
 }
 
-const COLUMNS: &str = "number, kind, category, address, spot_lat, spot_lon, content, dispatched_at_ms,
-    deadline_ms, status, tag_type, tag_handling, tag_callback, knowledge, notes, server_version, dirty, updated_at_ms";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<WorkOrder> {
-    Ok(WorkOrder {
-        number: r.get(0)?,
-        kind: r.get(1)?,
-        category: r.get(2)?,
-        address: r.get(3)?,
-        spot_lat: r.get(4)?,
-        spot_lon: r.get(5)?,
-        content: r.get(6)?,
-        dispatched_at_ms: r.get(7)?,
-        deadline_ms: r.get(8)?,
-        status: r.get(9)?,
-        tag_type: r.get(10)?,
-        tag_handling: r.get(11)?,
-        tag_callback: r.get(12)?,
-        knowledge: r.get(13)?,
-        notes: r.get(14)?,
-        server_version: r.get(15)?,
-        dirty: r.get(16)?,
-        updated_at_ms: r.get(17)?,
-    })
-}
-
 impl Device {
     /// Adds an order entered on the device.
     pub fn add_order(&self, new: NewOrder) -> Result<WorkOrder> {
@@ -130,34 +104,22 @@ impl Device {
             (Some(lat), Some(lon)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
             _ => return Err(Error::InvalidInput("spot needs both latitude and longitude, in range".into())),
         }
-        let conn = self.db()?;
-        let inserted = conn.execute(
-            "INSERT OR IGNORE INTO orders (number, kind, category, address, spot_lat, spot_lon, content,
-                dispatched_at_ms, deadline_ms, status, dirty, updated_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'new', 1, ?10)",
-            params![number, kind, category, address, new.spot_lat, new.spot_lon, content, new.dispatched_at_ms, new.deadline_ms, now_ms()],
-        )?;
-        if inserted == 0 {
+        let checked = NewOrder { number, kind, category, address, content, ..new };
+        if !orders::insert_new(&*self.db()?, &checked, now_ms())? {
+            let number = checked.number;
             return Err(Error::InvalidInput(format!("工单 {number} 已存在 / order {number} already exists")));
         }
-        drop(conn);
-        self.get_order(&number)
+        self.get_order(&checked.number)
     }
 
     /// One order by number.
     pub fn get_order(&self, number: &str) -> Result<WorkOrder> {
-        self.db()?
-            .query_row(&format!("SELECT {COLUMNS} FROM orders WHERE number = ?1"), [number], from_row)
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("工单 {number} 不存在 / no order {number}")))
+        orders::get(&*self.db()?, number)?.ok_or_else(|| Error::NotFound(format!("工单 {number} 不存在 / no order {number}")))
     }
 
     /// All orders, nearest deadline first (orders without a deadline last).
     pub fn list_orders(&self) -> Result<Vec<WorkOrder>> {
-        let conn = self.db()?;
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM orders ORDER BY deadline_ms IS NULL, deadline_ms, number"))?;
-        let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        Ok(orders::list(&*self.db()?)?)
     }
 
     /// Changes status and tags locally and marks the order for push.
@@ -181,11 +143,7 @@ impl Device {
         if let Some(n) = u.notes {
             o.notes = multi_line("notes", &n, 4000)?;
         }
-        self.db()?.execute(
-            "UPDATE orders SET status = ?2, tag_type = ?3, tag_handling = ?4, tag_callback = ?5,
-                knowledge = ?6, notes = ?7, dirty = 1, updated_at_ms = ?8 WHERE number = ?1",
-            params![o.number, o.status, o.tag_type, o.tag_handling, o.tag_callback, o.knowledge, o.notes, now_ms()],
-        )?;
+        orders::save_local_edit(&*self.db()?, &o, now_ms())?;
         self.get_order(number)
     }
 }

@@ -7,10 +7,10 @@
 
 use std::time::Duration;
 
-use super::api::{CallError, CallResult};
+use super::api::CallResult;
 use super::progress::SyncObserver;
 use crate::device::now_ms;
-use crate::error::{Error, Result};
+use crate::error::{Error, Failure, Result};
 use crate::queue::retry_delay_ms;
 
 /// Longest sleep between polls for cancel.
@@ -54,19 +54,19 @@ impl RunDeadline {
         let mut failures = 0;
         loop {
             if observer.is_cancelled() {
-                return Err(CallError::Local(Error::Cancelled));
+                return Err(Error::Cancelled.into());
             }
             let refusal = match attempt() {
-                Err(CallError::Refused(r)) => r,
+                Err(Failure::Refused(r)) => r,
                 done => return done,
             };
             let Some(server_asked) = refusal.retry.retry_later() else {
-                return Err(CallError::Refused(refusal));
+                return Err(Failure::Refused(refusal));
             };
             let next = now_ms() + retry_delay_ms(failures, server_asked, &mut rand::thread_rng());
             failures += 1;
             if !self.allows(next) {
-                return Err(CallError::Refused(refusal));
+                return Err(Failure::Refused(refusal));
             }
             tracing::info!("{what} will be retried: {}", refusal.message);
             self.sleep_until(next, observer)?;

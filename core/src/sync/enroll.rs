@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::api::{refused, Api, CallError};
+use super::api::{read_json, refused, Api};
 use crate::device::{Device, Enrollment};
 use crate::error::{Error, Result};
 use crate::evidence::public_key_from_hex;
@@ -22,14 +22,17 @@ impl Device {
     pub fn enroll(&self, server_url: &str, code: &str, device_name: &str) -> Result<Enrollment> {
         let api = Api::new(server_url, None)?;
         let body = json!({"code": code.trim(), "public_key": self.public_key_hex, "device_name": device_name});
-        let resp = api.send(api.request(reqwest::Method::POST, "/v1/enroll").json(&body))?;
+        let resp = api.answer(api.post("/v1/enroll").send_json(&body))?;
         if !resp.status().is_success() {
             return Err(refused(resp, "注册失败 / enrollment refused").into_error());
         }
-        let r: EnrollResponse = resp.json().map_err(|e| Error::from(CallError::unusable_answer("注册 / enrollment", e)))?;
+        let r: EnrollResponse = read_json(resp, "注册 / enrollment")?;
         public_key_from_hex(&r.server_key)?;
         if r.device_id != self.device_id {
-            return Err(Error::Integrity(format!("server registered device {} but this device is {}", r.device_id, self.device_id)));
+            return Err(Error::Integrity(format!(
+                "服务器注册的设备 {} 不是本设备 {} / server registered device {} but this device is {}",
+                r.device_id, self.device_id, r.device_id, self.device_id
+            )));
         }
         let e = Enrollment { server_url: server_url.trim_end_matches('/').to_string(), server_key: r.server_key, token: r.token };
         self.save_enrollment(&e)?;

@@ -1,10 +1,11 @@
 //! Carrying the device's evidence to the community's case server, and the
-//! server's work orders back. Blocking HTTP (reqwest + rustls, no OpenSSL, so
-//! it cross-compiles for phones); the apps call it from a background worker,
+//! server's work orders back. Blocking HTTP (ureq + rustls: no async runtime
+//! and no OpenSSL, so it stays small and cross-compiles for phones); the apps
+//! call it from a background worker,
 //! the CLI directly. One call to [`Device::sync`] refreshes the time anchor,
 //! exchanges orders and drains the outbox as far as the network allows.
 
-mod api;
+pub(crate) mod api;
 mod deadline;
 mod enroll;
 mod orders;
@@ -51,14 +52,14 @@ impl Device {
         // failed anchor does not stop the run; a cancel does.
         let anchored = match deadline.retrying("time anchor", observer, || self.refresh_time_anchor(&api, &enrollment.server_key)) {
             Ok(_) => true,
-            Err(api::CallError::Local(Error::Cancelled)) => return Err(Error::Cancelled),
+            Err(e) if e.is_cancel() => return Err(Error::Cancelled),
             Err(e) => {
                 tracing::warn!("time anchor not refreshed: {}", Error::from(e));
                 false
             }
         };
         let mut report = SyncReport { anchored, ..SyncReport::default() };
-        let (pushed, pulled) = deadline.retrying("order exchange", observer, || self.exchange_orders(&api))?;
+        let (pushed, pulled) = deadline.retrying("order exchange", observer, || self.exchange_orders(&api)).map_err(Error::from)?;
         report.orders_pushed = pushed;
         report.orders_pulled = pulled;
         self.make_pending_derivatives()?;

@@ -7,13 +7,17 @@
 //! replaces the local copy. Edits are pushed before pulling, and a pull never
 //! overwrites an order whose edit has not been pushed yet.
 
-use rusqlite::params;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::api::{refused, Api, CallError, CallResult, RetryKind};
+use super::api::{read_json, refused, Api, CallResult, RetryKind};
 use crate::device::{now_ms, Device};
 use crate::error::Result;
+use crate::orders::WorkOrder;
+use crate::store::{orders, sync_state};
+
+/// The `sync_state` key of the order cursor.
+const ORDERS_CURSOR: &str = "orders_cursor";
 
 /// An order as the server sends it to devices (complainant contact masked).
 #[derive(Debug, Deserialize)]
@@ -61,7 +65,7 @@ impl Device {
                 "base_version": o.server_version, "status": o.status, "tag_type": o.tag_type,
                 "tag_handling": o.tag_handling, "tag_callback": o.tag_callback, "knowledge": o.knowledge,
             });
-            let resp = api.send(api.request(reqwest::Method::PATCH, &format!("/v1/device/orders/{}", o.number)).json(&body))?;
+            let resp = api.answer(api.patch(&format!("/v1/device/orders/{}", o.number)).send_json(&body))?;
             if !resp.status().is_success() {
                 let r = refused(resp, "推送工单 / push order");
                 if r.retry != RetryKind::Permanent {
@@ -71,25 +75,26 @@ impl Device {
                 tracing::warn!(order = %o.number, "order edit not pushed: {}", r.message);
                 continue;
             }
-            let merged: RemoteOrder = resp.json().map_err(|e| CallError::unusable_answer("推送工单 / push order", e))?;
-            self.upsert_remote_order(&merged, true)?;
+            let merged: RemoteOrder = read_json(resp, "推送工单 / push order")?;
+            self.upsert_remote_order(merged, true)?;
             pushed += 1;
         }
         let mut pulled = 0;
-        let mut cursor: i64 = self.sync_value("orders_cursor")?.and_then(|c| c.parse().ok()).unwrap_or(0);
+        let stored_cursor = sync_state::get(&*self.db()?, ORDERS_CURSOR)?;
+        let mut cursor: i64 = stored_cursor.and_then(|c| c.parse().ok()).unwrap_or(0);
         loop {
-            let resp = api.send(api.request(reqwest::Method::GET, &format!("/v1/device/orders?cursor={cursor}")))?;
+            let resp = api.answer(api.get(&format!("/v1/device/orders?cursor={cursor}")).call())?;
             if !resp.status().is_success() {
                 return Err(refused(resp, "拉取工单 / pull orders").into());
             }
-            let page: OrderPage = resp.json().map_err(|e| CallError::unusable_answer("拉取工单 / pull orders", e))?;
-            for o in &page.orders {
+            let page: OrderPage = read_json(resp, "拉取工单 / pull orders")?;
+            let done = page.orders.is_empty() || page.next_cursor <= cursor;
+            for o in page.orders {
                 self.upsert_remote_order(o, false)?;
                 pulled += 1;
             }
-            let done = page.orders.is_empty() || page.next_cursor <= cursor;
             cursor = page.next_cursor.max(cursor);
-            self.set_sync_value("orders_cursor", &cursor.to_string())?;
+            sync_state::set(&*self.db()?, ORDERS_CURSOR, &cursor.to_string())?;
             if done {
                 break;
             }
@@ -97,52 +102,35 @@ impl Device {
         Ok((pushed, pulled))
     }
 
-    fn upsert_remote_order(&self, o: &RemoteOrder, after_push: bool) -> Result<()> {
-        let conn = self.db()?;
+    fn upsert_remote_order(&self, o: RemoteOrder, after_push: bool) -> Result<()> {
         // An unpushed local edit wins until it has been pushed and merged by the server.
-        let guard = if after_push { "" } else { "WHERE orders.dirty = 0 OR orders.server_version = 0" };
-        conn.execute(
-            &format!(
-                "INSERT INTO orders (number, kind, category, address, spot_lat, spot_lon, content, dispatched_at_ms,
-                    deadline_ms, status, tag_type, tag_handling, tag_callback, knowledge, server_version, dirty, updated_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 0, ?16)
-                 ON CONFLICT(number) DO UPDATE SET kind = ?2, category = ?3, address = ?4, spot_lat = ?5, spot_lon = ?6,
-                    content = ?7, dispatched_at_ms = ?8, deadline_ms = ?9, status = ?10, tag_type = ?11,
-                    tag_handling = ?12, tag_callback = ?13, knowledge = ?14, server_version = ?15, dirty = 0,
-                    updated_at_ms = ?16 {guard}"
-            ),
-            params![
-                o.number,
-                o.kind,
-                o.category,
-                o.address,
-                o.spot_lat,
-                o.spot_lon,
-                o.content,
-                o.dispatched_at_ms,
-                o.deadline_ms,
-                o.status,
-                o.tag_type,
-                o.tag_handling,
-                o.tag_callback,
-                o.knowledge.clone().unwrap_or_default(),
-                o.version,
-                now_ms()
-            ],
-        )?;
-        Ok(())
+        Ok(orders::upsert_from_server(&*self.db()?, &o.into_work_order(), after_push, now_ms())?)
     }
+}
 
-    pub(crate) fn sync_value(&self, key: &str) -> Result<Option<String>> {
-        use rusqlite::OptionalExtension;
-        Ok(self.db()?.query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| r.get(0)).optional()?)
-    }
-
-    pub(crate) fn set_sync_value(&self, key: &str, value: &str) -> Result<()> {
-        self.db()?.execute(
-            "INSERT INTO sync_state (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
-            params![key, value],
-        )?;
-        Ok(())
+impl RemoteOrder {
+    /// The server's copy as the device keeps it: clean, at the server's version.
+    fn into_work_order(self) -> WorkOrder {
+        WorkOrder {
+            number: self.number,
+            kind: self.kind,
+            category: self.category,
+            address: self.address,
+            spot_lat: self.spot_lat,
+            spot_lon: self.spot_lon,
+            content: self.content,
+            dispatched_at_ms: self.dispatched_at_ms,
+            deadline_ms: self.deadline_ms,
+            status: self.status,
+            tag_type: self.tag_type,
+            tag_handling: self.tag_handling,
+            tag_callback: self.tag_callback,
+            knowledge: self.knowledge.unwrap_or_default(),
+            // Free notes stay on the device; the server neither sends nor overwrites them.
+            notes: String::new(),
+            server_version: self.version,
+            dirty: false,
+            updated_at_ms: 0,
+        }
     }
 }

@@ -5,20 +5,17 @@
 //! why) or "this device is refused" (stop the whole sync, keep the queue
 //! intact for a coordinator). The run's deadline bounds the waiting.
 
-use reqwest::Method;
-
-use super::api::{refused, Api, CallError, CallResult, RetryKind};
+use super::api::{read_json, refused, Api, CallResult, Refusal, RetryKind};
 use super::deadline::RunDeadline;
 use super::progress::{SyncObserver, SyncProgress};
 use super::tus::{self, BlobUpload, UploadHooks};
 use super::SyncOptions;
 use crate::device::{now_ms, Device};
-use crate::error::{Error, Result};
+use crate::error::{Error, Failure, Result};
 use crate::evidence::SignedReceipt;
 use crate::queue::{OutboxJob, PART_MANIFEST};
-
-/// The server's code for a manifest whose media it does not hold (server/src/domain/ingest.rs).
-const MEDIA_MISSING: &str = "media_missing";
+use crate::store::blob_rows;
+use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// What one sync run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -99,8 +96,8 @@ impl Device {
                         observer.on_progress(run.progress.clone());
                         continue;
                     }
-                    Err(CallError::Local(e)) => return Err(e),
-                    Err(CallError::Refused(r)) => r,
+                    Err(Failure::Refused(r)) => r,
+                    Err(local) => return Err(local.into()),
                 };
                 match refusal.retry {
                     RetryKind::StopDevice => return Err(refusal.into_error()),
@@ -132,8 +129,8 @@ impl Device {
         let sha = job
             .blob_sha256
             .as_deref()
-            .ok_or_else(|| CallError::job_cannot_be_sent(format!("媒体任务未指明文件 / media job {} names no blob", job.id)))?;
-        let resp = api.send(api.request(Method::HEAD, &format!("/v1/blobs/{sha}")))?;
+            .ok_or_else(|| Refusal::job_cannot_be_sent(format!("媒体任务未指明文件 / media job {} names no blob", job.id)))?;
+        let resp = api.answer(api.head(&format!("/v1/blobs/{sha}")).call())?;
         if resp.status().is_success() {
             // The server already holds these bytes (an earlier run, or the same content twice).
             report.bytes_acknowledged += job.bytes;
@@ -147,9 +144,9 @@ impl Device {
         }
         let path = self
             .blob_path(sha)
-            .ok_or_else(|| CallError::job_cannot_be_sent(format!("设备上缺少文件 / blob {sha} is missing on the device")))?;
-        let media_type: String =
-            self.db()?.query_row("SELECT media_type FROM blobs WHERE sha256 = ?1", [sha], |r| r.get(0)).map_err(Error::from)?;
+            .ok_or_else(|| Refusal::job_cannot_be_sent(format!("设备上缺少文件 / blob {sha} is missing on the device")))?;
+        let media_type = blob_rows::media_type(&*self.db()?, sha)?
+            .ok_or_else(|| Refusal::job_cannot_be_sent(format!("设备上没有文件 {sha} 的记录 / blob {sha} has no record on the device")))?;
         let blob =
             BlobUpload { path: &path, sha256: sha, size: job.bytes, media_type: &media_type, item_id: &job.item_id, role: &job.part };
         let mut hooks = Hooks { device: self, job_id: job.id, run, report };
@@ -161,15 +158,15 @@ impl Device {
 
     fn push_manifest(&self, api: &Api, server_key: &str, job: &OutboxJob, report: &mut SyncReport) -> CallResult<()> {
         let (_, signed) = self.get_item_with_manifest(&job.item_id)?;
-        let resp = api.send(api.request(Method::POST, "/v1/manifests").json(&signed))?;
+        let resp = api.answer(api.post("/v1/manifests").send_json(&signed))?;
         if resp.status().is_success() {
-            let receipt: SignedReceipt = resp.json().map_err(|e| CallError::unusable_answer("回执 / receipt", e))?;
-            self.store_receipt(&job.item_id, &receipt, server_key).map_err(CallError::from_answer_check)?;
+            let receipt: SignedReceipt = read_json(resp, "回执 / receipt")?;
+            self.store_receipt(&job.item_id, &receipt, server_key).map_err(Failure::from_answer_check)?;
             report.receipts += 1;
             return Ok(());
         }
         let r = refused(resp, "提交清单 / submit manifest");
-        if r.code.as_deref() == Some(MEDIA_MISSING) {
+        if r.code == Some(ErrorCode::MediaMissing) {
             // The server lost or never kept the media: send it again, then this manifest.
             self.requeue_original(&job.item_id)?;
         }

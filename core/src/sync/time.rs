@@ -3,7 +3,7 @@
 
 use rand::RngCore;
 
-use super::api::{refused, Api, CallError, CallResult};
+use super::api::{read_json, refused, Api, CallResult};
 use crate::anchor::TimeAnchor;
 use crate::clock::{boot_clock_ms, boot_id};
 use crate::device::Device;
@@ -17,15 +17,18 @@ impl Device {
         let nonce = hex::encode(nonce);
         let boot = boot_id()?;
         let sent = boot_clock_ms()?;
-        let resp = api.send(api.request(reqwest::Method::GET, &format!("/v1/time?nonce={nonce}")))?;
+        let resp = api.answer(api.get(&format!("/v1/time?nonce={nonce}")).call())?;
         let arrived = boot_clock_ms()?;
         if !resp.status().is_success() {
             return Err(refused(resp, "校时 / time anchor").into());
         }
-        let signed: SignedTime = resp.json().map_err(|e| CallError::unusable_answer("校时 / time anchor", e))?;
+        let signed: SignedTime = read_json(resp, "校时 / time anchor")?;
         let stmt = signed.open(&nonce).map_err(crate::Error::from)?;
         if stmt.server_key != server_key {
-            return Err(Error::Integrity("time is signed by a key other than the enrolled server's".into()).into());
+            return Err(Error::Integrity(
+                "时间由另一把密钥签名，不是所注册服务器的 / time is signed by a key other than the enrolled server's".into(),
+            )
+            .into());
         }
         Ok(self.record_time_anchor(&signed, &nonce, arrived, &boot, arrived.saturating_sub(sent))?)
     }

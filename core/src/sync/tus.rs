@@ -12,12 +12,10 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use reqwest::blocking::Response;
-use reqwest::Method;
 use sha2::{Digest, Sha256};
 
-use super::api::{refused, Api, CallError, CallResult};
-use crate::error::{Error, Result};
+use super::api::{header_u64, refused, Api, CallResult, Refusal};
+use crate::error::{Error, Failure, Result};
 
 /// Smallest chunk: still useful on a 20 kbit/s link.
 pub const MIN_CHUNK: u64 = 64 * 1024;
@@ -63,7 +61,7 @@ pub(crate) fn upload(
     let mut offset = None;
     loop {
         if hooks.cancelled() {
-            return Err(CallError::Local(Error::Cancelled));
+            return Err(Error::Cancelled.into());
         }
         let step = (|| -> CallResult<bool> {
             let u = match &url {
@@ -114,13 +112,13 @@ pub(crate) fn upload(
             let buf = read_chunk(&mut file, off, len)?;
             let sum = B64.encode(Sha256::digest(&buf));
             let started = Instant::now();
-            let resp = api.send(
-                api.request(Method::PATCH, &u)
+            let resp = api.answer(
+                api.patch(&u)
                     .header("Tus-Resumable", TUS)
                     .header("Content-Type", "application/offset+octet-stream")
                     .header("Upload-Offset", off.to_string())
                     .header("Upload-Checksum", format!("sha256 {sum}"))
-                    .body(buf),
+                    .send(&buf[..]),
             );
             hooks.progress(0, len);
             let resp = resp?;
@@ -149,11 +147,11 @@ pub(crate) fn upload(
         match step {
             Ok(true) => return Ok(()),
             Ok(false) => failures = 0,
-            Err(CallError::Refused(r)) if worth_a_quick_retry(r.status) => {
+            Err(Failure::Refused(r)) if worth_a_quick_retry(r.status) => {
                 failures += 1;
                 offset = None;
                 if failures > QUICK_RETRIES {
-                    return Err(CallError::Refused(r));
+                    return Err(Failure::Refused(r));
                 }
                 *chunk = (*chunk / 2).max(MIN_CHUNK);
                 std::thread::sleep(Duration::from_millis(100 * u64::from(failures)));
@@ -199,22 +197,23 @@ fn create(api: &Api, blob: &BlobUpload<'_>, body: Option<Vec<u8>>) -> CallResult
     .map(|(k, v)| format!("{k} {}", B64.encode(v)))
     .collect::<Vec<_>>()
     .join(",");
-    let mut rb = api
-        .request(Method::POST, "/v1/uploads/")
+    let rb = api
+        .post("/v1/uploads/")
         .header("Tus-Resumable", TUS)
         .header("Upload-Length", blob.size.to_string())
         .header("Upload-Metadata", meta);
-    if let Some(body) = body {
-        rb = rb
+    let sent = match body {
+        Some(body) => rb
             .header("Content-Type", "application/offset+octet-stream")
             .header("Upload-Checksum", format!("sha256 {}", B64.encode(Sha256::digest(&body))))
-            .body(body);
-    }
-    let resp = api.send(rb)?;
+            .send(&body[..]),
+        None => rb.send_empty(),
+    };
+    let resp = api.answer(sent)?;
     let location = resp.headers().get("Location").and_then(|v| v.to_str().ok()).map(|l| api.url(l));
     match (resp.status().as_u16(), location) {
         (201, Some(loc)) => Ok((loc, header_u64(&resp, "Upload-Offset").unwrap_or(0))),
-        (201, None) => Err(CallError::unusable_answer("创建上传 / create upload", "no Location header")),
+        (201, None) => Err(Refusal::unusable_answer("创建上传 / create upload", "no Location header")),
         // Created, but the bytes in the request were refused (damaged): resume by HEAD/PATCH.
         (460, Some(loc)) => Ok((loc, 0)),
         _ => Err(refused(resp, "创建上传 / create upload").into()),
@@ -223,16 +222,12 @@ fn create(api: &Api, blob: &BlobUpload<'_>, body: Option<Vec<u8>>) -> CallResult
 
 /// The server's offset for an upload, or None if it no longer exists.
 fn head(api: &Api, url: &str) -> CallResult<Option<u64>> {
-    let resp = api.send(api.request(Method::HEAD, url).header("Tus-Resumable", TUS))?;
+    let resp = api.answer(api.head(url).header("Tus-Resumable", TUS).call())?;
     match resp.status().as_u16() {
         200 | 204 => header_u64(&resp, "Upload-Offset")
             .map(Some)
-            .ok_or_else(|| CallError::unusable_answer("查询上传 / upload status", "no Upload-Offset header")),
+            .ok_or_else(|| Refusal::unusable_answer("查询上传 / upload status", "no Upload-Offset header")),
         404 | 410 => Ok(None),
         _ => Err(refused(resp, "查询上传 / upload status").into()),
     }
-}
-
-fn header_u64(resp: &Response, name: &str) -> Option<u64> {
-    resp.headers().get(name)?.to_str().ok()?.trim().parse().ok()
 }
