@@ -8,7 +8,6 @@
 
 pub mod anchor;
 pub mod capture;
-pub mod clock;
 pub mod derivatives;
 pub mod device;
 pub mod error;
@@ -19,6 +18,7 @@ pub mod keys;
 pub mod media;
 pub mod orders;
 pub mod packet;
+pub mod platform;
 pub mod queue;
 pub mod retention;
 pub mod store;
