@@ -87,3 +87,18 @@ impl From<serde_json::Error> for Error {
         Error::Integrity(format!("malformed JSON: {e}"))
     }
 }
+
+impl From<siteproof_media::Error> for Error {
+    fn from(e: siteproof_media::Error) -> Self {
+        use siteproof_media::Error as Media;
+        let message = e.to_string();
+        match e {
+            Media::UnsupportedFormat(_) => Error::UnsupportedFormat(message),
+            Media::CorruptMedia(_) => Error::CorruptMedia(message),
+            Media::TooLarge(_) => Error::TooLarge(message),
+            Media::EmptyFile | Media::NotAFile(_) => Error::InvalidInput(message),
+            // Through from_io, so a full disk or a missing file keeps its own kind.
+            Media::Io { context, source } => Error::from_io(&context, source),
+        }
+    }
+}

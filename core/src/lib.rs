@@ -15,7 +15,8 @@ pub mod evidence;
 pub mod flags;
 pub mod items;
 pub mod keys;
-pub mod media;
+/// The media readers, their own crate (`siteproof-media`) since the server uses them too.
+pub use siteproof_media as media;
 pub mod orders;
 pub mod packet;
 pub mod platform;

@@ -14,8 +14,8 @@ use ed25519_dalek::SigningKey;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use siteproof_core::evidence::{EntryKind, Manifest, SignedReceipt};
-use siteproof_core::media::{make_derivatives, read_photo_info};
 use siteproof_core::packet::{guide::guide_text, key_fingerprint, layout, PacketHeader, PacketWriter};
+use siteproof_media::{make_derivatives, read_photo_info};
 
 use super::collect::{self, EntryRow};
 use super::font::CjkFont;

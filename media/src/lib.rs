@@ -3,24 +3,29 @@
 //! lasts, and the small upright JPEGs people look at instead of originals.
 //! Every function here takes hostile files: bad input gives a typed error
 //! with a one-line message, never a panic.
+//!
+//! Its own crate because both sides read media: the device when it captures,
+//! the case server when it puts previews into a dispute packet; the server
+//! depends on this and not on the device code.
 
 pub mod derivatives;
+pub mod error;
 pub mod exif_summary;
 pub mod photo;
 mod restart_join;
 mod restart_split;
 pub mod sniff;
+mod text;
 pub mod voice;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub use derivatives::{apply_orientation, make_derivatives, Derivative, Derivatives, PREVIEW_MAX_SIDE, THUMBNAIL_MAX_SIDE};
+pub use error::{Error, Result};
 pub use exif_summary::{read_exif, ExifSummary, GpsPoint};
 pub use photo::{check_pixels, read_photo_info, PhotoInfo, MAX_PIXELS};
 pub use sniff::{sniff, MediaKind, SNIFF_LEN};
 pub use voice::{read_voice_info, VoiceInfo};
-
-use crate::error::{Error, Result};
 
 /// Runs a decoder as a last line of defence against its panics: a crash in
 /// third-party parsing of a hostile file becomes CorruptMedia.
