@@ -64,6 +64,6 @@ impl SiteproofDevice {
         let server_key = self.inner.server_key()?.ok_or_else(|| SiteproofError::Integrity {
             message: format!("entry {item_id} has a receipt but the device knows no server key"),
         })?;
-        Ok(Some(signed.open(&server_key)?))
+        Ok(Some(signed.open(&server_key).map_err(siteproof_core::Error::from)?))
     }
 }

@@ -88,6 +88,19 @@ impl From<serde_json::Error> for Error {
     }
 }
 
+impl From<siteproof_protocol::Error> for Error {
+    fn from(e: siteproof_protocol::Error) -> Self {
+        use siteproof_protocol::Error as P;
+        match e {
+            P::InvalidInput { .. } => Error::InvalidInput(e.to_string()),
+            P::MalformedJson(_) | P::BadFormat { .. } | P::BadSignature | P::Mismatch { .. } => Error::Integrity(e.to_string()),
+            P::WrongSigningKey { .. } => Error::Key(e.to_string()),
+            P::Io { context, source } => Error::from_io(&context, source),
+            P::Zip(_) => Error::Io(e.to_string()),
+        }
+    }
+}
+
 impl From<siteproof_media::Error> for Error {
     fn from(e: siteproof_media::Error) -> Self {
         use siteproof_media::Error as Media;

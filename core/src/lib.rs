@@ -4,15 +4,15 @@
 //!
 //! Open a [`Device`] on a directory, capture photos, voice notes and notes
 //! into its tamper-evident chain, and let the outbox carry them to the case
-//! server. [`evidence`] is the format the server verifies with the same code.
+//! server. The evidence format ([`evidence`], [`packet`], [`vocab`], [`text`],
+//! [`flags`]) lives in `siteproof-protocol`, shared with the server; it is
+//! re-exported here so device callers keep one import path.
 
 pub mod anchor;
 pub mod capture;
 pub mod derivatives;
 pub mod device;
 pub mod error;
-pub mod evidence;
-pub mod flags;
 pub mod items;
 pub mod keys;
 /// The media readers, their own crate (`siteproof-media`) since the server uses them too.
@@ -25,10 +25,10 @@ pub mod retention;
 pub mod store;
 #[cfg(feature = "sync")]
 pub mod sync;
-pub mod text;
 pub mod verify;
 pub mod visits;
-pub mod vocab;
+
+pub use siteproof_protocol::{evidence, flags, text, vocab};
 
 pub use anchor::TimeAnchor;
 pub use capture::{CaptureContext, EvidenceItem};

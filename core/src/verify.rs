@@ -1,13 +1,15 @@
 //! Re-checking everything the device holds: each manifest's signature, the
 //! chain's order and links, and every original's bytes against its signed
 //! hash. It names each problem by position and item, because "something is
-//! wrong" is useless to a coordinator preparing a dispute.
+//! wrong" is useless to a coordinator preparing a dispute. Whether the links
+//! are intact is decided by the protocol's one chain rule
+//! ([`ChainVerifier`]), the same the server and the packet verifier ask.
 
 use serde::{Deserialize, Serialize};
 
 use crate::device::Device;
 use crate::error::Result;
-use crate::evidence::{ChainLink, ChainProblemKind, ChainVerifier, SignedManifest};
+use crate::evidence::{ChainLink, ChainVerifier, SignedManifest};
 use crate::text::prefix;
 
 /// One problem found by [`Device::verify`].
@@ -17,8 +19,10 @@ pub struct VerifyProblem {
     pub seq: u64,
     /// Item concerned, when known.
     pub item_id: Option<String>,
-    /// "missing", "reordered", "broken_link", "bad_signature", "altered_manifest",
-    /// "blob_altered" or "blob_missing".
+    /// A chain finding ("missing", "fork", "reordered", "broken_link", as
+    /// [`ChainFindingKind::as_str`](crate::evidence::ChainFindingKind::as_str) names them),
+    /// "reordered" also when a store position holds another entry's manifest, "bad_signature",
+    /// "altered_manifest", "blob_altered" or "blob_missing".
     pub kind: String,
     /// What exactly is wrong.
     pub detail: String,
@@ -62,7 +66,6 @@ impl Device {
         let mut problem = |seq: u64, item: &str, kind: &str, detail: String| {
             report.problems.push(VerifyProblem { seq, item_id: Some(item.to_string()), kind: kind.into(), detail });
         };
-        let mut chain_problems = Vec::new();
         for row in &rows {
             let actual_hash = row.signed.hash();
             if actual_hash != row.manifest_hash {
@@ -100,12 +103,7 @@ impl Device {
                     format!("entry {}: recorded media hash differs from the signed one", row.seq),
                 );
             }
-            chain_problems.extend(chain.push(&ChainLink {
-                seq: manifest.seq,
-                item_id: manifest.item_id.clone(),
-                hash: actual_hash,
-                prev: manifest.prev.clone(),
-            }));
+            chain.push(&ChainLink { seq: manifest.seq, item_id: manifest.item_id.clone(), hash: actual_hash, prev: manifest.prev.clone() });
             if let Some(media) = manifest.media.as_ref().filter(|_| !row.pruned) {
                 match self.blobs.hash_file(&media.sha256)? {
                     Some(h) if h == media.sha256 => {}
@@ -129,13 +127,9 @@ impl Device {
                 }
             }
         }
-        for p in chain_problems {
-            let kind = match p.kind {
-                ChainProblemKind::Missing => "missing",
-                ChainProblemKind::Reordered => "reordered",
-                ChainProblemKind::BrokenLink => "broken_link",
-            };
-            report.problems.push(VerifyProblem { seq: p.seq, item_id: p.item_id, kind: kind.into(), detail: p.detail });
+        for f in chain.finish() {
+            let detail = f.to_string();
+            report.problems.push(VerifyProblem { seq: f.seq, item_id: f.item_id, kind: f.kind.as_str().into(), detail });
         }
         report.blobs_pruned = rows.iter().filter(|r| r.pruned && r.media_sha256.is_some()).count() as u64;
         report.blobs_checked = rows.iter().filter(|r| !r.pruned && r.media_sha256.is_some()).count() as u64;

@@ -191,7 +191,7 @@ fn bytes_outside_the_directory_are_refused_whole() {
     let prefixed = [b"PK\x03\x04 hidden".as_slice(), &good].concat();
     let suffixed = [good.as_slice(), b"trailing"].concat();
     for (what, bytes) in [("prefixed", prefixed), ("suffixed", suffixed)] {
-        match siteproof_core::packet::verify_packet_from(Cursor::new(bytes)) {
+        match siteproof_core::packet::verify_packet_from(Cursor::new(bytes)).map_err(siteproof_core::Error::from) {
             Err(siteproof_core::Error::Integrity(msg)) => assert!(msg.contains(" / "), "{what}: not bilingual: {msg}"),
             other => panic!("{what}: expected a refusal, got {other:?}"),
         }

@@ -12,7 +12,6 @@ use std::path::Path;
 
 use chrono::NaiveDateTime;
 use exif::{Exif, In, Rational, Tag, Value};
-use serde::{Deserialize, Serialize};
 
 /// Longest make/model string kept, in characters.
 pub const MAX_TEXT_CHARS: usize = 128;
@@ -21,44 +20,7 @@ pub const MAX_TEXT_CHARS: usize = 128;
 // read only the head, which is where cameras put the IFDs anyway.
 const MAX_TIFF_EXIF_BYTES: u64 = 64 << 20;
 
-/// A position in WGS 84 decimal degrees as the camera recorded it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GpsPoint {
-    /// Latitude, south negative.
-    pub lat: f64,
-    /// Longitude, west negative.
-    pub lon: f64,
-    /// Altitude in metres, below sea level negative.
-    pub alt: Option<f64>,
-}
-
-/// What a photo's EXIF claims about itself.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExifSummary {
-    /// DateTimeOriginal as RFC 3339, with the offset only if OffsetTimeOriginal gives one.
-    pub taken_at: Option<String>,
-    /// Where the camera says it was.
-    pub gps: Option<GpsPoint>,
-    /// Camera maker.
-    pub make: Option<String>,
-    /// Camera model.
-    pub model: Option<String>,
-    /// EXIF orientation 1..=8; 1 when absent or invalid.
-    pub orientation: u8,
-}
-
-impl Default for ExifSummary {
-    fn default() -> Self {
-        ExifSummary { taken_at: None, gps: None, make: None, model: None, orientation: 1 }
-    }
-}
-
-impl ExifSummary {
-    /// True when no field carries information.
-    pub fn is_empty(&self) -> bool {
-        *self == ExifSummary::default()
-    }
-}
+pub use siteproof_protocol::evidence::exif::{ExifSummary, GpsPoint};
 
 /// Reads the EXIF summary of a photo; any failure gives an empty summary.
 pub fn read_exif(path: &Path) -> ExifSummary {
@@ -139,7 +101,7 @@ pub fn clean_text(raw: &[u8]) -> Option<String> {
     let s = String::from_utf8_lossy(raw);
     let s = s.split('\0').next().unwrap_or("");
     let cleaned: String = s.chars().filter(|c| !c.is_control() && !is_invisible_format(*c)).collect();
-    let t = crate::text::prefix(cleaned.trim(), MAX_TEXT_CHARS);
+    let t = siteproof_protocol::text::prefix(cleaned.trim(), MAX_TEXT_CHARS);
     let t = t.trim_end().to_string();
     (!t.is_empty()).then_some(t)
 }

@@ -15,7 +15,6 @@ pub mod photo;
 mod restart_join;
 mod restart_split;
 pub mod sniff;
-mod text;
 pub mod voice;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -47,7 +46,7 @@ pub(crate) fn guard<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
 pub(crate) fn one_line(s: &str) -> String {
     let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > 300 {
-        let mut t = crate::text::prefix(&s, 300).to_string();
+        let mut t = siteproof_protocol::text::prefix(&s, 300).to_string();
         t.push('…');
         t
     } else {

@@ -1,13 +1,25 @@
-//! Siteproof's wire protocol without I/O: what the case server reads off the
-//! wire, parsed and checked by pure functions over bytes and strings. No
-//! sockets, no storage, no async runtime and no HTTP framework live here, so
-//! the same rules can be fuzzed in isolation, reused by a client, and tested
-//! without a server. This crate is the seed of the sans-I/O protocol layer
-//! the architecture calls for: the server (and later the device) supply the
-//! bytes and act on the typed results; every decision about what is valid
-//! on the wire is made here once.
+//! Siteproof's protocol without I/O: the evidence format and the wire
+//! formats, as pure functions over bytes, strings and readers the caller
+//! supplies. No sockets, no storage, no async runtime and no HTTP framework
+//! live here, so the same rules run on the phone (through `siteproof-core`),
+//! on the case server and in an offline packet check, can be fuzzed in
+//! isolation, and are tested without a server. Every decision about what is
+//! valid evidence or valid on the wire is made here once.
 //!
-//! - [`wire::tus`]: tus 1.0 request headers (lengths, offsets, metadata, checksums).
-//! - [`wire::order_csv`]: the city platform's work-order CSV export.
+//! - [`evidence`]: manifests, canonical JSON, signatures, receipts, time
+//!   statements, identifiers, and the one chain rule ([`evidence::ChainVerifier`]).
+//! - [`packet`]: the dispute packet format: layout, ZIP structure checks, the
+//!   signed index, the writer and the offline verifier.
+//! - [`vocab`], [`text`], [`flags`]: the shared vocabularies, text rules and capture flags.
+//! - [`wire`]: tus headers and the order CSV import.
+//! - [`Error`]: what can be wrong, as typed variants with zh-CN and English text.
 
+pub mod error;
+pub mod evidence;
+pub mod flags;
+pub mod packet;
+pub mod text;
+pub mod vocab;
 pub mod wire;
+
+pub use error::{Error, Result};

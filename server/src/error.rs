@@ -123,3 +123,15 @@ impl From<siteproof_core::Error> for ApiError {
         }
     }
 }
+
+impl From<siteproof_protocol::Error> for ApiError {
+    fn from(e: siteproof_protocol::Error) -> Self {
+        use siteproof_protocol::Error as P;
+        match e {
+            P::InvalidInput { .. } => ApiError::invalid("invalid_input", e),
+            P::MalformedJson(_) | P::BadFormat { .. } | P::BadSignature | P::Mismatch { .. } => ApiError::invalid("integrity", e),
+            P::Io { source, .. } => ApiError::from(source),
+            P::WrongSigningKey { .. } | P::Zip(_) => ApiError::internal(e),
+        }
+    }
+}

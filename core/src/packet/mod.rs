@@ -1,19 +1,20 @@
-//! Dispute packets (争议证据包): one ZIP a coordinator hands to the city to
-//! dispute a reopened (重办) or returned (退单) order. It carries the report,
-//! the originals, the signed manifests and receipts, the keys and a signed
-//! index, and verifies offline with nothing but itself. The server writes
-//! packets with [`PacketWriter`]; the CLI and anyone else check them with
-//! [`verify_packet`]: one implementation of the format.
+//! Dispute packets as the device side uses them: the format itself (layout,
+//! index, writer, offline verifier) is `siteproof_protocol::packet`,
+//! re-exported whole; this module adds only what touches the file system,
+//! opening a packet by path, so the protocol crate stays free of I/O.
 
-pub mod guide;
-pub mod index;
-pub mod layout;
-mod members;
-pub mod verify;
-pub mod writer;
-pub mod zip_layout;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
 
-pub use index::{IndexedFile, PacketIndex, SignedIndex};
-pub use layout::{key_fingerprint, PacketPath, PACKET_FORMAT};
-pub use verify::{verify_packet, verify_packet_from, PacketProblem, PacketReport, ProblemKind};
-pub use writer::{PacketHeader, PacketWriter};
+pub use siteproof_protocol::packet::*;
+
+use crate::error::{Error, Result};
+
+/// Verifies a packet file offline. `Err` when the file cannot be opened or read as a ZIP
+/// at all, or when its structure is refused as a whole (see [`verify_packet_from`]);
+/// everything wrong inside a well-formed ZIP is a problem in the report.
+pub fn verify_packet(path: &Path) -> Result<PacketReport> {
+    let file = File::open(path).map_err(|e| Error::from_io(&format!("打开证据包 / opening packet {}", path.display()), e))?;
+    Ok(verify_packet_from(BufReader::new(file))?)
+}

@@ -23,7 +23,7 @@ impl Device {
             return Err(refused(resp, "校时 / time anchor").into());
         }
         let signed: SignedTime = resp.json().map_err(|e| CallError::unusable_answer("校时 / time anchor", e))?;
-        let stmt = signed.open(&nonce)?;
+        let stmt = signed.open(&nonce).map_err(crate::Error::from)?;
         if stmt.server_key != server_key {
             return Err(Error::Integrity("time is signed by a key other than the enrolled server's".into()).into());
         }

@@ -17,8 +17,8 @@ use crate::db::now_ms;
 use crate::domain::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use siteproof_core::evidence::{device_id_for_key, public_key_from_hex};
-use siteproof_core::text::single_line;
+use siteproof_protocol::evidence::{device_id_for_key, public_key_from_hex};
+use siteproof_protocol::text::single_line;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

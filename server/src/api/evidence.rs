@@ -14,7 +14,7 @@ use crate::auth::{require_session, Role};
 use crate::domain::orders;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use siteproof_core::evidence::{SignedManifest, SignedReceipt};
+use siteproof_protocol::evidence::{SignedManifest, SignedReceipt};
 
 const COLS: &str = "e.manifest_hash, e.device_id, e.seq, e.item_id, e.kind, e.media_sha256, e.order_number, e.attach_item_id,
     e.received_at_ms, e.log_index, e.community_id, b.bytes, b.media_type,

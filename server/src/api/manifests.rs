@@ -12,7 +12,7 @@ use crate::auth::require_device;
 use crate::domain::ingest;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use siteproof_core::evidence::{ids, SignedManifest};
+use siteproof_protocol::evidence::{ids, SignedManifest};
 
 /// Manifests are small; a larger body is not a manifest.
 const MANIFEST_LIMIT: usize = 256 * 1024;

@@ -15,7 +15,7 @@ use super::json;
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use siteproof_core::evidence::{TimeStatement, TIME_FORMAT};
+use siteproof_protocol::evidence::{TimeStatement, TIME_FORMAT};
 
 /// The OpenAPI document, checked in beside the code.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
@@ -38,7 +38,7 @@ pub async fn time(State(st): State<AppState>, RawQuery(q): RawQuery) -> ApiResul
 
 /// `GET /v1/server-key` - the key receipts and time statements are signed with.
 pub async fn server_key(State(st): State<AppState>) -> Response {
-    let fingerprint = siteproof_core::packet::key_fingerprint(&st.key_hex).ok();
+    let fingerprint = siteproof_protocol::packet::key_fingerprint(&st.key_hex).ok();
     json(StatusCode::OK, &json!({"server_key": st.key_hex.as_str(), "algorithm": "ed25519", "fingerprint": fingerprint}))
 }
 

@@ -7,7 +7,7 @@ use maud::{html, Markup};
 
 use super::evidence::Item;
 use super::i18n::{fmt_bound, fmt_ms_secs, Lang};
-use siteproof_core::flags;
+use siteproof_protocol::flags;
 
 /// How an item stands overall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::ApiResult;
-use siteproof_core::evidence::{Manifest, SignedManifest, SignedReceipt};
+use siteproof_protocol::evidence::{Manifest, SignedManifest, SignedReceipt};
 
 /// What re-checking an item found.
 #[derive(Debug, Clone)]
@@ -181,7 +181,7 @@ pub fn for_order(
                 .optional()?;
             let entry = match d {
                 Some((key, name, user)) => (Some(key), format!("{user} · {name}")),
-                None => (None, siteproof_core::text::prefix(&r.device_id, 12).to_string()),
+                None => (None, siteproof_protocol::text::prefix(&r.device_id, 12).to_string()),
             };
             devices.insert(r.device_id.clone(), entry);
         }

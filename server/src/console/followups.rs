@@ -7,7 +7,7 @@ use rusqlite::{params, Connection};
 
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
-use siteproof_core::text::multi_line;
+use siteproof_protocol::text::multi_line;
 
 /// Where a follow-up window stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! versions written side by side at the call site, so neither can be missed.
 
 use chrono::{FixedOffset, TimeZone};
-use siteproof_core::vocab::Vocab;
+use siteproof_protocol::vocab::Vocab;
 
 /// The console's display language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,8 +22,8 @@ use crate::domain::accounts::audit;
 use crate::domain::gcj02::{in_mainland_china, map_link, wgs84_to_gcj02};
 use crate::domain::orders::{self, HistoryEntry, Order};
 use crate::state::AppState;
-use siteproof_core::text::prefix;
-use siteproof_core::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::text::prefix;
+use siteproof_protocol::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
 /// Everything the order page shows.
 pub struct OrderView {
@@ -91,7 +91,7 @@ fn value_label<'a>(l: Lang, field: &str, v: &'a str) -> &'a str {
     }
 }
 
-fn select(name: &str, vocab: siteproof_core::vocab::Vocab, current: Option<&str>, l: Lang, allow_empty: bool) -> Markup {
+fn select(name: &str, vocab: siteproof_protocol::vocab::Vocab, current: Option<&str>, l: Lang, allow_empty: bool) -> Markup {
     html! {
         select name=(name) id=(name) {
             @if allow_empty { option value="" selected[current.is_none()] { "—" } }

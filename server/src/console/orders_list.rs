@@ -15,7 +15,7 @@ use super::session::ConsoleUser;
 use crate::api::body::query;
 use crate::db::now_ms;
 use crate::state::AppState;
-use siteproof_core::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
 /// Rows per page.
 pub const PAGE_SIZE: u32 = 50;

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 
 use crate::api::body::Query;
 use crate::error::{ApiError, ApiResult};
-use siteproof_core::vocab::{normalize, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::vocab::{normalize, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
 /// Sort key of orders without a deadline: after every real one.
 const NO_DEADLINE: i64 = i64::MAX;
@@ -61,7 +61,7 @@ fn flag(q: &Query, key: &str) -> ApiResult<bool> {
     }
 }
 
-fn vocab(q: &Query, key: &str, v: siteproof_core::vocab::Vocab, what: &str) -> ApiResult<Option<String>> {
+fn vocab(q: &Query, key: &str, v: siteproof_protocol::vocab::Vocab, what: &str) -> ApiResult<Option<String>> {
     match q.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => Ok(Some(normalize(v, what, s)?)),

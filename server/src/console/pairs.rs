@@ -11,7 +11,7 @@ use rusqlite::{params, Connection};
 use super::evidence::Item;
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
-use siteproof_core::flags::distance_m;
+use siteproof_protocol::flags::distance_m;
 
 /// How close two photos must be to count as the same spot, metres.
 pub const PAIR_RADIUS_M: f64 = 30.0;

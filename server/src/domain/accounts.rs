@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::auth::{password, tokens, Role};
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
-use siteproof_core::text::single_line;
+use siteproof_protocol::text::single_line;
 
 fn name(what: &str, s: &str) -> ApiResult<String> {
     let n = single_line(what, s, 64)?;

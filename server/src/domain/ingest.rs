@@ -11,8 +11,8 @@ use serde::Serialize;
 use crate::auth::DevicePrincipal;
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
-use siteproof_core::evidence::{Manifest, Receipt, SignedManifest, RECEIPT_FORMAT};
-use siteproof_core::text::prefix;
+use siteproof_protocol::evidence::chain::{judge_arrival, missing_ranges, Neighbours};
+use siteproof_protocol::evidence::{ChainFinding, ChainLink, Manifest, Receipt, SignedManifest, RECEIPT_FORMAT};
 
 /// What `POST /v1/manifests` answers: the signed receipt and the key to check it with.
 #[derive(Debug, Clone, Serialize)]
@@ -31,13 +31,8 @@ pub struct Accepted {
     pub response: ReceiptResponse,
     /// False when this was a replay of an accepted manifest.
     pub created: bool,
-    /// Anomaly kinds recorded for this entry.
+    /// Kinds of the chain findings this arrival showed (recorded as anomalies on the entries they name).
     pub anomalies: Vec<String>,
-}
-
-struct Anomaly {
-    kind: String,
-    detail: String,
 }
 
 fn stored_receipt(conn: &Connection, hash: &str, key_hex: &str) -> ApiResult<Option<ReceiptResponse>> {
@@ -48,57 +43,33 @@ fn stored_receipt(conn: &Connection, hash: &str, key_hex: &str) -> ApiResult<Opt
         .optional()?)
 }
 
-/// Checks the entry against the neighbours the server already holds. Phones
-/// send small items first and links drop mid-sync, so entries arrive in any
-/// order; each link is checked when the second of its two ends arrives, and
-/// only real breaks (forks, wrong predecessors) become anomalies. Entries not
-/// yet received are an open gap, computed on read by [`open_gaps`].
-fn chain_anomalies(conn: &Connection, dev: &DevicePrincipal, m: &Manifest, hash: &str) -> ApiResult<Vec<Anomaly>> {
-    let at = |seq: i64| -> rusqlite::Result<Option<(String, Option<String>)>> {
-        conn.prepare_cached("SELECT manifest_hash, prev FROM entries WHERE device_id = ?1 AND seq = ?2 ORDER BY log_index LIMIT 1")?
-            .query_row(params![dev.device_id, seq], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
+/// Judges the arriving entry by the protocol's one chain rule
+/// ([`judge_arrival`]) against the neighbours the server already holds: the
+/// entry at its own position, and those at `seq - 1` and `seq + 1` (the first
+/// received at each). Phones send small items first and links drop mid-sync,
+/// so entries arrive in any order; each link is judged when the second of its
+/// two ends arrives. Entries not yet received are an open gap, computed on
+/// read by [`open_gaps`]. A finding is recorded on the entry it names (a link
+/// on its later end), so the phone, the server and a packet name one position.
+fn chain_findings(conn: &Connection, dev: &DevicePrincipal, arriving: &ChainLink) -> ApiResult<Vec<ChainFinding>> {
+    let at = |seq: u64| -> rusqlite::Result<Option<ChainLink>> {
+        let Ok(seq_sql) = i64::try_from(seq) else { return Ok(None) };
+        conn.prepare_cached(
+            "SELECT manifest_hash, prev, item_id FROM entries WHERE device_id = ?1 AND seq = ?2 ORDER BY log_index LIMIT 1",
+        )?
+        .query_row(params![dev.device_id, seq_sql], |r| Ok(ChainLink { seq, hash: r.get(0)?, prev: r.get(1)?, item_id: r.get(2)? }))
+        .optional()
     };
-    let seq = m.seq as i64;
-    let mut out = Vec::new();
-    if let Some((other, _)) = at(seq)? {
-        out.push(Anomaly {
-            kind: "fork".into(),
-            detail: format!("设备在序号 {seq} 已有另一条记录 / device already has a different entry at seq {seq} ({})", prefix(&other, 12)),
-        });
-    }
-    if seq <= 1 {
-        if m.prev.is_some() {
-            out.push(Anomaly {
-                kind: "broken_link".into(),
-                detail: format!("第一条记录不应有前驱 / entry {seq} is the first but names a predecessor"),
-            });
-        }
-    } else if let Some((before, _)) = at(seq - 1)? {
-        if m.prev.as_deref() != Some(before.as_str()) {
-            out.push(Anomaly {
-                kind: "broken_link".into(),
-                detail: format!(
-                    "记录 {seq} 未指向服务器所存的记录 {} / entry {seq} does not point to entry {} held by the server",
-                    seq - 1,
-                    seq - 1
-                ),
-            });
-        }
-    }
-    if let Some((_, after_prev)) = at(seq + 1)? {
-        if after_prev.as_deref() != Some(hash) {
-            out.push(Anomaly {
-                kind: "broken_link".into(),
-                detail: format!(
-                    "服务器所存的记录 {} 未指向本记录 {seq} / entry {} held by the server does not point to this entry {seq}",
-                    seq + 1,
-                    seq + 1
-                ),
-            });
-        }
-    }
-    Ok(out)
+    let same_seq = at(arriving.seq)?;
+    let before = match arriving.seq.checked_sub(1) {
+        Some(s) if s >= 1 => at(s)?,
+        _ => None,
+    };
+    let after = match arriving.seq.checked_add(1) {
+        Some(s) => at(s)?,
+        None => None,
+    };
+    Ok(judge_arrival(arriving, Neighbours { same_seq: same_seq.as_ref(), before: before.as_ref(), after: after.as_ref() }))
 }
 
 /// A run of sequence numbers a device has used (later entries exist) but the server has not received.
@@ -112,20 +83,31 @@ pub struct Gap {
     pub to_seq: i64,
 }
 
-/// Open gaps in the chains of the given communities' devices, from the entries themselves.
+/// Open gaps in the chains of the given communities' devices, from the entries themselves:
+/// the numbers each device's chain holds, judged by the protocol's one rule ([`missing_ranges`]).
 pub fn open_gaps(conn: &Connection, community_ids: &[i64]) -> rusqlite::Result<Vec<Gap>> {
     if community_ids.is_empty() {
         return Ok(Vec::new());
     }
     let ids = community_ids.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
     let mut s = conn.prepare(&format!(
-        "SELECT device_id, prev_seq + 1, seq - 1 FROM (
-             SELECT device_id, seq, coalesce(lag(seq) OVER (PARTITION BY device_id ORDER BY seq), 0) AS prev_seq
-             FROM (SELECT DISTINCT device_id, seq FROM entries WHERE community_id IN ({ids})))
-         WHERE seq > prev_seq + 1 ORDER BY device_id, seq"
+        "SELECT DISTINCT device_id, seq FROM entries WHERE community_id IN ({ids}) AND seq >= 1 ORDER BY device_id, seq"
     ))?;
-    let gaps = s.query_map([], |r| Ok(Gap { device_id: r.get(0)?, from_seq: r.get(1)?, to_seq: r.get(2)? }))?.collect();
-    gaps
+    let mut by_device: std::collections::BTreeMap<String, Vec<u64>> = std::collections::BTreeMap::new();
+    for row in s.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+        let (device_id, seq) = row?;
+        by_device.entry(device_id).or_default().push(seq as u64);
+    }
+    Ok(by_device
+        .into_iter()
+        .flat_map(|(device_id, seqs)| {
+            missing_ranges(seqs).into_iter().map(move |f| Gap {
+                device_id: device_id.clone(),
+                from_seq: f.seq as i64,
+                to_seq: f.to_seq as i64,
+            })
+        })
+        .collect())
 }
 
 /// Size of a blob this device uploaded itself. A capture record may only
@@ -188,7 +170,8 @@ pub fn accept(
             Some(_) => {}
         }
     }
-    let anomalies = chain_anomalies(&tx, dev, m, &hash)?;
+    let arriving = ChainLink { seq: m.seq, item_id: m.item_id.clone(), hash: hash.clone(), prev: m.prev.clone() };
+    let findings = chain_findings(&tx, dev, &arriving)?;
     let now = now_ms();
     let last: Option<(i64, String)> = tx
         .query_row("SELECT log_index, receipt_hash FROM receipt_log ORDER BY log_index DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -230,10 +213,12 @@ pub fn accept(
         "INSERT INTO receipt_log (log_index, manifest_hash, receipt, signature, receipt_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![log_index, hash, signed.receipt, signed.signature, signed.hash()],
     )?;
-    for a in &anomalies {
+    for f in &findings {
+        // Recorded on the entry the finding names: the arriving one, or its held successor for the link into it.
+        let named_hash = f.hash.as_deref().unwrap_or(&hash);
         tx.execute(
             "INSERT INTO anomalies (community_id, device_id, manifest_hash, seq, item_id, kind, detail, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![dev.community_id, dev.device_id, hash, m.seq as i64, m.item_id, a.kind, a.detail, now],
+            params![dev.community_id, dev.device_id, named_hash, f.seq as i64, f.item_id, f.kind.as_str(), f.to_string(), now],
         )?;
     }
     crate::domain::derivatives::drop_claims_of_others(&tx, &m.item_id, &dev.device_id)?;
@@ -246,6 +231,6 @@ pub fn accept(
     Ok(Accepted {
         response: ReceiptResponse { receipt: signed.receipt, signature: signed.signature, server_key: key_hex.to_string() },
         created: true,
-        anomalies: anomalies.into_iter().map(|a| a.kind).collect(),
+        anomalies: findings.into_iter().map(|f| f.kind.as_str().to_string()).collect(),
     })
 }

@@ -9,8 +9,8 @@ use crate::auth::Role;
 use crate::db::now_ms;
 use crate::domain::mask;
 use crate::error::{ApiError, ApiResult};
-use siteproof_core::text::{multi_line, order_number, single_line};
-use siteproof_core::vocab::{normalize, ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::text::{multi_line, order_number, single_line};
+use siteproof_protocol::vocab::{normalize, ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
 /// A work order as the API shows it.
 #[derive(Debug, Clone, Serialize)]

@@ -13,9 +13,9 @@ use std::sync::Arc;
 use ed25519_dalek::SigningKey;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
-use siteproof_core::evidence::{EntryKind, Manifest, SignedReceipt};
-use siteproof_core::packet::{guide::guide_text, key_fingerprint, layout, PacketHeader, PacketWriter};
 use siteproof_media::{make_derivatives, read_photo_info};
+use siteproof_protocol::evidence::{EntryKind, Manifest, SignedReceipt};
+use siteproof_protocol::packet::{guide::guide_text, key_fingerprint, layout, PacketHeader, PacketWriter};
 
 use super::collect::{self, EntryRow};
 use super::font::CjkFont;
@@ -46,8 +46,8 @@ struct Original {
     preview: Option<(Vec<u8>, u32, u32)>,
 }
 
-fn core_err(what: &str, e: siteproof_core::Error) -> ApiError {
-    match e {
+fn core_err(what: &str, e: impl Into<siteproof_core::Error>) -> ApiError {
+    match e.into() {
         siteproof_core::Error::DiskFull(_) => {
             ApiError::new(axum::http::StatusCode::INSUFFICIENT_STORAGE, "disk_full", "服务器磁盘已满", "server disk is full")
         }

@@ -4,7 +4,7 @@
 //! its device. Nothing is re-encoded: the packet carries the stored text.
 
 use rusqlite::{params, Connection};
-use siteproof_core::evidence::{SignedManifest, SignedReceipt};
+use siteproof_protocol::evidence::{SignedManifest, SignedReceipt};
 
 use crate::error::{ApiError, ApiResult};
 

@@ -1,6 +1,6 @@
 //! Exporting a work order's dispute packet (争议证据包): the coordinator's
 //! answer to a reopened (重办) or returned (退单) order. The format and its
-//! offline verification live in `siteproof_core::packet`; this module reads
+//! offline verification live in `siteproof_protocol::packet`; this module reads
 //! the order's evidence from the database and storage, writes the Chinese
 //! PDF report, and assembles the ZIP atomically (temp file, then rename), so
 //! nobody ever receives half a packet. Every export is audited.

@@ -4,9 +4,9 @@
 //! complainant's contact is left out on purpose (投诉人信息保密).
 
 use chrono::{FixedOffset, TimeZone};
-use siteproof_core::evidence::{AnchoredTime, EntryKind, LocationFix};
-use siteproof_core::flags;
-use siteproof_core::vocab::{zh_label, ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::evidence::{AnchoredTime, EntryKind, LocationFix};
+use siteproof_protocol::flags;
+use siteproof_protocol::vocab::{zh_label, ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
 use crate::domain::orders::Order;
 

@@ -40,7 +40,7 @@ pub fn metadata(h: &HeaderMap) -> ApiResult<Metadata> {
 pub fn derivative(meta: &Metadata) -> ApiResult<Option<(String, String)>> {
     let Some(role) = meta.pairs.get("role").filter(|r| *r == "thumbnail" || *r == "preview") else { return Ok(None) };
     let item = meta.pairs.get("item_id").map(String::as_str).unwrap_or("");
-    siteproof_core::evidence::ids::check_id("条目编号", "item id", item)
+    siteproof_protocol::evidence::ids::check_id("条目编号", "item id", item)
         .map_err(|e| ApiError::bad_request("bad_item_id", "缩略图或预览图须指明所属条目的编号（UUID）", &e.to_string()))?;
     Ok(Some((item.to_string(), role.clone())))
 }

@@ -55,10 +55,10 @@ impl SignedReceipt {
     pub fn open(&self, server_key_hex: &str) -> Result<Receipt> {
         let r: Receipt = from_canonical_bytes(self.receipt.as_bytes())?;
         if r.format != RECEIPT_FORMAT {
-            return Err(Error::Integrity(format!("unknown receipt format {:?}", r.format)));
+            return Err(Error::bad_format(format!("未知的回执格式 {:?}", r.format), format!("unknown receipt format {:?}", r.format)));
         }
         if r.server_key != server_key_hex {
-            return Err(Error::Integrity("receipt is from a different server key".into()));
+            return Err(Error::mismatch("回执来自另一把服务器密钥", "receipt is from a different server key"));
         }
         verify_hex(&public_key_from_hex(server_key_hex)?, self.receipt.as_bytes(), &self.signature)?;
         Ok(r)

@@ -1,11 +1,13 @@
 //! Doubts about a capture, recorded as flags in the signed manifest rather
 //! than hidden or "corrected". A coordinator reads them in plain words; a
 //! flag never stops a capture, because doubtful evidence is still evidence.
+//! The device decides the flags; the server's console and packet report word
+//! them for coordinators from the same definitions, here in the protocol.
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 
+use crate::evidence::exif::ExifSummary;
 use crate::evidence::{AnchoredTime, CaptureRecord};
-use crate::media::ExifSummary;
 
 /// No location fix accompanied the capture.
 pub const NO_FIX: &str = "no_fix";
@@ -117,8 +119,8 @@ pub fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::exif::GpsPoint;
     use crate::evidence::LocationFix;
-    use crate::media::GpsPoint;
 
     fn record(fix: Option<LocationFix>) -> CaptureRecord {
         CaptureRecord { device_time_ms: 1_700_000_000_000, utc_offset_min: 480, monotonic_ms: 1, boot_id: "b".into(), fix }

@@ -17,24 +17,32 @@ pub fn prefix(s: &str, max_chars: usize) -> &str {
 pub fn single_line(what: &str, s: &str, max_chars: usize) -> Result<String> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(Error::InvalidInput(format!("{what} is empty")));
+        return Err(Error::invalid(format!("{what} 为空"), format!("{what} is empty")));
     }
     if t.chars().count() > max_chars {
-        return Err(Error::InvalidInput(format!("{what} is longer than {max_chars} characters")));
+        return Err(too_long(what, max_chars));
     }
     if t.chars().any(char::is_control) {
-        return Err(Error::InvalidInput(format!("{what} contains control characters")));
+        return Err(control_chars(what));
     }
     Ok(t.to_string())
+}
+
+fn too_long(what: &str, max_chars: usize) -> Error {
+    Error::invalid(format!("{what} 超过 {max_chars} 个字符"), format!("{what} is longer than {max_chars} characters"))
+}
+
+fn control_chars(what: &str) -> Error {
+    Error::invalid(format!("{what} 含有控制字符"), format!("{what} contains control characters"))
 }
 
 /// Checks multi-line text (notes): newlines and tabs allowed, other control characters not.
 pub fn multi_line(what: &str, s: &str, max_chars: usize) -> Result<String> {
     if s.chars().count() > max_chars {
-        return Err(Error::InvalidInput(format!("{what} is longer than {max_chars} characters")));
+        return Err(too_long(what, max_chars));
     }
     if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(Error::InvalidInput(format!("{what} contains control characters")));
+        return Err(control_chars(what));
     }
     Ok(s.to_string())
 }
@@ -43,9 +51,10 @@ pub fn multi_line(what: &str, s: &str, max_chars: usize) -> Result<String> {
 pub fn order_number(s: &str) -> Result<String> {
     let t = single_line("order number", s, 64)?;
     if !t.chars().all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c)) || t.starts_with('.') {
-        return Err(Error::InvalidInput(format!(
-            "工单号只能包含字母、数字和 -_/. / order number {t:?} may contain only letters, digits and -_/."
-        )));
+        return Err(Error::invalid(
+            "工单号只能包含字母、数字和 -_/.",
+            format!("order number {t:?} may contain only letters, digits and -_/."),
+        ));
     }
     Ok(t)
 }

@@ -1,17 +1,20 @@
 //! The evidence format: the one implementation of manifests, signatures,
-//! chain links and receipts that the device, the CLI and the case server all
-//! share. Nothing here touches the disk or the network, so the server can
-//! verify exactly what the phone signed, byte for byte.
+//! the chain rule, receipts and time statements that the device (through
+//! `siteproof-core`), the CLI and the case server all share. Nothing here
+//! touches the disk or the network, so the server can verify exactly what
+//! the phone signed, byte for byte.
 
 pub mod canonical;
 pub mod chain;
+pub mod exif;
 pub mod ids;
 pub mod manifest;
 pub mod receipt;
 pub mod signing;
 pub mod time_token;
 
-pub use chain::{ChainLink, ChainProblem, ChainProblemKind, ChainVerifier};
+pub use chain::{ChainFinding, ChainFindingKind, ChainLink, ChainVerifier};
+pub use exif::{ExifSummary, GpsPoint};
 pub use manifest::{
     AnchoredTime, AttachRef, AudioSummary, CaptureRecord, EntryKind, LocationFix, Manifest, MediaRef, SignedManifest, MANIFEST_FORMAT,
 };

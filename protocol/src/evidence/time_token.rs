@@ -47,11 +47,11 @@ impl SignedTime {
     pub fn open(&self, expected_nonce: &str) -> Result<TimeStatement> {
         let s: TimeStatement = from_canonical_bytes(self.statement.as_bytes())?;
         if s.format != TIME_FORMAT {
-            return Err(Error::Integrity(format!("unknown time format {:?}", s.format)));
+            return Err(Error::bad_format(format!("未知的时间格式 {:?}", s.format), format!("unknown time format {:?}", s.format)));
         }
         verify_hex(&public_key_from_hex(&s.server_key)?, self.statement.as_bytes(), &self.signature)?;
         if s.nonce != expected_nonce {
-            return Err(Error::Integrity("time response answers a different nonce".into()));
+            return Err(Error::mismatch("时间应答针对的是另一个随机数", "time response answers a different nonce"));
         }
         Ok(s)
     }

@@ -20,10 +20,10 @@ pub fn new_id() -> String {
 pub fn check_id(zh: &str, en: &str, s: &str) -> Result<()> {
     let canonical = s.len() == UUID_LEN && uuid::Uuid::try_parse(s).is_ok_and(|u| u.hyphenated().to_string() == s);
     if !canonical {
-        return Err(Error::InvalidInput(format!(
-            "{zh}须为小写带连字符的 UUID / {en} must be a lowercase hyphenated UUID, not {:?}",
-            crate::text::prefix(s, UUID_LEN)
-        )));
+        return Err(Error::invalid(
+            format!("{zh}须为小写带连字符的 UUID"),
+            format!("{en} must be a lowercase hyphenated UUID, not {:?}", crate::text::prefix(s, UUID_LEN)),
+        ));
     }
     Ok(())
 }
@@ -31,10 +31,10 @@ pub fn check_id(zh: &str, en: &str, s: &str) -> Result<()> {
 /// Checks a SHA-256 as manifests carry it: 64 lowercase hex digits.
 pub fn check_sha256(zh: &str, en: &str, s: &str) -> Result<()> {
     if s.len() != 64 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return Err(Error::InvalidInput(format!(
-            "{zh}须为 64 位小写十六进制 SHA-256 / {en} must be a 64-digit lowercase hex SHA-256, not {:?}",
-            crate::text::prefix(s, 64)
-        )));
+        return Err(Error::invalid(
+            format!("{zh}须为 64 位小写十六进制 SHA-256"),
+            format!("{en} must be a 64-digit lowercase hex SHA-256, not {:?}", crate::text::prefix(s, 64)),
+        ));
     }
     Ok(())
 }
@@ -58,7 +58,7 @@ pub fn check_manifest(m: &Manifest) -> Result<()> {
     }
     if let Some(n) = &m.order_number {
         if order_number(n)? != *n {
-            return Err(Error::InvalidInput("工单号前后有空白 / order number has surrounding whitespace".into()));
+            return Err(Error::invalid("工单号前后有空白", "order number has surrounding whitespace"));
         }
     }
     single_line("boot id", &m.capture.boot_id, 128)?;
@@ -75,7 +75,7 @@ mod tests {
         assert!(check_id("条目编号", "item id", &id).is_ok());
         assert!(check_id("条目编号", "item id", &uuid::Uuid::new_v4().to_string()).is_ok());
         for bad in ["中文中文中文", "", "x", &id.to_uppercase(), &id.replace('-', ""), &format!("{id}-x"), &format!("{{{id}}}")] {
-            assert!(matches!(check_id("条目编号", "item id", bad), Err(Error::InvalidInput(_))), "{bad:?}");
+            assert!(matches!(check_id("条目编号", "item id", bad), Err(Error::InvalidInput { .. })), "{bad:?}");
         }
         assert!(check_sha256("哈希", "hash", &"a".repeat(64)).is_ok());
         for bad in ["A".repeat(64), "a".repeat(63), "中".repeat(21) + "a"] {

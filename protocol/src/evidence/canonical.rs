@@ -9,15 +9,16 @@ use crate::error::{Error, Result};
 
 /// Encodes a value as canonical JSON bytes.
 pub fn to_canonical_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    serde_jcs::to_vec(value).map_err(|e| Error::InvalidInput(format!("cannot canonicalize: {e}")))
+    serde_jcs::to_vec(value).map_err(|e| Error::invalid(format!("无法规范化为 JSON：{e}"), format!("cannot canonicalize: {e}")))
 }
 
 /// Parses canonical JSON, refusing input that is valid JSON but not in canonical form.
 pub fn from_canonical_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     let value: serde_json::Value = serde_json::from_slice(bytes)?;
-    let recoded = serde_jcs::to_vec(&value).map_err(|e| Error::Integrity(format!("cannot canonicalize: {e}")))?;
+    let recoded =
+        serde_jcs::to_vec(&value).map_err(|e| Error::bad_format(format!("无法规范化为 JSON：{e}"), format!("cannot canonicalize: {e}")))?;
     if recoded != bytes {
-        return Err(Error::Integrity("JSON is not in RFC 8785 canonical form".into()));
+        return Err(Error::bad_format("JSON 不是 RFC 8785 规范形式", "JSON is not in RFC 8785 canonical form"));
     }
     Ok(serde_json::from_value(value)?)
 }
@@ -36,7 +37,7 @@ mod tests {
     #[test]
     fn refuses_non_canonical_input() {
         let err = from_canonical_bytes::<serde_json::Value>(br#"{"b":1, "a":2}"#).unwrap_err();
-        assert!(matches!(err, Error::Integrity(_)));
+        assert!(matches!(err, Error::BadFormat { .. }));
         assert!(from_canonical_bytes::<serde_json::Value>(br#"{"a":2,"b":1}"#).is_ok());
     }
 }

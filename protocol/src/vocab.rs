@@ -1,7 +1,9 @@
 //! The closed vocabularies of 12345 work: order kinds, statuses, the four
 //! tags and visit purposes. Stored as stable English codes; each has its
 //! zh-CN label for display, and the Chinese label is accepted as input too,
-//! because that is how coordinators and the city platform write them.
+//! because that is how coordinators and the city platform write them. The
+//! phone, the server and the packet report share these lists through the
+//! protocol crate, so a term means the same on every side.
 
 use crate::error::{Error, Result};
 
@@ -59,7 +61,10 @@ pub fn normalize(vocab: Vocab, what: &str, input: &str) -> Result<String> {
     let t = input.trim();
     vocab.iter().find(|(code, zh, _)| *code == t || *zh == t).map(|(code, _, _)| code.to_string()).ok_or_else(|| {
         let choices: Vec<String> = vocab.iter().map(|(c, zh, _)| format!("{zh} ({c})")).collect();
-        Error::InvalidInput(format!("无效的{what} / invalid {what} {t:?}; 可选 / choose: {}", choices.join(", ")))
+        Error::invalid(
+            format!("无效的{what}；可选：{}", choices.join(", ")),
+            format!("invalid {what} {t:?}; choose: {}", choices.join(", ")),
+        )
     })
 }
 

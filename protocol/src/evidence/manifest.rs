@@ -7,9 +7,9 @@ use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
 use super::canonical::from_canonical_bytes;
+use super::exif::ExifSummary;
 use super::signing::{public_key_from_hex, sha256_hex, sign_canonical, verify_hex};
 use crate::error::{Error, Result};
-use crate::media::ExifSummary;
 
 /// Format tag carried by every manifest; bumps when the meaning of a field changes.
 pub const MANIFEST_FORMAT: &str = "siteproof/manifest-v1";
@@ -46,7 +46,7 @@ impl EntryKind {
             "voice" => EntryKind::Voice,
             "note" => EntryKind::Note,
             "attach" => EntryKind::Attach,
-            other => return Err(Error::InvalidInput(format!("unknown entry kind {other:?}"))),
+            other => return Err(Error::invalid(format!("未知的记录类型 {other:?}"), format!("unknown entry kind {other:?}"))),
         })
     }
 }
@@ -81,13 +81,13 @@ impl LocationFix {
             && self.accuracy_m >= 0.0
             && self.altitude_m.is_none_or(|a| a.is_finite());
         if !ok {
-            return Err(Error::InvalidInput(format!(
-                "location fix out of range: lat {} lon {} accuracy {}",
-                self.lat, self.lon, self.accuracy_m
-            )));
+            return Err(Error::invalid(
+                format!("定位超出范围：纬度 {} 经度 {} 精度 {}", self.lat, self.lon, self.accuracy_m),
+                format!("location fix out of range: lat {} lon {} accuracy {}", self.lat, self.lon, self.accuracy_m),
+            ));
         }
         if self.provider.len() > 32 || self.provider.chars().any(char::is_control) {
-            return Err(Error::InvalidInput("location provider name is not plain text".into()));
+            return Err(Error::invalid("定位来源名称不是纯文本", "location provider name is not plain text"));
         }
         Ok(())
     }
@@ -204,7 +204,7 @@ impl Manifest {
     /// Canonicalizes and signs the manifest with the device key.
     pub fn sign(&self, key: &SigningKey) -> Result<SignedManifest> {
         if hex::encode(key.verifying_key().as_bytes()) != self.device_key {
-            return Err(Error::Key("manifest names a different device key".into()));
+            return Err(Error::wrong_signing_key("记录写明的是另一把设备密钥", "manifest names a different device key"));
         }
         let (manifest, signature) = sign_canonical(self, key)?;
         Ok(SignedManifest { manifest, signature })
@@ -221,11 +221,11 @@ impl SignedManifest {
     pub fn open(&self) -> Result<Manifest> {
         let m: Manifest = from_canonical_bytes(self.manifest.as_bytes())?;
         if m.format != MANIFEST_FORMAT {
-            return Err(Error::Integrity(format!("unknown manifest format {:?}", m.format)));
+            return Err(Error::bad_format(format!("未知的记录格式 {:?}", m.format), format!("unknown manifest format {:?}", m.format)));
         }
         let key = public_key_from_hex(&m.device_key)?;
         if super::signing::device_id_for_key(&key) != m.device_id {
-            return Err(Error::Integrity("device id does not match the device key".into()));
+            return Err(Error::mismatch("设备号与设备公钥不符", "device id does not match the device key"));
         }
         verify_hex(&key, self.manifest.as_bytes(), &self.signature)?;
         Ok(m)
@@ -235,7 +235,7 @@ impl SignedManifest {
     pub fn open_from(&self, expected_key_hex: &str) -> Result<Manifest> {
         let m = self.open()?;
         if m.device_key != expected_key_hex {
-            return Err(Error::Integrity("manifest is signed by a different device".into()));
+            return Err(Error::mismatch("记录由另一台设备签名", "manifest is signed by a different device"));
         }
         Ok(m)
     }

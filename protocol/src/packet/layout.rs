@@ -140,10 +140,10 @@ pub fn key_file_text(key_hex: &str) -> String {
 
 /// Reads a key file back to its hex key, checking it is an Ed25519 public key.
 pub fn parse_key_file(bytes: &[u8]) -> Result<String> {
-    let text = std::str::from_utf8(bytes).map_err(|_| Error::Integrity("key file is not text".into()))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| Error::bad_format("密钥文件不是文本", "key file is not text"))?;
     let hex_key = text.strip_suffix('\n').unwrap_or(text);
     if !is_hex(hex_key, 64) {
-        return Err(Error::Integrity("key file must hold one 64-digit lowercase hex key".into()));
+        return Err(Error::bad_format("密钥文件须只含一个 64 位小写十六进制公钥", "key file must hold one 64-digit lowercase hex key"));
     }
     public_key_from_hex(hex_key)?;
     Ok(hex_key.to_string())

@@ -1,14 +1,14 @@
 //! Offline verification of a dispute packet with nothing but the packet: the
 //! index signature, every file against the index, each manifest against its
 //! device key, each original against its manifest, each receipt against the
-//! server key and its manifest, and the chain links between neighbouring
-//! entries. Every problem names the file, so a reviewer can see exactly what
-//! was changed, removed or slipped in.
+//! server key and its manifest, and each device's chain by the protocol's one
+//! chain rule ([`ChainVerifier`], the same the phone and the server ask).
+//! Every problem names the file, so a reviewer can see exactly what was
+//! changed, removed or slipped in. It reads from any seekable reader and does
+//! no I/O of its own; the device side opens files (`siteproof_core::packet`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
-use std::io::{BufReader, Read, Seek};
-use std::path::Path;
+use std::io::{Read, Seek};
 
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,7 @@ use super::members::{read_members, Member};
 use super::zip_layout::read_layout;
 use crate::error::{Error, Result};
 use crate::evidence::signing::{device_id_for_key, public_key_from_hex};
-use crate::evidence::{Manifest, SignedManifest, SignedReceipt};
+use crate::evidence::{ChainFinding, ChainFindingKind, ChainLink, ChainVerifier, Manifest, SignedManifest, SignedReceipt};
 
 /// What kind of problem a file has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -48,6 +48,10 @@ pub enum ProblemKind {
     BadReceipt,
     /// A manifest's prev hash does not match the entry before it.
     BrokenLink,
+    /// Two different manifests of one device claim the same sequence number.
+    Fork,
+    /// Two neighbouring manifests are linked in swapped order.
+    Reordered,
 }
 
 impl ProblemKind {
@@ -66,6 +70,8 @@ impl ProblemKind {
             ProblemKind::MediaMismatch => ("原件与记录不符", "original does not match its manifest"),
             ProblemKind::BadReceipt => ("回执无效", "bad receipt"),
             ProblemKind::BrokenLink => ("链条断开", "chain link broken"),
+            ProblemKind::Fork => ("同一位置有两条记录", "two entries at one chain position"),
+            ProblemKind::Reordered => ("链接顺序颠倒", "entries linked in swapped order"),
         }
     }
 }
@@ -111,6 +117,10 @@ pub struct PacketReport {
     pub receipts_verified: u64,
     /// Every problem found; empty means the packet verifies.
     pub problems: Vec<PacketProblem>,
+    /// Every verdict of the chain rule, by device id. A packet holds one order's entries, so
+    /// the numbers of a device's other entries are normally absent: a `missing` run is listed
+    /// here for the reader but is not a problem; every other kind is also in `problems`.
+    pub chain_findings: BTreeMap<String, Vec<ChainFinding>>,
 }
 
 impl PacketReport {
@@ -119,9 +129,6 @@ impl PacketReport {
         self.problems.is_empty()
     }
 }
-
-/// A manifest's place in its device chain: (manifest hash, claimed prev, file name).
-type ChainEntry = (String, Option<String>, String);
 
 struct Checker {
     problems: Vec<PacketProblem>,
@@ -137,21 +144,15 @@ fn short(h: &str) -> &str {
     crate::text::prefix(h, 12)
 }
 
-/// Verifies a packet file offline. `Err` when the file cannot be read as a ZIP at all, or
-/// when its structure is refused as a whole (see [`verify_packet_from`]); everything wrong
-/// inside a well-formed ZIP is a problem in the report.
-pub fn verify_packet(path: &Path) -> Result<PacketReport> {
-    let file = File::open(path).map_err(|e| Error::from_io(&format!("打开证据包 / opening packet {}", path.display()), e))?;
-    verify_packet_from(BufReader::new(file))
-}
-
-/// Verifies a packet read from any seekable source. An archive whose local headers disagree
+/// Verifies a packet read from any seekable source (the caller opens the file: this crate does no I/O of its own).
+/// `Err` when the bytes cannot be read as a ZIP at all;
+/// everything wrong inside a well-formed ZIP is a problem in the report. An archive whose local headers disagree
 /// with its directory, that hides bytes outside the directory, or that would inflate beyond
-/// the packet bounds is refused with [`Error::Integrity`] before any entry is inflated.
+/// the packet bounds is refused with [`Error::BadFormat`] before any entry is inflated.
 pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport> {
     let entries = read_layout(&mut reader).map_err(|e| {
         let (zh, en) = e.text();
-        Error::Integrity(format!("不是可接受的 ZIP 证据包：{zh} / not an acceptable ZIP packet: {en}"))
+        Error::bad_format(format!("不是可接受的 ZIP 证据包：{zh}"), format!("not an acceptable ZIP packet: {en}"))
     })?;
     let members = read_members(&mut reader, &entries);
     let mut c = Checker { problems: Vec::new() };
@@ -175,6 +176,7 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
         originals_verified: 0,
         receipts_verified: 0,
         problems: Vec::new(),
+        chain_findings: BTreeMap::new(),
     };
 
     // The server key and the index come first: everything else is judged against them.
@@ -231,7 +233,12 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
         })
         .collect();
 
-    let mut chains: BTreeMap<String, BTreeMap<u64, ChainEntry>> = BTreeMap::new();
+    // Each device's manifests by the position their file name gives, fed to the chain rule in that
+    // order (file names sort as text, so "-10" would come before "-2"): where two entries claim one
+    // number, the one at the lower position holds it, as the lower row does on the device.
+    let mut chains: BTreeMap<String, BTreeMap<(u64, String), ChainLink>> = BTreeMap::new();
+    // Which file holds each manifest, to name the file a chain finding points at.
+    let mut files_by_hash: HashMap<String, String> = HashMap::new();
     for (name, m) in &members {
         let Some(PacketPath::Manifest { device_id, seq }) = layout::classify(name) else { continue };
         let Ok(bytes) = m.content.as_deref() else {
@@ -284,21 +291,30 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
             check_original(&originals, &media.sha256, media.bytes, &media.media_type, name, &mut c, &mut report);
         }
         check_receipt(&members, &device_id, seq, &hash, server_key.as_deref(), &mut c, &mut report);
-        chains.entry(device_id).or_default().insert(seq, (hash, manifest.prev.clone(), name.clone()));
+        let link = ChainLink { seq: manifest.seq, item_id: manifest.item_id.clone(), hash: hash.clone(), prev: manifest.prev.clone() };
+        files_by_hash.insert(hash, name.clone());
+        chains.entry(manifest.device_id).or_default().insert((seq, name.clone()), link);
     }
 
-    for links in chains.values() {
-        for (seq, (_, prev, name)) in links {
-            let Some((before_hash, _, before_name)) = seq.checked_sub(1).and_then(|s| links.get(&s)) else { continue };
-            if prev.as_deref() != Some(before_hash.as_str()) {
-                c.add(
-                    name,
-                    ProblemKind::BrokenLink,
-                    format!("prev 与前一条 {before_name} 的哈希 {} 不符", short(before_hash)),
-                    format!("prev does not match the hash {} of the previous entry {before_name}", short(before_hash)),
-                );
-            }
+    for (device_id, links) in chains {
+        let mut chain = ChainVerifier::new();
+        for link in links.values() {
+            chain.push(link);
         }
+        let findings = chain.finish();
+        for f in &findings {
+            let kind = match f.kind {
+                ChainFindingKind::Missing => continue,
+                ChainFindingKind::Fork => ProblemKind::Fork,
+                ChainFindingKind::Reordered => ProblemKind::Reordered,
+                ChainFindingKind::BrokenLink => ProblemKind::BrokenLink,
+            };
+            let file =
+                f.hash.as_ref().and_then(|h| files_by_hash.get(h)).cloned().unwrap_or_else(|| layout::manifest_path(&device_id, f.seq));
+            let (zh, en) = f.text();
+            c.add(&file, kind, zh, en);
+        }
+        report.chain_findings.insert(device_id, findings);
     }
 
     report.problems = c.problems;

@@ -53,7 +53,7 @@ impl PacketIndex {
     /// Signs the index with the server key.
     pub fn sign(&self, key: &SigningKey) -> Result<SignedIndex> {
         if hex::encode(key.verifying_key().as_bytes()) != self.server_key {
-            return Err(Error::Key("packet index names a different server key".into()));
+            return Err(Error::wrong_signing_key("证据包索引写明的是另一把服务器密钥", "packet index names a different server key"));
         }
         let (index, signature) = sign_canonical(self, key)?;
         Ok(SignedIndex { index, signature })
@@ -63,14 +63,18 @@ impl PacketIndex {
 impl SignedIndex {
     /// Reads `packet.json` bytes.
     pub fn parse(bytes: &[u8]) -> Result<SignedIndex> {
-        serde_json::from_slice(bytes).map_err(|e| Error::Integrity(format!("packet.json is not a signed index: {e}")))
+        serde_json::from_slice(bytes)
+            .map_err(|e| Error::bad_format(format!("packet.json 不是签名索引：{e}"), format!("packet.json is not a signed index: {e}")))
     }
 
     /// The index without checking the signature (to report what it claims even when forged).
     pub fn claims(&self) -> Result<PacketIndex> {
         let index: PacketIndex = from_canonical_bytes(self.index.as_bytes())?;
         if index.format != PACKET_FORMAT {
-            return Err(Error::Integrity(format!("unknown packet format {:?}", index.format)));
+            return Err(Error::bad_format(
+                format!("未知的证据包格式 {:?}", index.format),
+                format!("unknown packet format {:?}", index.format),
+            ));
         }
         Ok(index)
     }
@@ -79,7 +83,10 @@ impl SignedIndex {
     pub fn open(&self, server_key_hex: &str) -> Result<PacketIndex> {
         let index = self.claims()?;
         if index.server_key != server_key_hex {
-            return Err(Error::Integrity("index names a different server key than keys/server.pub".into()));
+            return Err(Error::mismatch(
+                "索引写明的服务器密钥与 keys/server.pub 不同",
+                "index names a different server key than keys/server.pub",
+            ));
         }
         verify_hex(&public_key_from_hex(server_key_hex)?, self.index.as_bytes(), &self.signature)?;
         Ok(index)

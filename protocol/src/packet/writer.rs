@@ -32,10 +32,13 @@ pub struct PacketWriter<W: Write + Seek> {
     files: BTreeMap<String, IndexedFile>,
 }
 
+/// What a failed write was doing, for [`Error::Io`].
+const WRITING: &str = "写入证据包 / writing packet";
+
 fn zip_err(e: zip::result::ZipError) -> Error {
     match e {
-        zip::result::ZipError::Io(io) => Error::from_io("writing packet", io),
-        other => Error::Io(format!("writing packet: {other}")),
+        zip::result::ZipError::Io(io) => Error::io(WRITING, io),
+        other => Error::Zip(other.to_string()),
     }
 }
 
@@ -56,10 +59,10 @@ impl<W: Write + Seek> PacketWriter<W> {
     /// Adds a file from a reader, hashing what is written; returns its index entry.
     pub fn add_reader(&mut self, name: &str, reader: &mut dyn Read) -> Result<IndexedFile> {
         if layout::classify(name).is_none() || name == INDEX {
-            return Err(Error::InvalidInput(format!("{name:?} is not a file a packet may contain")));
+            return Err(Error::invalid(format!("{name:?} 不是证据包可含的文件"), format!("{name:?} is not a file a packet may contain")));
         }
         if self.files.contains_key(name) {
-            return Err(Error::InvalidInput(format!("{name} is already in the packet")));
+            return Err(Error::invalid(format!("{name} 已在证据包中"), format!("{name} is already in the packet")));
         }
         self.zip.start_file(name, Self::options(name)).map_err(zip_err)?;
         let mut hasher = Sha256::new();
@@ -70,10 +73,10 @@ impl<W: Write + Seek> PacketWriter<W> {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::from_io(&format!("reading {name}"), e)),
+                Err(e) => return Err(Error::io(format!("读取 {name} / reading {name}"), e)),
             };
             hasher.update(&buf[..n]);
-            self.zip.write_all(&buf[..n]).map_err(|e| Error::from_io("writing packet", e))?;
+            self.zip.write_all(&buf[..n]).map_err(|e| Error::io(WRITING, e))?;
             total += n as u64;
         }
         let entry = IndexedFile { name: name.to_string(), sha256: hex::encode(hasher.finalize()), bytes: total };
@@ -103,7 +106,7 @@ impl<W: Write + Seek> PacketWriter<W> {
         };
         let signed = index.sign(key)?;
         self.zip.start_file(INDEX, Self::options(INDEX)).map_err(zip_err)?;
-        self.zip.write_all(&signed.to_file_bytes()?).map_err(|e| Error::from_io("writing packet", e))?;
+        self.zip.write_all(&signed.to_file_bytes()?).map_err(|e| Error::io(WRITING, e))?;
         let inner = self.zip.finish().map_err(zip_err)?;
         Ok((inner, index))
     }

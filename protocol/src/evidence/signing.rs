@@ -22,8 +22,8 @@ pub fn public_key_from_hex(hex_key: &str) -> Result<VerifyingKey> {
     let bytes: [u8; 32] = hex::decode(hex_key)
         .ok()
         .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| Error::Integrity("public key is not 32 hex-encoded bytes".into()))?;
-    VerifyingKey::from_bytes(&bytes).map_err(|e| Error::Integrity(format!("bad public key: {e}")))
+        .ok_or_else(|| Error::bad_format("公钥不是 32 字节的十六进制", "public key is not 32 hex-encoded bytes"))?;
+    VerifyingKey::from_bytes(&bytes).map_err(|e| Error::bad_format(format!("公钥无效：{e}"), format!("bad public key: {e}")))
 }
 
 /// Signs bytes and returns the signature in hex.
@@ -36,8 +36,8 @@ pub fn verify_hex(key: &VerifyingKey, bytes: &[u8], sig_hex: &str) -> Result<()>
     let sig: [u8; 64] = hex::decode(sig_hex)
         .ok()
         .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| Error::Integrity("signature is not 64 hex-encoded bytes".into()))?;
-    key.verify(bytes, &Signature::from_bytes(&sig)).map_err(|_| Error::Integrity("signature does not match".into()))
+        .ok_or_else(|| Error::bad_format("签名不是 64 字节的十六进制", "signature is not 64 hex-encoded bytes"))?;
+    key.verify(bytes, &Signature::from_bytes(&sig)).map_err(|_| Error::BadSignature)
 }
 
 /// Signs a value's canonical JSON (RFC 8785): returns the exact text signed and the hex signature.

@@ -1,0 +1,19 @@
+//! Dispute packets (争议证据包): one ZIP a coordinator hands to the city to
+//! dispute a reopened (重办) or returned (退单) order. It carries the report,
+//! the originals, the signed manifests and receipts, the keys and a signed
+//! index, and verifies offline with nothing but itself. The server writes
+//! packets with [`PacketWriter`]; the CLI and anyone else check them with
+//! [`verify_packet_from`]: one implementation of the format.
+
+pub mod guide;
+pub mod index;
+pub mod layout;
+mod members;
+pub mod verify;
+pub mod writer;
+pub mod zip_layout;
+
+pub use index::{IndexedFile, PacketIndex, SignedIndex};
+pub use layout::{key_fingerprint, PacketPath, PACKET_FORMAT};
+pub use verify::{verify_packet_from, PacketProblem, PacketReport, ProblemKind};
+pub use writer::{PacketHeader, PacketWriter};
