@@ -18,7 +18,7 @@ mod records;
 mod sync;
 mod vocab;
 
-pub use clock::capture_context_now;
+pub use clock::{capture_context_now, use_phone_boot_clock, PhoneBootClock};
 pub use device::SiteproofDevice;
 pub use error::SiteproofError;
 pub use sync::{default_sync_options, SyncListener};

@@ -46,9 +46,9 @@ impl CaptureContext {
         Ok(CaptureContext {
             fix: None,
             device_time_ms: now_ms(),
-            utc_offset_min: crate::clock::local_utc_offset_min(),
-            monotonic_ms: crate::clock::boot_clock_ms()?,
-            boot_id: crate::clock::boot_id()?,
+            utc_offset_min: crate::platform::local_utc_offset_min(),
+            monotonic_ms: crate::platform::boot_clock_ms()?,
+            boot_id: crate::platform::boot_id()?,
             order_number: None,
             visit_id: None,
         })

@@ -38,7 +38,7 @@ impl Device {
 
     fn make_derivatives_for(&self, item_id: &str, sha: &str) -> Result<bool> {
         let path = self.blobs.path_of(sha);
-        let result = media::read_photo_info(&path).and_then(|info| media::make_derivatives(&path, &info));
+        let result = media::read_photo_info(&path).and_then(|info| media::make_derivatives(&path, &info)).map_err(crate::Error::from);
         let d = match result {
             Ok(d) => d,
             Err(e) => {

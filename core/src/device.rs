@@ -106,18 +106,18 @@ impl Device {
 }
 
 fn lock_store(dir: &Path) -> Result<File> {
-    use std::os::fd::AsRawFd;
     let mut o = OpenOptions::new();
     o.create(true).truncate(false).write(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, crate::store::private_fs::FILE_MODE);
     let f = o.open(dir.join("lock")).map_err(|e| Error::from_io("open store lock", e))?;
-    // SAFETY: flock on a valid, owned descriptor has no memory effects.
-    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc != 0 {
-        return Err(Error::Store(format!("存储正被另一个进程使用 / the store {} is in use by another process", dir.display())));
+    match crate::platform::lock_exclusive(&f) {
+        Ok(()) => Ok(f),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+            Err(Error::Store(format!("存储正被另一个进程使用 / the store {} is in use by another process", dir.display())))
+        }
+        Err(e) => Err(Error::from_io("lock store", e)),
     }
-    Ok(f)
 }
 
 fn load_or_create_key(conn: &Connection, secret: &[u8]) -> Result<(SigningKey, Vec<u8>)> {

@@ -166,6 +166,21 @@ impl From<siteproof_protocol::Error> for Error {
     }
 }
 
+impl From<siteproof_media::Error> for Error {
+    fn from(e: siteproof_media::Error) -> Self {
+        use siteproof_media::Error as Media;
+        let message = e.to_string();
+        match e {
+            Media::UnsupportedFormat(_) => Error::UnsupportedFormat(message),
+            Media::CorruptMedia(_) => Error::CorruptMedia(message),
+            Media::TooLarge(_) => Error::TooLarge(message),
+            Media::EmptyFile | Media::NotAFile(_) => Error::InvalidInput(message),
+            // Through from_io, so a full disk or a missing file keeps its own kind.
+            Media::Io { context, source } => Error::from_io(&context, source),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

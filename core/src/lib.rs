@@ -28,15 +28,16 @@ macro_rules! test_support_pub {
 
 pub mod anchor;
 pub mod capture;
-pub mod clock;
 pub mod derivatives;
 pub mod device;
 pub mod error;
 pub mod items;
 pub mod keys;
-pub mod media;
+/// The media readers, their own crate (`siteproof-media`) since the server uses them too.
+pub use siteproof_media as media;
 pub mod orders;
 pub mod packet;
+pub mod platform;
 pub mod queue;
 pub mod retention;
 pub mod store;

@@ -25,7 +25,7 @@ pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String
     if let AdminAction::ExportOrder { number, office, out, items } = action {
         return export_order(config, &number, office.as_deref(), &out, &items, as_json);
     }
-    siteproof_core::store::private_fs::create_dir_all(data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+    siteproof_fs::create_dir_all(data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
     let conn = db::open_migrated(&data.join("siteproof.db")).map_err(|e| format!("cannot open database: {e}"))?;
     let out = match action {
         AdminAction::CreateOffice { name } => {

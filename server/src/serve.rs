@@ -7,7 +7,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use siteproof_core::store::private_fs;
+use siteproof_fs as private_fs;
 
 use crate::app;
 use crate::auth::throttle::LoginThrottle;

@@ -13,7 +13,7 @@ use ed25519_dalek::SigningKey;
 pub fn load_or_create(data_dir: &Path) -> std::io::Result<SigningKey> {
     let path = data_dir.join("server.key");
     // A key written by an older version or copied in by hand: only the server's user may read it.
-    siteproof_core::store::private_fs::tighten_if_present(&path)?;
+    siteproof_fs::tighten_if_present(&path)?;
     match fs::read_to_string(&path) {
         Ok(text) => {
             let bytes: [u8; 32] = hex::decode(text.trim())

@@ -8,7 +8,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
-use siteproof_core::store::private_fs;
+use siteproof_fs as private_fs;
 use tokio::io::AsyncRead;
 
 /// What happened when a staged file was handed to storage.

@@ -6,7 +6,8 @@
 
 pub mod blobs;
 pub mod db;
-pub mod private_fs;
+/// Owner-only files and folders, their own crate (`siteproof-fs`) since the server uses them too.
+pub use siteproof_fs as private_fs;
 pub mod schema;
 
 pub(crate) mod anchors;

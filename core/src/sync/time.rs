@@ -5,10 +5,10 @@ use rand::RngCore;
 
 use super::api::{read_json, refused, Api, CallResult};
 use crate::anchor::TimeAnchor;
-use crate::clock::{boot_clock_ms, boot_id};
 use crate::device::Device;
 use crate::error::Error;
 use crate::evidence::SignedTime;
+use crate::platform::{boot_clock_ms, boot_id};
 
 impl Device {
     pub(crate) fn refresh_time_anchor(&self, api: &Api, server_key: &str) -> CallResult<TimeAnchor> {

@@ -41,7 +41,7 @@ pub async fn export(State(st): State<AppState>, h: HeaderMap, Path(number): Path
 
     // A folder of its own per request, so the file (and the audit row) carry the download name.
     let dir = st.config.data.join("packets").join(uuid::Uuid::new_v4().to_string());
-    siteproof_core::store::private_fs::create_dir_all(&dir)?;
+    siteproof_fs::create_dir_all(&dir)?;
     let out = dir.join(file_name_for(&number));
     let result = export_order_packet(&st, Some(p.user_id), community_id, &number, req.items.as_deref(), &out).await;
     let file = result.as_ref().ok().map(|_| std::fs::File::open(&out));

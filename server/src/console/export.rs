@@ -51,7 +51,7 @@ pub async fn export(
     }
     // One folder per request; the file is unlinked as soon as it is open, so nothing stays behind.
     let dir = st.config.data.join("packets").join(uuid::Uuid::new_v4().to_string());
-    siteproof_core::store::private_fs::create_dir_all(&dir).map_err(ApiError::from)?;
+    siteproof_fs::create_dir_all(&dir).map_err(ApiError::from)?;
     let out = dir.join(file_name_for(&number));
     let result = export_order_packet(&st, Some(u.principal.user_id), community_id, &number, Some(&items), &out).await;
     let file = result.as_ref().ok().map(|_| std::fs::File::open(&out));

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
-use siteproof_core::store::private_fs;
+use siteproof_fs as private_fs;
 use tokio::sync::Semaphore;
 
 use crate::error::{ApiError, ApiResult};

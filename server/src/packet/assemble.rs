@@ -13,7 +13,7 @@ use std::sync::Arc;
 use ed25519_dalek::SigningKey;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
-use siteproof_core::media::{make_derivatives, read_photo_info};
+use siteproof_media::{make_derivatives, read_photo_info};
 use siteproof_protocol::evidence::{EntryKind, Manifest, SignedReceipt};
 use siteproof_protocol::packet::{guide::guide_text, key_fingerprint, layout, PacketHeader, PacketWriter};
 

@@ -3,7 +3,7 @@
 //! making its thumbnail and preview, and the naive way of making them with
 //! the `image` crate, which the fast path must beat by 5×.
 //!
-//! Run: `cargo bench -p siteproof-core --bench photo_pipeline -- --warm-up-time 1 --measurement-time 3`.
+//! Run: `cargo bench -p siteproof-media --bench photo_pipeline -- --warm-up-time 1 --measurement-time 3`.
 //! Criterion cannot compare two benchmarks, so the last target times each
 //! case with a plain loop and prints `RATIO` lines. To add a case, add a
 //! function to `cases()`.
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use sha2::{Digest, Sha256};
-use siteproof_core::media;
+use siteproof_media as media;
 
 /// A file from the shared camera samples (shared/ sits beside the repository).
 fn fixture(rel: &str) -> PathBuf {

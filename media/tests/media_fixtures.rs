@@ -10,8 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use siteproof_core::media::{self, Derivatives, MediaKind, PhotoInfo};
-use siteproof_core::Error;
+use siteproof_media::{self as media, Derivatives, Error, MediaKind, PhotoInfo};
 
 fn samples_dir() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/exif-samples");
@@ -41,23 +40,22 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn variant(e: &Error) -> &'static str {
     match e {
-        Error::InvalidInput(_) => "InvalidInput",
+        Error::EmptyFile => "EmptyFile",
+        Error::NotAFile(_) => "NotAFile",
         Error::UnsupportedFormat(_) => "UnsupportedFormat",
         Error::CorruptMedia(_) => "CorruptMedia",
         Error::TooLarge(_) => "TooLarge",
-        Error::DiskFull(_) => "DiskFull",
-        Error::Io(_) => "Io",
-        Error::NotFound(_) => "NotFound",
-        _ => "other",
+        Error::Io { .. } => "Io",
     }
 }
 
-/// Runs `f`, failing the test on a panic and on an error without a usable one-line message.
+/// Runs `f`, failing the test on a panic and on an error without a usable one-line
+/// bilingual message (the kind in zh-CN, then " / " and the detail in English).
 fn no_panic<T>(what: &str, path: &Path, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
     let r = catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| panic!("{what} panicked on {}", path.display()));
     if let Err(e) = &r {
         let msg = e.to_string();
-        let inner = msg.split_once(": ").map(|(_, m)| m).unwrap_or("");
+        let inner = msg.split_once(" / ").map(|(_, m)| m).unwrap_or("");
         assert!(!inner.trim().is_empty(), "{what} on {}: empty error message {e:?}", path.display());
         assert!(!msg.contains('\n'), "{what} on {}: multi-line error message {msg:?}", path.display());
     }
@@ -291,7 +289,7 @@ fn orientation_thumbnails_are_upright() {
 fn expect_clean<T: std::fmt::Debug>(what: &str, path: &Path, r: &Result<T, Error>) {
     if let Err(e) = r {
         assert!(
-            matches!(e, Error::UnsupportedFormat(_) | Error::CorruptMedia(_) | Error::TooLarge(_) | Error::InvalidInput(_)),
+            matches!(e, Error::UnsupportedFormat(_) | Error::CorruptMedia(_) | Error::TooLarge(_) | Error::EmptyFile),
             "{what} on {}: unexpected error kind {e:?}",
             path.display()
         );
@@ -332,8 +330,8 @@ fn broken_and_hostile_files_fail_cleanly() {
     let empty = dir.path().join("empty.jpg");
     fs::write(&empty, b"").unwrap();
     let _ = hammer(&empty);
-    assert_eq!(media::read_photo_info(&empty).unwrap_err(), Error::InvalidInput("empty file".into()));
-    assert_eq!(media::read_voice_info(&empty).unwrap_err(), Error::InvalidInput("empty file".into()));
+    assert!(matches!(media::read_photo_info(&empty), Err(Error::EmptyFile)));
+    assert!(matches!(media::read_voice_info(&empty), Err(Error::EmptyFile)));
 
     // Half a real photo: the header survives, the image data does not.
     let full = fs::read(sample("jpg/hdr/iphone_hdr_NO.jpg")).unwrap();
@@ -363,8 +361,9 @@ fn broken_and_hostile_files_fail_cleanly() {
     }
 
     // A directory and a missing file are not media.
-    assert!(matches!(media::read_photo_info(dir.path()), Err(Error::InvalidInput(_))));
-    assert!(matches!(media::read_photo_info(&dir.path().join("nope.jpg")), Err(Error::NotFound(_))));
+    assert!(matches!(media::read_photo_info(dir.path()), Err(Error::NotAFile(_))));
+    let missing = media::read_photo_info(&dir.path().join("nope.jpg"));
+    assert!(matches!(&missing, Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound), "{missing:?}");
 }
 
 #[test]

@@ -62,7 +62,7 @@ const AUDIO_BRANDS: &[&[u8; 4]] = &[b"M4A ", b"M4B ", b"mp42", b"mp41", b"isom",
 pub fn sniff(header: &[u8]) -> Result<MediaKind> {
     let h = header;
     if h.is_empty() {
-        return Err(Error::InvalidInput("empty file".into()));
+        return Err(Error::EmptyFile);
     }
     if h.starts_with(&[0xFF, 0xD8, 0xFF]) {
         return Ok(MediaKind::Jpeg);
@@ -214,7 +214,7 @@ mod tests {
 
     #[test]
     fn rejects_others_with_a_reason() {
-        assert_eq!(sniff(&[]), Err(Error::InvalidInput("empty file".into())));
+        assert!(matches!(sniff(&[]), Err(Error::EmptyFile)));
         for (bytes, says) in [
             (&b"GIF89a\x01\0"[..], "GIF"),
             (b"%PDF-1.7", "PDF"),

@@ -1,8 +1,10 @@
-//! Files and folders only their owner may read. Evidence, databases and keys
-//! must not be readable by other users of the machine, and a umask is
-//! whatever the launching shell or service left behind, so modes are given at
-//! creation (0700 folders, 0600 files) and anything older is tightened when
-//! opened. Both the device store and the case server use these.
+//! Files and folders only their owner may read: evidence at rest is
+//! owner-only on both sides. Evidence, databases and keys must not be
+//! readable by other users of the machine, and a umask is whatever the
+//! launching shell or service left behind, so modes are given at creation
+//! (0700 folders, 0600 files) and anything older is tightened when opened.
+//! Its own crate because the device store and the case server both use it,
+//! and the server does not depend on the device code.
 
 use std::fs::{self, File, OpenOptions};
 use std::io;

@@ -166,7 +166,7 @@ fn lofty_error(e: LoftyError) -> Error {
     let msg = super::one_line(&e.to_string());
     match e.kind() {
         ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => Error::CorruptMedia("audio file is truncated".into()),
-        ErrorKind::Io(io) => Error::Io(format!("reading audio: {io}")),
+        ErrorKind::Io(io) => Error::from_io("reading audio", std::io::Error::new(io.kind(), io.to_string())),
         ErrorKind::TooMuchData | ErrorKind::Alloc(_) => Error::TooLarge(format!("audio headers: {msg}")),
         ErrorKind::UnknownFormat => Error::UnsupportedFormat(format!("audio: {msg}")),
         _ => Error::CorruptMedia(format!("audio: {msg}")),

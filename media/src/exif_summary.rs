@@ -101,7 +101,7 @@ pub fn clean_text(raw: &[u8]) -> Option<String> {
     let s = String::from_utf8_lossy(raw);
     let s = s.split('\0').next().unwrap_or("");
     let cleaned: String = s.chars().filter(|c| !c.is_control() && !is_invisible_format(*c)).collect();
-    let t = crate::text::prefix(cleaned.trim(), MAX_TEXT_CHARS);
+    let t = siteproof_protocol::text::prefix(cleaned.trim(), MAX_TEXT_CHARS);
     let t = t.trim_end().to_string();
     (!t.is_empty()).then_some(t)
 }

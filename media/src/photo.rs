@@ -96,7 +96,7 @@ pub(crate) fn open_and_sniff(path: &Path) -> Result<(MediaKind, File)> {
     let ctx = || format!("{}", path.display());
     let meta = std::fs::metadata(path).map_err(|e| Error::from_io(&ctx(), e))?;
     if meta.is_dir() {
-        return Err(Error::InvalidInput(format!("{} is a directory", path.display())));
+        return Err(Error::NotAFile(path.to_path_buf()));
     }
     let mut file = File::open(path).map_err(|e| Error::from_io(&ctx(), e))?;
     let mut header = Vec::with_capacity(SNIFF_LEN);

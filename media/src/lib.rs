@@ -3,8 +3,13 @@
 //! lasts, and the small upright JPEGs people look at instead of originals.
 //! Every function here takes hostile files: bad input gives a typed error
 //! with a one-line message, never a panic.
+//!
+//! Its own crate because both sides read media: the device when it captures,
+//! the case server when it puts previews into a dispute packet; the server
+//! depends on this and not on the device code.
 
 pub mod derivatives;
+pub mod error;
 pub mod exif_summary;
 pub mod photo;
 mod restart_join;
@@ -15,12 +20,11 @@ pub mod voice;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub use derivatives::{apply_orientation, make_derivatives, Derivative, Derivatives, PREVIEW_MAX_SIDE, THUMBNAIL_MAX_SIDE};
+pub use error::{Error, Result};
 pub use exif_summary::{read_exif, ExifSummary, GpsPoint};
 pub use photo::{check_pixels, read_photo_info, PhotoInfo, MAX_PIXELS};
 pub use sniff::{sniff, MediaKind, SNIFF_LEN};
 pub use voice::{read_voice_info, VoiceInfo};
-
-use crate::error::{Error, Result};
 
 /// Runs a decoder as a last line of defence against its panics: a crash in
 /// third-party parsing of a hostile file becomes CorruptMedia.
@@ -42,7 +46,7 @@ pub(crate) fn guard<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
 pub(crate) fn one_line(s: &str) -> String {
     let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > 300 {
-        let mut t = crate::text::prefix(&s, 300).to_string();
+        let mut t = siteproof_protocol::text::prefix(&s, 300).to_string();
         t.push('…');
         t
     } else {
