@@ -134,12 +134,6 @@ impl From<DomainError> for ApiError {
     }
 }
 
-impl From<siteproof_core::Error> for ApiError {
-    fn from(e: siteproof_core::Error) -> Self {
-        DomainError::from(e).into()
-    }
-}
-
 impl From<siteproof_protocol::Error> for ApiError {
     fn from(e: siteproof_protocol::Error) -> Self {
         match e {

@@ -108,14 +108,3 @@ impl From<siteproof_protocol::Error> for DomainError {
         }
     }
 }
-
-impl From<siteproof_core::Error> for DomainError {
-    fn from(e: siteproof_core::Error) -> Self {
-        use siteproof_core::Error as E;
-        match e {
-            E::InvalidInput(m) => DomainError::invalid(ErrorCode::InvalidInput, m),
-            E::Integrity(m) => DomainError::invalid(ErrorCode::Integrity, m),
-            other => DomainError::Internal(other.to_string()),
-        }
-    }
-}

@@ -47,15 +47,6 @@ struct Original {
     preview: Option<(Vec<u8>, u32, u32)>,
 }
 
-fn core_err(what: &str, e: impl Into<siteproof_core::Error>) -> ApiError {
-    match e.into() {
-        siteproof_core::Error::DiskFull(_) => {
-            ApiError::new(axum::http::StatusCode::INSUFFICIENT_STORAGE, ErrorCode::DiskFull, "服务器磁盘已满", "server disk is full")
-        }
-        other => ApiError::internal(format!("{what}: {other}")),
-    }
-}
-
 fn check_out(out: &Path) -> ApiResult<PathBuf> {
     if out.is_dir() {
         return Err(ApiError::bad_request(ErrorCode::BadOut, "输出路径是一个目录", "the output path is a directory"));
@@ -123,10 +114,10 @@ impl ExportJob {
         for row in &rows {
             writer
                 .add_bytes(&layout::manifest_path(&row.device_id, row.seq), &serde_json::to_vec(&row.manifest).map_err(ApiError::internal)?)
-                .map_err(|e| core_err("packet", e))?;
+                .map_err(ApiError::from)?;
             writer
                 .add_bytes(&layout::receipt_path(&row.device_id, row.seq), &serde_json::to_vec(&row.receipt).map_err(ApiError::internal)?)
-                .map_err(|e| core_err("packet", e))?;
+                .map_err(ApiError::from)?;
             let device_key = row.device_key.clone().or_else(|| row.manifest.open().ok().map(|m| m.device_key));
             if let Some(k) = &device_key {
                 device_keys.insert(row.device_id.clone(), k.clone());
@@ -134,11 +125,9 @@ impl ExportJob {
             items.push(report_item(row, device_key.as_deref(), &key_hex, &originals));
         }
         for (device_id, k) in &device_keys {
-            writer
-                .add_bytes(&layout::device_key_path(device_id), layout::key_file_text(k).as_bytes())
-                .map_err(|e| core_err("packet", e))?;
+            writer.add_bytes(&layout::device_key_path(device_id), layout::key_file_text(k).as_bytes()).map_err(ApiError::from)?;
         }
-        writer.add_bytes(layout::SERVER_KEY, layout::key_file_text(&key_hex).as_bytes()).map_err(|e| core_err("packet", e))?;
+        writer.add_bytes(layout::SERVER_KEY, layout::key_file_text(&key_hex).as_bytes()).map_err(ApiError::from)?;
 
         // People read the report in capture order; the ZIP keeps chain order.
         items.sort_by_key(|i| (i.anchored.as_ref().map(|a| a.utc_ms).unwrap_or(i.device_time_ms), i.device_id.clone(), i.seq));
@@ -149,13 +138,13 @@ impl ExportJob {
         }
         let footer = format!("工单 / order {} · Siteproof", order.number);
         let pdf_bytes = pdf::render(&font, &blocks, &footer).map_err(ApiError::internal)?;
-        writer.add_bytes(layout::REPORT, &pdf_bytes).map_err(|e| core_err("packet", e))?;
+        writer.add_bytes(layout::REPORT, &pdf_bytes).map_err(ApiError::from)?;
         writer
             .add_bytes(layout::GUIDE, guide_text(&order.number, &order.community, &key_hex, &fingerprint).as_bytes())
-            .map_err(|e| core_err("packet", e))?;
+            .map_err(ApiError::from)?;
 
         let header = PacketHeader { order_number: order.number.clone(), community: order.community.clone(), created_at_ms };
-        let (buffered, index) = writer.finish(header, &self.key).map_err(|e| core_err("packet", e))?;
+        let (buffered, index) = writer.finish(header, &self.key).map_err(ApiError::from)?;
         let file = buffered.into_inner().map_err(|e| ApiError::from(e.into_error()))?;
         file.sync_all()?;
         drop(file);
@@ -202,7 +191,7 @@ impl ExportJob {
         copy.flush()?;
         drop(copy);
         let path_in_packet = layout::original_path(sha, media_type);
-        let added = writer.add_reader(&path_in_packet, &mut File::open(&scratch_path)?).map_err(|e| core_err("packet", e))?;
+        let added = writer.add_reader(&path_in_packet, &mut File::open(&scratch_path)?).map_err(ApiError::from)?;
         let preview = if media_type.starts_with("image/") {
             read_photo_info(&scratch_path)
                 .and_then(|info| make_derivatives(&scratch_path, &info))
