@@ -12,6 +12,7 @@ mod sync_cmd;
 use clap::Parser;
 
 fn main() {
+    end_quietly_on_closed_pipe();
     let cli = args::Cli::parse();
     if let Err(e) = commands::run(cli) {
         // One line, so scripts can show it as is.
@@ -19,6 +20,26 @@ fn main() {
         std::process::exit(exit_code(&e));
     }
 }
+
+/// `siteproof verify X.zip | head -1`: when the reader goes away, end the way
+/// command-line tools do (killed by SIGPIPE, which the shell reports as 141 and
+/// `head` expects), not with a panic in `println!`. The Rust runtime ignores
+/// SIGPIPE, so every write into the closed pipe would fail with EPIPE and
+/// `println!` panics on it; restoring the default action lets the kernel end
+/// the process at that write. Sockets are unaffected: the standard library
+/// sends with MSG_NOSIGNAL (SO_NOSIGPIPE on Apple), so a server hanging up on
+/// `sync` is still an error the queue handles.
+#[cfg(unix)]
+fn end_quietly_on_closed_pipe() {
+    // SAFETY: the first statement of main, before any thread or handler exists;
+    // SIG_DFL is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn end_quietly_on_closed_pipe() {}
 
 /// Exit codes scripts can branch on: 2 bad input, 3 integrity failure, 4 network, 1 anything else.
 fn exit_code(e: &siteproof_core::Error) -> i32 {

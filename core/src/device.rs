@@ -139,11 +139,9 @@ fn load_or_create_key(conn: &Connection, secret: &[u8]) -> Result<(SigningKey, V
     Ok((key, secret.to_vec()))
 }
 
-/// Current wall-clock time in Unix milliseconds (for bookkeeping, never for evidence time).
-/// The one reading of the wall clock in the core; the CLI uses it too.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+/// Current wall-clock time in Unix milliseconds (for bookkeeping, never for evidence time):
+/// the protocol's one reading of the wall clock, which the CLI uses too.
+pub use siteproof_protocol::time::now_ms;
 
 impl Device {
     /// The enrolled server's public key, hex, if enrolled.

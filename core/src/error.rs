@@ -88,6 +88,10 @@ pub(crate) enum Failure {
         #[source]
         source: serde_json::Error,
     },
+    /// A rule of the evidence or packet format refused (bad input, a bad signature,
+    /// a mismatch, a key that is not the device's). Its file errors become [`Failure::Io`].
+    #[error(transparent)]
+    Protocol(siteproof_protocol::Error),
     /// The case server refused, or could not be reached; the refusal says what the run does about it.
     #[cfg(feature = "sync")]
     #[error("{}", .0.message)]
@@ -122,6 +126,16 @@ impl From<Failure> for Error {
             }
             Failure::Json { reading, source } if source.is_io() => Error::Io(format!("{reading}: {source}")),
             Failure::Json { reading, source } => Error::Integrity(format!("{reading}: JSON 格式错误 / malformed JSON: {source}")),
+            Failure::Protocol(e) => {
+                use siteproof_protocol::Error as P;
+                match e {
+                    P::InvalidInput { .. } => Error::InvalidInput(e.to_string()),
+                    P::MalformedJson(_) | P::BadFormat { .. } | P::BadSignature | P::Mismatch { .. } => Error::Integrity(e.to_string()),
+                    P::WrongSigningKey { .. } => Error::Key(e.to_string()),
+                    P::Io { context, source } => Failure::Io { context, source }.into(),
+                    P::Zip(_) => Error::Io(e.to_string()),
+                }
+            }
             #[cfg(feature = "sync")]
             Failure::Refused(r) => r.into_error(),
         }
@@ -153,16 +167,18 @@ impl From<serde_json::Error> for Error {
     }
 }
 
+impl From<siteproof_protocol::Error> for Failure {
+    fn from(e: siteproof_protocol::Error) -> Self {
+        match e {
+            siteproof_protocol::Error::Io { context, source } => Failure::Io { context, source },
+            e => Failure::Protocol(e),
+        }
+    }
+}
+
 impl From<siteproof_protocol::Error> for Error {
     fn from(e: siteproof_protocol::Error) -> Self {
-        use siteproof_protocol::Error as P;
-        match e {
-            P::InvalidInput { .. } => Error::InvalidInput(e.to_string()),
-            P::MalformedJson(_) | P::BadFormat { .. } | P::BadSignature | P::Mismatch { .. } => Error::Integrity(e.to_string()),
-            P::WrongSigningKey { .. } => Error::Key(e.to_string()),
-            P::Io { context, source } => Error::from_io(&context, source),
-            P::Zip(_) => Error::Io(e.to_string()),
-        }
+        Failure::from(e).into()
     }
 }
 
@@ -196,6 +212,23 @@ mod tests {
         let busy =
             rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), Some("database or disk is full".into()));
         assert!(matches!(Error::from(busy), Error::Store(_)));
+    }
+
+    #[test]
+    fn protocol_errors_keep_their_cause_and_take_the_one_mapping() {
+        use siteproof_protocol::Error as P;
+        let full = P::Io { context: "write packet".into(), source: io::Error::from_raw_os_error(libc::ENOSPC) };
+        let failure = Failure::from(full);
+        assert!(matches!(&failure, Failure::Io { context, .. } if context == "write packet"), "{failure:?}");
+        assert!(matches!(Error::from(failure), Error::DiskFull(m) if m.starts_with("write packet: ")));
+        let gone = P::Io { context: "open packet".into(), source: io::Error::from(io::ErrorKind::NotFound) };
+        assert!(matches!(Error::from(gone), Error::NotFound(_)));
+        assert!(matches!(Failure::from(P::BadSignature), Failure::Protocol(P::BadSignature)));
+        assert!(matches!(Error::from(P::BadSignature), Error::Integrity(m) if m == P::BadSignature.to_string()));
+        let key = P::WrongSigningKey { zh: "密钥不符".into(), en: "wrong key".into() };
+        assert!(matches!(Error::from(key), Error::Key(m) if m == "密钥不符 / wrong key"));
+        let bad = P::InvalidInput { zh: "坐标无效".into(), en: "bad coordinates".into() };
+        assert!(matches!(Error::from(bad), Error::InvalidInput(m) if m == "坐标无效 / bad coordinates"));
     }
 
     #[test]

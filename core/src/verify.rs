@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::device::Device;
 use crate::error::Result;
-use crate::evidence::{ChainLink, ChainVerifier, SignedManifest};
+use crate::evidence::{ChainLink, ChainVerifier};
+use crate::store::entries;
 use crate::text::prefix;
 
 /// One problem found by [`Device::verify`].
@@ -48,19 +49,10 @@ impl VerifyReport {
     }
 }
 
-struct Row {
-    seq: u64,
-    item_id: String,
-    manifest_hash: String,
-    signed: SignedManifest,
-    media_sha256: Option<String>,
-    pruned: bool,
-}
-
 impl Device {
     /// Verifies every entry, link and original file.
     pub fn verify(&self) -> Result<VerifyReport> {
-        let rows = self.load_rows()?;
+        let rows = entries::all_for_verify(&*self.db()?)?;
         let mut report = VerifyReport { entries: rows.len() as u64, blobs_checked: 0, blobs_pruned: 0, problems: vec![] };
         let mut chain = ChainVerifier::new();
         let mut problem = |seq: u64, item: &str, kind: &str, detail: String| {
@@ -135,27 +127,5 @@ impl Device {
         report.blobs_checked = rows.iter().filter(|r| !r.pruned && r.media_sha256.is_some()).count() as u64;
         report.problems.sort_by_key(|p| p.seq);
         Ok(report)
-    }
-
-    fn load_rows(&self) -> Result<Vec<Row>> {
-        let conn = self.db()?;
-        let mut stmt = conn.prepare(
-            "SELECT e.seq, e.item_id, e.manifest_hash, e.manifest, e.signature, e.media_sha256,
-                    b.pruned_at_ms IS NOT NULL
-             FROM entries e LEFT JOIN blobs b ON b.sha256 = e.media_sha256 ORDER BY e.seq",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(Row {
-                    seq: r.get::<_, i64>(0)? as u64,
-                    item_id: r.get(1)?,
-                    manifest_hash: r.get(2)?,
-                    signed: SignedManifest { manifest: r.get(3)?, signature: r.get(4)? },
-                    media_sha256: r.get(5)?,
-                    pruned: r.get(6)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
     }
 }

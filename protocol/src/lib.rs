@@ -12,6 +12,7 @@
 //!   signed index, the writer and the offline verifier.
 //! - [`vocab`], [`text`], [`flags`]: the shared vocabularies, text rules and capture flags.
 //! - [`wire`]: tus headers and the order CSV import.
+//! - [`time`]: the one reading of the wall clock (bookkeeping time, not evidence time).
 //! - [`Error`]: what can be wrong, as typed variants with zh-CN and English text.
 
 pub mod error;
@@ -19,6 +20,7 @@ pub mod evidence;
 pub mod flags;
 pub mod packet;
 pub mod text;
+pub mod time;
 pub mod vocab;
 pub mod wire;
 

@@ -11,6 +11,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::{api, console};
 use siteproof_protocol::wire::error_code::ErrorCode;
+use siteproof_protocol::wire::tus;
 
 async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NoSuchRoute, "没有这个接口", "no such endpoint")
@@ -22,7 +23,7 @@ async fn method_not_allowed() -> ApiError {
 
 async fn tus_header(mut resp: Response) -> Response {
     // tus requires the header on every response of the upload endpoints; it is harmless elsewhere.
-    resp.headers_mut().insert("tus-resumable", HeaderValue::from_static("1.0.0"));
+    resp.headers_mut().insert(tus::header::TUS_RESUMABLE, HeaderValue::from_static(tus::TUS_VERSION));
     resp
 }
 

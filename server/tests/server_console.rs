@@ -9,6 +9,7 @@ use common::*;
 use reqwest::blocking::{Client, Response};
 use reqwest::Method;
 use serde_json::json;
+use siteproof_protocol::time::now_ms;
 
 /// A browser-like client: keeps the console cookie, never follows redirects.
 struct Browser {
@@ -94,10 +95,6 @@ fn patch_order(s: &Server, token: &str, number: &str, v: serde_json::Value) {
 
 fn listed(html: &str) -> Vec<String> {
     html.split("data-order=\"").skip(1).map(|s| s[..s.find('"').unwrap()].to_string()).collect()
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
 /// The last millisecond of today, China time: due today and (but for that millisecond) not yet overdue.

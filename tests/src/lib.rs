@@ -208,6 +208,4 @@ pub fn audit_store(home: &Path) -> StoreAudit {
 }
 
 /// Wall-clock time in Unix milliseconds, for order deadlines and clock checks in tests.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
-}
+pub use siteproof_protocol::time::now_ms;

@@ -103,3 +103,36 @@ pub(crate) fn list(conn: &Connection, order_number: Option<&str>, unfiled_only: 
     let items = stmt.query_map(params![order_number, unfiled_only], |r| from_row(r).map(|x| x.0))?.collect();
     items
 }
+
+/// One entry as `verify` re-checks it: what the row records beside the signed text.
+pub(crate) struct StoredEntry {
+    pub seq: u64,
+    pub item_id: String,
+    /// The manifest hash recorded at capture.
+    pub manifest_hash: String,
+    pub signed: SignedManifest,
+    /// The media hash recorded at capture.
+    pub media_sha256: Option<String>,
+    /// The original was pruned after the server acknowledged it.
+    pub pruned: bool,
+}
+
+/// Every entry in `seq` order, with whether its original was pruned.
+pub(crate) fn all_for_verify(conn: &Connection) -> rusqlite::Result<Vec<StoredEntry>> {
+    let mut stmt = conn.prepare(
+        "SELECT e.seq, e.item_id, e.manifest_hash, e.manifest, e.signature, e.media_sha256,
+                b.pruned_at_ms IS NOT NULL
+         FROM entries e LEFT JOIN blobs b ON b.sha256 = e.media_sha256 ORDER BY e.seq",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(StoredEntry {
+            seq: r.get::<_, i64>(0)? as u64,
+            item_id: r.get(1)?,
+            manifest_hash: r.get(2)?,
+            signed: SignedManifest { manifest: r.get(3)?, signature: r.get(4)? },
+            media_sha256: r.get(5)?,
+            pruned: r.get(6)?,
+        })
+    })?;
+    rows.collect()
+}

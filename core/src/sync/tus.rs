@@ -10,9 +10,8 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
 use sha2::{Digest, Sha256};
+use siteproof_protocol::wire::tus::{encode_metadata, header, meta_key, Checksum, OFFSET_STREAM, TUS_VERSION};
 
 use super::api::{header_u64, refused, Api, CallResult, Refusal};
 use crate::error::{Error, Failure, Result};
@@ -22,7 +21,6 @@ pub const MIN_CHUNK: u64 = 64 * 1024;
 /// Largest chunk: bounds memory and what a cut can cost.
 pub const MAX_CHUNK: u64 = 8 * 1024 * 1024;
 
-const TUS: &str = "1.0.0";
 /// Failures in a row without progress (no answer, or a chunk the server could not place)
 /// before the job goes to backoff.
 const QUICK_RETRIES: u32 = 6;
@@ -110,21 +108,20 @@ pub(crate) fn upload(
             }
             let len = (*chunk).min(blob.size - off);
             let buf = read_chunk(&mut file, off, len)?;
-            let sum = B64.encode(Sha256::digest(&buf));
             let started = Instant::now();
             let resp = api.answer(
                 api.patch(&u)
-                    .header("Tus-Resumable", TUS)
-                    .header("Content-Type", "application/offset+octet-stream")
-                    .header("Upload-Offset", off.to_string())
-                    .header("Upload-Checksum", format!("sha256 {sum}"))
+                    .header(header::TUS_RESUMABLE, TUS_VERSION)
+                    .header("content-type", OFFSET_STREAM)
+                    .header(header::UPLOAD_OFFSET, off.to_string())
+                    .header(header::UPLOAD_CHECKSUM, sha256_checksum(&buf))
                     .send(&buf[..]),
             );
             hooks.progress(0, len);
             let resp = resp?;
             match resp.status().as_u16() {
                 200 | 204 => {
-                    let new = header_u64(&resp, "Upload-Offset").unwrap_or(off + len);
+                    let new = header_u64(&resp, header::UPLOAD_OFFSET).unwrap_or(off + len);
                     hooks.progress(new.saturating_sub(off), 0);
                     offset = Some(new);
                     adapt(chunk, started.elapsed());
@@ -176,6 +173,11 @@ fn adapt(chunk: &mut u64, took: Duration) {
     }
 }
 
+/// The `Upload-Checksum` of one request's bytes.
+fn sha256_checksum(bytes: &[u8]) -> String {
+    Checksum::Sha256(Sha256::digest(bytes).to_vec()).header_value()
+}
+
 fn read_chunk(file: &mut File, off: u64, len: u64) -> Result<Vec<u8>> {
     let mut buf = vec![0u8; len as usize];
     file.seek(SeekFrom::Start(off)).map_err(|e| Error::from_io("seek blob", e))?;
@@ -186,33 +188,26 @@ fn read_chunk(file: &mut File, off: u64, len: u64) -> Result<Vec<u8>> {
 /// Creates the upload, with the first bytes in the same request when `body` is given.
 /// Returns its URL and the offset the server holds.
 fn create(api: &Api, blob: &BlobUpload<'_>, body: Option<Vec<u8>>) -> CallResult<(String, u64)> {
-    let meta = [
-        ("sha256", blob.sha256),
-        ("filename", blob.sha256),
-        ("media_type", blob.media_type),
-        ("item_id", blob.item_id),
-        ("role", blob.role),
-    ]
-    .iter()
-    .map(|(k, v)| format!("{k} {}", B64.encode(v)))
-    .collect::<Vec<_>>()
-    .join(",");
+    let meta = encode_metadata([
+        (meta_key::SHA256, blob.sha256),
+        (meta_key::FILENAME, blob.sha256),
+        (meta_key::MEDIA_TYPE, blob.media_type),
+        (meta_key::ITEM_ID, blob.item_id),
+        (meta_key::ROLE, blob.role),
+    ]);
     let rb = api
         .post("/v1/uploads/")
-        .header("Tus-Resumable", TUS)
-        .header("Upload-Length", blob.size.to_string())
-        .header("Upload-Metadata", meta);
+        .header(header::TUS_RESUMABLE, TUS_VERSION)
+        .header(header::UPLOAD_LENGTH, blob.size.to_string())
+        .header(header::UPLOAD_METADATA, meta);
     let sent = match body {
-        Some(body) => rb
-            .header("Content-Type", "application/offset+octet-stream")
-            .header("Upload-Checksum", format!("sha256 {}", B64.encode(Sha256::digest(&body))))
-            .send(&body[..]),
+        Some(body) => rb.header("content-type", OFFSET_STREAM).header(header::UPLOAD_CHECKSUM, sha256_checksum(&body)).send(&body[..]),
         None => rb.send_empty(),
     };
     let resp = api.answer(sent)?;
     let location = resp.headers().get("Location").and_then(|v| v.to_str().ok()).map(|l| api.url(l));
     match (resp.status().as_u16(), location) {
-        (201, Some(loc)) => Ok((loc, header_u64(&resp, "Upload-Offset").unwrap_or(0))),
+        (201, Some(loc)) => Ok((loc, header_u64(&resp, header::UPLOAD_OFFSET).unwrap_or(0))),
         (201, None) => Err(Refusal::unusable_answer("创建上传 / create upload", "no Location header")),
         // Created, but the bytes in the request were refused (damaged): resume by HEAD/PATCH.
         (460, Some(loc)) => Ok((loc, 0)),
@@ -222,9 +217,9 @@ fn create(api: &Api, blob: &BlobUpload<'_>, body: Option<Vec<u8>>) -> CallResult
 
 /// The server's offset for an upload, or None if it no longer exists.
 fn head(api: &Api, url: &str) -> CallResult<Option<u64>> {
-    let resp = api.answer(api.head(url).header("Tus-Resumable", TUS).call())?;
+    let resp = api.answer(api.head(url).header(header::TUS_RESUMABLE, TUS_VERSION).call())?;
     match resp.status().as_u16() {
-        200 | 204 => header_u64(&resp, "Upload-Offset")
+        200 | 204 => header_u64(&resp, header::UPLOAD_OFFSET)
             .map(Some)
             .ok_or_else(|| Refusal::unusable_answer("查询上传 / upload status", "no Upload-Offset header")),
         404 | 410 => Ok(None),

@@ -7,6 +7,8 @@
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use serde::Serialize;
 
+use crate::wire::error_code::ErrorCode;
+
 /// Most rows one import may carry.
 pub const MAX_ROWS: usize = 20_000;
 
@@ -15,16 +17,16 @@ pub const MAX_ROWS: usize = 20_000;
 pub struct RowError {
     /// 1-based line in the file where the row starts.
     pub line: u64,
-    /// Stable code.
-    pub error: String,
+    /// What is wrong, as the error body names it (`csv_syntax`, `field_count`, `bad_time`, ...).
+    pub error: ErrorCode,
     /// zh-CN / English explanation.
     pub message: String,
 }
 
 impl RowError {
     /// A row error with its code and bilingual message.
-    pub fn new(line: u64, code: &str, message: impl Into<String>) -> Self {
-        RowError { line, error: code.into(), message: message.into() }
+    pub fn new(line: u64, code: ErrorCode, message: impl Into<String>) -> Self {
+        RowError { line, error: code, message: message.into() }
     }
 }
 
@@ -80,12 +82,14 @@ pub enum CsvFileError {
 }
 
 impl CsvFileError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// The error code the server answers with.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            CsvFileError::NotUtf8 => "csv_not_utf8",
-            CsvFileError::TooManyRows => "too_many_rows",
-            _ => "csv_header",
+            CsvFileError::NotUtf8 => ErrorCode::CsvNotUtf8,
+            CsvFileError::TooManyRows => ErrorCode::TooManyRows,
+            CsvFileError::Header(_) | CsvFileError::DuplicateColumn(_) | CsvFileError::UnknownColumn(_) | CsvFileError::MissingColumns => {
+                ErrorCode::CsvHeader
+            }
         }
     }
 
@@ -206,7 +210,7 @@ pub fn parse(body: &[u8]) -> Result<CsvRows, CsvFileError> {
             Ok(r) => r,
             Err(e) => {
                 let line = line_of(text, &starts, e.position());
-                out.errors.push(RowError::new(line, "csv_syntax", format!("CSV 格式错误 / malformed CSV: {e}")));
+                out.errors.push(RowError::new(line, ErrorCode::CsvSyntax, format!("CSV 格式错误 / malformed CSV: {e}")));
                 continue;
             }
         };
@@ -214,7 +218,7 @@ pub fn parse(body: &[u8]) -> Result<CsvRows, CsvFileError> {
         if rec.len() != headers.len() {
             out.errors.push(RowError::new(
                 line,
-                "field_count",
+                ErrorCode::FieldCount,
                 format!(
                     "本行有 {} 列，表头有 {} 列 / row has {} fields, header has {}",
                     rec.len(),
@@ -239,12 +243,14 @@ pub fn parse(body: &[u8]) -> Result<CsvRows, CsvFileError> {
                 Col::Dispatched | Col::Deadline if !v.trim().is_empty() => match parse_time(v) {
                     Some(t) if *c == Col::Dispatched => o.dispatched_at_ms = Some(t),
                     Some(t) => o.deadline_ms = Some(t),
-                    None => bad = Some(RowError::new(line, "bad_time", format!("无法识别的时间 {v:?} / unreadable time {v:?}"))),
+                    None => bad = Some(RowError::new(line, ErrorCode::BadTime, format!("无法识别的时间 {v:?} / unreadable time {v:?}"))),
                 },
                 Col::Lat | Col::Lon if !v.trim().is_empty() => match v.trim().parse::<f64>() {
                     Ok(x) if *c == Col::Lat => o.spot_lat = Some(x),
                     Ok(x) => o.spot_lon = Some(x),
-                    Err(_) => bad = Some(RowError::new(line, "bad_number", format!("无法识别的坐标 {v:?} / unreadable coordinate {v:?}"))),
+                    Err(_) => {
+                        bad = Some(RowError::new(line, ErrorCode::BadNumber, format!("无法识别的坐标 {v:?} / unreadable coordinate {v:?}")))
+                    }
                 },
                 _ => {}
             }
@@ -269,6 +275,25 @@ mod tests {
         assert_eq!(rows.rows[0].1.deadline_ms, Some(1_795_392_000_000));
         assert_eq!(parse(b"number,kind\n").unwrap_err(), CsvFileError::MissingColumns);
         assert_eq!(parse(b"\xff\xfe").unwrap_err(), CsvFileError::NotUtf8);
+    }
+
+    #[test]
+    fn row_and_file_errors_keep_their_wire_codes() {
+        // The codes are typed now; the JSON a coordinator's script reads must not change.
+        let rows = parse(b"number,kind,category,address,deadline,lat\n1,a,b,c\n2,a,b,c,someday,\n3,a,b,c,,north\n4,\"a,b,c,,\n").unwrap();
+        let codes: Vec<String> =
+            rows.errors.iter().map(|e| serde_json::to_value(e).unwrap()["error"].as_str().unwrap().to_string()).collect();
+        assert_eq!(codes, ["field_count", "bad_time", "bad_number", "field_count"]);
+        let file = [
+            (CsvFileError::NotUtf8, "csv_not_utf8"),
+            (CsvFileError::TooManyRows, "too_many_rows"),
+            (CsvFileError::MissingColumns, "csv_header"),
+        ];
+        for (e, wire) in file {
+            assert_eq!(e.code().as_str(), wire);
+        }
+        assert_eq!(ErrorCode::CsvSyntax.as_str(), "csv_syntax");
+        assert_eq!(ErrorCode::DuplicateInFile.as_str(), "duplicate_in_file");
     }
 
     #[test]

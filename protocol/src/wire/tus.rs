@@ -7,6 +7,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use std::collections::BTreeMap;
 
+use crate::wire::error_code::ErrorCode;
+
 /// The protocol version served.
 pub const TUS_VERSION: &str = "1.0.0";
 /// Extensions served.
@@ -15,6 +17,53 @@ pub const TUS_EXTENSIONS: &str = "creation,creation-with-upload,expiration,termi
 pub const TUS_CHECKSUMS: &str = "sha1,sha256";
 /// Longest Upload-Metadata accepted.
 pub const MAX_METADATA_BYTES: usize = 8 * 1024;
+/// The content type of a PATCH body (and of a creation request that carries bytes).
+pub const OFFSET_STREAM: &str = "application/offset+octet-stream";
+
+/// The header names of the tus exchange, written once for the device that
+/// sends them and the server that reads them. Lowercase, as HTTP/2 writes
+/// them and as `http::HeaderName::from_static` requires (names are
+/// case-insensitive on the wire).
+pub mod header {
+    /// The protocol version of a request or answer.
+    pub const TUS_RESUMABLE: &str = "tus-resumable";
+    /// The versions a server speaks (OPTIONS, and a 412).
+    pub const TUS_VERSION: &str = "tus-version";
+    /// The extensions a server serves.
+    pub const TUS_EXTENSION: &str = "tus-extension";
+    /// The checksum algorithms a server accepts.
+    pub const TUS_CHECKSUM_ALGORITHM: &str = "tus-checksum-algorithm";
+    /// The largest upload a server takes.
+    pub const TUS_MAX_SIZE: &str = "tus-max-size";
+    /// The whole upload's length, declared at creation.
+    pub const UPLOAD_LENGTH: &str = "upload-length";
+    /// A deferred length (not served: refused with a clear error).
+    pub const UPLOAD_DEFER_LENGTH: &str = "upload-defer-length";
+    /// Where a PATCH writes, and how far the server holds.
+    pub const UPLOAD_OFFSET: &str = "upload-offset";
+    /// The `key base64value` pairs of a new upload.
+    pub const UPLOAD_METADATA: &str = "upload-metadata";
+    /// The `<algorithm> <base64>` checksum of one request's bytes.
+    pub const UPLOAD_CHECKSUM: &str = "upload-checksum";
+    /// When an unfinished upload expires.
+    pub const UPLOAD_EXPIRES: &str = "upload-expires";
+}
+
+/// The Upload-Metadata keys the device sends and the server reads.
+pub mod meta_key {
+    /// Hex SHA-256 of the whole file (required).
+    pub const SHA256: &str = "sha256";
+    /// The client's file name (a plain name, no path).
+    pub const FILENAME: &str = "filename";
+    /// The declared media type, `type/subtype`.
+    pub const MEDIA_TYPE: &str = "media_type";
+    /// The media type under the name generic tus clients use; read when `media_type` is absent.
+    pub const FILETYPE: &str = "filetype";
+    /// The item a thumbnail or preview belongs to.
+    pub const ITEM_ID: &str = "item_id";
+    /// What the bytes are of their item: original, thumbnail or preview.
+    pub const ROLE: &str = "role";
+}
 
 /// What is wrong with Upload-Metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,15 +119,15 @@ pub enum TusHeaderError {
 }
 
 impl TusHeaderError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// The error code the server answers with.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            TusHeaderError::NotInteger => "bad_header",
-            TusHeaderError::Metadata(_) => "bad_metadata",
-            TusHeaderError::Sha256Required => "sha256_required",
-            TusHeaderError::BadFilename => "bad_filename",
-            TusHeaderError::BadMediaType => "bad_media_type",
-            TusHeaderError::Checksum(_) => "bad_checksum_header",
+            TusHeaderError::NotInteger => ErrorCode::BadHeader,
+            TusHeaderError::Metadata(_) => ErrorCode::BadMetadata,
+            TusHeaderError::Sha256Required => ErrorCode::Sha256Required,
+            TusHeaderError::BadFilename => ErrorCode::BadFilename,
+            TusHeaderError::BadMediaType => ErrorCode::BadMediaType,
+            TusHeaderError::Checksum(_) => ErrorCode::BadChecksumHeader,
         }
     }
 
@@ -155,6 +204,12 @@ fn header_text(value: &[u8]) -> Option<&str> {
     value.iter().all(|&b| b == b'\t' || (0x20..0x7f).contains(&b)).then(|| std::str::from_utf8(value).ok()).flatten()
 }
 
+/// Writes `Upload-Metadata` from `(key, value)` pairs: each value base64, pairs joined by commas
+/// (the form [`parse_metadata`] reads).
+pub fn encode_metadata<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    pairs.into_iter().map(|(k, v)| format!("{k} {}", B64.encode(v))).collect::<Vec<_>>().join(",")
+}
+
 /// Parses `Upload-Metadata` (comma-separated `key base64value` pairs); `None` when the header is absent.
 pub fn parse_metadata(value: Option<&[u8]>) -> Result<Metadata, TusHeaderError> {
     let meta = |p| TusHeaderError::Metadata(p);
@@ -191,11 +246,11 @@ pub fn parse_metadata(value: Option<&[u8]>) -> Result<Metadata, TusHeaderError> 
         }
     }
     let sha256 = pairs
-        .get("sha256")
+        .get(meta_key::SHA256)
         .map(|s| s.trim().to_ascii_lowercase())
         .filter(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
         .ok_or(TusHeaderError::Sha256Required)?;
-    let filename = match pairs.get("filename") {
+    let filename = match pairs.get(meta_key::FILENAME) {
         None => None,
         Some(f) => {
             let f = f.trim();
@@ -205,7 +260,7 @@ pub fn parse_metadata(value: Option<&[u8]>) -> Result<Metadata, TusHeaderError> 
             Some(f.to_string())
         }
     };
-    let media_type = match pairs.get("media_type").or_else(|| pairs.get("filetype")) {
+    let media_type = match pairs.get(meta_key::MEDIA_TYPE).or_else(|| pairs.get(meta_key::FILETYPE)) {
         None => None,
         Some(m) if m.is_empty() => None,
         Some(m) => {
@@ -230,6 +285,16 @@ pub enum Checksum {
     Sha1(Vec<u8>),
     /// SHA-256 digest bytes.
     Sha256(Vec<u8>),
+}
+
+impl Checksum {
+    /// The `Upload-Checksum` value for these digest bytes (the form [`parse_checksum`] reads).
+    pub fn header_value(&self) -> String {
+        match self {
+            Checksum::Sha1(d) => format!("sha1 {}", B64.encode(d)),
+            Checksum::Sha256(d) => format!("sha256 {}", B64.encode(d)),
+        }
+    }
 }
 
 /// Parses an `Upload-Checksum: <algo> <base64>` value.
@@ -259,6 +324,47 @@ mod tests {
         let raw = format!("sha256 {},filename {}", B64.encode(&sha), B64.encode("../x"));
         assert_eq!(parse_metadata(Some(raw.as_bytes())).unwrap_err(), TusHeaderError::BadFilename);
         assert_eq!(parse_metadata(None).unwrap_err(), TusHeaderError::Sha256Required);
+    }
+
+    #[test]
+    fn what_the_device_encodes_the_server_reads() {
+        let sha = "cd".repeat(32);
+        let raw = encode_metadata([
+            (meta_key::SHA256, sha.as_str()),
+            (meta_key::FILENAME, "现场.jpg"),
+            (meta_key::MEDIA_TYPE, "image/jpeg"),
+            (meta_key::ITEM_ID, "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"),
+            (meta_key::ROLE, "thumbnail"),
+        ]);
+        let m = parse_metadata(Some(raw.as_bytes())).unwrap();
+        assert_eq!(m.sha256, sha);
+        assert_eq!(m.filename.as_deref(), Some("现场.jpg"));
+        assert_eq!(m.media_type.as_deref(), Some("image/jpeg"));
+        assert_eq!(m.pairs[meta_key::ROLE], "thumbnail");
+        assert_eq!(m.pairs[meta_key::ITEM_ID], "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
+    }
+
+    #[test]
+    fn checksums_round_trip() {
+        for c in [Checksum::Sha1(vec![1; 20]), Checksum::Sha256(vec![2; 32])] {
+            assert_eq!(parse_checksum(c.header_value().as_bytes()), Ok(c));
+        }
+    }
+
+    #[test]
+    fn header_errors_answer_with_the_same_wire_codes_as_before() {
+        // The codes are typed now; what a client reads in the error body must not change.
+        let cases = [
+            (TusHeaderError::NotInteger, "bad_header"),
+            (TusHeaderError::Metadata(MetadataProblem::NotAscii), "bad_metadata"),
+            (TusHeaderError::Sha256Required, "sha256_required"),
+            (TusHeaderError::BadFilename, "bad_filename"),
+            (TusHeaderError::BadMediaType, "bad_media_type"),
+            (TusHeaderError::Checksum(ChecksumProblem::Shape), "bad_checksum_header"),
+        ];
+        for (e, wire) in cases {
+            assert_eq!(e.code().as_str(), wire, "{e:?}");
+        }
     }
 
     #[test]

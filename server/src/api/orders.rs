@@ -99,7 +99,7 @@ pub async fn import(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQu
             let mut good = Vec::new();
             for (line, o) in parsed.rows {
                 if orders::exists(&tx, cid, &o.number)? {
-                    errors.push(order_csv::RowError { line, error: "order_exists".into(), message: format!("工单 {} 已存在 / order {} already exists", o.number, o.number) });
+                    errors.push(order_csv::RowError { line, error: ErrorCode::OrderExists, message: format!("工单 {} 已存在 / order {} already exists", o.number, o.number) });
                 } else {
                     good.push(o);
                 }

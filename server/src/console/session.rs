@@ -6,7 +6,8 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
-use cookie::Cookie;
+use cookie::time::Duration as CookieDuration;
+use cookie::{Cookie, SameSite};
 use sha2::{Digest, Sha256};
 
 use super::errors::ConsoleError;
@@ -40,28 +41,33 @@ pub fn cookies_secure(st: &AppState, h: &HeaderMap) -> bool {
     browser_uses_https(h, st.config.public_https, st.config.trust_proxy)
 }
 
-fn secure_attr(secure: bool) -> &'static str {
-    if secure {
-        "; Secure"
-    } else {
-        ""
-    }
+/// The one shape of every console cookie: scoped to `/console`, SameSite=Strict, and
+/// Secure when the browser came over https; `http_only` keeps the session away from page scripts.
+fn console_cookie(name: &'static str, value: &str, max_age_s: i64, http_only: bool, secure: bool) -> String {
+    Cookie::build((name, value))
+        .path("/console")
+        .http_only(http_only)
+        .same_site(SameSite::Strict)
+        .max_age(CookieDuration::seconds(max_age_s))
+        .secure(secure)
+        .build()
+        .to_string()
 }
 
 /// The `Set-Cookie` value for a new session.
 pub fn session_cookie(token: &str, max_age_s: i64, secure: bool) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/console; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{}", secure_attr(secure))
+    console_cookie(SESSION_COOKIE, token, max_age_s, true, secure)
 }
 
 /// The `Set-Cookie` value that ends a session in the browser.
 pub fn clear_session_cookie(secure: bool) -> String {
-    format!("{SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0{}", secure_attr(secure))
+    console_cookie(SESSION_COOKIE, "", 0, true, secure)
 }
 
-/// The `Set-Cookie` value remembering a language.
+/// The `Set-Cookie` value remembering a language (a year).
 pub fn lang_cookie(lang: Lang, secure: bool) -> String {
     let v = if lang == Lang::En { "en" } else { "zh" };
-    format!("{LANG_COOKIE}={v}; Path=/console; SameSite=Strict; Max-Age=31536000{}", secure_attr(secure))
+    console_cookie(LANG_COOKIE, v, 365 * 24 * 3600, false, secure)
 }
 
 /// The CSRF token for a session: a hash of the secret session token, so it
@@ -171,6 +177,27 @@ mod tests {
         assert_eq!(cookie(&h, "b").as_deref(), Some("2"));
         assert_eq!(lang_of(None, &h), Lang::En);
         assert_eq!(lang_of(Some("page=2&lang=zh"), &h), Lang::Zh);
+    }
+
+    #[test]
+    fn set_cookie_values_carry_the_console_attributes() {
+        let parse = |v: String| Cookie::parse(v).unwrap();
+        for secure in [false, true] {
+            let c = parse(session_cookie("sps_abc", 3600, secure));
+            assert_eq!((c.name(), c.value()), (SESSION_COOKIE, "sps_abc"));
+            assert_eq!((c.path(), c.http_only(), c.same_site()), (Some("/console"), Some(true), Some(SameSite::Strict)));
+            assert_eq!(c.max_age(), Some(CookieDuration::seconds(3600)));
+            assert_eq!(c.secure().unwrap_or(false), secure);
+
+            let c = parse(clear_session_cookie(secure));
+            assert_eq!((c.name(), c.value(), c.max_age()), (SESSION_COOKIE, "", Some(CookieDuration::ZERO)));
+            assert_eq!((c.path(), c.http_only(), c.secure().unwrap_or(false)), (Some("/console"), Some(true), secure));
+
+            let c = parse(lang_cookie(Lang::En, secure));
+            assert_eq!((c.name(), c.value(), c.path()), (LANG_COOKIE, "en", Some("/console")));
+            assert_eq!((c.http_only().unwrap_or(false), c.same_site()), (false, Some(SameSite::Strict)));
+            assert_eq!((c.max_age(), c.secure().unwrap_or(false)), (Some(CookieDuration::seconds(31_536_000)), secure));
+        }
     }
 
     #[test]

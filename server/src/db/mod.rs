@@ -93,7 +93,5 @@ impl Db {
     }
 }
 
-/// Milliseconds since the Unix epoch, server clock.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+/// Milliseconds since the Unix epoch, server clock (the protocol's one reading of the wall clock).
+pub use siteproof_protocol::time::now_ms;

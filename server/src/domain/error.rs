@@ -76,7 +76,7 @@ impl DomainError {
         match self {
             DomainError::NotFound { .. } => ErrorCode::NotFound,
             DomainError::Invalid { code, .. } | DomainError::Conflict { code, .. } => code.clone(),
-            DomainError::CsvFile(e) => ErrorCode::parse(e.code()),
+            DomainError::CsvFile(e) => e.code(),
             DomainError::Db(_) | DomainError::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 
+use siteproof_protocol::wire::error_code::ErrorCode;
 pub use siteproof_protocol::wire::order_csv::RowError;
 use siteproof_protocol::wire::order_csv::{self as wire, CsvOrder};
 
@@ -47,11 +48,11 @@ pub fn parse(body: &[u8]) -> DomainResult<Parsed> {
         match validate_new(&new_order(o)) {
             Ok(v) if !seen.insert(v.number.clone()) => out.errors.push(RowError::new(
                 line,
-                "duplicate_in_file",
+                ErrorCode::DuplicateInFile,
                 format!("工单号 {} 在文件中重复 / order {} appears twice in the file", v.number, v.number),
             )),
             Ok(v) => out.rows.push((line, v)),
-            Err(e) => out.errors.push(RowError::new(line, e.code().as_str(), e.message())),
+            Err(e) => out.errors.push(RowError::new(line, e.code(), e.message())),
         }
     }
     // Unreadable and invalid rows were found in two passes; report them in file order.

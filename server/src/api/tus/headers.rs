@@ -4,7 +4,7 @@
 
 use axum::http::{HeaderMap, StatusCode};
 
-use siteproof_protocol::wire::tus::{self as wire, TusHeaderError};
+use siteproof_protocol::wire::tus::{self as wire, header, meta_key, TusHeaderError};
 pub use siteproof_protocol::wire::tus::{Checksum, Metadata, TUS_CHECKSUMS, TUS_EXTENSIONS, TUS_VERSION};
 
 use crate::error::{ApiError, ApiResult};
@@ -12,12 +12,12 @@ use siteproof_protocol::wire::error_code::ErrorCode;
 
 fn refused(e: TusHeaderError, header: &str) -> ApiError {
     let (zh, en) = e.text(header);
-    ApiError::bad_request(ErrorCode::parse(e.code()), &zh, &en)
+    ApiError::bad_request(e.code(), &zh, &en)
 }
 
 /// Requires `Tus-Resumable: 1.0.0` (412 otherwise).
 pub fn check_version(h: &HeaderMap) -> ApiResult<()> {
-    if wire::version_supported(h.get("tus-resumable").map(|v| v.as_bytes())) {
+    if wire::version_supported(h.get(header::TUS_RESUMABLE).map(|v| v.as_bytes())) {
         return Ok(());
     }
     Err(ApiError::new(
@@ -26,7 +26,7 @@ pub fn check_version(h: &HeaderMap) -> ApiResult<()> {
         "需要 Tus-Resumable: 1.0.0",
         "Tus-Resumable: 1.0.0 is required",
     )
-    .with_header("tus-version", TUS_VERSION))
+    .with_header(header::TUS_VERSION, TUS_VERSION))
 }
 
 /// Parses a non-negative decimal header with no sign or spaces.
@@ -36,7 +36,7 @@ pub fn u64_header(h: &HeaderMap, name: &'static str) -> ApiResult<Option<u64>> {
 
 /// Parses `Upload-Metadata` (comma-separated `key base64value` pairs).
 pub fn metadata(h: &HeaderMap) -> ApiResult<Metadata> {
-    wire::parse_metadata(h.get("upload-metadata").map(|v| v.as_bytes())).map_err(|e| refused(e, "upload-metadata"))
+    wire::parse_metadata(h.get(header::UPLOAD_METADATA).map(|v| v.as_bytes())).map_err(|e| refused(e, header::UPLOAD_METADATA))
 }
 
 /// The (item id, role) an upload is a thumbnail or preview of, as devices
@@ -44,8 +44,8 @@ pub fn metadata(h: &HeaderMap) -> ApiResult<Metadata> {
 /// naming an item id the device could not have made is refused, by the
 /// core's one rule for identifiers.
 pub fn derivative(meta: &Metadata) -> ApiResult<Option<(String, String)>> {
-    let Some(role) = meta.pairs.get("role").filter(|r| *r == "thumbnail" || *r == "preview") else { return Ok(None) };
-    let item = meta.pairs.get("item_id").map(String::as_str).unwrap_or("");
+    let Some(role) = meta.pairs.get(meta_key::ROLE).filter(|r| *r == "thumbnail" || *r == "preview") else { return Ok(None) };
+    let item = meta.pairs.get(meta_key::ITEM_ID).map(String::as_str).unwrap_or("");
     siteproof_protocol::evidence::ids::check_id("条目编号", "item id", item)
         .map_err(|e| ApiError::bad_request(ErrorCode::BadItemId, "缩略图或预览图须指明所属条目的编号（UUID）", &e.to_string()))?;
     Ok(Some((item.to_string(), role.clone())))
@@ -59,7 +59,7 @@ pub fn derivative_of(raw: &str) -> Option<(String, String)> {
 
 /// Parses `Upload-Checksum: <algo> <base64>`.
 pub fn checksum(h: &HeaderMap) -> ApiResult<Option<Checksum>> {
-    h.get("upload-checksum").map(|v| wire::parse_checksum(v.as_bytes()).map_err(|e| refused(e, "upload-checksum"))).transpose()
+    h.get(header::UPLOAD_CHECKSUM).map(|v| wire::parse_checksum(v.as_bytes()).map_err(|e| refused(e, header::UPLOAD_CHECKSUM))).transpose()
 }
 
 /// RFC 7231 date for Upload-Expires.

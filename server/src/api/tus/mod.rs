@@ -25,8 +25,7 @@ use crate::domain::derivatives::{self, Claim};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use siteproof_protocol::wire::error_code::ErrorCode;
-
-const OFFSET_STREAM: &str = "application/offset+octet-stream";
+use siteproof_protocol::wire::tus::{header, OFFSET_STREAM};
 
 fn set(resp: &mut Response, name: &'static str, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
@@ -37,10 +36,10 @@ fn set(resp: &mut Response, name: &'static str, value: &str) {
 /// `OPTIONS /v1/uploads/` - what this tus server supports.
 pub async fn options(State(st): State<AppState>) -> Response {
     let mut r = StatusCode::NO_CONTENT.into_response();
-    set(&mut r, "tus-version", TUS_VERSION);
-    set(&mut r, "tus-extension", TUS_EXTENSIONS);
-    set(&mut r, "tus-checksum-algorithm", TUS_CHECKSUMS);
-    set(&mut r, "tus-max-size", &st.config.max_upload_bytes.to_string());
+    set(&mut r, header::TUS_VERSION, TUS_VERSION);
+    set(&mut r, header::TUS_EXTENSION, TUS_EXTENSIONS);
+    set(&mut r, header::TUS_CHECKSUM_ALGORITHM, TUS_CHECKSUMS);
+    set(&mut r, header::TUS_MAX_SIZE, &st.config.max_upload_bytes.to_string());
     r
 }
 
@@ -52,14 +51,14 @@ fn is_offset_stream(h: &HeaderMap) -> bool {
 pub async fn create(State(st): State<AppState>, h: HeaderMap, body: Body) -> ApiResult<Response> {
     check_version(&h)?;
     let (_, dev) = require_device(&st, &h).await?;
-    if h.contains_key("upload-defer-length") {
+    if h.contains_key(header::UPLOAD_DEFER_LENGTH) {
         return Err(ApiError::bad_request(
             ErrorCode::DeferLengthUnsupported,
             "不支持延后声明长度",
             "Upload-Defer-Length is not supported; send Upload-Length",
         ));
     }
-    let length = headers::u64_header(&h, "upload-length")?
+    let length = headers::u64_header(&h, header::UPLOAD_LENGTH)?
         .ok_or_else(|| ApiError::bad_request(ErrorCode::UploadLengthRequired, "需要 Upload-Length", "Upload-Length is required"))?;
     if length > st.config.max_upload_bytes {
         return Err(ApiError::new(
@@ -89,9 +88,9 @@ pub async fn create(State(st): State<AppState>, h: HeaderMap, body: Body) -> Api
     }
     let mut r = StatusCode::CREATED.into_response();
     set(&mut r, "location", &location);
-    set(&mut r, "upload-expires", &http_date(up.expires_at_ms));
+    set(&mut r, header::UPLOAD_EXPIRES, &http_date(up.expires_at_ms));
     if with_body || length == 0 {
-        set(&mut r, "upload-offset", &offset.to_string());
+        set(&mut r, header::UPLOAD_OFFSET, &offset.to_string());
     }
     Ok(r)
 }
@@ -102,14 +101,14 @@ pub async fn head(State(st): State<AppState>, h: HeaderMap, Path(id): Path<Strin
     let (_, dev) = require_device(&st, &h).await?;
     let up = upload::load_live(&st, &dev, &id).await?;
     let mut r = StatusCode::OK.into_response();
-    set(&mut r, "upload-offset", &up.offset.to_string());
-    set(&mut r, "upload-length", &up.length.to_string());
+    set(&mut r, header::UPLOAD_OFFSET, &up.offset.to_string());
+    set(&mut r, header::UPLOAD_LENGTH, &up.length.to_string());
     if !up.metadata_raw.is_empty() {
-        set(&mut r, "upload-metadata", &up.metadata_raw);
+        set(&mut r, header::UPLOAD_METADATA, &up.metadata_raw);
     }
     set(&mut r, "cache-control", "no-store");
     if up.state == "open" {
-        set(&mut r, "upload-expires", &http_date(up.expires_at_ms));
+        set(&mut r, header::UPLOAD_EXPIRES, &http_date(up.expires_at_ms));
     }
     Ok(r)
 }
@@ -126,7 +125,7 @@ pub async fn patch(State(st): State<AppState>, h: HeaderMap, Path(id): Path<Stri
             "Content-Type must be application/offset+octet-stream",
         ));
     }
-    let offset = headers::u64_header(&h, "upload-offset")?
+    let offset = headers::u64_header(&h, header::UPLOAD_OFFSET)?
         .ok_or_else(|| ApiError::bad_request(ErrorCode::UploadOffsetRequired, "需要 Upload-Offset", "Upload-Offset is required"))?;
     let ck = headers::checksum(&h)?;
     let content_length = headers::u64_header(&h, "content-length")?;
@@ -142,7 +141,7 @@ pub async fn patch(State(st): State<AppState>, h: HeaderMap, Path(id): Path<Stri
             &format!("偏移量不符：服务器已有 {} 字节", up.offset),
             &format!("Upload-Offset {offset} does not match the server's offset {}", up.offset),
         )
-        .with_header("upload-offset", &up.offset.to_string()));
+        .with_header(header::UPLOAD_OFFSET, &up.offset.to_string()));
     }
     if let Some(cl) = content_length {
         if offset + cl > up.length {
@@ -152,8 +151,8 @@ pub async fn patch(State(st): State<AppState>, h: HeaderMap, Path(id): Path<Stri
     let expires = up.expires_at_ms;
     let new_offset = if up.state == "complete" { up.offset } else { write::receive(st.clone(), up, ck, body, lock).await? };
     let mut r = StatusCode::NO_CONTENT.into_response();
-    set(&mut r, "upload-offset", &new_offset.to_string());
-    set(&mut r, "upload-expires", &http_date(expires.max(crate::db::now_ms() + st.config.upload_expiry_ms)));
+    set(&mut r, header::UPLOAD_OFFSET, &new_offset.to_string());
+    set(&mut r, header::UPLOAD_EXPIRES, &http_date(expires.max(crate::db::now_ms() + st.config.upload_expiry_ms)));
     Ok(r)
 }
 
