@@ -92,6 +92,9 @@ pub(crate) enum Failure {
     /// a mismatch, a key that is not the device's). Its file errors become [`Failure::Io`].
     #[error(transparent)]
     Protocol(siteproof_protocol::Error),
+    /// A media file was refused (format, damage, size). Its file errors become [`Failure::Io`].
+    #[error(transparent)]
+    Media(siteproof_media::Error),
     /// The case server refused, or could not be reached; the refusal says what the run does about it.
     #[cfg(feature = "sync")]
     #[error("{}", .0.message)]
@@ -134,6 +137,17 @@ impl From<Failure> for Error {
                     P::WrongSigningKey { .. } => Error::Key(e.to_string()),
                     P::Io { context, source } => Failure::Io { context, source }.into(),
                     P::Zip(_) => Error::Io(e.to_string()),
+                }
+            }
+            Failure::Media(e) => {
+                use siteproof_media::Error as M;
+                let message = e.to_string();
+                match e {
+                    M::UnsupportedFormat(_) => Error::UnsupportedFormat(message),
+                    M::CorruptMedia(_) => Error::CorruptMedia(message),
+                    M::TooLarge(_) => Error::TooLarge(message),
+                    M::EmptyFile | M::NotAFile(_) => Error::InvalidInput(message),
+                    M::Io { context, source } => Failure::Io { context, source }.into(),
                 }
             }
             #[cfg(feature = "sync")]
@@ -182,18 +196,18 @@ impl From<siteproof_protocol::Error> for Error {
     }
 }
 
+impl From<siteproof_media::Error> for Failure {
+    fn from(e: siteproof_media::Error) -> Self {
+        match e {
+            siteproof_media::Error::Io { context, source } => Failure::Io { context, source },
+            e => Failure::Media(e),
+        }
+    }
+}
+
 impl From<siteproof_media::Error> for Error {
     fn from(e: siteproof_media::Error) -> Self {
-        use siteproof_media::Error as Media;
-        let message = e.to_string();
-        match e {
-            Media::UnsupportedFormat(_) => Error::UnsupportedFormat(message),
-            Media::CorruptMedia(_) => Error::CorruptMedia(message),
-            Media::TooLarge(_) => Error::TooLarge(message),
-            Media::EmptyFile | Media::NotAFile(_) => Error::InvalidInput(message),
-            // Through from_io, so a full disk or a missing file keeps its own kind.
-            Media::Io { context, source } => Error::from_io(&context, source),
-        }
+        Failure::from(e).into()
     }
 }
 
