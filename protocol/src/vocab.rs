@@ -211,7 +211,11 @@ fn unknown_term(vocab: Vocab, what: &str, t: &str) -> Error {
 /// Normalizes a code or a Chinese label to the code, or explains the choices.
 pub fn normalize(vocab: Vocab, what: &str, input: &str) -> Result<String> {
     let t = input.trim();
-    vocab.iter().find(|(code, zh, _)| *code == t || *zh == t).map(|(code, _, _)| code.to_string()).ok_or_else(|| unknown_term(vocab, what, t))
+    vocab
+        .iter()
+        .find(|(code, zh, _)| *code == t || *zh == t)
+        .map(|(code, _, _)| code.to_string())
+        .ok_or_else(|| unknown_term(vocab, what, t))
 }
 
 /// The zh-CN label of a code, or the code itself if unknown.
@@ -251,7 +255,12 @@ mod tests {
 
     #[test]
     fn each_table_is_its_enum() {
-        fn same<T: Copy + PartialEq + fmt::Debug + FromStr>(all: &[T], table: Vocab, code: fn(T) -> &'static str, zh: fn(T) -> &'static str) {
+        fn same<T: Copy + PartialEq + fmt::Debug + FromStr>(
+            all: &[T],
+            table: Vocab,
+            code: fn(T) -> &'static str,
+            zh: fn(T) -> &'static str,
+        ) {
             assert_eq!(all.len(), table.len());
             for (v, (c, z, _)) in all.iter().zip(table) {
                 assert_eq!((code(*v), zh(*v)), (*c, *z));
