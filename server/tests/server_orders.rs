@@ -300,3 +300,25 @@ fn order_answers_are_the_protocols_wire_types() {
     assert_eq!(answer.applied, ["status"]);
     assert!(answer.conflicts.is_empty());
 }
+
+/// The list's `status` filter reads the status vocabulary like every other
+/// order input: a Chinese label finds the orders, an unknown status is
+/// refused with the choices rather than answered with an empty list.
+#[test]
+fn the_api_order_list_status_filter_takes_labels_and_refuses_unknown_statuses() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let r = s
+        .req(Method::POST, "/v1/orders", Some(&w.coord_a))
+        .json(&json!({"number": "S-1", "kind": "complaint", "category": "噪音", "address": "x"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = s.req(Method::GET, "/v1/orders?status=待处理", Some(&w.coord_a)).send().unwrap().json().unwrap();
+    assert_eq!(v["orders"][0]["number"], "S-1");
+    let r = s.req(Method::GET, "/v1/orders?status=finished", Some(&w.coord_a)).send().unwrap();
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().unwrap();
+    assert_eq!(v["error"], "invalid_input");
+    assert!(v["message"].as_str().unwrap().contains("待处理 (new)"), "{v}");
+}

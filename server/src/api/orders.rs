@@ -19,6 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::repo;
 use crate::state::AppState;
 use crate::web::body::{self, num, query};
+use siteproof_protocol::vocab::OrderStatus;
 use siteproof_protocol::wire::error_code::ErrorCode;
 use siteproof_protocol::wire::order::{EditAnswer, OrderList, OrderPage, PulledOrder, WireOrder};
 
@@ -48,8 +49,10 @@ fn target_community(c: &Connection, p: &Principal, name: Option<&str>) -> ApiRes
 pub async fn list(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Worker).await?;
     let q = query(q.as_deref(), &["status", "assignee", "limit", "offset"])?;
+    // Read like every other status input: a code or its Chinese label; an unknown one is refused with the choices.
+    let status = q.get("status").map(|s| OrderStatus::parse(s)).transpose()?;
     let f = repo::orders::ListFilter {
-        status: q.get("status").cloned(),
+        status: status.map(|s| s.as_str().to_string()),
         assignee: q.get("assignee").cloned(),
         limit: num::<u32>(&q, "limit")?.unwrap_or(200).min(1000),
         offset: num(&q, "offset")?.unwrap_or(0),
