@@ -8,7 +8,8 @@ use crate::device::{now_ms, Device};
 use crate::error::{Error, Result};
 use crate::store::orders;
 use crate::text::{multi_line, order_number, single_line};
-use crate::vocab::{normalize, ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use crate::vocab::{normalize, OrderKind, OrderStatus, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::wire::order::{OrderEdit, WireOrder};
 
 /// A work order (工单) as the device knows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,7 +96,7 @@ impl Device {
     /// Adds an order entered on the device.
     pub fn add_order(&self, new: NewOrder) -> Result<WorkOrder> {
         let number = order_number(&new.number)?;
-        let kind = normalize(ORDER_KINDS, "工单类型 order kind", &new.kind)?;
+        let kind = OrderKind::parse(&new.kind)?.as_str().to_string();
         let category = single_line("category", &new.category, 64)?;
         let address = single_line("address", &new.address, 256)?;
         let content = multi_line("content", &new.content, 4000)?;
@@ -126,7 +127,7 @@ impl Device {
     pub fn update_order(&self, number: &str, u: OrderUpdate) -> Result<WorkOrder> {
         let mut o = self.get_order(number)?;
         if let Some(s) = u.status {
-            o.status = normalize(ORDER_STATUSES, "状态 status", &s)?;
+            o.status = OrderStatus::parse(&s)?.as_str().to_string();
         }
         if let Some(t) = u.tag_type {
             o.tag_type = Some(normalize(TAG_TYPES, "工单类别 order type", &t)?);
@@ -145,5 +146,48 @@ impl Device {
         }
         orders::save_local_edit(&*self.db()?, &o, now_ms())?;
         self.get_order(number)
+    }
+}
+
+/// The one place the server's copy becomes the device's: clean, at the server's version.
+impl From<WireOrder> for WorkOrder {
+    fn from(o: WireOrder) -> WorkOrder {
+        WorkOrder {
+            number: o.number,
+            kind: o.kind.as_str().to_string(),
+            category: o.category,
+            address: o.address,
+            spot_lat: o.spot_lat,
+            spot_lon: o.spot_lon,
+            content: o.content,
+            dispatched_at_ms: o.dispatched_at_ms,
+            deadline_ms: o.deadline_ms,
+            status: o.status.as_str().to_string(),
+            tag_type: o.tag_type,
+            tag_handling: o.tag_handling,
+            tag_callback: o.tag_callback,
+            knowledge: o.knowledge,
+            // Free notes stay on the device; the server's notes are the coordinators'.
+            notes: String::new(),
+            server_version: o.version,
+            dirty: false,
+            updated_at_ms: 0,
+        }
+    }
+}
+
+/// The one place a local edit becomes what the device pushes: status, tags and
+/// knowledge, based on the server version it was made on (notes stay local).
+impl From<&WorkOrder> for OrderEdit {
+    fn from(o: &WorkOrder) -> OrderEdit {
+        OrderEdit {
+            status: Some(o.status.clone()),
+            tag_type: o.tag_type.clone(),
+            tag_handling: o.tag_handling.clone(),
+            tag_callback: o.tag_callback.clone(),
+            knowledge: Some(o.knowledge.clone()),
+            notes: None,
+            base_version: Some(o.server_version),
+        }
     }
 }

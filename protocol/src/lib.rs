@@ -11,7 +11,8 @@
 //! - [`packet`]: the dispute packet format: layout, ZIP structure checks, the
 //!   signed index, the writer and the offline verifier.
 //! - [`vocab`], [`text`], [`flags`]: the shared vocabularies, text rules and capture flags.
-//! - [`wire`]: tus headers and the order CSV import.
+//! - [`wire`]: tus headers, the order CSV import, the order JSON of the
+//!   order endpoints and the device's order exchange, and the receipt envelope.
 //! - [`time`]: the one reading of the wall clock (bookkeeping time, not evidence time).
 //! - [`Error`]: what can be wrong, as typed variants with zh-CN and English text.
 

@@ -4,68 +4,218 @@
 //! because that is how coordinators and the city platform write them. The
 //! phone, the server and the packet report share these lists through the
 //! protocol crate, so a term means the same on every side.
+//!
+//! Each vocabulary is declared once, by [`vocabulary!`]: the declaration
+//! makes both the typed enum (serde, `as_str`, `FromStr`, SQL text) and the
+//! `(code, zh, en)` table the apps and the console list, so the two cannot
+//! drift apart.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
 
 /// A vocabulary: (code, zh-CN label, English label).
 pub type Vocab = &'static [(&'static str, &'static str, &'static str)];
 
-/// Work order kinds (诉求类型).
-pub const ORDER_KINDS: Vocab = &[
-    ("inquiry", "咨询", "inquiry"),
-    ("complaint", "投诉", "complaint"),
-    ("help", "求助", "request for help"),
-    ("report", "举报", "report"),
-    ("suggestion", "建议", "suggestion"),
-];
+/// Declares a vocabulary once: the enum, its table and its conversions.
+/// `what` names the vocabulary in errors ("zh en").
+macro_rules! vocabulary {
+    ($(#[doc = $doc:literal])* $name:ident, $table:ident, $what:literal {
+        $($(#[doc = $vdoc:literal])* $variant:ident = ($code:literal, $zh:literal, $en:literal),)*
+    }) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[doc = $vdoc])* $variant,)*
+        }
 
-/// Order handling status on the device and server.
-pub const ORDER_STATUSES: Vocab = &[
-    ("new", "待处理", "new"),
-    ("in_progress", "处理中", "in progress"),
-    ("answered", "已答复", "answered"),
-    ("reopened", "重办", "reopened"),
-    ("returned", "已退单", "returned"),
-    ("closed", "已办结", "closed"),
-];
+        #[doc = concat!("The terms of [`", stringify!($name), "`]: (code, zh-CN label, English label), in display order.")]
+        pub const $table: Vocab = &[$(($code, $zh, $en),)*];
 
-/// Tag 1: order type (一般 / 重点 / 疑难).
-pub const TAG_TYPES: Vocab = &[("ordinary", "一般", "ordinary"), ("key", "重点", "key"), ("difficult", "疑难", "difficult")];
+        impl $name {
+            /// Every term, in display order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
 
-/// Tag 2: handling result.
-pub const TAG_HANDLING: Vocab = &[
-    ("resolved", "已解决", "resolved"),
-    ("unresolved", "未解决", "unresolved"),
-    ("partly_resolved", "部分解决", "partly resolved"),
-    ("explained", "已解释", "explained"),
-];
+            /// The stable code (snake_case), as stored and sent.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code,)*
+                }
+            }
 
-/// Tag 3: the city's callback result.
-pub const TAG_CALLBACK: Vocab = &[
-    ("satisfied", "满意", "satisfied"),
-    ("understands", "理解", "understands"),
-    ("dissatisfied", "不满意", "dissatisfied"),
-    ("reopened", "重办", "reopened"),
-];
+            /// The zh-CN label.
+            pub fn zh(self) -> &'static str {
+                match self {
+                    $($name::$variant => $zh,)*
+                }
+            }
 
-/// Site visit purposes.
-pub const VISIT_PURPOSES: Vocab = &[
-    ("initial_verification", "现场核实", "initial verification"),
-    ("remediation", "整改", "remediation"),
-    ("follow_up", "跟进观察", "follow-up observation"),
-    ("jurisdiction", "权属取证", "jurisdiction evidence"),
-];
+            /// The English label.
+            pub fn en(self) -> &'static str {
+                match self {
+                    $($name::$variant => $en,)*
+                }
+            }
+
+            /// Reads a code or a zh-CN label (surrounding spaces ignored).
+            pub fn parse(input: &str) -> Result<$name> {
+                let t = input.trim();
+                $name::ALL.iter().copied().find(|v| v.as_str() == t || v.zh() == t).ok_or_else(|| unknown_term($table, $what, t))
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<$name> {
+                $name::parse(s)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+                $name::parse(&s).map_err(serde::de::Error::custom)
+            }
+        }
+
+        #[cfg(feature = "rusqlite")]
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        #[cfg(feature = "rusqlite")]
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                $name::parse(v.as_str()?).map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// Work order kinds (诉求类型).
+    OrderKind, ORDER_KINDS, "工单类型 order kind" {
+        /// 咨询.
+        Inquiry = ("inquiry", "咨询", "inquiry"),
+        /// 投诉.
+        Complaint = ("complaint", "投诉", "complaint"),
+        /// 求助.
+        Help = ("help", "求助", "request for help"),
+        /// 举报.
+        Report = ("report", "举报", "report"),
+        /// 建议.
+        Suggestion = ("suggestion", "建议", "suggestion"),
+    }
+}
+
+vocabulary! {
+    /// Order handling status on the device and server.
+    OrderStatus, ORDER_STATUSES, "状态 status" {
+        /// 待处理.
+        New = ("new", "待处理", "new"),
+        /// 处理中.
+        InProgress = ("in_progress", "处理中", "in progress"),
+        /// 已答复.
+        Answered = ("answered", "已答复", "answered"),
+        /// 重办.
+        Reopened = ("reopened", "重办", "reopened"),
+        /// 已退单.
+        Returned = ("returned", "已退单", "returned"),
+        /// 已办结.
+        Closed = ("closed", "已办结", "closed"),
+    }
+}
+
+impl OrderStatus {
+    /// Statuses after which a deadline no longer matters.
+    pub const FINISHED: [OrderStatus; 3] = [OrderStatus::Answered, OrderStatus::Closed, OrderStatus::Returned];
+}
+
+vocabulary! {
+    /// Tag 1: order type (一般 / 重点 / 疑难).
+    TagType, TAG_TYPES, "工单类别 order type" {
+        /// 一般.
+        Ordinary = ("ordinary", "一般", "ordinary"),
+        /// 重点.
+        Key = ("key", "重点", "key"),
+        /// 疑难.
+        Difficult = ("difficult", "疑难", "difficult"),
+    }
+}
+
+vocabulary! {
+    /// Tag 2: handling result.
+    TagHandling, TAG_HANDLING, "办理情况 handling" {
+        /// 已解决.
+        Resolved = ("resolved", "已解决", "resolved"),
+        /// 未解决.
+        Unresolved = ("unresolved", "未解决", "unresolved"),
+        /// 部分解决.
+        PartlyResolved = ("partly_resolved", "部分解决", "partly resolved"),
+        /// 已解释.
+        Explained = ("explained", "已解释", "explained"),
+    }
+}
+
+vocabulary! {
+    /// Tag 3: the city's callback result.
+    TagCallback, TAG_CALLBACK, "回访结果 callback" {
+        /// 满意.
+        Satisfied = ("satisfied", "满意", "satisfied"),
+        /// 理解.
+        Understands = ("understands", "理解", "understands"),
+        /// 不满意.
+        Dissatisfied = ("dissatisfied", "不满意", "dissatisfied"),
+        /// 重办.
+        Reopened = ("reopened", "重办", "reopened"),
+    }
+}
+
+vocabulary! {
+    /// Site visit purposes.
+    VisitPurpose, VISIT_PURPOSES, "走访目的 visit purpose" {
+        /// 现场核实.
+        InitialVerification = ("initial_verification", "现场核实", "initial verification"),
+        /// 整改.
+        Remediation = ("remediation", "整改", "remediation"),
+        /// 跟进观察.
+        FollowUp = ("follow_up", "跟进观察", "follow-up observation"),
+        /// 权属取证.
+        Jurisdiction = ("jurisdiction", "权属取证", "jurisdiction evidence"),
+    }
+}
+
+/// The bilingual refusal of a term not in `vocab`, listing the choices.
+fn unknown_term(vocab: Vocab, what: &str, t: &str) -> Error {
+    let choices: Vec<String> = vocab.iter().map(|(c, zh, _)| format!("{zh} ({c})")).collect();
+    Error::invalid(format!("无效的{what}；可选：{}", choices.join(", ")), format!("invalid {what} {t:?}; choose: {}", choices.join(", ")))
+}
 
 /// Normalizes a code or a Chinese label to the code, or explains the choices.
 pub fn normalize(vocab: Vocab, what: &str, input: &str) -> Result<String> {
     let t = input.trim();
-    vocab.iter().find(|(code, zh, _)| *code == t || *zh == t).map(|(code, _, _)| code.to_string()).ok_or_else(|| {
-        let choices: Vec<String> = vocab.iter().map(|(c, zh, _)| format!("{zh} ({c})")).collect();
-        Error::invalid(
-            format!("无效的{what}；可选：{}", choices.join(", ")),
-            format!("invalid {what} {t:?}; choose: {}", choices.join(", ")),
-        )
-    })
+    vocab
+        .iter()
+        .find(|(code, zh, _)| *code == t || *zh == t)
+        .map(|(code, _, _)| code.to_string())
+        .ok_or_else(|| unknown_term(vocab, what, t))
 }
 
 /// The zh-CN label of a code, or the code itself if unknown.
@@ -83,5 +233,45 @@ mod tests {
         assert_eq!(normalize(TAG_CALLBACK, "callback", "reopened").unwrap(), "reopened");
         let e = normalize(TAG_TYPES, "order type", "urgent").unwrap_err().to_string();
         assert!(e.contains("一般 (ordinary)"), "{e}");
+    }
+
+    #[test]
+    fn the_enums_read_codes_and_labels_and_write_codes() {
+        assert_eq!("投诉".parse::<OrderKind>().unwrap(), OrderKind::Complaint);
+        assert_eq!(" in_progress ".parse::<OrderStatus>().unwrap(), OrderStatus::InProgress);
+        assert_eq!(serde_json::to_string(&OrderStatus::InProgress).unwrap(), "\"in_progress\"");
+        assert_eq!(serde_json::from_str::<OrderStatus>("\"重办\"").unwrap(), OrderStatus::Reopened);
+        assert_eq!(OrderStatus::Closed.zh(), "已办结");
+    }
+
+    #[test]
+    fn an_unknown_term_is_refused_in_both_languages() {
+        let e = "催办".parse::<OrderKind>().unwrap_err().to_string();
+        assert!(e.contains("无效的工单类型") && e.contains("invalid 工单类型 order kind"), "{e}");
+        assert!(e.contains("投诉 (complaint)"), "{e}");
+        let e = serde_json::from_str::<OrderStatus>("\"done\"").unwrap_err().to_string();
+        assert!(e.contains("已办结 (closed)"), "{e}");
+    }
+
+    #[test]
+    fn each_table_is_its_enum() {
+        fn same<T: Copy + PartialEq + fmt::Debug + FromStr>(
+            all: &[T],
+            table: Vocab,
+            code: fn(T) -> &'static str,
+            zh: fn(T) -> &'static str,
+        ) {
+            assert_eq!(all.len(), table.len());
+            for (v, (c, z, _)) in all.iter().zip(table) {
+                assert_eq!((code(*v), zh(*v)), (*c, *z));
+                assert!(c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'), "{c} is not snake_case");
+            }
+        }
+        same(OrderKind::ALL, ORDER_KINDS, OrderKind::as_str, OrderKind::zh);
+        same(OrderStatus::ALL, ORDER_STATUSES, OrderStatus::as_str, OrderStatus::zh);
+        same(TagType::ALL, TAG_TYPES, TagType::as_str, TagType::zh);
+        same(TagHandling::ALL, TAG_HANDLING, TagHandling::as_str, TagHandling::zh);
+        same(TagCallback::ALL, TAG_CALLBACK, TagCallback::as_str, TagCallback::zh);
+        same(VisitPurpose::ALL, VISIT_PURPOSES, VisitPurpose::as_str, VisitPurpose::zh);
     }
 }

@@ -8,6 +8,7 @@ use common::*;
 use reqwest::Method;
 use serde_json::Value;
 use siteproof_core::evidence::{SignedReceipt, SignedTime};
+use siteproof_protocol::wire::receipt::ReceiptEnvelope;
 
 #[test]
 fn photo_goes_in_and_comes_back_with_a_verifiable_receipt() {
@@ -25,8 +26,10 @@ fn photo_goes_in_and_comes_back_with_a_verifiable_receipt() {
     let r = d.post_manifest(s, &sm);
     assert_eq!(r.status(), 201);
     let first = r.text().unwrap();
-    let v: Value = serde_json::from_str(&first).unwrap();
-    let sr = SignedReceipt { receipt: v["receipt"].as_str().unwrap().into(), signature: v["signature"].as_str().unwrap().into() };
+    // The answer is the protocol's receipt envelope, the type the device reads.
+    let envelope: ReceiptEnvelope = serde_json::from_str(&first).unwrap();
+    assert_eq!(envelope.server_key, server_key);
+    let sr = SignedReceipt::from(envelope);
     let receipt = sr.open(&server_key).expect("receipt verifies with the server key");
     assert_eq!(receipt.manifest_hash, sm.hash());
     assert_eq!(receipt.seq, 1);
@@ -40,8 +43,7 @@ fn photo_goes_in_and_comes_back_with_a_verifiable_receipt() {
 
     // The second entry links the receipt log.
     let sm2 = d.next_manifest(None, Some("ORD-1"));
-    let v: Value = d.post_manifest(s, &sm2).json().unwrap();
-    let sr2 = SignedReceipt { receipt: v["receipt"].as_str().unwrap().into(), signature: v["signature"].as_str().unwrap().into() };
+    let sr2 = SignedReceipt::from(d.post_manifest(s, &sm2).json::<ReceiptEnvelope>().unwrap());
     let r2 = sr2.open(&server_key).unwrap();
     assert_eq!(r2.log_index, 2);
     assert_eq!(r2.log_prev.as_deref(), Some(sr.hash().as_str()));

@@ -257,3 +257,68 @@ fn the_api_order_list_pages_by_deadline_with_offset_and_filters() {
     assert_eq!(numbers("", &w.coord_b), ["L-B"]);
     assert_eq!(err_code(s.req(Method::GET, "/v1/orders?offset=x", Some(&w.coord_a)).send().unwrap()), (400, "bad_query".into()));
 }
+
+/// Every order answer reads as the protocol's wire types, the ones the device
+/// parses with: the order JSON is one contract, not two copies that can drift.
+#[test]
+fn order_answers_are_the_protocols_wire_types() {
+    use siteproof_protocol::vocab::{OrderKind, OrderStatus};
+    use siteproof_protocol::wire::order::{EditAnswer, OrderList, OrderPage, WireOrder};
+    let w = World::new(&[]);
+    let s = &w.server;
+    let d = w.device("worker_a");
+    let r = s
+        .req(Method::POST, "/v1/orders", Some(&w.coord_a))
+        .json(&json!({"number": "W-1", "kind": "投诉", "category": "噪音", "address": "1号楼", "complainant": "李先生 13700001234"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let created: WireOrder = r.json().unwrap();
+    assert_eq!((created.kind, created.status), (OrderKind::Complaint, OrderStatus::New));
+    let r = s.req(Method::POST, "/v1/orders/W-1/assign", Some(&w.coord_a)).json(&json!({"worker": "worker_a"})).send().unwrap();
+    let assigned: WireOrder = r.json().unwrap();
+    assert_eq!(assigned.assignee.as_deref(), Some("worker_a"));
+    let got: WireOrder = s.req(Method::GET, "/v1/orders/W-1", Some(&w.coord_a)).send().unwrap().json().unwrap();
+    assert_eq!(got, assigned);
+    let list: OrderList = s.req(Method::GET, "/v1/orders", Some(&w.coord_a)).send().unwrap().json().unwrap();
+    assert_eq!(list.orders, vec![assigned.clone()]);
+
+    let page: OrderPage = s.req(Method::GET, "/v1/device/orders?cursor=0", d.t()).send().unwrap().json().unwrap();
+    assert_eq!(page.orders.len(), 1);
+    assert!(page.orders[0].assigned_to_you);
+    assert_eq!(page.orders[0].order.complainant, "李** *******1234");
+    assert_eq!(page.next_cursor, page.orders[0].order.change_seq);
+
+    let r = s
+        .req(Method::PATCH, "/v1/device/orders/W-1", d.t())
+        .json(&json!({"base_version": page.orders[0].order.version, "status": "处理中"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let answer: EditAnswer = r.json().unwrap();
+    assert_eq!(answer.order.status, OrderStatus::InProgress);
+    assert_eq!(answer.applied, ["status"]);
+    assert!(answer.conflicts.is_empty());
+}
+
+/// The list's `status` filter reads the status vocabulary like every other
+/// order input: a Chinese label finds the orders, an unknown status is
+/// refused with the choices rather than answered with an empty list.
+#[test]
+fn the_api_order_list_status_filter_takes_labels_and_refuses_unknown_statuses() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let r = s
+        .req(Method::POST, "/v1/orders", Some(&w.coord_a))
+        .json(&json!({"number": "S-1", "kind": "complaint", "category": "噪音", "address": "x"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = s.req(Method::GET, "/v1/orders?status=待处理", Some(&w.coord_a)).send().unwrap().json().unwrap();
+    assert_eq!(v["orders"][0]["number"], "S-1");
+    let r = s.req(Method::GET, "/v1/orders?status=finished", Some(&w.coord_a)).send().unwrap();
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().unwrap();
+    assert_eq!(v["error"], "invalid_input");
+    assert!(v["message"].as_str().unwrap().contains("待处理 (new)"), "{v}");
+}

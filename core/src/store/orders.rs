@@ -4,6 +4,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::orders::{NewOrder, WorkOrder};
+use crate::vocab::OrderStatus;
 
 const COLUMNS: &str = "number, kind, category, address, spot_lat, spot_lon, content, dispatched_at_ms,
     deadline_ms, status, tag_type, tag_handling, tag_callback, knowledge, notes, server_version, dirty, updated_at_ms";
@@ -31,14 +32,26 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<WorkOrder> {
     })
 }
 
-/// Inserts an order created on the device (already checked), status "new" and dirty;
+/// Inserts an order created on the device (already checked), status new and dirty;
 /// false if the number is taken.
 pub(crate) fn insert_new(conn: &Connection, o: &NewOrder, now_ms: i64) -> rusqlite::Result<bool> {
     Ok(conn.execute(
         "INSERT OR IGNORE INTO orders (number, kind, category, address, spot_lat, spot_lon, content,
             dispatched_at_ms, deadline_ms, status, dirty, updated_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'new', 1, ?10)",
-        params![o.number, o.kind, o.category, o.address, o.spot_lat, o.spot_lon, o.content, o.dispatched_at_ms, o.deadline_ms, now_ms],
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11)",
+        params![
+            o.number,
+            o.kind,
+            o.category,
+            o.address,
+            o.spot_lat,
+            o.spot_lon,
+            o.content,
+            o.dispatched_at_ms,
+            o.deadline_ms,
+            OrderStatus::New,
+            now_ms
+        ],
     )? > 0)
 }
 

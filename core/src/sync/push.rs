@@ -16,6 +16,7 @@ use crate::evidence::SignedReceipt;
 use crate::queue::{OutboxJob, PART_MANIFEST};
 use crate::store::blob_rows;
 use siteproof_protocol::wire::error_code::ErrorCode;
+use siteproof_protocol::wire::receipt::ReceiptEnvelope;
 
 /// What one sync run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -160,8 +161,9 @@ impl Device {
         let (_, signed) = self.get_item_with_manifest(&job.item_id)?;
         let resp = api.answer(api.post("/v1/manifests").send_json(&signed))?;
         if resp.status().is_success() {
-            let receipt: SignedReceipt = read_json(resp, "回执 / receipt")?;
-            self.store_receipt(&job.item_id, &receipt, server_key).map_err(Failure::from_answer_check)?;
+            // The envelope names a server key; the receipt is checked against the key this device trusts.
+            let envelope: ReceiptEnvelope = read_json(resp, "回执 / receipt")?;
+            self.store_receipt(&job.item_id, &SignedReceipt::from(envelope), server_key).map_err(Failure::from_answer_check)?;
             report.receipts += 1;
             return Ok(());
         }

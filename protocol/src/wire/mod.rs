@@ -3,5 +3,7 @@
 //! text, so a transport can answer without reading error strings.
 
 pub mod error_code;
+pub mod order;
 pub mod order_csv;
+pub mod receipt;
 pub mod tus;

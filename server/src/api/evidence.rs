@@ -18,6 +18,7 @@ use crate::state::AppState;
 use crate::web::body::{num, query};
 use siteproof_protocol::evidence::{SignedManifest, SignedReceipt};
 use siteproof_protocol::wire::error_code::ErrorCode;
+use siteproof_protocol::wire::receipt::ReceiptEnvelope;
 
 fn summary(c: &Connection, e: &StoredEntry) -> rusqlite::Result<Value> {
     Ok(json!({
@@ -90,7 +91,8 @@ pub async fn item(State(st): State<AppState>, h: HeaderMap, Path(item_id): Path<
                     .map(|a| json!({"kind": a.kind, "detail": a.detail, "at_ms": a.at_ms}))
                     .collect();
                 sum["manifest"] = json!({"manifest": e.manifest, "signature": e.signature});
-                sum["receipt"] = json!({"receipt": e.receipt, "signature": e.receipt_signature, "server_key": st2.key_hex.as_str()});
+                let signed = SignedReceipt { receipt: e.receipt.clone(), signature: e.receipt_signature.clone() };
+                sum["receipt"] = json!(ReceiptEnvelope::new(signed, st2.key_hex.as_str()));
                 sum["verification"] = verification(&st2, e)?;
                 sum["anomaly_list"] = json!(anomalies);
                 entries.push(sum);

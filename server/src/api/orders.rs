@@ -19,7 +19,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::repo;
 use crate::state::AppState;
 use crate::web::body::{self, num, query};
+use siteproof_protocol::vocab::OrderStatus;
 use siteproof_protocol::wire::error_code::ErrorCode;
+use siteproof_protocol::wire::order::{EditAnswer, OrderList, OrderPage, PulledOrder, WireOrder};
 
 const CSV_LIMIT: usize = 16 << 20;
 
@@ -47,8 +49,10 @@ fn target_community(c: &Connection, p: &Principal, name: Option<&str>) -> ApiRes
 pub async fn list(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Worker).await?;
     let q = query(q.as_deref(), &["status", "assignee", "limit", "offset"])?;
+    // Read like every other status input: a code or its Chinese label; an unknown one is refused with the choices.
+    let status = q.get("status").map(|s| OrderStatus::parse(s)).transpose()?;
     let f = repo::orders::ListFilter {
-        status: q.get("status").cloned(),
+        status: status.map(|s| s.as_str().to_string()),
         assignee: q.get("assignee").cloned(),
         limit: num::<u32>(&q, "limit")?.unwrap_or(200).min(1000),
         offset: num(&q, "offset")?.unwrap_or(0),
@@ -56,8 +60,8 @@ pub async fn list(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuer
     };
     st.db
         .call(move |c| {
-            let rows: Vec<_> = repo::orders::list(c, &p.communities, &f)?.into_iter().map(|l| l.order.masked(p.masks_contact())).collect();
-            Ok(json(StatusCode::OK, &json!({"orders": rows})))
+            let orders = repo::orders::list(c, &p.communities, &f)?.into_iter().map(|l| l.order.masked(p.masks_contact()).into()).collect();
+            Ok(json(StatusCode::OK, &OrderList { orders }))
         })
         .await
 }
@@ -74,7 +78,7 @@ pub async fn create(State(st): State<AppState>, h: HeaderMap, b: Body) -> ApiRes
             orders::insert(&tx, cid, &v, &actor(&p))?;
             let o = orders::get_visible(&tx, &v.number, &p.communities)?;
             tx.commit()?;
-            Ok(json(StatusCode::CREATED, &o))
+            Ok(json(StatusCode::CREATED, &WireOrder::from(o)))
         })
         .await
 }
@@ -127,7 +131,11 @@ pub async fn import(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQu
 /// `GET /v1/orders/{number}`.
 pub async fn get(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Worker).await?;
-    st.db.call(move |c| Ok(json(StatusCode::OK, &orders::get_visible(c, &number, &p.communities)?.masked(p.masks_contact())))).await
+    st.db
+        .call(move |c| {
+            Ok(json(StatusCode::OK, &WireOrder::from(orders::get_visible(c, &number, &p.communities)?.masked(p.masks_contact()))))
+        })
+        .await
 }
 
 /// `PATCH /v1/orders/{number}` - status and tags from the console.
@@ -148,10 +156,7 @@ async fn apply(st: &AppState, p: Principal, number: String, u: OrderUpdate) -> A
             let (applied, conflicts) = orders::apply_update(&tx, &o, &u, &actor(&p))?;
             let merged = orders::get_visible(&tx, &number, &p.communities)?.masked(p.masks_contact());
             tx.commit()?;
-            let mut v = serde_json::to_value(&merged).map_err(ApiError::internal)?;
-            v["applied"] = json!(applied);
-            v["conflicts"] = json!(conflicts);
-            Ok(json(StatusCode::OK, &v))
+            Ok(json(StatusCode::OK, &EditAnswer { order: merged.into(), applied, conflicts }))
         })
         .await
 }
@@ -173,7 +178,7 @@ pub async fn assign(State(st): State<AppState>, h: HeaderMap, Path(number): Path
             orders::assign(&tx, &o, r.worker.as_deref(), &actor(&p))?;
             let o = orders::get_visible(&tx, &number, &p.communities)?;
             tx.commit()?;
-            Ok(json(StatusCode::OK, &o))
+            Ok(json(StatusCode::OK, &WireOrder::from(o)))
         })
         .await
 }
@@ -198,17 +203,12 @@ pub async fn device_pull(State(st): State<AppState>, h: HeaderMap, RawQuery(q): 
     st.db
         .call(move |c| {
             let rows = repo::orders::changed_for_worker(c, dev.community_id, p.user_id, cursor, limit)?;
-            let next = rows.last().map(|o| o.change_seq).unwrap_or(cursor);
-            let out: Vec<_> = rows
+            let next_cursor = rows.last().map(|o| o.change_seq).unwrap_or(cursor);
+            let orders = rows
                 .into_iter()
-                .map(|o| {
-                    let mine = o.assignee_id == Some(p.user_id);
-                    let mut v = serde_json::to_value(o.masked(true)).unwrap_or_default();
-                    v["assigned_to_you"] = json!(mine);
-                    v
-                })
+                .map(|o| PulledOrder { assigned_to_you: o.assignee_id == Some(p.user_id), order: o.masked(true).into() })
                 .collect();
-            Ok(json(StatusCode::OK, &json!({"orders": out, "next_cursor": next})))
+            Ok(json(StatusCode::OK, &OrderPage { orders, next_cursor }))
         })
         .await
 }

@@ -107,7 +107,7 @@ fn facts(l: Lang, o: &Order) -> Markup {
         dl.facts {
             dt { (l.t("工单号", "Number")) } dd data-test="order-number" { (o.number) }
             dt { (l.t("社区", "Community")) } dd { (o.community) }
-            dt { (l.t("诉求类型", "Kind")) } dd { (l.label(ORDER_KINDS, &o.kind)) }
+            dt { (l.t("诉求类型", "Kind")) } dd { (l.label(ORDER_KINDS, o.kind.as_str())) }
             dt { (l.t("分类", "Category")) } dd { (o.category) }
             dt { (l.t("地址 / 点位", "Address / spot")) } dd {
                 (o.address)
@@ -117,7 +117,7 @@ fn facts(l: Lang, o: &Order) -> Markup {
             dt { (l.t("诉求人（保密）", "Complainant (confidential)")) } dd { (o.complainant) }
             dt { (l.t("派单时间", "Dispatched")) } dd { (o.dispatched_at_ms.map(fmt_ms).unwrap_or_else(|| "—".into())) }
             dt { (l.t("办理时限", "Deadline")) } dd { (o.deadline_ms.map(fmt_ms).unwrap_or_else(|| "—".into())) }
-            dt { (l.t("状态", "Status")) } dd data-test="status" { (l.label(ORDER_STATUSES, &o.status)) }
+            dt { (l.t("状态", "Status")) } dd data-test="status" { (l.label(ORDER_STATUSES, o.status.as_str())) }
             dt { (l.t("承办社工", "Assignee")) } dd { (o.assignee.as_deref().unwrap_or("—")) }
         }
     }
@@ -147,7 +147,7 @@ fn edit_form(u: &ConsoleUser, o: &Order) -> Markup {
             input type="hidden" name="csrf" value=(u.csrf);
             input type="hidden" name="version" value=(o.version);
             div.grid2 {
-                div { label for="status" { (l.t("状态", "Status")) } (select("status", ORDER_STATUSES, Some(&o.status), l, false)) }
+                div { label for="status" { (l.t("状态", "Status")) } (select("status", ORDER_STATUSES, Some(o.status.as_str()), l, false)) }
                 div { label for="tag_type" { (l.t("工单类别", "Order type")) } (select("tag_type", TAG_TYPES, o.tag_type.as_deref(), l, true)) }
                 div { label for="tag_handling" { (l.t("办理情况", "Handling")) } (select("tag_handling", TAG_HANDLING, o.tag_handling.as_deref(), l, true)) }
                 div { label for="tag_callback" { (l.t("回访结果", "Callback")) } (select("tag_callback", TAG_CALLBACK, o.tag_callback.as_deref(), l, true)) }

@@ -13,19 +13,11 @@ use crate::domain::{DomainError, DomainResult};
 use crate::repo;
 use crate::repo::entries::GapScope;
 use siteproof_protocol::evidence::chain::{judge_arrival, missing_ranges, Neighbours};
-use siteproof_protocol::evidence::{ChainFinding, ChainLink, Manifest, Receipt, SignedManifest, RECEIPT_FORMAT};
+use siteproof_protocol::evidence::{ChainFinding, ChainLink, Manifest, Receipt, SignedManifest, SignedReceipt, RECEIPT_FORMAT};
 use siteproof_protocol::wire::error_code::ErrorCode;
 
-/// What `POST /v1/manifests` answers: the signed receipt and the key to check it with.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReceiptResponse {
-    /// Canonical receipt JSON text.
-    pub receipt: String,
-    /// Server signature over `receipt`, hex.
-    pub signature: String,
-    /// Server public key, hex.
-    pub server_key: String,
-}
+/// What `POST /v1/manifests` answers: the signed receipt and the key to check it with (the wire contract's envelope).
+pub use siteproof_protocol::wire::receipt::ReceiptEnvelope as ReceiptResponse;
 
 /// Outcome of an accept call.
 pub struct Accepted {
@@ -47,11 +39,8 @@ pub struct Signer {
 }
 
 fn stored_receipt(conn: &Connection, hash: &str, key_hex: &str) -> DomainResult<Option<ReceiptResponse>> {
-    Ok(repo::receipts::of_manifest(conn, hash)?.map(|(receipt, signature)| ReceiptResponse {
-        receipt,
-        signature,
-        server_key: key_hex.to_string(),
-    }))
+    Ok(repo::receipts::of_manifest(conn, hash)?
+        .map(|(receipt, signature)| ReceiptResponse::new(SignedReceipt { receipt, signature }, key_hex)))
 }
 
 /// Judges the arriving entry by the protocol's one chain rule
@@ -212,7 +201,7 @@ pub fn accept(
     repo::entries::advance_head(&tx, &dev.device_id, m.seq as i64, &hash)?;
     tx.commit()?;
     Ok(Accepted {
-        response: ReceiptResponse { receipt: signed.receipt, signature: signed.signature, server_key: key_hex.to_string() },
+        response: ReceiptResponse::new(signed, key_hex),
         created: true,
         anomalies: findings.into_iter().map(|f| f.kind.as_str().to_string()).collect(),
     })

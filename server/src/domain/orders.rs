@@ -3,7 +3,6 @@
 //! conflicts between a device and a coordinator (see [`apply_update`]).
 
 use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
 
 use crate::db::now_ms;
 use crate::domain::mask;
@@ -13,8 +12,11 @@ use crate::repo;
 use crate::repo::orders::{Field, NewHistory, NewOrderRow};
 pub use crate::repo::orders::{HistoryEntry, Order};
 use siteproof_protocol::text::{multi_line, order_number, single_line};
-use siteproof_protocol::vocab::{normalize, ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::vocab::{normalize, OrderKind, OrderStatus, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 use siteproof_protocol::wire::error_code::ErrorCode;
+use siteproof_protocol::wire::order::WireOrder;
+/// The order bodies are the wire contract's: a new order, a status/tag edit, and an edit that lost.
+pub use siteproof_protocol::wire::order::{Conflict, NewOrder, OrderEdit as OrderUpdate};
 
 impl Order {
     /// Masks the complainant contact when the caller may not see it.
@@ -23,6 +25,36 @@ impl Order {
             self.complainant = mask::contact(&self.complainant);
         }
         self
+    }
+}
+
+/// The one place a stored order becomes the order the API sends.
+impl From<Order> for WireOrder {
+    fn from(o: Order) -> WireOrder {
+        WireOrder {
+            number: o.number,
+            community: o.community,
+            kind: o.kind,
+            category: o.category,
+            address: o.address,
+            spot_lat: o.spot_lat,
+            spot_lon: o.spot_lon,
+            complainant: o.complainant,
+            content: o.content,
+            dispatched_at_ms: o.dispatched_at_ms,
+            deadline_ms: o.deadline_ms,
+            status: o.status,
+            tag_type: o.tag_type,
+            tag_handling: o.tag_handling,
+            tag_callback: o.tag_callback,
+            knowledge: o.knowledge,
+            notes: o.notes,
+            assignee: o.assignee,
+            version: o.version,
+            change_seq: o.change_seq,
+            created_at_ms: o.created_at_ms,
+            updated_at_ms: o.updated_at_ms,
+        }
     }
 }
 
@@ -37,79 +69,6 @@ pub struct Actor {
     pub device_id: Option<String>,
 }
 
-/// A new order as entered or imported.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewOrder {
-    /// Order number.
-    pub number: String,
-    /// Kind code or Chinese label.
-    pub kind: String,
-    /// Category.
-    pub category: String,
-    /// Address.
-    pub address: String,
-    /// Spot latitude.
-    #[serde(default)]
-    pub spot_lat: Option<f64>,
-    /// Spot longitude.
-    #[serde(default)]
-    pub spot_lon: Option<f64>,
-    /// Complainant contact.
-    #[serde(default)]
-    pub complainant: String,
-    /// Content.
-    #[serde(default)]
-    pub content: String,
-    /// Dispatch time, Unix ms.
-    #[serde(default)]
-    pub dispatched_at_ms: Option<i64>,
-    /// Deadline, Unix ms.
-    #[serde(default)]
-    pub deadline_ms: Option<i64>,
-    /// Community name (admins only; others use their own).
-    #[serde(default)]
-    pub community: Option<String>,
-}
-
-/// Status and tag edits; absent fields stay, an empty tag clears it.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OrderUpdate {
-    /// Status.
-    #[serde(default)]
-    pub status: Option<String>,
-    /// Tag: order type.
-    #[serde(default)]
-    pub tag_type: Option<String>,
-    /// Tag: handling.
-    #[serde(default)]
-    pub tag_handling: Option<String>,
-    /// Tag: callback.
-    #[serde(default)]
-    pub tag_callback: Option<String>,
-    /// Tag: knowledge.
-    #[serde(default)]
-    pub knowledge: Option<String>,
-    /// Notes.
-    #[serde(default)]
-    pub notes: Option<String>,
-    /// The version the edit was based on (devices send it).
-    #[serde(default)]
-    pub base_version: Option<i64>,
-}
-
-/// A field whose edit lost to a coordinator's later change.
-#[derive(Debug, Clone, Serialize)]
-pub struct Conflict {
-    /// Field name.
-    pub field: String,
-    /// The value kept.
-    pub server_value: Option<String>,
-    /// The value that was not applied.
-    pub your_value: Option<String>,
-}
-
 /// Checked, normalized fields of a new order.
 pub fn validate_new(n: &NewOrder) -> DomainResult<NewOrder> {
     let mut v = n.clone();
@@ -120,7 +79,7 @@ pub fn validate_new(n: &NewOrder) -> DomainResult<NewOrder> {
             "工单号不能包含 .. 或以 / 开头 / order number may not contain .. or start with /",
         ));
     }
-    v.kind = normalize(ORDER_KINDS, "工单类型 order kind", &n.kind)?;
+    v.kind = OrderKind::parse(&n.kind)?.as_str().to_string();
     v.category = single_line("category", &n.category, 64)?;
     v.address = single_line("address", &n.address, 256)?;
     v.content = multi_line("content", &n.content, 4000)?;
@@ -158,7 +117,7 @@ pub fn insert(conn: &Connection, community_id: i64, n: &NewOrder, actor: &Actor)
     let row = NewOrderRow {
         number: &n.number,
         community_id,
-        kind: &n.kind,
+        kind: OrderKind::parse(&n.kind)?,
         category: &n.category,
         address: &n.address,
         spot_lat: n.spot_lat,
@@ -216,7 +175,7 @@ pub fn get_visible(conn: &Connection, number: &str, communities: &[i64]) -> Doma
 
 fn field_value(o: &Order, field: Field) -> Option<String> {
     match field {
-        Field::Status => Some(o.status.clone()),
+        Field::Status => Some(o.status.as_str().to_string()),
         Field::TagType => o.tag_type.clone(),
         Field::TagHandling => o.tag_handling.clone(),
         Field::TagCallback => o.tag_callback.clone(),
@@ -234,7 +193,7 @@ fn normalized(field: Field, v: &str) -> DomainResult<Option<String>> {
         }
     };
     match field {
-        Field::Status => Ok(Some(normalize(ORDER_STATUSES, "状态 status", v)?)),
+        Field::Status => Ok(Some(OrderStatus::parse(v)?.as_str().to_string())),
         Field::TagType => tag(TAG_TYPES, "工单类别 order type"),
         Field::TagHandling => tag(TAG_HANDLING, "办理情况 handling"),
         Field::TagCallback => tag(TAG_CALLBACK, "回访结果 callback"),
@@ -243,17 +202,15 @@ fn normalized(field: Field, v: &str) -> DomainResult<Option<String>> {
     }
 }
 
-impl OrderUpdate {
-    /// The requested value of a field (None: leave it).
-    fn wanted(&self, field: Field) -> Option<&String> {
-        match field {
-            Field::Status => self.status.as_ref(),
-            Field::TagType => self.tag_type.as_ref(),
-            Field::TagHandling => self.tag_handling.as_ref(),
-            Field::TagCallback => self.tag_callback.as_ref(),
-            Field::Knowledge => self.knowledge.as_ref(),
-            Field::Notes => self.notes.as_ref(),
-        }
+/// The requested value of a field (None: leave it).
+fn wanted(u: &OrderUpdate, field: Field) -> Option<&String> {
+    match field {
+        Field::Status => u.status.as_ref(),
+        Field::TagType => u.tag_type.as_ref(),
+        Field::TagHandling => u.tag_handling.as_ref(),
+        Field::TagCallback => u.tag_callback.as_ref(),
+        Field::Knowledge => u.knowledge.as_ref(),
+        Field::Notes => u.notes.as_ref(),
     }
 }
 
@@ -267,7 +224,7 @@ pub fn apply_update(conn: &Connection, order: &Order, u: &OrderUpdate, actor: &A
     let mut changes: Vec<(Field, Option<String>, Option<String>)> = Vec::new();
     let mut conflicts = Vec::new();
     for field in Field::ALL {
-        let Some(value) = u.wanted(field) else { continue };
+        let Some(value) = wanted(u, field) else { continue };
         let new = normalized(field, value)?;
         let old = field_value(order, field);
         if let Some(base) = u.base_version {

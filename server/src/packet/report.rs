@@ -6,7 +6,7 @@
 use chrono::{FixedOffset, TimeZone};
 use siteproof_protocol::evidence::{AnchoredTime, EntryKind, LocationFix};
 use siteproof_protocol::flags;
-use siteproof_protocol::vocab::{zh_label, ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::vocab::{zh_label, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
 use crate::domain::orders::Order;
 
@@ -115,13 +115,13 @@ pub fn blocks(order: &Order, facts: &PacketFacts, items: &[ReportItem]) -> Vec<B
         Block::Heading("一、工单信息 / Work order".into()),
         Block::Field("工单号 / number".into(), order.number.clone()),
         Block::Field("社区 / community".into(), order.community.clone()),
-        Block::Field("类型 / kind".into(), zh_label(ORDER_KINDS, &order.kind).to_string()),
+        Block::Field("类型 / kind".into(), order.kind.zh().to_string()),
         Block::Field("类别 / category".into(), order.category.clone()),
         Block::Field("地址 / address".into(), order.address.clone()),
         Block::Field("诉求内容 / content".into(), if order.content.is_empty() { "（无）".into() } else { order.content.clone() }),
         Block::Field("派单时间 / dispatched".into(), opt_time(order.dispatched_at_ms)),
         Block::Field("办理时限 / deadline".into(), opt_time(order.deadline_ms)),
-        Block::Field("状态 / status".into(), zh_label(ORDER_STATUSES, &order.status).to_string()),
+        Block::Field("状态 / status".into(), order.status.zh().to_string()),
     ];
     let tag = |v: &Option<String>, vocab| v.as_deref().map(|c| zh_label(vocab, c).to_string()).unwrap_or_else(|| "—".into());
     b.push(Block::Field(

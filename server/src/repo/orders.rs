@@ -9,16 +9,17 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::id_list;
+use siteproof_protocol::vocab::{OrderKind, OrderStatus};
 
-/// A work order as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+/// A stored work order (the API sends it as `siteproof_protocol::wire::order::WireOrder`).
+#[derive(Debug, Clone)]
 pub struct Order {
     /// City platform order number (unique within the street office).
     pub number: String,
     /// Community name.
     pub community: String,
-    /// Kind code.
-    pub kind: String,
+    /// Kind.
+    pub kind: OrderKind,
     /// Category.
     pub category: String,
     /// Address / spot.
@@ -35,8 +36,8 @@ pub struct Order {
     pub dispatched_at_ms: Option<i64>,
     /// Deadline, Unix ms.
     pub deadline_ms: Option<i64>,
-    /// Status code.
-    pub status: String,
+    /// Status.
+    pub status: OrderStatus,
     /// Tag: order type.
     pub tag_type: Option<String>,
     /// Tag: handling result.
@@ -57,11 +58,8 @@ pub struct Order {
     pub created_at_ms: i64,
     /// Last change, Unix ms.
     pub updated_at_ms: i64,
-    #[serde(skip)]
     pub(crate) id: i64,
-    #[serde(skip)]
     pub(crate) community_id: i64,
-    #[serde(skip)]
     pub(crate) assignee_id: Option<i64>,
 }
 
@@ -162,8 +160,11 @@ impl Listed {
     }
 }
 
-/// Statuses after which a deadline no longer matters.
-const FINISHED: &str = "('answered', 'closed', 'returned')";
+/// `OrderStatus::FINISHED` as an SQL list: statuses after which a deadline no longer matters.
+fn finished_sql() -> String {
+    let codes: Vec<String> = OrderStatus::FINISHED.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    format!("({})", codes.join(", "))
+}
 
 /// The SQL and arguments of one list page (None when no community is visible).
 pub fn list_sql(communities: &[i64], f: &ListFilter) -> Option<(String, Vec<Value>)> {
@@ -194,10 +195,10 @@ pub fn list_sql(communities: &[i64], f: &ListFilter) -> Option<(String, Vec<Valu
         bind(&mut sql, &format!(" AND ifnull(o.deadline_ms, {NO_DEADLINE}) < ?"), Value::Integer(before));
     }
     if f.open_only {
-        sql.push_str(&format!(" AND o.status NOT IN {FINISHED}"));
+        sql.push_str(&format!(" AND o.status NOT IN {}", finished_sql()));
     }
     if f.reopened {
-        sql.push_str(" AND (o.status = 'reopened' OR o.tag_callback = 'reopened')");
+        sql.push_str(&format!(" AND (o.status = '{}' OR o.tag_callback = 'reopened')", OrderStatus::Reopened.as_str()));
     }
     for (col, v) in
         [("o.status", &f.status), ("o.tag_type", &f.tag_type), ("o.tag_handling", &f.tag_handling), ("o.tag_callback", &f.tag_callback)]
@@ -268,8 +269,8 @@ pub struct NewOrderRow<'a> {
     pub number: &'a str,
     /// Community.
     pub community_id: i64,
-    /// Kind code.
-    pub kind: &'a str,
+    /// Kind.
+    pub kind: OrderKind,
     /// Category.
     pub category: &'a str,
     /// Address.
