@@ -22,6 +22,72 @@ pub type Vocab = &'static [(&'static str, &'static str, &'static str)];
 
 /// Declares a vocabulary once: the enum, its table and its conversions.
 /// `what` names the vocabulary in errors ("zh en").
+/// What every declared vocabulary can do, so [`Term`] works over any of them.
+pub trait Vocabulary: Sized + Copy {
+    /// The stable code, as stored and sent.
+    fn code(&self) -> &'static str;
+    /// Reads a code or a zh-CN label.
+    fn parse_term(input: &str) -> Result<Self>;
+}
+
+/// A vocabulary value read from a peer: one this build knows, or a code a
+/// newer peer added, kept exactly as sent. A phone one release behind the
+/// server must still pull, show and keep an order whose status the server
+/// added later (a 12345 platform adds states; the worker cannot update on site).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Term<T> {
+    /// A term of this build's vocabulary.
+    Known(T),
+    /// A code this build does not know.
+    Unknown(String),
+}
+
+impl<T: Vocabulary> Term<T> {
+    /// The code as sent.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Term::Known(t) => t.code(),
+            Term::Unknown(s) => s,
+        }
+    }
+
+    /// The known term, if it is one.
+    pub fn known(&self) -> Option<T> {
+        match self {
+            Term::Known(t) => Some(*t),
+            Term::Unknown(_) => None,
+        }
+    }
+}
+
+impl<T> From<T> for Term<T> {
+    fn from(t: T) -> Self {
+        Term::Known(t)
+    }
+}
+
+impl<T: Vocabulary> PartialEq<T> for Term<T>
+where
+    T: PartialEq,
+{
+    fn eq(&self, other: &T) -> bool {
+        self.known().is_some_and(|t| t == *other)
+    }
+}
+
+impl<T: Vocabulary> Serialize for Term<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de, T: Vocabulary> Deserialize<'de> for Term<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(T::parse_term(&s).map(Term::Known).unwrap_or(Term::Unknown(s)))
+    }
+}
+
 macro_rules! vocabulary {
     ($(#[doc = $doc:literal])* $name:ident, $table:ident, $what:literal {
         $($(#[doc = $vdoc:literal])* $variant:ident = ($code:literal, $zh:literal, $en:literal),)*
@@ -64,6 +130,15 @@ macro_rules! vocabulary {
             pub fn parse(input: &str) -> Result<$name> {
                 let t = input.trim();
                 $name::ALL.iter().copied().find(|v| v.as_str() == t || v.zh() == t).ok_or_else(|| unknown_term($table, $what, t))
+            }
+        }
+
+        impl Vocabulary for $name {
+            fn code(&self) -> &'static str {
+                self.as_str()
+            }
+            fn parse_term(input: &str) -> Result<$name> {
+                $name::parse(input)
             }
         }
 

@@ -274,7 +274,7 @@ fn order_answers_are_the_protocols_wire_types() {
         .unwrap();
     assert_eq!(r.status(), 201);
     let created: WireOrder = r.json().unwrap();
-    assert_eq!((created.kind, created.status), (OrderKind::Complaint, OrderStatus::New));
+    assert_eq!((created.kind.known(), created.status.known()), (Some(OrderKind::Complaint), Some(OrderStatus::New)));
     let r = s.req(Method::POST, "/v1/orders/W-1/assign", Some(&w.coord_a)).json(&json!({"worker": "worker_a"})).send().unwrap();
     let assigned: WireOrder = r.json().unwrap();
     assert_eq!(assigned.assignee.as_deref(), Some("worker_a"));

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::{OrderKind, OrderStatus};
+use crate::vocab::{OrderKind, OrderStatus, Term};
 
 /// An order as the server sends it (`GET /v1/orders[/{number}]`, the answers
 /// of `POST /v1/orders` and `.../assign`, and each order of a device pull).
@@ -19,7 +19,7 @@ pub struct WireOrder {
     #[serde(default)]
     pub community: String,
     /// Kind (诉求类型).
-    pub kind: OrderKind,
+    pub kind: Term<OrderKind>,
     /// Category, e.g. 噪音, 卫生.
     pub category: String,
     /// Address / spot.
@@ -43,7 +43,7 @@ pub struct WireOrder {
     #[serde(default)]
     pub deadline_ms: Option<i64>,
     /// Handling status.
-    pub status: OrderStatus,
+    pub status: Term<OrderStatus>,
     /// Tag: order type code.
     #[serde(default)]
     pub tag_type: Option<String>,
@@ -201,7 +201,7 @@ mod tests {
         WireOrder {
             number: "2026112300123".into(),
             community: "幸福里社区".into(),
-            kind: OrderKind::Complaint,
+            kind: OrderKind::Complaint.into(),
             category: "噪音".into(),
             address: "幸福里3号楼".into(),
             spot_lat: Some(31.2),
@@ -210,7 +210,7 @@ mod tests {
             content: "夜间施工".into(),
             dispatched_at_ms: Some(1),
             deadline_ms: Some(2),
-            status: OrderStatus::InProgress,
+            status: OrderStatus::InProgress.into(),
             tag_type: Some("key".into()),
             tag_handling: None,
             tag_callback: None,
@@ -247,11 +247,16 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_status_from_the_server_is_a_clear_error() {
+    fn a_status_a_newer_server_added_is_kept_as_sent() {
         let mut v = serde_json::to_value(order()).unwrap();
-        v["status"] = "done".into();
-        let e = serde_json::from_value::<WireOrder>(v).unwrap_err().to_string();
-        assert!(e.contains("无效的状态") && e.contains("invalid 状态 status"), "{e}");
+        v["status"] = "returned_for_review".into();
+        let o = serde_json::from_value::<WireOrder>(v).unwrap();
+        assert_eq!(o.status, Term::Unknown("returned_for_review".into()));
+        assert_eq!(o.status.as_str(), "returned_for_review");
+        assert_eq!(serde_json::to_value(&o).unwrap()["status"], "returned_for_review");
+        let mut v = serde_json::to_value(order()).unwrap();
+        v["status"] = "处理中".into();
+        assert_eq!(serde_json::from_value::<WireOrder>(v).unwrap().status, OrderStatus::InProgress);
     }
 
     #[test]

@@ -34,7 +34,7 @@ impl From<Order> for WireOrder {
         WireOrder {
             number: o.number,
             community: o.community,
-            kind: o.kind,
+            kind: o.kind.into(),
             category: o.category,
             address: o.address,
             spot_lat: o.spot_lat,
@@ -43,7 +43,7 @@ impl From<Order> for WireOrder {
             content: o.content,
             dispatched_at_ms: o.dispatched_at_ms,
             deadline_ms: o.deadline_ms,
-            status: o.status,
+            status: o.status.into(),
             tag_type: o.tag_type,
             tag_handling: o.tag_handling,
             tag_callback: o.tag_callback,
