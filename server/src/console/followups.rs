@@ -47,25 +47,20 @@ impl FollowupState {
     }
 }
 
-/// A scheduled follow-up with its state.
+/// A scheduled follow-up (the stored row) with its state at the time of reading.
 #[derive(Debug, Clone)]
 pub struct Followup {
-    /// Row id.
-    pub id: i64,
-    /// Order number.
-    pub order_number: String,
-    /// Window start, Unix ms.
-    pub from_ms: i64,
-    /// Window end (before the callback), Unix ms.
-    pub due_ms: i64,
-    /// What to look at.
-    pub note: String,
-    /// Who scheduled it.
-    pub created_by: String,
-    /// Evidence items captured in the window.
-    pub observed_items: i64,
+    /// The window as stored.
+    pub row: FollowupRow,
     /// Derived state at the time of reading.
     pub state: FollowupState,
+}
+
+impl std::ops::Deref for Followup {
+    type Target = FollowupRow;
+    fn deref(&self) -> &FollowupRow {
+        &self.row
+    }
 }
 
 /// The state of a window given what was captured in it.
@@ -83,18 +78,7 @@ pub fn state_of(from_ms: i64, due_ms: i64, observed: i64, now: i64) -> FollowupS
 
 fn with_state(rows: Vec<FollowupRow>) -> Vec<Followup> {
     let now = now_ms();
-    rows.into_iter()
-        .map(|r| Followup {
-            state: state_of(r.from_ms, r.due_ms, r.observed_items, now),
-            id: r.id,
-            order_number: r.order_number,
-            from_ms: r.from_ms,
-            due_ms: r.due_ms,
-            note: r.note,
-            created_by: r.created_by,
-            observed_items: r.observed_items,
-        })
-        .collect()
+    rows.into_iter().map(|row| Followup { state: state_of(row.from_ms, row.due_ms, row.observed_items, now), row }).collect()
 }
 
 /// Follow-ups of one order, by window end.
