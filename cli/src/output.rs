@@ -21,11 +21,11 @@ pub fn order(o: &WorkOrder) {
     println!(
         "{}  {}  {}  {}  时限/deadline {}  状态/status {}{}",
         o.number,
-        siteproof_core::vocab::zh_label(siteproof_core::vocab::ORDER_KINDS, &o.kind),
+        siteproof_core::vocab::zh_label(siteproof_core::vocab::ORDER_KINDS, o.kind.as_str()),
         o.category,
         o.address,
         deadline,
-        siteproof_core::vocab::zh_label(siteproof_core::vocab::ORDER_STATUSES, &o.status),
+        siteproof_core::vocab::zh_label(siteproof_core::vocab::ORDER_STATUSES, o.status.as_str()),
         if o.dirty { "  (未同步/unsynced)" } else { "" }
     );
 }

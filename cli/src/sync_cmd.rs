@@ -95,7 +95,7 @@ pub fn sync(device: &Device, wait_s: u64, chunk_kib: u64, json: bool) -> Result<
 /// (Jobs behind an unavailable server were not tried and wait on the same retry.)
 fn still_waiting(device: &Device, status: &QueueStatus) -> Result<String> {
     let jobs = device.queue_jobs()?;
-    let first_failed = jobs.iter().find(|j| j.state == "pending" && j.last_error.is_some());
+    let first_failed = jobs.iter().find(|j| j.state == siteproof_core::JobState::Pending && j.last_error.is_some());
     let (why_zh, why_en) = match first_failed {
         Some(j) => {
             let short: String = j.item_id.chars().take(8).collect();

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::evidence::{AttachRef, AudioSummary, CaptureRecord, EntryKind, LocationFix, Manifest, MediaRef, MANIFEST_FORMAT};
 use crate::flags::{context_flags, exif_flags};
 use crate::media::{self, MediaKind};
-use crate::queue::{enqueue_entry_jobs, enqueue_media_job, PART_ORIGINAL};
+use crate::queue::{enqueue_entry_jobs, enqueue_media_job, JobPart};
 use crate::store::{blob_rows, entries, StagedBlob};
 use crate::text::{multi_line, single_line};
 
@@ -258,7 +258,7 @@ impl Device {
         };
         entries::insert(&tx, &entry, now_ms())?;
         if let Some((sha, bytes, _)) = &media {
-            enqueue_media_job(&tx, &manifest.item_id, PART_ORIGINAL, sha, *bytes)?;
+            enqueue_media_job(&tx, &manifest.item_id, JobPart::Original, sha, *bytes)?;
         }
         enqueue_entry_jobs(&tx, &manifest.item_id, signed.manifest.len() as u64)?;
         tx.commit()?;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::device::Device;
 use crate::error::Result;
 use crate::media;
-use crate::queue::{enqueue_media_job, PART_THUMBNAIL};
+use crate::queue::{enqueue_media_job, JobPart};
 use crate::store::{blob_rows, derivatives};
 
 /// A stored derivative of a photo.
@@ -59,7 +59,7 @@ impl Device {
             let info = DerivativeInfo { role: role.into(), sha256: blob.clone(), width: der.width, height: der.height };
             derivatives::put(&tx, item_id, &info)?;
         }
-        enqueue_media_job(&tx, item_id, PART_THUMBNAIL, &thumb, d.thumbnail.jpeg.len() as u64)?;
+        enqueue_media_job(&tx, item_id, JobPart::Thumbnail, &thumb, d.thumbnail.jpeg.len() as u64)?;
         tx.commit()?;
         Ok(true)
     }

@@ -55,7 +55,7 @@ pub use device::{now_ms, Device, DeviceInfo, Enrollment};
 pub use error::{Error, Result};
 pub use evidence::LocationFix;
 pub use orders::{NewOrder, OrderUpdate, WorkOrder};
-pub use queue::{OutboxJob, QueueStatus};
+pub use queue::{JobPart, JobState, OutboxJob, QueueStatus};
 pub use retention::PruneReport;
 #[cfg(feature = "sync")]
 pub use sync::{SyncObserver, SyncOptions, SyncProgress, SyncReport};

@@ -8,7 +8,7 @@ use crate::device::{now_ms, Device};
 use crate::error::{Error, Result};
 use crate::store::orders;
 use crate::text::{multi_line, order_number, single_line};
-use crate::vocab::{normalize, OrderKind, OrderStatus, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use crate::vocab::{normalize, OrderKind, OrderStatus, Term, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 use siteproof_protocol::wire::order::{OrderEdit, WireOrder};
 
 /// A work order (工单) as the device knows it.
@@ -16,8 +16,8 @@ use siteproof_protocol::wire::order::{OrderEdit, WireOrder};
 pub struct WorkOrder {
     /// The city platform's order number.
     pub number: String,
-    /// Kind code (see `vocab::ORDER_KINDS`).
-    pub kind: String,
+    /// Kind; a kind a newer server added is kept as it sent it.
+    pub kind: Term<OrderKind>,
     /// Category, e.g. 噪音, 卫生.
     pub category: String,
     /// Address as dispatched.
@@ -32,8 +32,9 @@ pub struct WorkOrder {
     pub dispatched_at_ms: Option<i64>,
     /// The handling deadline (办理时限), Unix ms.
     pub deadline_ms: Option<i64>,
-    /// Status code (see `vocab::ORDER_STATUSES`).
-    pub status: String,
+    /// Status; a status a newer server added is kept and shown as sent, and a
+    /// local edit sets only a status this build knows.
+    pub status: Term<OrderStatus>,
     /// Tag: order type.
     pub tag_type: Option<String>,
     /// Tag: handling result.
@@ -127,7 +128,7 @@ impl Device {
     pub fn update_order(&self, number: &str, u: OrderUpdate) -> Result<WorkOrder> {
         let mut o = self.get_order(number)?;
         if let Some(s) = u.status {
-            o.status = OrderStatus::parse(&s)?.as_str().to_string();
+            o.status = OrderStatus::parse(&s)?.into();
         }
         if let Some(t) = u.tag_type {
             o.tag_type = Some(normalize(TAG_TYPES, "工单类别 order type", &t)?);
@@ -154,7 +155,7 @@ impl From<WireOrder> for WorkOrder {
     fn from(o: WireOrder) -> WorkOrder {
         WorkOrder {
             number: o.number,
-            kind: o.kind.as_str().to_string(),
+            kind: o.kind,
             category: o.category,
             address: o.address,
             spot_lat: o.spot_lat,
@@ -162,7 +163,7 @@ impl From<WireOrder> for WorkOrder {
             content: o.content,
             dispatched_at_ms: o.dispatched_at_ms,
             deadline_ms: o.deadline_ms,
-            status: o.status.as_str().to_string(),
+            status: o.status,
             tag_type: o.tag_type,
             tag_handling: o.tag_handling,
             tag_callback: o.tag_callback,
@@ -181,7 +182,7 @@ impl From<WireOrder> for WorkOrder {
 impl From<&WorkOrder> for OrderEdit {
     fn from(o: &WorkOrder) -> OrderEdit {
         OrderEdit {
-            status: Some(o.status.clone()),
+            status: Some(o.status.as_str().to_string()),
             tag_type: o.tag_type.clone(),
             tag_handling: o.tag_handling.clone(),
             tag_callback: o.tag_callback.clone(),

@@ -16,6 +16,7 @@
 use std::time::Duration;
 
 use rand::Rng;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
@@ -23,12 +24,95 @@ use crate::device::{now_ms, Device};
 use crate::error::{Error, Result};
 use crate::store::{outbox, receipts};
 
-/// Job part: the reduced-size thumbnail.
-pub const PART_THUMBNAIL: &str = "thumbnail";
-/// Job part: the original media file.
-pub const PART_ORIGINAL: &str = "original";
-/// Job part: the signed manifest.
-pub const PART_MANIFEST: &str = "manifest";
+/// Declares a closed set of words the outbox stores as text: the enum, its
+/// stored text (`as_str`, serde, SQL) and the reading back, written once.
+/// The stored words are the ones the table always held, so no migration.
+macro_rules! stored_words {
+    ($(#[doc = $doc:literal])* $name:ident, $what:literal { $($(#[doc = $vdoc:literal])* $variant:ident = $text:literal,)* }) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "&'static str")]
+        pub enum $name {
+            $($(#[doc = $vdoc])* $variant,)*
+        }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The stored text.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<$name> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
+                    Error::InvalidInput(format!(concat!("未知的", $what, " {:?} / unknown ", $what, " {:?}"), s, s))
+                })
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = Error;
+            fn try_from(s: String) -> Result<$name> {
+                s.parse()
+            }
+        }
+
+        impl From<$name> for &'static str {
+            fn from(v: $name) -> &'static str {
+                v.as_str()
+            }
+        }
+
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl FromSql for $name {
+            fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+                v.as_str()?.parse().map_err(|e: Error| FromSqlError::Other(Box::new(e)))
+            }
+        }
+    };
+}
+
+stored_words! {
+    /// What an upload job sends.
+    JobPart, "上传部分 job part" {
+        /// The reduced-size thumbnail.
+        Thumbnail = "thumbnail",
+        /// The original media file.
+        Original = "original",
+        /// The signed manifest.
+        Manifest = "manifest",
+    }
+}
+
+stored_words! {
+    /// Where an upload job stands.
+    JobState, "上传状态 job state" {
+        /// Waiting to be sent (or between retries).
+        Pending = "pending",
+        /// Acknowledged by the server.
+        Done = "done",
+        /// Stopped for a permanent reason, awaiting a person.
+        Failed = "failed",
+    }
+}
 
 /// Ordering classes: lower goes first.
 const CLASS_THUMBNAIL: i64 = 0;
@@ -46,14 +130,14 @@ pub struct OutboxJob {
     pub id: i64,
     /// Entry it belongs to.
     pub item_id: String,
-    /// "thumbnail", "original" or "manifest".
-    pub part: String,
+    /// What it sends.
+    pub part: JobPart,
     /// Blob to upload (None for manifests).
     pub blob_sha256: Option<String>,
     /// Bytes to send.
     pub bytes: u64,
-    /// "pending", "done" or "failed".
-    pub state: String,
+    /// Where it stands.
+    pub state: JobState,
     /// Attempts so far.
     pub attempts: u32,
     /// Not before this time, Unix ms.
@@ -83,14 +167,14 @@ pub struct QueueStatus {
 }
 
 /// Queues the upload of a media blob (an original or a thumbnail) inside the capture's transaction.
-pub(crate) fn enqueue_media_job(conn: &Connection, item_id: &str, part: &str, sha: &str, bytes: u64) -> Result<()> {
-    let class = if part == PART_THUMBNAIL { CLASS_THUMBNAIL } else { CLASS_MEDIA };
+pub(crate) fn enqueue_media_job(conn: &Connection, item_id: &str, part: JobPart, sha: &str, bytes: u64) -> Result<()> {
+    let class = if part == JobPart::Thumbnail { CLASS_THUMBNAIL } else { CLASS_MEDIA };
     Ok(outbox::enqueue(conn, item_id, part, Some(sha), bytes, class, now_ms())?)
 }
 
 /// Queues the upload of an entry's signed manifest inside the capture's transaction.
 pub(crate) fn enqueue_entry_jobs(conn: &Connection, item_id: &str, manifest_bytes: u64) -> Result<()> {
-    Ok(outbox::enqueue(conn, item_id, PART_MANIFEST, None, manifest_bytes, CLASS_MEDIA, now_ms())?)
+    Ok(outbox::enqueue(conn, item_id, JobPart::Manifest, None, manifest_bytes, CLASS_MEDIA, now_ms())?)
 }
 
 fn no_job(job_id: i64) -> Error {
@@ -230,5 +314,22 @@ mod tests {
             assert!(tiny >= BACKOFF_BASE_MS / 2, "a hint of 1 ms does not hasten our backoff: {tiny}");
             assert_eq!(retry_delay_ms(0, Some(Duration::from_secs(86_400)), &mut rng), BACKOFF_CAP_MS);
         }
+    }
+
+    #[test]
+    fn job_words_are_stored_and_sent_as_the_table_always_held_them() {
+        let conn = Connection::open_in_memory().unwrap();
+        for (part, text) in [(JobPart::Thumbnail, "thumbnail"), (JobPart::Original, "original"), (JobPart::Manifest, "manifest")] {
+            let back: (String, JobPart) = conn.query_row("SELECT ?1, ?1", [part], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+            assert_eq!(back, (text.to_string(), part));
+            assert_eq!(serde_json::to_value(part).unwrap(), text);
+        }
+        for (state, text) in [(JobState::Pending, "pending"), (JobState::Done, "done"), (JobState::Failed, "failed")] {
+            let back: (String, JobState) = conn.query_row("SELECT ?1, ?1", [state], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+            assert_eq!(back, (text.to_string(), state));
+            assert_eq!(serde_json::from_value::<JobState>(text.into()).unwrap(), state);
+        }
+        assert!(conn.query_row("SELECT 'sent'", [], |r| r.get::<_, JobState>(0)).is_err(), "a word the table never held is refused");
+        assert!(serde_json::from_value::<JobPart>("preview".into()).is_err());
     }
 }

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
 use siteproof_core::evidence::{Receipt, SignedManifest, TimeStatement, RECEIPT_FORMAT, TIME_FORMAT};
-use siteproof_core::{CaptureContext, Device, Enrollment, Error, LocationFix, NewOrder, OrderUpdate};
+use siteproof_core::vocab::{OrderKind, OrderStatus, Term};
+use siteproof_core::{CaptureContext, Device, Enrollment, Error, JobPart, JobState, LocationFix, NewOrder, OrderUpdate};
 
 const SECRET: &[u8] = b"test-secret-0123456789abcdef";
 
@@ -83,6 +84,9 @@ fn orders_visits_and_tags() {
         .update_order("B-7", OrderUpdate { tag_type: Some("重点".into()), tag_callback: Some("不满意".into()), ..Default::default() })
         .unwrap();
     assert_eq!((o.tag_type.as_deref(), o.tag_callback.as_deref(), o.dirty), (Some("key"), Some("dissatisfied"), true));
+    assert_eq!((o.kind.known(), o.status.known()), (Some(OrderKind::Complaint), Some(OrderStatus::New)));
+    let o = d.update_order("B-7", OrderUpdate { status: Some("处理中".into()), ..Default::default() }).unwrap();
+    assert_eq!(o.status, Term::Known(OrderStatus::InProgress));
     assert!(d.update_order("B-7", OrderUpdate { status: Some("maybe".into()), ..Default::default() }).is_err());
     let v = d.start_visit(Some("B-7".into()), "跟进观察", ctx(1).fix).unwrap();
     assert_eq!(v.purpose, "follow_up");
@@ -140,24 +144,24 @@ fn queue_sends_small_first_and_manifests_after_their_media() {
     let small = d.capture_photo(&sample("gps/DSCN0010.jpg"), ctx(2)).unwrap();
     d.make_pending_derivatives().unwrap();
     let due = d.due_jobs(i64::MAX, 100).unwrap();
-    let order: Vec<(String, String)> = due.iter().map(|j| (j.part.clone(), j.item_id.clone())).collect();
+    let order: Vec<(JobPart, String)> = due.iter().map(|j| (j.part, j.item_id.clone())).collect();
     // No manifest is due before its original is acknowledged.
-    assert!(order.iter().all(|(p, _)| p != "manifest"), "{order:?}");
-    let thumbs = order.iter().take_while(|(p, _)| p == "thumbnail").count();
+    assert!(order.iter().all(|(p, _)| *p != JobPart::Manifest), "{order:?}");
+    let thumbs = order.iter().take_while(|(p, _)| *p == JobPart::Thumbnail).count();
     let derivable =
         usize::from(!d.derivatives(&big.item_id).unwrap().is_empty()) + usize::from(!d.derivatives(&small.item_id).unwrap().is_empty());
     assert_eq!(thumbs, derivable, "thumbnails go first: {order:?}");
-    let originals: Vec<&String> = order.iter().filter(|(p, _)| p == "original").map(|(_, i)| i).collect();
+    let originals: Vec<&String> = order.iter().filter(|(p, _)| *p == JobPart::Original).map(|(_, i)| i).collect();
     assert_eq!(originals, vec![&small.item_id, &big.item_id], "smaller original first");
 
-    let small_original = due.iter().find(|j| j.part == "original" && j.item_id == small.item_id).unwrap();
+    let small_original = due.iter().find(|j| j.part == JobPart::Original && j.item_id == small.item_id).unwrap();
     d.mark_job_done(small_original.id).unwrap();
     let due = d.due_jobs(i64::MAX, 100).unwrap();
-    assert!(due.iter().any(|j| j.part == "manifest" && j.item_id == small.item_id));
-    assert!(!due.iter().any(|j| j.part == "manifest" && j.item_id == big.item_id));
+    assert!(due.iter().any(|j| j.part == JobPart::Manifest && j.item_id == small.item_id));
+    assert!(!due.iter().any(|j| j.part == JobPart::Manifest && j.item_id == big.item_id));
 
     // Transient failure: backs off. Permanent: stops, keeps data, others go on.
-    let big_original = due.iter().find(|j| j.part == "original").unwrap();
+    let big_original = due.iter().find(|j| j.part == JobPart::Original).unwrap();
     let retried = d.mark_job_retry(big_original.id, "timeout", 1_000).unwrap();
     assert!(retried.next_attempt_at_ms >= 1_000 + 2_500 && retried.attempts == 1);
     assert!(d.due_jobs(1_000, 100).unwrap().iter().all(|j| j.id != big_original.id));
@@ -165,9 +169,12 @@ fn queue_sends_small_first_and_manifests_after_their_media() {
     // The refused original takes its manifest down with it (that manifest could never be sent).
     let st = d.queue_status().unwrap();
     assert_eq!(st.failed_jobs, 2);
+    let stopped: Vec<JobPart> = d.queue_jobs().unwrap().iter().filter(|j| j.state == JobState::Failed).map(|j| j.part).collect();
+    assert_eq!(stopped.len(), 2, "{stopped:?}");
+    assert!(stopped.contains(&JobPart::Original) && stopped.contains(&JobPart::Manifest), "{stopped:?}");
     let due = d.due_jobs(i64::MAX, 100).unwrap();
-    assert!(due.iter().any(|j| j.part == "manifest" && j.item_id == small.item_id), "a poisoned job blocks no one");
-    assert!(!due.iter().any(|j| j.item_id == big.item_id && j.part != "thumbnail"));
+    assert!(due.iter().any(|j| j.part == JobPart::Manifest && j.item_id == small.item_id), "a poisoned job blocks no one");
+    assert!(!due.iter().any(|j| j.item_id == big.item_id && j.part != JobPart::Thumbnail));
     assert_eq!(d.retry_failed_jobs().unwrap(), 2);
     assert_eq!(d.queue_status().unwrap().failed_jobs, 0);
 }
@@ -251,7 +258,7 @@ fn a_manifest_waiting_on_its_original_waits_with_it() {
     let d = Device::open(dir.path(), SECRET).unwrap();
     let item = d.capture_photo(&sample("gps/DSCN0010.jpg"), ctx(1)).unwrap();
     let jobs = d.queue_jobs().unwrap();
-    let original = jobs.iter().find(|j| j.part == "original" && j.item_id == item.item_id).unwrap();
+    let original = jobs.iter().find(|j| j.part == JobPart::Original && j.item_id == item.item_id).unwrap();
     let later = d.mark_job_retry(original.id, "上传 / upload: HTTP 503", 1_000).unwrap();
     let st = d.queue_status().unwrap();
     assert_eq!(st.pending_jobs, 2, "{st:?}");

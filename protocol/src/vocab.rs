@@ -51,6 +51,12 @@ impl<T: Vocabulary> Term<T> {
         }
     }
 
+    /// Reads a code (or zh-CN label) a peer or the store holds: a known term,
+    /// or the code kept as given.
+    pub fn from_code(code: &str) -> Term<T> {
+        T::parse_term(code).map(Term::Known).unwrap_or_else(|_| Term::Unknown(code.to_string()))
+    }
+
     /// The known term, if it is one.
     pub fn known(&self) -> Option<T> {
         match self {
@@ -85,6 +91,23 @@ impl<'de, T: Vocabulary> Deserialize<'de> for Term<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         Ok(T::parse_term(&s).map(Term::Known).unwrap_or(Term::Unknown(s)))
+    }
+}
+
+/// A term read back from storage: the same reading as from the wire, so a
+/// status a newer server sent and the device stored is read back as sent.
+#[cfg(feature = "rusqlite")]
+impl<T: Vocabulary> rusqlite::types::ToSql for Term<T> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+    }
+}
+
+#[cfg(feature = "rusqlite")]
+impl<T: Vocabulary> rusqlite::types::FromSql for Term<T> {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let s = v.as_str()?;
+        Ok(Term::from_code(s))
     }
 }
 

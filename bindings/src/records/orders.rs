@@ -1,11 +1,30 @@
 //! Work orders and site visits as the inbox and order screens show them.
 
+use siteproof_core::vocab::{OrderKind, OrderStatus, Term};
 use siteproof_core::{LocationFix, NewOrder, OrderUpdate, Visit, WorkOrder};
+
+// An order's kind and status cross as their code: a code a newer server
+// added is kept and shown as sent, the apps label it with `vocabulary()`.
+// (uniffi names a custom type by one identifier, hence the aliases.)
+type OrderKindTerm = Term<OrderKind>;
+type OrderStatusTerm = Term<OrderStatus>;
+
+uniffi::custom_type!(OrderKindTerm, String, {
+    remote,
+    lower: |term| term.as_str().to_string(),
+    try_lift: |code| Ok(Term::from_code(&code)),
+});
+
+uniffi::custom_type!(OrderStatusTerm, String, {
+    remote,
+    lower: |term| term.as_str().to_string(),
+    try_lift: |code| Ok(Term::from_code(&code)),
+});
 
 #[uniffi::remote(Record)]
 pub struct WorkOrder {
     pub number: String,
-    pub kind: String,
+    pub kind: OrderKindTerm,
     pub category: String,
     pub address: String,
     pub spot_lat: Option<f64>,
@@ -13,7 +32,7 @@ pub struct WorkOrder {
     pub content: String,
     pub dispatched_at_ms: Option<i64>,
     pub deadline_ms: Option<i64>,
-    pub status: String,
+    pub status: OrderStatusTerm,
     pub tag_type: Option<String>,
     pub tag_handling: Option<String>,
     pub tag_callback: Option<String>,

@@ -1,7 +1,7 @@
 //! The outbox and sync as the queue screen and the background worker see
 //! them, plus the device identity shown in settings.
 
-use siteproof_core::{DeviceInfo, OutboxJob, PruneReport, QueueStatus, SyncOptions, SyncProgress, SyncReport};
+use siteproof_core::{DeviceInfo, JobPart, JobState, OutboxJob, PruneReport, QueueStatus, SyncOptions, SyncProgress, SyncReport};
 
 #[uniffi::remote(Record)]
 pub struct DeviceInfo {
@@ -21,14 +21,28 @@ pub struct QueueStatus {
     pub next_attempt_at_ms: Option<i64>,
 }
 
+// A job's part and state cross as the words the queue stores, which the
+// apps' queue screens already label.
+uniffi::custom_type!(JobPart, String, {
+    remote,
+    lower: |part| part.as_str().to_string(),
+    try_lift: |text| Ok(text.parse::<JobPart>()?),
+});
+
+uniffi::custom_type!(JobState, String, {
+    remote,
+    lower: |state| state.as_str().to_string(),
+    try_lift: |text| Ok(text.parse::<JobState>()?),
+});
+
 #[uniffi::remote(Record)]
 pub struct OutboxJob {
     pub id: i64,
     pub item_id: String,
-    pub part: String,
+    pub part: JobPart,
     pub blob_sha256: Option<String>,
     pub bytes: u64,
-    pub state: String,
+    pub state: JobState,
     pub attempts: u32,
     pub next_attempt_at_ms: i64,
     pub last_error: Option<String>,

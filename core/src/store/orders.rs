@@ -113,3 +113,37 @@ pub(crate) fn upsert_from_server(conn: &Connection, o: &WorkOrder, overwrite_unp
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::db::open_database;
+    use crate::vocab::{OrderKind, Term};
+
+    #[test]
+    fn a_status_this_build_does_not_know_is_read_back_as_stored_and_a_local_edit_stores_its_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_database(&dir.path().join("device.db")).unwrap();
+        let new = NewOrder {
+            number: "A-1".into(),
+            kind: "complaint".into(),
+            category: "噪音".into(),
+            address: "x".into(),
+            ..NewOrder::default()
+        };
+        assert!(insert_new(&conn, &new, 1).unwrap());
+        let o = get(&conn, "A-1").unwrap().unwrap();
+        assert_eq!((o.kind, o.status), (Term::Known(OrderKind::Complaint), Term::Known(OrderStatus::New)));
+
+        // What a newer server sent and sync stored stays as sent.
+        conn.execute("UPDATE orders SET status = 'returned_for_review' WHERE number = 'A-1'", []).unwrap();
+        let mut o = get(&conn, "A-1").unwrap().unwrap();
+        assert_eq!(o.status, Term::Unknown("returned_for_review".into()));
+
+        o.status = OrderStatus::InProgress.into();
+        save_local_edit(&conn, &o, 2).unwrap();
+        let stored: String = conn.query_row("SELECT status FROM orders WHERE number = 'A-1'", [], |r| r.get(0)).unwrap();
+        assert_eq!(stored, "in_progress");
+        assert_eq!(list(&conn).unwrap()[0].status, OrderStatus::InProgress);
+    }
+}

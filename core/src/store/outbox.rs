@@ -6,7 +6,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::queue::{OutboxJob, QueueStatus};
+use crate::queue::{JobPart, JobState, OutboxJob, QueueStatus};
 
 /// A pending job that can go once its time comes: a manifest waits for its
 /// original, because the server checks the media hash the manifest names.
@@ -40,7 +40,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxJob> {
 pub(crate) fn enqueue(
     conn: &Connection,
     item_id: &str,
-    part: &str,
+    part: JobPart,
     blob_sha256: Option<&str>,
     bytes: u64,
     class: i64,
@@ -60,15 +60,14 @@ pub(crate) fn status(conn: &Connection) -> rusqlite::Result<QueueStatus> {
     let mut stmt = conn.prepare("SELECT state, count(*), coalesce(sum(bytes), 0) FROM outbox GROUP BY state")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let state: String = r.get(0)?;
         let n = r.get::<_, i64>(1)? as u64;
-        match state.as_str() {
-            "pending" => {
+        match r.get::<_, JobState>(0)? {
+            JobState::Pending => {
                 s.pending_jobs = n;
                 s.pending_bytes = r.get::<_, i64>(2)? as u64;
             }
-            "failed" => s.failed_jobs = n,
-            _ => s.done_jobs = n,
+            JobState::Failed => s.failed_jobs = n,
+            JobState::Done => s.done_jobs = n,
         }
     }
     s.next_attempt_at_ms = conn.query_row(&format!("SELECT min(o.next_attempt_at_ms) FROM outbox o WHERE {SENDABLE}"), [], |r| r.get(0))?;

@@ -13,7 +13,7 @@ use super::SyncOptions;
 use crate::device::{now_ms, Device};
 use crate::error::{Error, Failure, Result};
 use crate::evidence::SignedReceipt;
-use crate::queue::{OutboxJob, PART_MANIFEST};
+use crate::queue::{JobPart, OutboxJob};
 use crate::store::blob_rows;
 use siteproof_protocol::wire::error_code::ErrorCode;
 use siteproof_protocol::wire::receipt::ReceiptEnvelope;
@@ -124,7 +124,7 @@ impl Device {
     }
 
     fn push_job(&self, api: &Api, server_key: &str, job: &OutboxJob, run: &mut Run<'_>, report: &mut SyncReport) -> CallResult<()> {
-        if job.part == PART_MANIFEST {
+        if job.part == JobPart::Manifest {
             return self.push_manifest(api, server_key, job, report);
         }
         let sha = job
@@ -148,8 +148,14 @@ impl Device {
             .ok_or_else(|| Refusal::job_cannot_be_sent(format!("设备上缺少文件 / blob {sha} is missing on the device")))?;
         let media_type = blob_rows::media_type(&*self.db()?, sha)?
             .ok_or_else(|| Refusal::job_cannot_be_sent(format!("设备上没有文件 {sha} 的记录 / blob {sha} has no record on the device")))?;
-        let blob =
-            BlobUpload { path: &path, sha256: sha, size: job.bytes, media_type: &media_type, item_id: &job.item_id, role: &job.part };
+        let blob = BlobUpload {
+            path: &path,
+            sha256: sha,
+            size: job.bytes,
+            media_type: &media_type,
+            item_id: &job.item_id,
+            role: job.part.as_str(),
+        };
         let mut hooks = Hooks { device: self, job_id: job.id, run, report };
         let mut chunk = hooks.run.chunk;
         let result = tus::upload(api, &blob, job.upload_url.clone(), &mut chunk, &mut hooks);
