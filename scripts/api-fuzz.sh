@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # API fuzzing: schemathesis (pinned, from PyPI) generates requests from the
-# server's own OpenAPI document (server/openapi.json) and sends them to a real
+# server's own OpenAPI document (server/openapi.json, generated from the
+# handlers: see server/src/api/openapi.rs) and sends them to a real
 # siteproof-server process, once with an office admin's session and once with
 # an enrolled device's token, so both sides of the API are exercised past
 # their authentication. Any 5xx answer fails the run; the run is bounded by

@@ -26,10 +26,14 @@ pub struct ApiError {
 /// Result alias for handlers and database closures.
 pub type ApiResult<T> = Result<T, ApiError>;
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: &'a ErrorCode,
-    message: &'a str,
+/// The JSON body of every error answer; the OpenAPI document names its schema `Error`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// Machine-readable code.
+    error: ErrorCode,
+    /// "zh-CN / English" text.
+    message: String,
 }
 
 impl ApiError {
@@ -86,9 +90,10 @@ impl std::fmt::Display for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::to_vec(&Body { error: &self.code, message: &self.message }).unwrap_or_default();
-        let mut resp = (self.status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
-        for (k, v) in self.headers {
+        let ApiError { status, code, message, headers } = self;
+        let body = serde_json::to_vec(&ErrorBody { error: code, message }).unwrap_or_default();
+        let mut resp = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
+        for (k, v) in headers {
             resp.headers_mut().insert(k, v);
         }
         resp

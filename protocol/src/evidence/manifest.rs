@@ -193,6 +193,7 @@ pub struct Manifest {
 
 /// A manifest's canonical bytes with the device signature over them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignedManifest {
     /// The manifest as RFC 8785 canonical JSON text: the exact signed bytes.
     pub manifest: String,

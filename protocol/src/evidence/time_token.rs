@@ -27,6 +27,7 @@ pub struct TimeStatement {
 
 /// A time statement's canonical text and signature, as `GET /v1/time` returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignedTime {
     /// Canonical JSON of the [`TimeStatement`].
     pub statement: String,

@@ -12,6 +12,7 @@ use crate::vocab::{OrderKind, OrderStatus, Term};
 /// of `POST /v1/orders` and `.../assign`, and each order of a device pull).
 /// Complainant contact is masked for workers and devices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WireOrder {
     /// City platform order number (unique within the street office).
     pub number: String,
@@ -19,6 +20,7 @@ pub struct WireOrder {
     #[serde(default)]
     pub community: String,
     /// Kind (诉求类型).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: Term<OrderKind>,
     /// Category, e.g. 噪音, 卫生.
     pub category: String,
@@ -43,6 +45,7 @@ pub struct WireOrder {
     #[serde(default)]
     pub deadline_ms: Option<i64>,
     /// Handling status.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub status: Term<OrderStatus>,
     /// Tag: order type code.
     #[serde(default)]
@@ -78,6 +81,7 @@ pub struct WireOrder {
 /// One order of a device pull: the order and whether it is the device worker's now
 /// (a device also receives orders its worker was assigned before).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PulledOrder {
     /// The order.
     #[serde(flatten)]
@@ -89,6 +93,7 @@ pub struct PulledOrder {
 
 /// `GET /v1/device/orders?cursor=N`: orders changed after the cursor, in change order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderPage {
     /// The changed orders.
     pub orders: Vec<PulledOrder>,
@@ -98,6 +103,7 @@ pub struct OrderPage {
 
 /// `GET /v1/orders`: one page of the caller's orders.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderList {
     /// The orders, nearest deadline first.
     pub orders: Vec<WireOrder>,
@@ -105,6 +111,7 @@ pub struct OrderList {
 
 /// `POST /v1/orders`: a new order as entered (the CSV import makes the same).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
     /// Order number.
@@ -142,6 +149,7 @@ pub struct NewOrder {
 /// and tag edits. An absent field stays, an empty tag clears it. Values are
 /// codes or Chinese labels, checked by the server.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderEdit {
     /// Status.
@@ -169,6 +177,7 @@ pub struct OrderEdit {
 
 /// A field whose edit lost to a coordinator's later change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conflict {
     /// Field name.
     pub field: String,
@@ -181,6 +190,7 @@ pub struct Conflict {
 /// The answer to an edit: the merged order, which fields were applied and
 /// which lost to a coordinator's later change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EditAnswer {
     /// The order after the edit.
     #[serde(flatten)]
@@ -264,5 +274,23 @@ mod tests {
         let e = OrderEdit { status: Some("closed".into()), base_version: Some(4), ..OrderEdit::default() };
         assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"status":"closed","base_version":4}"#);
         assert!(serde_json::from_str::<OrderEdit>(r#"{"state":"closed"}"#).is_err());
+    }
+
+    /// The schemas the server's OpenAPI document takes from these types say what the
+    /// server requires: required fields are exactly those without a default, vocabulary
+    /// terms are plain strings, and a request body with an unknown field is refused.
+    #[cfg(feature = "openapi")]
+    #[test]
+    fn openapi_schemas_follow_the_serde_rules() {
+        use utoipa::PartialSchema;
+        let new_order = serde_json::to_value(NewOrder::schema()).unwrap();
+        assert_eq!(new_order["required"], serde_json::json!(["number", "kind", "category", "address"]));
+        assert_eq!(new_order["additionalProperties"], serde_json::json!(false));
+        let edit = serde_json::to_value(OrderEdit::schema()).unwrap();
+        assert!(edit.get("required").is_none(), "every edit field may be left out: {edit}");
+        let order = serde_json::to_value(WireOrder::schema()).unwrap();
+        assert_eq!(order["properties"]["kind"]["type"], "string");
+        assert_eq!(order["properties"]["status"]["type"], "string");
+        assert_eq!(order["required"], serde_json::json!(["number", "kind", "category", "address", "status", "version"]));
     }
 }

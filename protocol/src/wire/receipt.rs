@@ -9,6 +9,7 @@ use crate::evidence::SignedReceipt;
 
 /// A signed receipt and the server key it is to be checked with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptEnvelope {
     /// Canonical receipt JSON text.
     pub receipt: String,

@@ -8,6 +8,7 @@ use axum::response::Response;
 use rusqlite::TransactionBehavior;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
 use super::json;
 use crate::auth::client_addr::ClientAddr;
@@ -15,7 +16,7 @@ use crate::auth::password::StoredPassword;
 use crate::auth::{require_session, tokens, Role};
 use crate::db::now_ms;
 use crate::domain::accounts;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::repo;
 use crate::state::AppState;
 use crate::web::body;
@@ -23,21 +24,46 @@ use siteproof_protocol::evidence::{device_id_for_key, public_key_from_hex};
 use siteproof_protocol::text::single_line;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Login {
     username: String,
     password: String,
 }
 
+/// A new session as `POST /v1/login` answers it.
+#[derive(Serialize, ToSchema)]
+struct Session {
+    /// The bearer token (shown once).
+    token: String,
+    /// Role name: admin, coordinator or worker.
+    role: String,
+    /// Expiry, Unix ms.
+    expires_at_ms: i64,
+}
+
 /// `POST /v1/login` - password login, returns a session token (429 with Retry-After when throttled).
+#[utoipa::path(
+    post,
+    path = "/v1/login",
+    summary = "Password login; returns a session bearer token (throttled per account and per source address)",
+    request_body = Login,
+    responses(
+        (status = 200, description = "OK", body = Session),
+        (status = 400, description = "The body is not a login", body = ErrorBody),
+        (status = 401, description = "bad_credentials", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address or for this account (error too_many_attempts); wait Retry-After seconds",
+            body = ErrorBody, headers(("Retry-After" = u32, description = "Seconds until the next attempt may be tried"))),
+    )
+)]
 pub async fn login(State(st): State<AppState>, ClientAddr(from): ClientAddr, b: Body) -> ApiResult<Response> {
     let l: Login = body::json(b).await?;
     let s = crate::auth::session::login(&st, from, &l.username, l.password, st.config.session_ms).await?;
-    Ok(json(StatusCode::OK, &json!({"token": s.token, "role": s.role, "expires_at_ms": s.expires_at_ms})))
+    Ok(json(StatusCode::OK, &Session { token: s.token, role: s.role, expires_at_ms: s.expires_at_ms }))
 }
 
 /// `POST /v1/logout` - revokes the presented session token.
+#[utoipa::path(post, path = "/v1/logout", summary = "Revokes the presented session token", responses((status = 200, description = "OK")))]
 pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let p = require_session(&st, &headers, Role::Worker).await?;
     st.db.call(move |c| crate::auth::session::logout(c, &p.token_hash)).await?;
@@ -45,12 +71,13 @@ pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> ApiResult
 }
 
 /// `GET /v1/me` - who the token belongs to.
+#[utoipa::path(get, path = "/v1/me", summary = "The calling account, role and visible communities", responses((status = 200, description = "OK")))]
 pub async fn me(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let p = require_session(&st, &headers, Role::Worker).await?;
     Ok(json(StatusCode::OK, &p))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Enroll {
     code: String,
@@ -59,7 +86,7 @@ struct Enroll {
     device_name: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Enrolled {
     device_id: String,
     token: String,
@@ -70,6 +97,19 @@ struct Enrolled {
 }
 
 /// `POST /v1/enroll` - trades a one-time code and a public key for a device token.
+#[utoipa::path(
+    post,
+    path = "/v1/enroll",
+    summary = "Enrolls a device: one-time code + Ed25519 public key -> device token",
+    request_body = Enroll,
+    responses(
+        (status = 201, description = "OK", body = Enrolled),
+        (status = 400, description = "The body is not an enrollment", body = ErrorBody),
+        (status = 401, description = "bad_enroll_code: unknown, used or expired", body = ErrorBody),
+        (status = 409, description = "device_exists: this device key is already enrolled", body = ErrorBody),
+        (status = 422, description = "bad_public_key, or a bad device name", body = ErrorBody),
+    )
+)]
 pub async fn enroll(State(st): State<AppState>, b: Body) -> ApiResult<Response> {
     let e: Enroll = body::json(b).await?;
     let key = public_key_from_hex(e.public_key.trim()).map_err(|_| {
@@ -123,13 +163,24 @@ pub async fn enroll(State(st): State<AppState>, b: Body) -> ApiResult<Response> 
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CodeRequest {
     worker: String,
 }
 
 /// `POST /v1/enroll-codes` - a coordinator creates a one-time code for a worker of their community.
+#[utoipa::path(
+    post,
+    path = "/v1/enroll-codes",
+    summary = "Creates a one-time enrollment code for a worker of the caller's community",
+    request_body = CodeRequest,
+    responses(
+        (status = 201, description = "OK"),
+        (status = 400, description = "The body is not a code request", body = ErrorBody),
+        (status = 404, description = "No such worker in the caller's communities", body = ErrorBody),
+    )
+)]
 pub async fn create_enroll_code(State(st): State<AppState>, headers: HeaderMap, b: Body) -> ApiResult<Response> {
     let p = require_session(&st, &headers, Role::Coordinator).await?;
     let r: CodeRequest = body::json(b).await?;
@@ -149,6 +200,7 @@ pub async fn create_enroll_code(State(st): State<AppState>, headers: HeaderMap, 
 }
 
 /// `GET /v1/devices` - devices of the caller's communities.
+#[utoipa::path(get, path = "/v1/devices", summary = "Devices of the caller's communities", responses((status = 200, description = "OK")))]
 pub async fn list_devices(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let p = require_session(&st, &headers, Role::Coordinator).await?;
     st.db
@@ -160,6 +212,16 @@ pub async fn list_devices(State(st): State<AppState>, headers: HeaderMap) -> Api
 }
 
 /// `POST /v1/devices/{device_id}/revoke` - stops a lost or replaced phone.
+#[utoipa::path(
+    post,
+    path = "/v1/devices/{device_id}/revoke",
+    summary = "Revokes a device and its tokens",
+    params(("device_id" = String, Path, description = "Device id")),
+    responses(
+        (status = 200, description = "OK"),
+        (status = 404, description = "No such device in the caller's communities", body = ErrorBody),
+    )
+)]
 pub async fn revoke_device(State(st): State<AppState>, headers: HeaderMap, Path(device_id): Path<String>) -> ApiResult<Response> {
     let p = require_session(&st, &headers, Role::Coordinator).await?;
     st.db
@@ -175,10 +237,13 @@ pub async fn revoke_device(State(st): State<AppState>, headers: HeaderMap, Path(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewUser)]
 struct NewUserReq {
     username: String,
+    /// admin, coordinator or worker.
+    #[schema(pattern = "^(admin|coordinator|worker)$")]
     role: String,
     #[serde(default)]
     community: Option<String>,
@@ -187,6 +252,19 @@ struct NewUserReq {
 }
 
 /// `POST /v1/users` - an office admin creates an account in their office.
+#[utoipa::path(
+    post,
+    path = "/v1/users",
+    summary = "Creates an account in the admin's office",
+    request_body = NewUserReq,
+    responses(
+        (status = 201, description = "OK"),
+        (status = 400, description = "The body is not a new account", body = ErrorBody),
+        (status = 404, description = "No such community in the admin's office", body = ErrorBody),
+        (status = 409, description = "The username is taken", body = ErrorBody),
+        (status = 422, description = "bad_role, or a bad username or password", body = ErrorBody),
+    )
+)]
 pub async fn create_user(State(st): State<AppState>, headers: HeaderMap, b: Body) -> ApiResult<Response> {
     let p = require_session(&st, &headers, Role::Admin).await?;
     let r: NewUserReq = body::json(b).await?;

@@ -7,9 +7,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::api::openapi::Binary;
 use crate::auth::{require_device, require_session, Role};
 use crate::domain::{accounts, ingest};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::repo;
 use crate::state::AppState;
 use crate::web::blobs::{open_failed, sha256_param, stream};
@@ -17,6 +18,18 @@ use crate::web::blobs::{open_failed, sha256_param, stream};
 /// `HEAD /v1/blobs/{sha256}` - 200 if this device uploaded the blob itself:
 /// the same rule a manifest's media is held to, so a device skips an upload
 /// only when its capture record over those bytes will be accepted.
+#[utoipa::path(
+    head,
+    path = "/v1/blobs/{sha256}",
+    summary = "Whether the server holds a blob uploaded by this device",
+    description = "Skip the upload if 200; a manifest's media must have been uploaded by the device that signs it",
+    params(("sha256" = String, Path, description = "Hex SHA-256")),
+    responses(
+        (status = 200, description = "OK"),
+        (status = 400, description = "Not a hex SHA-256", body = ErrorBody),
+        (status = 404, description = "Not uploaded by this device", body = ErrorBody),
+    )
+)]
 pub async fn exists(State(st): State<AppState>, h: HeaderMap, Path(sha): Path<String>) -> ApiResult<Response> {
     let (_, dev) = require_device(&st, &h).await?;
     let sha = sha256_param(&sha)?;
@@ -28,6 +41,17 @@ pub async fn exists(State(st): State<AppState>, h: HeaderMap, Path(sha): Path<St
 }
 
 /// `GET /v1/blobs/{sha256}` - streams the original (coordinators; audited).
+#[utoipa::path(
+    get,
+    path = "/v1/blobs/{sha256}",
+    summary = "Downloads an original (audited)",
+    params(("sha256" = String, Path, description = "Hex SHA-256")),
+    responses(
+        (status = 200, description = "The original's bytes", content_type = "application/octet-stream", body = Binary),
+        (status = 400, description = "Not a hex SHA-256", body = ErrorBody),
+        (status = 404, description = "No such blob in the caller's communities", body = ErrorBody),
+    )
+)]
 pub async fn download(State(st): State<AppState>, h: HeaderMap, Path(sha): Path<String>) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
     let sha = sha256_param(&sha)?;

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::json;
 use crate::auth::{require_session, Role};
 use crate::domain::{ingest, orders};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::repo;
 use crate::repo::entries::{GapScope, StoredEntry};
 use crate::state::AppState;
@@ -32,6 +32,17 @@ fn summary(c: &Connection, e: &StoredEntry) -> rusqlite::Result<Value> {
 }
 
 /// `GET /v1/evidence?order=NUMBER` - entries filed under an order (directly or by attach entries).
+#[utoipa::path(
+    get,
+    path = "/v1/evidence",
+    summary = "Evidence entries filed under an order",
+    params(("order" = String, Query, description = "Order number")),
+    responses(
+        (status = 200, description = "OK"),
+        (status = 400, description = "order is missing, or a query parameter this endpoint does not take", body = ErrorBody),
+        (status = 404, description = "No such order in the caller's communities", body = ErrorBody),
+    )
+)]
 pub async fn list(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
     let q = query(q.as_deref(), &["order"])?;
@@ -74,6 +85,16 @@ fn verification(st: &AppState, e: &StoredEntry) -> ApiResult<Value> {
 }
 
 /// `GET /v1/evidence/{item_id}` - manifest, receipt and verification of an item.
+#[utoipa::path(
+    get,
+    path = "/v1/evidence/{item_id}",
+    summary = "One item: manifest, receipt, verification status, anomalies",
+    params(("item_id" = String, Path, description = "Item id")),
+    responses(
+        (status = 200, description = "OK"),
+        (status = 404, description = "No such item in the caller's communities", body = ErrorBody),
+    )
+)]
 pub async fn item(State(st): State<AppState>, h: HeaderMap, Path(item_id): Path<String>) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
     let st2 = st.clone();
@@ -106,6 +127,20 @@ pub async fn item(State(st): State<AppState>, h: HeaderMap, Path(item_id): Path<
 }
 
 /// `GET /v1/anomalies?after=ID` - chain gaps, forks and reorders in the caller's communities.
+#[utoipa::path(
+    get,
+    path = "/v1/anomalies",
+    summary = "Chain anomalies (fork, broken_link) of the caller's communities, and the open gaps of their devices' chains",
+    description = "Open gaps are sequence numbers not yet received",
+    params(
+        ("after" = Option<i64>, Query, description = "Only ids above this"),
+        ("limit" = Option<i64>, Query, description = "Page size"),
+    ),
+    responses(
+        (status = 200, description = "OK"),
+        (status = 400, description = "A bad number, or a query parameter this endpoint does not take", body = ErrorBody),
+    )
+)]
 pub async fn anomalies(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
     let q = query(q.as_deref(), &["after", "limit"])?;

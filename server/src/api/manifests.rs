@@ -10,16 +10,35 @@ use axum::response::Response;
 use super::json;
 use crate::auth::require_device;
 use crate::domain::ingest;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
 use crate::web::body;
 use siteproof_protocol::evidence::{ids, SignedManifest};
 use siteproof_protocol::wire::error_code::ErrorCode;
+use siteproof_protocol::wire::receipt::ReceiptEnvelope;
 
 /// Manifests are small; a larger body is not a manifest.
 const MANIFEST_LIMIT: usize = 256 * 1024;
 
 /// `POST /v1/manifests`.
+#[utoipa::path(
+    post,
+    path = "/v1/manifests",
+    summary = "Submits a signed manifest; returns the server's signed receipt (201 new, 200 replay with the original receipt)",
+    description = "Entries may arrive in any order; forks and broken links are accepted and recorded as anomalies (header \
+        Siteproof-Anomalies). 422 invalid_identifier: an item, visit or attached id that is not a lowercase UUID, or a hash that \
+        is not 64 lowercase hex digits. 409 media_missing: this device has not uploaded the media (upload it, then retry); 409 \
+        item_id_taken: the item id is another device's",
+    request_body = SignedManifest,
+    responses(
+        (status = 201, description = "Accepted", body = ReceiptEnvelope),
+        (status = 200, description = "A replay: the original receipt", body = ReceiptEnvelope),
+        (status = 400, description = "The body is not a signed manifest", body = ErrorBody),
+        (status = 409, description = "media_missing or item_id_taken", body = ErrorBody),
+        (status = 413, description = "The body is larger than a manifest can be", body = ErrorBody),
+        (status = 422, description = "The manifest or its signature is invalid", body = ErrorBody),
+    )
+)]
 pub async fn post(State(st): State<AppState>, h: HeaderMap, b: Body) -> ApiResult<Response> {
     let (_, dev) = require_device(&st, &h).await?;
     let raw = body::bytes(b, MANIFEST_LIMIT).await?;

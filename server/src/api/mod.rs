@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod blobs;
 pub mod evidence;
 pub mod manifests;
+pub mod openapi;
 pub mod orders;
 pub mod packets;
 pub mod public;
@@ -38,7 +39,7 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("POST", "/v1/users", Admin, accounts::create_user)
         .add("OPTIONS", "/v1/uploads/", Public, tus::options)
         .add("POST", "/v1/uploads/", Device, tus::create)
-        .add("OPTIONS", "/v1/uploads/{id}", Public, tus::options)
+        .add("OPTIONS", "/v1/uploads/{id}", Public, tus::options_upload)
         .add("HEAD", "/v1/uploads/{id}", Device, tus::head)
         .add("PATCH", "/v1/uploads/{id}", Device, tus::patch)
         .add("DELETE", "/v1/uploads/{id}", Device, tus::terminate)

@@ -15,7 +15,7 @@ use crate::auth::{require_device, require_session, Principal, Role};
 use crate::domain::accounts;
 use crate::domain::order_csv;
 use crate::domain::orders::{self, Actor, NewOrder, OrderUpdate};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::repo;
 use crate::state::AppState;
 use crate::web::body::{self, num, query};
@@ -46,6 +46,21 @@ fn target_community(c: &Connection, p: &Principal, name: Option<&str>) -> ApiRes
 }
 
 /// `GET /v1/orders` - orders of the caller's communities.
+#[utoipa::path(
+    get,
+    path = "/v1/orders",
+    summary = "Orders of the caller's communities (complainant masked for workers)",
+    params(
+        ("status" = Option<String>, Query, description = "Status code"),
+        ("assignee" = Option<String>, Query, description = "Username"),
+        ("limit" = Option<i64>, Query, description = "Page size"),
+        ("offset" = Option<i64>, Query, description = "Skip"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = OrderList),
+        (status = 400, description = "A bad number or status, or a query parameter this endpoint does not take", body = ErrorBody),
+    )
+)]
 pub async fn list(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Worker).await?;
     let q = query(q.as_deref(), &["status", "assignee", "limit", "offset"])?;
@@ -67,6 +82,20 @@ pub async fn list(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuer
 }
 
 /// `POST /v1/orders` - creates one order.
+#[utoipa::path(
+    post,
+    path = "/v1/orders",
+    summary = "Creates an order",
+    description = "Numbers are unique per street office (409 order_exists within the office; another office's orders neither block nor show)",
+    request_body = NewOrder,
+    responses(
+        (status = 201, description = "OK", body = WireOrder),
+        (status = 400, description = "The body is not a new order", body = ErrorBody),
+        (status = 404, description = "No such community in the caller's office", body = ErrorBody),
+        (status = 409, description = "order_exists", body = ErrorBody),
+        (status = 422, description = "A field is invalid (the message names it)", body = ErrorBody),
+    )
+)]
 pub async fn create(State(st): State<AppState>, h: HeaderMap, b: Body) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
     let n: NewOrder = body::json(b).await?;
@@ -84,6 +113,25 @@ pub async fn create(State(st): State<AppState>, h: HeaderMap, b: Body) -> ApiRes
 }
 
 /// `POST /v1/orders/import?partial=true&community=NAME` - CSV import with per-line errors.
+#[utoipa::path(
+    post,
+    path = "/v1/orders/import",
+    summary = "Imports orders from CSV",
+    description = "Header: number,kind,category,address,complainant,dispatch_time,deadline,content. Bad rows are reported by line; \
+        with partial=true the good rows are imported, else nothing (422)",
+    params(
+        ("partial" = Option<bool>, Query, description = "Import the good rows even if some are bad"),
+        ("community" = Option<String>, Query, description = "Target community (admins)"),
+    ),
+    request_body(content = String, content_type = "text/csv"),
+    responses(
+        (status = 200, description = "OK"),
+        (status = 400, description = "A bad query parameter, or a body that is not CSV text", body = ErrorBody),
+        (status = 404, description = "No such community in the caller's office", body = ErrorBody),
+        (status = 413, description = "The CSV is larger than 16 MiB", body = ErrorBody),
+        (status = 422, description = "Bad rows (reported by line)", body = ErrorBody),
+    )
+)]
 pub async fn import(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuery, b: Body) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
     let q = query(q.as_deref(), &["partial", "community"])?;
@@ -129,6 +177,16 @@ pub async fn import(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQu
 }
 
 /// `GET /v1/orders/{number}`.
+#[utoipa::path(
+    get,
+    path = "/v1/orders/{number}",
+    summary = "One order",
+    params(("number" = String, Path, description = "Order number")),
+    responses(
+        (status = 200, description = "OK", body = WireOrder),
+        (status = 404, description = "No such order in the caller's communities", body = ErrorBody),
+    )
+)]
 pub async fn get(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Worker).await?;
     st.db
@@ -139,6 +197,19 @@ pub async fn get(State(st): State<AppState>, h: HeaderMap, Path(number): Path<St
 }
 
 /// `PATCH /v1/orders/{number}` - status and tags from the console.
+#[utoipa::path(
+    patch,
+    path = "/v1/orders/{number}",
+    summary = "Updates status and the four tags; every change goes to history",
+    params(("number" = String, Path, description = "Order number")),
+    request_body = OrderUpdate,
+    responses(
+        (status = 200, description = "OK", body = EditAnswer),
+        (status = 400, description = "The body is not an order edit", body = ErrorBody),
+        (status = 404, description = "No such order in the caller's communities", body = ErrorBody),
+        (status = 422, description = "A value is not a known code or label", body = ErrorBody),
+    )
+)]
 pub async fn update(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>, b: Body) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
     let u: OrderUpdate = body::json(b).await?;
@@ -161,13 +232,28 @@ async fn apply(st: &AppState, p: Principal, number: String, u: OrderUpdate) -> A
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Assign)]
 struct AssignReq {
+    /// The worker's username, or null to unassign.
     worker: Option<String>,
 }
 
 /// `POST /v1/orders/{number}/assign` - `{"worker": "name"}` or `{"worker": null}`.
+#[utoipa::path(
+    post,
+    path = "/v1/orders/{number}/assign",
+    summary = "Assigns the order to a worker of its community (null unassigns)",
+    params(("number" = String, Path, description = "Order number")),
+    request_body = AssignReq,
+    responses(
+        (status = 200, description = "OK", body = WireOrder),
+        (status = 400, description = "The body is not an assignment", body = ErrorBody),
+        (status = 404, description = "No such order or worker in the caller's communities", body = ErrorBody),
+        (status = 422, description = "The worker cannot take orders of this community", body = ErrorBody),
+    )
+)]
 pub async fn assign(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>, b: Body) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
     let r: AssignReq = body::json(b).await?;
@@ -184,6 +270,16 @@ pub async fn assign(State(st): State<AppState>, h: HeaderMap, Path(number): Path
 }
 
 /// `GET /v1/orders/{number}/history`.
+#[utoipa::path(
+    get,
+    path = "/v1/orders/{number}/history",
+    summary = "Every change of the order",
+    params(("number" = String, Path, description = "Order number")),
+    responses(
+        (status = 200, description = "OK"),
+        (status = 404, description = "No such order in the caller's communities", body = ErrorBody),
+    )
+)]
 pub async fn history(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
     st.db
@@ -195,6 +291,19 @@ pub async fn history(State(st): State<AppState>, h: HeaderMap, Path(number): Pat
 }
 
 /// `GET /v1/device/orders?cursor=N&limit=M` - orders assigned (now or before) to the device's worker, changed after the cursor.
+#[utoipa::path(
+    get,
+    path = "/v1/device/orders",
+    summary = "Orders assigned (now or before) to the device's worker, changed after cursor; contact masked",
+    params(
+        ("cursor" = Option<i64>, Query, description = "Last next_cursor seen (0 first)"),
+        ("limit" = Option<i64>, Query, description = "Page size"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = OrderPage),
+        (status = 400, description = "A bad number, or a query parameter this endpoint does not take", body = ErrorBody),
+    )
+)]
 pub async fn device_pull(State(st): State<AppState>, h: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let (p, dev) = require_device(&st, &h).await?;
     let q = query(q.as_deref(), &["cursor", "limit"])?;
@@ -214,6 +323,21 @@ pub async fn device_pull(State(st): State<AppState>, h: HeaderMap, RawQuery(q): 
 }
 
 /// `PATCH /v1/device/orders/{number}` - a device's status/tag edit with `base_version`; returns the merged order.
+#[utoipa::path(
+    patch,
+    path = "/v1/device/orders/{number}",
+    summary = "A device's status/tag edit; requires base_version and returns the merged order",
+    description = "Fields a coordinator changed after base_version keep the coordinator's value (returned in conflicts); other \
+        fields are last-writer-wins",
+    params(("number" = String, Path, description = "Order number")),
+    request_body = OrderUpdate,
+    responses(
+        (status = 200, description = "OK", body = EditAnswer),
+        (status = 400, description = "The body is not an order edit", body = ErrorBody),
+        (status = 404, description = "No such order of the device's worker", body = ErrorBody),
+        (status = 422, description = "base_version is missing, or a value is not a known code or label", body = ErrorBody),
+    )
+)]
 pub async fn device_update(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>, b: Body) -> ApiResult<Response> {
     let (p, _) = require_device(&st, &h).await?;
     let u: OrderUpdate = body::json(b).await?;

@@ -10,22 +10,42 @@ use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
+use crate::api::openapi::Binary;
 use crate::auth::{require_session, Role};
 use crate::domain::orders;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::packet::{export_order_packet, file_name_for};
 use crate::state::AppState;
 use crate::web::body;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Optional body: which items to include.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PacketRequest)]
 struct PacketReq {
+    /// Only these item ids (each must belong to the order); omit for every item.
     items: Option<Vec<String>>,
 }
 
 /// `POST /v1/orders/{number}/packet` - the order's dispute packet as `application/zip`.
+#[utoipa::path(
+    post,
+    path = "/v1/orders/{number}/packet",
+    summary = "Exports the order's dispute packet (争议证据包) as one ZIP (audited)",
+    description = "report.pdf, originals, signed manifests and receipts, keys, guide and a signed index",
+    params(("number" = String, Path, description = "Order number")),
+    request_body = Option<PacketReq>,
+    responses(
+        (status = 200, description = "The packet", content_type = "application/zip", body = Binary, headers(
+            ("Content-Disposition" = String, description = "attachment; the packet's file name"),
+            ("Siteproof-Packet-Sha256" = String, description = "SHA-256 of the ZIP, hex"),
+        )),
+        (status = 400, description = "The body is not a packet request", body = ErrorBody),
+        (status = 404, description = "No such order, or an item not of this order", body = ErrorBody),
+        (status = 503, description = "cjk_font_missing: the server has no Chinese font for the report", body = ErrorBody),
+    )
+)]
 pub async fn export(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>, b: Body) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
     let raw = body::bytes(b, body::JSON_LIMIT).await?;

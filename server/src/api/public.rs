@@ -6,22 +6,32 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
+use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
+use utoipa::ToSchema;
 
 use super::json;
 use crate::db::now_ms;
+use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::web::body::query;
-use siteproof_protocol::evidence::{TimeStatement, TIME_FORMAT};
+use siteproof_protocol::evidence::{SignedTime, TimeStatement, TIME_FORMAT};
 use siteproof_protocol::wire::error_code::ErrorCode;
 
-/// The OpenAPI document, checked in beside the code.
-pub const OPENAPI: &str = include_str!("../../openapi.json");
-
 /// `GET /v1/time?nonce=` - the server clock, signed, echoing the nonce.
+#[utoipa::path(
+    get,
+    path = "/v1/time",
+    summary = "Signed server time echoing the caller's nonce (time anchor)",
+    params(("nonce" = String, Query, description = "8-128 chars of A-Za-z0-9_-")),
+    responses(
+        (status = 200, description = "OK", body = SignedTime),
+        (status = 400, description = "bad_nonce, or a query parameter this endpoint does not take", body = ErrorBody),
+    )
+)]
 pub async fn time(State(st): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let q = query(q.as_deref(), &["nonce"])?;
     let nonce = q.get("nonce").cloned().unwrap_or_default();
@@ -37,18 +47,37 @@ pub async fn time(State(st): State<AppState>, RawQuery(q): RawQuery) -> ApiResul
     Ok(json(StatusCode::OK, &signed))
 }
 
-/// `GET /v1/server-key` - the key receipts and time statements are signed with.
-pub async fn server_key(State(st): State<AppState>) -> Response {
-    let fingerprint = siteproof_protocol::packet::key_fingerprint(&st.key_hex).ok();
-    json(StatusCode::OK, &json!({"server_key": st.key_hex.as_str(), "algorithm": "ed25519", "fingerprint": fingerprint}))
+/// The server's signing key as `GET /v1/server-key` answers it.
+#[derive(Serialize, ToSchema)]
+struct ServerKey {
+    /// Ed25519 public key, hex.
+    server_key: String,
+    /// Always `ed25519`.
+    algorithm: &'static str,
+    /// First 16 bytes of SHA-256 of the key, hex in groups of four: what the street office publishes and dispute packets print.
+    fingerprint: Option<String>,
 }
 
-/// `GET /v1/openapi.json`.
+/// `GET /v1/server-key` - the key receipts and time statements are signed with.
+#[utoipa::path(
+    get,
+    path = "/v1/server-key",
+    summary = "The server's Ed25519 public key (hex)",
+    responses((status = 200, description = "OK", body = ServerKey))
+)]
+pub async fn server_key(State(st): State<AppState>) -> Response {
+    let fingerprint = siteproof_protocol::packet::key_fingerprint(&st.key_hex).ok();
+    json(StatusCode::OK, &ServerKey { server_key: st.key_hex.to_string(), algorithm: "ed25519", fingerprint })
+}
+
+/// `GET /v1/openapi.json` - the document generated from the handlers (`api::openapi`).
+#[utoipa::path(get, path = "/v1/openapi.json", summary = "This document", responses((status = 200, description = "OK", content_type = "application/json")))]
 pub async fn openapi() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], super::openapi::document_json()).into_response()
 }
 
 /// `GET /v1/health` - database reachable, schema version.
+#[utoipa::path(get, path = "/v1/health", summary = "Liveness and schema version", responses((status = 200, description = "OK")))]
 pub async fn health(State(st): State<AppState>) -> ApiResult<Response> {
     let v: i64 = st.db.call(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).await?;
     Ok(json(StatusCode::OK, &json!({"status": "ok", "schema_version": v})))

@@ -20,9 +20,10 @@ use axum::response::{IntoResponse, Response};
 
 use self::headers::{check_version, http_date, TUS_CHECKSUMS, TUS_EXTENSIONS, TUS_VERSION};
 use self::upload::UploadLock;
+use crate::api::openapi::Binary;
 use crate::auth::require_device;
 use crate::domain::derivatives::{self, Claim};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
 use siteproof_protocol::wire::error_code::ErrorCode;
 use siteproof_protocol::wire::tus::{header, OFFSET_STREAM};
@@ -34,6 +35,17 @@ fn set(resp: &mut Response, name: &'static str, value: &str) {
 }
 
 /// `OPTIONS /v1/uploads/` - what this tus server supports.
+#[utoipa::path(
+    options,
+    path = "/v1/uploads/",
+    summary = "tus discovery: Tus-Version, Tus-Extension, Tus-Checksum-Algorithm, Tus-Max-Size",
+    responses((status = 204, description = "OK", headers(
+        ("Tus-Version" = String, description = "Supported tus versions"),
+        ("Tus-Extension" = String, description = "Supported tus extensions"),
+        ("Tus-Checksum-Algorithm" = String, description = "sha1,sha256"),
+        ("Tus-Max-Size" = u64, description = "Largest upload accepted, bytes"),
+    )))
+)]
 pub async fn options(State(st): State<AppState>) -> Response {
     let mut r = StatusCode::NO_CONTENT.into_response();
     set(&mut r, header::TUS_VERSION, TUS_VERSION);
@@ -43,11 +55,51 @@ pub async fn options(State(st): State<AppState>) -> Response {
     r
 }
 
+/// `OPTIONS /v1/uploads/{id}` - the same discovery answer at an upload's URL.
+#[utoipa::path(
+    options,
+    path = "/v1/uploads/{id}",
+    summary = "tus discovery",
+    params(("id" = String, Path, description = "Upload id")),
+    responses((status = 204, description = "OK"))
+)]
+pub async fn options_upload(st: State<AppState>) -> Response {
+    options(st).await
+}
+
 fn is_offset_stream(h: &HeaderMap) -> bool {
     h.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim().eq_ignore_ascii_case(OFFSET_STREAM))
 }
 
 /// `POST /v1/uploads/` - creates an upload (optionally with its first bytes).
+#[utoipa::path(
+    post,
+    path = "/v1/uploads/",
+    summary = "tus creation (and creation-with-upload)",
+    description = "Upload-Metadata must carry sha256 (hex of the whole file); optional filename, media_type; a thumbnail or preview \
+        names role and item_id (a UUID). 409 derivative_not_yours: the item is another device's, or another device already linked \
+        its picture. 429 too_many_open_uploads (with Retry-After): the device has as many unfinished uploads open as allowed \
+        (device_open_uploads, default 32); finishing, terminating or expiry frees a slot",
+    params(
+        ("Tus-Resumable" = String, Header, description = "Must be 1.0.0 (412 otherwise)"),
+        ("Upload-Length" = u64, Header, description = "Total bytes"),
+        ("Upload-Metadata" = String, Header, description = "key base64value pairs; sha256 required"),
+        ("Upload-Checksum" = Option<String>, Header, description = "With a body: 'sha1 <b64>' or 'sha256 <b64>'"),
+    ),
+    request_body(content = Option<Binary>, content_type = "application/offset+octet-stream"),
+    responses(
+        (status = 201, description = "Created; Location names the upload", headers(
+            ("Location" = String, description = "The upload's URL"),
+            ("Upload-Offset" = u64, description = "Bytes held"),
+        )),
+        (status = 400, description = "A tus header is missing or malformed", body = ErrorBody),
+        (status = 409, description = "derivative_not_yours", body = ErrorBody),
+        (status = 412, description = "Tus-Resumable is not 1.0.0", body = ErrorBody),
+        (status = 413, description = "Upload-Length is above Tus-Max-Size", body = ErrorBody),
+        (status = 429, description = "too_many_open_uploads", body = ErrorBody, headers(("Retry-After" = u32, description = "Seconds to wait"))),
+        (status = 460, description = "Upload-Checksum does not match the body", body = ErrorBody),
+    )
+)]
 pub async fn create(State(st): State<AppState>, h: HeaderMap, body: Body) -> ApiResult<Response> {
     check_version(&h)?;
     let (_, dev) = require_device(&st, &h).await?;
@@ -96,6 +148,24 @@ pub async fn create(State(st): State<AppState>, h: HeaderMap, body: Body) -> Api
 }
 
 /// `HEAD /v1/uploads/{id}` - how many bytes the server holds.
+#[utoipa::path(
+    head,
+    path = "/v1/uploads/{id}",
+    summary = "tus offset query",
+    params(
+        ("id" = String, Path, description = "Upload id"),
+        ("Tus-Resumable" = String, Header, description = "Must be 1.0.0 (412 otherwise)"),
+    ),
+    responses(
+        (status = 200, description = "OK", headers(
+            ("Upload-Offset" = u64, description = "Bytes held"),
+            ("Upload-Length" = u64, description = "Total bytes"),
+        )),
+        (status = 404, description = "No such upload of this device", body = ErrorBody),
+        (status = 410, description = "The upload expired or failed", body = ErrorBody),
+        (status = 412, description = "Tus-Resumable is not 1.0.0", body = ErrorBody),
+    )
+)]
 pub async fn head(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
     check_version(&h)?;
     let (_, dev) = require_device(&st, &h).await?;
@@ -114,6 +184,32 @@ pub async fn head(State(st): State<AppState>, h: HeaderMap, Path(id): Path<Strin
 }
 
 /// `PATCH /v1/uploads/{id}` - appends bytes at the given offset.
+#[utoipa::path(
+    patch,
+    path = "/v1/uploads/{id}",
+    summary = "tus append at Upload-Offset",
+    description = "With Upload-Checksum the bytes count only if it matches (460 otherwise). On completion the whole file's SHA-256 \
+        must match the declared one (460 sha256_mismatch otherwise; the upload is failed)",
+    params(
+        ("id" = String, Path, description = "Upload id"),
+        ("Tus-Resumable" = String, Header, description = "Must be 1.0.0 (412 otherwise)"),
+        ("Upload-Offset" = u64, Header, description = "Current offset"),
+        ("Upload-Checksum" = Option<String>, Header, description = "'sha1 <b64>' or 'sha256 <b64>'"),
+    ),
+    request_body(content = Binary, content_type = "application/offset+octet-stream"),
+    responses(
+        (status = 204, description = "OK", headers(("Upload-Offset" = u64, description = "Bytes held now"))),
+        (status = 400, description = "A tus header is missing or malformed", body = ErrorBody),
+        (status = 404, description = "No such upload of this device", body = ErrorBody),
+        (status = 409, description = "offset_mismatch (Upload-Offset names the server's offset)", body = ErrorBody),
+        (status = 410, description = "The upload expired, failed or is finished", body = ErrorBody),
+        (status = 412, description = "Tus-Resumable is not 1.0.0", body = ErrorBody),
+        (status = 413, description = "The bytes run past Upload-Length", body = ErrorBody),
+        (status = 415, description = "Content-Type is not application/offset+octet-stream", body = ErrorBody),
+        (status = 423, description = "Another PATCH of this upload is running", body = ErrorBody),
+        (status = 460, description = "checksum_mismatch or sha256_mismatch", body = ErrorBody),
+    )
+)]
 pub async fn patch(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, body: Body) -> ApiResult<Response> {
     check_version(&h)?;
     let (_, dev) = require_device(&st, &h).await?;
@@ -157,6 +253,21 @@ pub async fn patch(State(st): State<AppState>, h: HeaderMap, Path(id): Path<Stri
 }
 
 /// `DELETE /v1/uploads/{id}` - termination: drops the staged bytes.
+#[utoipa::path(
+    delete,
+    path = "/v1/uploads/{id}",
+    summary = "tus termination: drops staged bytes",
+    params(
+        ("id" = String, Path, description = "Upload id"),
+        ("Tus-Resumable" = String, Header, description = "Must be 1.0.0 (412 otherwise)"),
+    ),
+    responses(
+        (status = 204, description = "OK"),
+        (status = 404, description = "No such upload of this device", body = ErrorBody),
+        (status = 412, description = "Tus-Resumable is not 1.0.0", body = ErrorBody),
+        (status = 423, description = "A PATCH of this upload is running", body = ErrorBody),
+    )
+)]
 pub async fn terminate(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
     check_version(&h)?;
     let (_, dev) = require_device(&st, &h).await?;
