@@ -54,7 +54,7 @@ pub fn item(i: &EvidenceItem) {
     println!(
         "#{} {} {}  {}  {}  工单/order {}{}",
         i.seq,
-        i.kind,
+        i.kind.as_str(),
         i.item_id,
         i.media_sha256.as_deref().map(|s| siteproof_core::text::prefix(s, 16)).unwrap_or("-"),
         when,
@@ -85,7 +85,7 @@ pub fn verify(r: &VerifyReport) {
     } else {
         println!("校验失败 / verification FAILED: {} problem(s) in {} entries", r.problems.len(), r.entries);
         for p in &r.problems {
-            println!("  [{}] seq {} item {}: {}", p.kind, p.seq, p.item_id.as_deref().unwrap_or("-"), p.detail);
+            println!("  [{}] seq {} item {}: {}", p.kind.as_str(), p.seq, p.item_id.as_deref().unwrap_or("-"), p.detail);
         }
     }
 }

@@ -72,8 +72,8 @@ pub struct EvidenceItem {
     pub item_id: String,
     /// Position in this device's chain.
     pub seq: u64,
-    /// "photo", "voice", "note" or "attach".
-    pub kind: String,
+    /// What the entry records.
+    pub kind: EntryKind,
     /// Hash of the signed manifest.
     pub manifest_hash: String,
     /// SHA-256 of the original file (photos, voice notes).
@@ -127,7 +127,7 @@ impl Device {
     /// Files an earlier entry under an order, as a new signed entry.
     pub fn attach_to_order(&self, item_id: &str, order_number: &str, ctx: CaptureContext) -> Result<EvidenceItem> {
         let target = self.get_item(item_id)?;
-        if target.kind == EntryKind::Attach.as_str() {
+        if target.kind == EntryKind::Attach {
             return Err(Error::InvalidInput("an attach entry cannot itself be attached".into()));
         }
         self.get_order(order_number)?;
@@ -249,7 +249,7 @@ impl Device {
         let entry = entries::NewEntry {
             seq: manifest.seq,
             item_id: &manifest.item_id,
-            kind: kind.as_str(),
+            kind,
             manifest_hash: &signed.hash(),
             signed: &signed,
             media_sha256: media.as_ref().map(|m| m.0.as_str()),

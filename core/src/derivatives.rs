@@ -9,12 +9,13 @@ use crate::error::Result;
 use crate::media;
 use crate::queue::{enqueue_media_job, JobPart};
 use crate::store::{blob_rows, derivatives};
+use crate::vocab::DerivativeRole;
 
 /// A stored derivative of a photo.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DerivativeInfo {
-    /// "thumbnail" or "preview".
-    pub role: String,
+    /// What the picture is for.
+    pub role: DerivativeRole,
     /// Blob hash.
     pub sha256: String,
     /// Pixel width (upright).
@@ -54,9 +55,9 @@ impl Device {
         let preview = self.blobs.put_bytes(&d.preview.jpeg)?;
         let mut conn = self.db()?;
         let tx = conn.transaction()?;
-        for (role, blob, der) in [("thumbnail", &thumb, &d.thumbnail), ("preview", &preview, &d.preview)] {
+        for (role, blob, der) in [(DerivativeRole::Thumbnail, &thumb, &d.thumbnail), (DerivativeRole::Preview, &preview, &d.preview)] {
             blob_rows::put_derived_jpeg(&tx, blob, der.jpeg.len() as u64)?;
-            let info = DerivativeInfo { role: role.into(), sha256: blob.clone(), width: der.width, height: der.height };
+            let info = DerivativeInfo { role, sha256: blob.clone(), width: der.width, height: der.height };
             derivatives::put(&tx, item_id, &info)?;
         }
         enqueue_media_job(&tx, item_id, JobPart::Thumbnail, &thumb, d.thumbnail.jpeg.len() as u64)?;

@@ -59,5 +59,5 @@ pub use queue::{JobPart, JobState, OutboxJob, QueueStatus};
 pub use retention::PruneReport;
 #[cfg(feature = "sync")]
 pub use sync::{SyncObserver, SyncOptions, SyncProgress, SyncReport};
-pub use verify::{VerifyProblem, VerifyReport};
+pub use verify::{VerifyProblem, VerifyProblemKind, VerifyReport};
 pub use visits::Visit;

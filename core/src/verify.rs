@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::device::Device;
 use crate::error::Result;
-use crate::evidence::{ChainLink, ChainVerifier};
+use crate::evidence::{ChainFindingKind, ChainLink, ChainVerifier};
 use crate::store::entries;
 use crate::text::prefix;
 
@@ -20,13 +20,61 @@ pub struct VerifyProblem {
     pub seq: u64,
     /// Item concerned, when known.
     pub item_id: Option<String>,
-    /// A chain finding ("missing", "fork", "reordered", "broken_link", as
-    /// [`ChainFindingKind::as_str`](crate::evidence::ChainFindingKind::as_str) names them),
-    /// "reordered" also when a store position holds another entry's manifest, "bad_signature",
-    /// "altered_manifest", "blob_altered" or "blob_missing".
-    pub kind: String,
+    /// What kind of problem.
+    pub kind: VerifyProblemKind,
     /// What exactly is wrong.
     pub detail: String,
+}
+
+/// What is wrong with an entry: the chain rule's findings, and what only the
+/// device can see (its own copies of manifests and originals). Serialized as
+/// the snake_case names the CLI's JSON has always printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerifyProblemKind {
+    /// Positions held by nobody (an entry was deleted).
+    Missing,
+    /// Two entries claim one position.
+    Fork,
+    /// Entries linked in swapped order, or a position holding another entry's manifest.
+    Reordered,
+    /// An entry does not name the entry before it.
+    BrokenLink,
+    /// The manifest's signature does not verify with the device key.
+    BadSignature,
+    /// The stored manifest text or media hash no longer matches what was recorded.
+    AlteredManifest,
+    /// The original file's bytes changed.
+    BlobAltered,
+    /// The original file is gone (and was never pruned after upload).
+    BlobMissing,
+}
+
+impl VerifyProblemKind {
+    /// The stable snake_case name, as the CLI prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerifyProblemKind::Missing => "missing",
+            VerifyProblemKind::Fork => "fork",
+            VerifyProblemKind::Reordered => "reordered",
+            VerifyProblemKind::BrokenLink => "broken_link",
+            VerifyProblemKind::BadSignature => "bad_signature",
+            VerifyProblemKind::AlteredManifest => "altered_manifest",
+            VerifyProblemKind::BlobAltered => "blob_altered",
+            VerifyProblemKind::BlobMissing => "blob_missing",
+        }
+    }
+}
+
+impl From<ChainFindingKind> for VerifyProblemKind {
+    fn from(k: ChainFindingKind) -> Self {
+        match k {
+            ChainFindingKind::Missing => VerifyProblemKind::Missing,
+            ChainFindingKind::Fork => VerifyProblemKind::Fork,
+            ChainFindingKind::Reordered => VerifyProblemKind::Reordered,
+            ChainFindingKind::BrokenLink => VerifyProblemKind::BrokenLink,
+        }
+    }
 }
 
 /// Outcome of a full verification.
@@ -55,8 +103,8 @@ impl Device {
         let rows = entries::all_for_verify(&*self.db()?)?;
         let mut report = VerifyReport { entries: rows.len() as u64, blobs_checked: 0, blobs_pruned: 0, problems: vec![] };
         let mut chain = ChainVerifier::new();
-        let mut problem = |seq: u64, item: &str, kind: &str, detail: String| {
-            report.problems.push(VerifyProblem { seq, item_id: Some(item.to_string()), kind: kind.into(), detail });
+        let mut problem = |seq: u64, item: &str, kind: VerifyProblemKind, detail: String| {
+            report.problems.push(VerifyProblem { seq, item_id: Some(item.to_string()), kind, detail });
         };
         for row in &rows {
             let actual_hash = row.signed.hash();
@@ -64,14 +112,14 @@ impl Device {
                 problem(
                     row.seq,
                     &row.item_id,
-                    "altered_manifest",
+                    VerifyProblemKind::AlteredManifest,
                     format!("entry {}: manifest text no longer matches its recorded hash", row.seq),
                 );
             }
             let manifest = match row.signed.open_from(&self.public_key_hex) {
                 Ok(m) => m,
                 Err(e) => {
-                    problem(row.seq, &row.item_id, "bad_signature", format!("entry {}: {e}", row.seq));
+                    problem(row.seq, &row.item_id, VerifyProblemKind::BadSignature, format!("entry {}: {e}", row.seq));
                     // Still link-check what the text claims, so one edit doesn't hide a deletion.
                     match serde_json::from_str::<crate::evidence::Manifest>(&row.signed.manifest) {
                         Ok(m) => m,
@@ -83,7 +131,7 @@ impl Device {
                 problem(
                     row.seq,
                     &row.item_id,
-                    "reordered",
+                    VerifyProblemKind::Reordered,
                     format!("position {} holds the manifest of entry {} ({})", row.seq, manifest.seq, manifest.item_id),
                 );
             }
@@ -91,7 +139,7 @@ impl Device {
                 problem(
                     row.seq,
                     &row.item_id,
-                    "altered_manifest",
+                    VerifyProblemKind::AlteredManifest,
                     format!("entry {}: recorded media hash differs from the signed one", row.seq),
                 );
             }
@@ -102,7 +150,7 @@ impl Device {
                     Some(h) => problem(
                         row.seq,
                         &row.item_id,
-                        "blob_altered",
+                        VerifyProblemKind::BlobAltered,
                         format!(
                             "entry {}: original file changed (sha256 now {}, signed {})",
                             row.seq,
@@ -113,7 +161,7 @@ impl Device {
                     None => problem(
                         row.seq,
                         &row.item_id,
-                        "blob_missing",
+                        VerifyProblemKind::BlobMissing,
                         format!("entry {}: original file {} is missing", row.seq, prefix(&media.sha256, 12)),
                     ),
                 }
@@ -121,7 +169,7 @@ impl Device {
         }
         for f in chain.finish() {
             let detail = f.to_string();
-            report.problems.push(VerifyProblem { seq: f.seq, item_id: f.item_id, kind: f.kind.as_str().into(), detail });
+            report.problems.push(VerifyProblem { seq: f.seq, item_id: f.item_id, kind: f.kind.into(), detail });
         }
         report.blobs_pruned = rows.iter().filter(|r| r.pruned && r.media_sha256.is_some()).count() as u64;
         report.blobs_checked = rows.iter().filter(|r| !r.pruned && r.media_sha256.is_some()).count() as u64;

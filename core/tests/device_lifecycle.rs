@@ -58,7 +58,7 @@ fn unfiled_capture_is_attached_later_with_a_signed_entry() {
     assert_eq!(d.list_items(None, true).unwrap().len(), 1);
     order(&d, "A-1");
     let attach = d.attach_to_order(&early.item_id, "A-1", ctx(20)).unwrap();
-    assert_eq!(attach.kind, "attach");
+    assert_eq!(attach.kind, siteproof_core::evidence::EntryKind::Attach);
     assert_eq!(d.get_item(&early.item_id).unwrap().order_number.as_deref(), Some("A-1"));
     assert!(d.list_items(None, true).unwrap().is_empty());
     let (_, signed) = d.get_item_with_manifest(&attach.item_id).unwrap();

@@ -41,11 +41,10 @@ struct EvidenceRow: View {
 
     private var kindLabel: String {
         switch item.kind {
-        case "photo": String(localized: "evidence.photo")
-        case "voice": String(localized: "evidence.voice")
-        case "note": String(localized: "evidence.note")
-        case "attach": String(localized: "evidence.attach")
-        default: item.kind
+        case .photo: String(localized: "evidence.photo")
+        case .voice: String(localized: "evidence.voice")
+        case .note: String(localized: "evidence.note")
+        case .attach: String(localized: "evidence.attach")
         }
     }
 
@@ -53,7 +52,7 @@ struct EvidenceRow: View {
         guard item.mediaType?.hasPrefix("image/") == true else { return }
         let id = item.itemId
         let path = try? await DeviceHolder.shared.call { d -> String? in
-            guard let thumb = try d.derivatives(itemId: id).first(where: { $0.role == "thumbnail" }) else { return nil }
+            guard let thumb = try d.derivatives(itemId: id).first(where: { $0.role == .thumbnail }) else { return nil }
             return d.blobPath(sha256: thumb.sha256)
         }
         if let path = path ?? nil { thumbnail = UIImage(contentsOfFile: path) }

@@ -300,6 +300,17 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a derivative of a photo is for: the small picture in lists, the larger one on screens and in packets.
+    /// Sent as tus upload metadata and stored on both sides.
+    DerivativeRole, DERIVATIVE_ROLES, "派生图用途 derivative role" {
+        /// 缩略图: the list picture.
+        Thumbnail = ("thumbnail", "缩略图", "thumbnail"),
+        /// 预览图: the screen-size picture.
+        Preview = ("preview", "预览图", "preview"),
+    }
+}
+
 /// The bilingual refusal of a term not in `vocab`, listing the choices.
 fn unknown_term(vocab: Vocab, what: &str, t: &str) -> Error {
     let choices: Vec<String> = vocab.iter().map(|(c, zh, _)| format!("{zh} ({c})")).collect();

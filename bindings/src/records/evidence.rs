@@ -1,8 +1,38 @@
 //! What a capture takes in (fix, clocks, order, visit) and what the evidence
 //! list, the verify screen and the receipt view show.
 
-use siteproof_core::evidence::Receipt;
-use siteproof_core::{CaptureContext, DerivativeInfo, EvidenceItem, LocationFix, VerifyProblem, VerifyReport};
+use siteproof_core::evidence::{EntryKind, Receipt};
+use siteproof_core::vocab::DerivativeRole;
+use siteproof_core::{CaptureContext, DerivativeInfo, EvidenceItem, LocationFix, VerifyProblem, VerifyProblemKind, VerifyReport};
+
+// Kinds and roles cross as enums, so Kotlin and Swift switch over cases the
+// compiler checks instead of comparing strings.
+
+#[uniffi::remote(Enum)]
+pub enum EntryKind {
+    Photo,
+    Voice,
+    Note,
+    Attach,
+}
+
+#[uniffi::remote(Enum)]
+pub enum DerivativeRole {
+    Thumbnail,
+    Preview,
+}
+
+#[uniffi::remote(Enum)]
+pub enum VerifyProblemKind {
+    Missing,
+    Fork,
+    Reordered,
+    BrokenLink,
+    BadSignature,
+    AlteredManifest,
+    BlobAltered,
+    BlobMissing,
+}
 
 #[uniffi::remote(Record)]
 pub struct LocationFix {
@@ -30,7 +60,7 @@ pub struct CaptureContext {
 pub struct EvidenceItem {
     pub item_id: String,
     pub seq: u64,
-    pub kind: String,
+    pub kind: EntryKind,
     pub manifest_hash: String,
     pub media_sha256: Option<String>,
     pub bytes: u64,
@@ -48,7 +78,7 @@ pub struct EvidenceItem {
 
 #[uniffi::remote(Record)]
 pub struct DerivativeInfo {
-    pub role: String,
+    pub role: DerivativeRole,
     pub sha256: String,
     pub width: u32,
     pub height: u32,
@@ -58,7 +88,7 @@ pub struct DerivativeInfo {
 pub struct VerifyProblem {
     pub seq: u64,
     pub item_id: Option<String>,
-    pub kind: String,
+    pub kind: VerifyProblemKind,
     pub detail: String,
 }
 

@@ -4,17 +4,18 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::derivatives::DerivativeInfo;
+use crate::evidence::EntryKind;
 
 /// Photos (item id, original hash) with neither derivatives nor a recorded failure, in chain order.
 pub(crate) fn photos_lacking(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
     let mut stmt = conn.prepare(
         "SELECT e.item_id, e.media_sha256 FROM entries e
-         WHERE e.kind = 'photo'
+         WHERE e.kind = ?1
            AND NOT EXISTS (SELECT 1 FROM derivatives d WHERE d.item_id = e.item_id)
            AND NOT EXISTS (SELECT 1 FROM derivative_failures f WHERE f.item_id = e.item_id)
          ORDER BY e.seq",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect();
+    let rows = stmt.query_map([EntryKind::Photo], |r| Ok((r.get(0)?, r.get(1)?)))?.collect();
     rows
 }
 

@@ -5,13 +5,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::receipts;
 use crate::capture::EvidenceItem;
-use crate::evidence::{Manifest, SignedManifest};
+use crate::evidence::{EntryKind, Manifest, SignedManifest};
 
 /// A new chain entry as written by capture.
 pub(crate) struct NewEntry<'a> {
     pub seq: u64,
     pub item_id: &'a str,
-    pub kind: &'a str,
+    pub kind: EntryKind,
     pub manifest_hash: &'a str,
     pub signed: &'a SignedManifest,
     pub media_sha256: Option<&'a str>,
@@ -96,11 +96,11 @@ pub(crate) fn get(conn: &Connection, item_id: &str) -> rusqlite::Result<Option<(
 pub(crate) fn list(conn: &Connection, order_number: Option<&str>, unfiled_only: bool) -> rusqlite::Result<Vec<EvidenceItem>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {} FROM entries e
-         WHERE (?1 IS NULL OR e.order_number = ?1) AND (?2 = 0 OR (e.order_number IS NULL AND e.kind != 'attach'))
+         WHERE (?1 IS NULL OR e.order_number = ?1) AND (?2 = 0 OR (e.order_number IS NULL AND e.kind != ?3))
          ORDER BY e.seq",
         columns()
     ))?;
-    let items = stmt.query_map(params![order_number, unfiled_only], |r| from_row(r).map(|x| x.0))?.collect();
+    let items = stmt.query_map(params![order_number, unfiled_only, EntryKind::Attach], |r| from_row(r).map(|x| x.0))?.collect();
     items
 }
 

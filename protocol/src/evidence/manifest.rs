@@ -51,6 +51,21 @@ impl EntryKind {
     }
 }
 
+/// Stored as its stable name (the device's `entries.kind` column).
+#[cfg(feature = "rusqlite")]
+impl rusqlite::types::ToSql for EntryKind {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+    }
+}
+
+#[cfg(feature = "rusqlite")]
+impl rusqlite::types::FromSql for EntryKind {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        EntryKind::parse(v.as_str()?).map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+    }
+}
+
 /// A location fix as the phone's location service reported it (WGS-84).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocationFix {

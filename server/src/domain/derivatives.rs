@@ -9,6 +9,7 @@ use rusqlite::Connection;
 
 use crate::domain::{DomainError, DomainResult};
 use crate::repo;
+use siteproof_protocol::vocab::DerivativeRole;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// A requested link of an upload to an item, as a device names it in its upload metadata.
@@ -17,7 +18,7 @@ pub struct Claim {
     /// The item the picture belongs to.
     pub item_id: String,
     /// "thumbnail" or "preview".
-    pub role: String,
+    pub role: DerivativeRole,
     /// The uploading device.
     pub device_id: String,
     /// The uploading device's community.
@@ -43,7 +44,7 @@ pub fn check(conn: &Connection, c: &Claim) -> DomainResult<()> {
 
 fn allowed(conn: &Connection, c: &Claim) -> rusqlite::Result<bool> {
     let signer = repo::entries::signer_of_item(conn, &c.item_id)?;
-    let linked = repo::derivatives::linked_by(conn, &c.item_id, &c.role, c.community_id)?;
+    let linked = repo::derivatives::linked_by(conn, &c.item_id, c.role.as_str(), c.community_id)?;
     Ok(signer.is_none_or(|d| d == c.device_id) && linked.is_none_or(|d| d == c.device_id))
 }
 
@@ -55,7 +56,7 @@ pub fn link(conn: &Connection, c: &Claim, sha256: &str, now_ms: i64) -> rusqlite
     }
     let l = repo::derivatives::NewLink {
         item_id: &c.item_id,
-        role: &c.role,
+        role: c.role.as_str(),
         sha256,
         community_id: c.community_id,
         device_id: &c.device_id,

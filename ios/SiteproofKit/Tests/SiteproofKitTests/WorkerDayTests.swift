@@ -105,7 +105,7 @@ final class WorkerDayTests: XCTestCase {
             XCTAssertGreaterThan(ctx.monotonicMs, 0)
 
             let shot = try d.capturePhoto(path: photo, context: ctx)
-            XCTAssertEqual(shot.kind, "photo")
+            XCTAssertEqual(shot.kind, .photo)
             XCTAssertEqual(shot.mediaType, "image/jpeg")
             let photoSize = try FileManager.default.attributesOfItem(atPath: photo)[.size] as! NSNumber
             XCTAssertEqual(shot.bytes, photoSize.uint64Value)
@@ -118,7 +118,7 @@ final class WorkerDayTests: XCTestCase {
             XCTAssertEqual(describeFlag(flag: "unanchored").zh, "时间未经服务器校准")
 
             let note = try d.captureVoice(path: voice, context: try captureContextNow(fix: fix(), orderNumber: hand, visitId: visit.id))
-            XCTAssertEqual(note.kind, "voice")
+            XCTAssertEqual(note.kind, .voice)
             XCTAssertGreaterThan(note.durationMs ?? 0, 0)
             let text = try d.addNote(text: "物业已清理楼道 / property cleared the hallway",
                                      context: try captureContextNow(fix: nil, orderNumber: hand, visitId: visit.id))
@@ -135,7 +135,7 @@ final class WorkerDayTests: XCTestCase {
             XCTAssertNotNil(try d.listVisits(orderNumber: hand).first?.endedAtMs)
 
             // Back in signal: the queue holds it all, the chain verifies.
-            XCTAssertEqual(try d.listItems(orderNumber: hand, unfiledOnly: false).map(\.kind), ["photo", "voice", "note"])
+            XCTAssertEqual(try d.listItems(orderNumber: hand, unfiledOnly: false).map(\.kind), [EntryKind.photo, .voice, .note])
             let before = try d.queueStatus()
             XCTAssertEqual(before.pendingJobs, 5) // 2 originals + 3 manifests
             XCTAssertEqual(before.receipts, 0)
@@ -171,7 +171,7 @@ final class WorkerDayTests: XCTestCase {
                 XCTAssertGreaterThanOrEqual(r.logIndex, 1)
             }
             XCTAssertEqual(try d.queueStatus().pendingJobs, 0)
-            XCTAssertNotNil(try d.derivatives(itemId: shot.itemId).first { $0.role == "thumbnail" })
+            XCTAssertNotNil(try d.derivatives(itemId: shot.itemId).first { $0.role == .thumbnail })
 
             // The inbox holds the dispatched order, nearest deadline first; the worker tags it.
             let got = try d.getOrder(number: dispatched)

@@ -4,6 +4,7 @@
 
 use axum::http::{HeaderMap, StatusCode};
 
+use siteproof_protocol::vocab::DerivativeRole;
 use siteproof_protocol::wire::tus::{self as wire, header, meta_key, TusHeaderError};
 pub use siteproof_protocol::wire::tus::{Checksum, Metadata, TUS_CHECKSUMS, TUS_EXTENSIONS, TUS_VERSION};
 
@@ -43,16 +44,16 @@ pub fn metadata(h: &HeaderMap) -> ApiResult<Metadata> {
 /// name it; other roles (an original) are not derivatives. A derivative
 /// naming an item id the device could not have made is refused, by the
 /// core's one rule for identifiers.
-pub fn derivative(meta: &Metadata) -> ApiResult<Option<(String, String)>> {
-    let Some(role) = meta.pairs.get(meta_key::ROLE).filter(|r| *r == "thumbnail" || *r == "preview") else { return Ok(None) };
+pub fn derivative(meta: &Metadata) -> ApiResult<Option<(String, DerivativeRole)>> {
+    let Some(role) = meta.pairs.get(meta_key::ROLE).and_then(|r| DerivativeRole::parse(r).ok()) else { return Ok(None) };
     let item = meta.pairs.get(meta_key::ITEM_ID).map(String::as_str).unwrap_or("");
     siteproof_protocol::evidence::ids::check_id("条目编号", "item id", item)
         .map_err(|e| ApiError::bad_request(ErrorCode::BadItemId, "缩略图或预览图须指明所属条目的编号（UUID）", &e.to_string()))?;
-    Ok(Some((item.to_string(), role.clone())))
+    Ok(Some((item.to_string(), role)))
 }
 
 /// The (item id, role) a finished upload is a derivative of, from its stored metadata.
-pub fn derivative_of(raw: &str) -> Option<(String, String)> {
+pub fn derivative_of(raw: &str) -> Option<(String, DerivativeRole)> {
     let meta = wire::parse_metadata(Some(raw.as_bytes())).ok()?;
     derivative(&meta).ok()?
 }

@@ -104,7 +104,7 @@ class WorkerDayTest {
         assertTrue(ctx.monotonicMs > 0u)
 
         val shot = device.capturePhoto(photo, ctx)
-        assertEquals("photo", shot.kind)
+        assertEquals(EntryKind.PHOTO, shot.kind)
         assertEquals("image/jpeg", shot.mediaType)
         assertEquals(File(photo).length().toULong(), shot.bytes)
         assertEquals(1uL, shot.seq)
@@ -117,7 +117,7 @@ class WorkerDayTest {
         assertEquals("时间未经服务器校准", describeFlag("unanchored").zh)
 
         val note = device.captureVoice(voice, captureContextNow(fix(), hand, visit.id))
-        assertEquals("voice", note.kind)
+        assertEquals(EntryKind.VOICE, note.kind)
         assertTrue((note.durationMs ?: 0uL) > 0uL)
         val text = device.addNote("物业已清理楼道 / property cleared the hallway", captureContextNow(null, hand, visit.id))
         assertTrue("no_fix" in text.flags)
@@ -135,7 +135,7 @@ class WorkerDayTest {
 
         // Back in signal: the queue holds it all, the chain verifies.
         val items = device.listItems(hand, false)
-        assertEquals(listOf("photo", "voice", "note"), items.map { it.kind })
+        assertEquals(listOf(EntryKind.PHOTO, EntryKind.VOICE, EntryKind.NOTE), items.map { it.kind })
         val before = device.queueStatus()
         assertEquals(5uL, before.pendingJobs) // 2 originals + 3 manifests
         assertEquals(0uL, before.receipts)
@@ -180,7 +180,7 @@ class WorkerDayTest {
         assertEquals(0uL, after.pendingJobs)
         assertEquals(3uL, after.receipts)
         assertTrue(queueView(after.facts(), now).allSent)
-        assertNotNull(device.derivatives(shot.itemId).firstOrNull { it.role == "thumbnail" })
+        assertNotNull(device.derivatives(shot.itemId).firstOrNull { it.role == DerivativeRole.THUMBNAIL })
 
         // The inbox now holds the dispatched order too; the worker tags it (四色标注).
         val dispatched = device.getOrder(DISPATCHED)

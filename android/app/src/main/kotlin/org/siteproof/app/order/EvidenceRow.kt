@@ -31,6 +31,7 @@ import org.siteproof.app.ui.localDateTime
 import org.siteproof.app.ui.local
 import org.siteproof.app.ui.userMessage
 import org.siteproof.core.EvidenceItem
+import org.siteproof.core.EntryKind
 import org.siteproof.core.describeFlag
 import org.siteproof.ui.Bilingual
 
@@ -95,10 +96,9 @@ fun EvidenceRow(item: EvidenceItem) {
 
 @Composable
 private fun kindLabel(item: EvidenceItem): String = when (item.kind) {
-    "photo" -> stringResource(R.string.evidence_photo)
-    "voice" -> item.durationMs?.let { stringResource(R.string.evidence_voice_duration, it.toLong() / 1000) }
+    EntryKind.PHOTO -> stringResource(R.string.evidence_photo)
+    EntryKind.VOICE -> item.durationMs?.let { stringResource(R.string.evidence_voice_duration, it.toLong() / 1000) }
         ?: stringResource(R.string.evidence_voice)
-    "note" -> stringResource(R.string.evidence_note)
-    "attach" -> stringResource(R.string.evidence_attach)
-    else -> item.kind
+    EntryKind.NOTE -> stringResource(R.string.evidence_note)
+    EntryKind.ATTACH -> stringResource(R.string.evidence_attach)
 }

@@ -19,6 +19,7 @@ import androidx.compose.ui.layout.ContentScale
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.unit.dp
 import org.siteproof.app.siteproof
+import org.siteproof.core.DerivativeRole
 
 @Composable
 fun Thumbnail(itemId: String, contentDescription: String, modifier: Modifier = Modifier) {
@@ -26,7 +27,7 @@ fun Thumbnail(itemId: String, contentDescription: String, modifier: Modifier = M
     val bitmap by produceState<ImageBitmap?>(null, itemId) {
         value = runCatching {
             app.device.call { d ->
-                d.derivatives(itemId).firstOrNull { it.role == "thumbnail" }
+                d.derivatives(itemId).firstOrNull { it.role == DerivativeRole.THUMBNAIL }
                     ?.let { d.blobPath(it.sha256) }
                     ?.let { BitmapFactory.decodeFile(it)?.asImageBitmap() }
             }
