@@ -56,15 +56,16 @@ home=$work/device
 "$cli" --home "$home" enroll "$url" "$code" --name fuzz-device >/dev/null
 device_token=$("$cli" --home "$home" token)
 
-total=0
-failed=0
 cd "$work"  # schemathesis keeps a cache in its working directory: not in the repository
-for who in admin device; do
+# One run per role, both at once against the one server (two cores, and
+# each run mostly waits on the other side): each writes its own log, report
+# and exit status, read once both are done.
+fuzz_as() {
+  local who=$1 token=$2
+  local skip=()
   # The admin run leaves out logout: it would end its own session on the
   # first example and turn the rest of the run into 401s.
-  token=$admin_token; skip=(--exclude-path /v1/logout)
-  [ "$who" = device ] && { token=$device_token; skip=(); }
-  report=$work/$who.ndjson
+  [ "$who" = admin ] && skip=(--exclude-path /v1/logout)
   set +e
   SCHEMATHESIS_HOOKS=api_fuzz_hooks PYTHONPATH="$root/scripts" \
   "$venv/bin/schemathesis" run "$root/server/openapi.json" --url "$url" \
@@ -73,9 +74,20 @@ for who in admin device; do
     --suppress-health-check all --request-timeout 30 --no-color \
     --generation-with-security-parameters false \
     -H "Authorization: Bearer $token" "${skip[@]}" \
-    --report ndjson --report-ndjson-path "$report" > "$work/$who.log" 2>&1
-  status=$?
-  set -e
+    --report ndjson --report-ndjson-path "$work/$who.ndjson" > "$work/$who.log" 2>&1
+  echo $? > "$work/$who.status"
+}
+fuzz_as admin "$admin_token" &
+admin_run=$!
+fuzz_as device "$device_token" &
+device_run=$!
+wait "$admin_run" "$device_run" || true
+
+total=0
+failed=0
+for who in admin device; do
+  report=$work/$who.ndjson
+  status=$(cat "$work/$who.status" 2>/dev/null || echo 1)
   # Each ScenarioFinished event carries the recorder of every request sent.
   n=$(python3 - "$report" <<'EOF'
 import json, sys

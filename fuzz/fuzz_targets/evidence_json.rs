@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use siteproof_core::evidence::canonical::{from_canonical_bytes, to_canonical_bytes};
-use siteproof_core::evidence::{Manifest, SignedManifest, SignedReceipt};
+use siteproof_protocol::evidence::canonical::{from_canonical_bytes, to_canonical_bytes};
+use siteproof_protocol::evidence::{Manifest, SignedManifest, SignedReceipt};
 
 /// The server key of the sample evidence in the corpus (core/examples/sample_packet.rs), so signatures can verify.
 const SERVER_KEY: &str = "fd1724385aa0c75b64fb78cd602fa1d991fdebf76b13c58ed702eac835e9f618";
@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = r.hash();
         let _ = r.open(SERVER_KEY);
     }
-    if let Ok(t) = serde_json::from_slice::<siteproof_core::evidence::time_token::SignedTime>(data) {
+    if let Ok(t) = serde_json::from_slice::<siteproof_protocol::evidence::time_token::SignedTime>(data) {
         let _ = t.hash();
         let _ = t.open("nonce");
     }

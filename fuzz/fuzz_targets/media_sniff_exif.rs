@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use siteproof_core::media::exif_summary::exif_from_raw;
-use siteproof_core::media::{read_exif, read_photo_info, sniff, SNIFF_LEN};
+use siteproof_media::exif_summary::exif_from_raw;
+use siteproof_media::{read_exif, read_photo_info, sniff, SNIFF_LEN};
 
 /// The readers take a path (they stream files); one scratch file per fuzzing process.
 fn scratch() -> &'static PathBuf {

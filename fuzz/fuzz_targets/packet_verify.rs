@@ -6,7 +6,7 @@
 use std::io::Cursor;
 
 use libfuzzer_sys::fuzz_target;
-use siteproof_core::packet::verify_packet_from;
+use siteproof_protocol::packet::verify_packet_from;
 
 fuzz_target!(|data: &[u8]| {
     let _ = verify_packet_from(Cursor::new(data));
