@@ -12,19 +12,12 @@ use siteproof_core::Device;
 const SECRET: &[u8] = b"test-secret-0123456789abcdef";
 
 fn mode(p: &Path) -> u32 {
-    std::fs::metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())).permissions().mode() & 0o777
+    siteproof_fs::mode_of(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn assert_private_tree(root: &Path) {
-    assert_eq!(mode(root), 0o700, "{}", root.display());
-    for e in std::fs::read_dir(root).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            assert_private_tree(&p);
-        } else {
-            assert_eq!(mode(&p), 0o600, "{}", p.display());
-        }
-    }
+    let wide = siteproof_fs::not_owner_only(root).unwrap();
+    assert!(wide.is_empty(), "not owner-only (path, mode): {wide:?}");
 }
 
 #[test]

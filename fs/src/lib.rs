@@ -8,7 +8,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -92,12 +92,42 @@ fn tighten(_path: &Path, _is_dir: bool) -> io::Result<()> {
     Ok(())
 }
 
+/// The permission bits of a file or folder (`0o777` masked).
+#[cfg(unix)]
+pub fn mode_of(path: &Path) -> io::Result<u32> {
+    Ok(fs::metadata(path)?.permissions().mode() & 0o777)
+}
+
+/// Every folder under `root` (itself included) whose mode is not [`DIR_MODE`]
+/// and every file whose mode is not [`FILE_MODE`], with its mode: empty means
+/// the tree is exactly as this crate creates and tightens it. What the device
+/// and server tests check their whole store against.
+#[cfg(unix)]
+pub fn not_owner_only(root: &Path) -> io::Result<Vec<(PathBuf, u32)>> {
+    let mut found = Vec::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(path) = todo.pop() {
+        let is_dir = fs::metadata(&path)?.is_dir();
+        let mode = mode_of(&path)?;
+        if mode != if is_dir { DIR_MODE } else { FILE_MODE } {
+            found.push((path.clone(), mode));
+        }
+        if is_dir {
+            for entry in fs::read_dir(&path)? {
+                todo.push(entry?.path());
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
     fn mode(p: &Path) -> u32 {
-        fs::metadata(p).unwrap().permissions().mode() & 0o777
+        mode_of(p).unwrap()
     }
 
     #[test]
@@ -116,5 +146,18 @@ mod tests {
         create_dir_all(&nested).unwrap();
         assert_eq!((mode(&f), mode(&nested)), (0o600, 0o700));
         tighten_if_present(&tmp.path().join("missing")).unwrap();
+    }
+
+    #[test]
+    fn a_tree_check_names_every_path_wider_than_owner_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("store");
+        create_dir_all(&root.join("blobs")).unwrap();
+        drop(create_file(&root.join("blobs/x")).unwrap());
+        drop(create_file(&root.join("db")).unwrap());
+        assert_eq!(not_owner_only(&root).unwrap(), vec![]);
+        fs::set_permissions(root.join("blobs/x"), fs::Permissions::from_mode(0o644)).unwrap();
+        fs::set_permissions(root.join("blobs"), fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(not_owner_only(&root).unwrap(), vec![(root.join("blobs"), 0o755), (root.join("blobs/x"), 0o644)]);
     }
 }

@@ -14,7 +14,7 @@ use super::json;
 use crate::auth::{require_device, require_session, Principal, Role};
 use crate::domain::accounts;
 use crate::domain::order_csv;
-use crate::domain::orders::{self, Actor, NewOrder, OrderUpdate};
+use crate::domain::orders::{self, Actor, NewOrder, OrderEdit};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::repo;
 use crate::state::AppState;
@@ -202,7 +202,7 @@ pub async fn get(State(st): State<AppState>, h: HeaderMap, Path(number): Path<St
     path = "/v1/orders/{number}",
     summary = "Updates status and the four tags; every change goes to history",
     params(("number" = String, Path, description = "Order number")),
-    request_body = OrderUpdate,
+    request_body = OrderEdit,
     responses(
         (status = 200, description = "OK", body = EditAnswer),
         (status = 400, description = "The body is not an order edit", body = ErrorBody),
@@ -212,11 +212,11 @@ pub async fn get(State(st): State<AppState>, h: HeaderMap, Path(number): Path<St
 )]
 pub async fn update(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>, b: Body) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
-    let u: OrderUpdate = body::json(b).await?;
+    let u: OrderEdit = body::json(b).await?;
     apply(&st, p, number, u).await
 }
 
-async fn apply(st: &AppState, p: Principal, number: String, u: OrderUpdate) -> ApiResult<Response> {
+async fn apply(st: &AppState, p: Principal, number: String, u: OrderEdit) -> ApiResult<Response> {
     st.db
         .call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -330,7 +330,7 @@ pub async fn device_pull(State(st): State<AppState>, h: HeaderMap, RawQuery(q): 
     description = "Fields a coordinator changed after base_version keep the coordinator's value (returned in conflicts); other \
         fields are last-writer-wins",
     params(("number" = String, Path, description = "Order number")),
-    request_body = OrderUpdate,
+    request_body = OrderEdit,
     responses(
         (status = 200, description = "OK", body = EditAnswer),
         (status = 400, description = "The body is not an order edit", body = ErrorBody),
@@ -340,7 +340,7 @@ pub async fn device_pull(State(st): State<AppState>, h: HeaderMap, RawQuery(q): 
 )]
 pub async fn device_update(State(st): State<AppState>, h: HeaderMap, Path(number): Path<String>, b: Body) -> ApiResult<Response> {
     let (p, _) = require_device(&st, &h).await?;
-    let u: OrderUpdate = body::json(b).await?;
+    let u: OrderEdit = body::json(b).await?;
     if u.base_version.is_none() {
         return Err(ApiError::bad_request(
             ErrorCode::BaseVersionRequired,

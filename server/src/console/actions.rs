@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use super::errors::{ConsoleError, ConsoleResult};
 use super::session::{check_origin, ConsoleUser};
 use super::{evidence, followups, pairs, path_segment};
-use crate::domain::orders::{self, Actor, OrderUpdate};
+use crate::domain::orders::{self, Actor, OrderEdit};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::body::{bytes, form_body};
@@ -70,7 +70,7 @@ pub async fn edit(
         ),
         None => None,
     };
-    let upd = OrderUpdate {
+    let upd = OrderEdit {
         status: f.get("status").map(str::to_string),
         tag_type: f.get("tag_type").map(str::to_string),
         tag_handling: f.get("tag_handling").map(str::to_string),

@@ -17,12 +17,12 @@ use siteproof_protocol::evidence::{ChainFinding, ChainLink, Manifest, Receipt, S
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// What `POST /v1/manifests` answers: the signed receipt and the key to check it with (the wire contract's envelope).
-pub use siteproof_protocol::wire::receipt::ReceiptEnvelope as ReceiptResponse;
+use siteproof_protocol::wire::receipt::ReceiptEnvelope;
 
 /// Outcome of an accept call.
 pub struct Accepted {
     /// The receipt (original one for replays).
-    pub response: ReceiptResponse,
+    pub response: ReceiptEnvelope,
     /// False when this was a replay of an accepted manifest.
     pub created: bool,
     /// Kinds of the chain findings this arrival showed (recorded as anomalies on the entries they name).
@@ -38,9 +38,9 @@ pub struct Signer {
     pub community_id: i64,
 }
 
-fn stored_receipt(conn: &Connection, hash: &str, key_hex: &str) -> DomainResult<Option<ReceiptResponse>> {
+fn stored_receipt(conn: &Connection, hash: &str, key_hex: &str) -> DomainResult<Option<ReceiptEnvelope>> {
     Ok(repo::receipts::of_manifest(conn, hash)?
-        .map(|(receipt, signature)| ReceiptResponse::new(SignedReceipt { receipt, signature }, key_hex)))
+        .map(|(receipt, signature)| ReceiptEnvelope::new(SignedReceipt { receipt, signature }, key_hex)))
 }
 
 /// Judges the arriving entry by the protocol's one chain rule
@@ -201,7 +201,7 @@ pub fn accept(
     repo::entries::advance_head(&tx, &dev.device_id, m.seq as i64, &hash)?;
     tx.commit()?;
     Ok(Accepted {
-        response: ReceiptResponse::new(signed, key_hex),
+        response: ReceiptEnvelope::new(signed, key_hex),
         created: true,
         anomalies: findings.into_iter().map(|f| f.kind.as_str().to_string()).collect(),
     })

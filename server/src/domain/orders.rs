@@ -16,7 +16,7 @@ use siteproof_protocol::vocab::{normalize, OrderKind, OrderStatus, TAG_CALLBACK,
 use siteproof_protocol::wire::error_code::ErrorCode;
 use siteproof_protocol::wire::order::WireOrder;
 /// The order bodies are the wire contract's: a new order, a status/tag edit, and an edit that lost.
-pub use siteproof_protocol::wire::order::{Conflict, NewOrder, OrderEdit as OrderUpdate};
+pub use siteproof_protocol::wire::order::{Conflict, NewOrder, OrderEdit};
 
 impl Order {
     /// Masks the complainant contact when the caller may not see it.
@@ -203,7 +203,7 @@ fn normalized(field: Field, v: &str) -> DomainResult<Option<String>> {
 }
 
 /// The requested value of a field (None: leave it).
-fn wanted(u: &OrderUpdate, field: Field) -> Option<&String> {
+fn wanted(u: &OrderEdit, field: Field) -> Option<&String> {
     match field {
         Field::Status => u.status.as_ref(),
         Field::TagType => u.tag_type.as_ref(),
@@ -220,7 +220,7 @@ fn wanted(u: &OrderUpdate, field: Field) -> Option<&String> {
 /// except that an edit carrying `base_version` does not overwrite a field a
 /// coordinator or admin changed after that version; such fields are
 /// returned as conflicts and the coordinator's value stays.
-pub fn apply_update(conn: &Connection, order: &Order, u: &OrderUpdate, actor: &Actor) -> DomainResult<(Vec<String>, Vec<Conflict>)> {
+pub fn apply_update(conn: &Connection, order: &Order, u: &OrderEdit, actor: &Actor) -> DomainResult<(Vec<String>, Vec<Conflict>)> {
     let mut changes: Vec<(Field, Option<String>, Option<String>)> = Vec::new();
     let mut conflicts = Vec::new();
     for field in Field::ALL {
