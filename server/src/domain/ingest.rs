@@ -52,20 +52,14 @@ fn stored_receipt(conn: &Connection, hash: &str, key_hex: &str) -> DomainResult<
 /// read by [`open_gaps`]. A finding is recorded on the entry it names (a link
 /// on its later end), so the phone, the server and a packet name one position.
 fn chain_findings(conn: &Connection, dev: &Signer, arriving: &ChainLink) -> DomainResult<Vec<ChainFinding>> {
-    let at = |seq: u64| -> rusqlite::Result<Option<ChainLink>> {
-        let Ok(seq_sql) = i64::try_from(seq) else { return Ok(None) };
-        Ok(repo::entries::at_seq(conn, &dev.device_id, seq_sql)?.map(|(hash, prev, item_id)| ChainLink { seq, hash, prev, item_id }))
-    };
-    let same_seq = at(arriving.seq)?;
-    let before = match arriving.seq.checked_sub(1) {
-        Some(s) if s >= 1 => at(s)?,
-        _ => None,
-    };
-    let after = match arriving.seq.checked_add(1) {
-        Some(s) => at(s)?,
-        None => None,
-    };
-    Ok(judge_arrival(arriving, Neighbours { same_seq: same_seq.as_ref(), before: before.as_ref(), after: after.as_ref() }))
+    // Positions are at most i64::MAX on the wire; the window is clamped to 1..=i64::MAX.
+    let seq = i64::try_from(arriving.seq).unwrap_or(i64::MAX);
+    let links = repo::entries::links_between(conn, &dev.device_id, seq.saturating_sub(1).max(1), seq.saturating_add(1))?;
+    let at = |seq: Option<u64>| seq.and_then(|s| links.iter().find(|l| l.seq == s));
+    let same_seq = at(Some(arriving.seq));
+    let before = at(arriving.seq.checked_sub(1).filter(|s| *s >= 1));
+    let after = at(arriving.seq.checked_add(1));
+    Ok(judge_arrival(arriving, Neighbours { same_seq, before, after }))
 }
 
 /// A run of sequence numbers a device has used (later entries exist) but the server has not received.

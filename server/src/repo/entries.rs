@@ -5,6 +5,7 @@
 //! sequence numbers has the server not received" (open gaps).
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use siteproof_protocol::evidence::ChainLink;
 
 use super::id_list;
 
@@ -106,11 +107,23 @@ pub fn of_item(c: &Connection, item_id: &str) -> rusqlite::Result<Vec<StoredEntr
     rows
 }
 
-/// (manifest hash, prev, item id) of the first entry a device has at a sequence number: a chain neighbour.
-pub fn at_seq(c: &Connection, device_id: &str, seq: i64) -> rusqlite::Result<Option<(String, Option<String>, String)>> {
-    c.prepare_cached("SELECT manifest_hash, prev, item_id FROM entries WHERE device_id = ?1 AND seq = ?2 ORDER BY log_index LIMIT 1")?
-        .query_row(params![device_id, seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()
+/// The chain links a device has at positions `from..=to`, the first received
+/// at each position only (a second one there is a fork, already recorded):
+/// an arriving entry's neighbours in one query.
+pub fn links_between(c: &Connection, device_id: &str, from: i64, to: i64) -> rusqlite::Result<Vec<ChainLink>> {
+    let mut s = c.prepare_cached(
+        "SELECT seq, manifest_hash, prev, item_id FROM entries WHERE device_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq, log_index",
+    )?;
+    let mut links: Vec<ChainLink> = Vec::new();
+    for row in s.query_map(params![device_id, from, to], |r| {
+        Ok(ChainLink { seq: r.get::<_, i64>(0)? as u64, hash: r.get(1)?, prev: r.get(2)?, item_id: r.get(3)? })
+    })? {
+        let link = row?;
+        if links.last().is_none_or(|l| l.seq != link.seq) {
+            links.push(link);
+        }
+    }
+    Ok(links)
 }
 
 /// Whether another device already has an entry with this item id.
