@@ -354,7 +354,7 @@ fn body(u: &ConsoleUser, v: &OrderView, here: &str) -> Markup {
         @for p in &v.pairs { (pair_card(u, p, &v.items)) }
         (pair_form(u, o, &v.items))
         h2 { (l.t("走访与证据", "Visits and evidence")) " (" (v.items.len()) ")" }
-        @if !v.items.is_empty() { (super::export::form(u, o)) }
+        @if !v.items.is_empty() { (super::export::form(u, o, &v.items)) }
         (timeline(u, &v.items))
         h2 { (l.t("变更记录", "Change history")) }
         (history(l, &v.history))
