@@ -82,7 +82,8 @@ fn phone(value: &str) -> ApiResult<String> {
     let v = short(value, "联系电话", "the phone number")?;
     let digits = v.chars().filter(char::is_ascii_digit).count();
     let allowed = v.chars().all(|c| c.is_ascii_digit() || " +-()（）转".contains(c));
-    if !v.is_empty() && !(allowed && (5..=20).contains(&digits)) {
+    let looks_like_phone = allowed && (5..=20).contains(&digits);
+    if !v.is_empty() && !looks_like_phone {
         return Err(invalid(
             "联系电话格式不对，请写数字（可含 +、-、空格，如 010-12345678 或 13800001111）",
             "the phone number is not valid: write digits (+, - and spaces allowed), e.g. 010-12345678 or 13800001111",
