@@ -111,9 +111,13 @@ fn world_with_evidence() -> (World, PathBuf, PathBuf) {
     std::fs::create_dir_all(&scratch).unwrap();
     // First sync anchors the clock and brings the order to the device.
     assert!(cli(&home).args(["--json", "sync"]).output().unwrap().status.success());
+    // The photos are taken on a visit, whose purpose the device signs into each entry.
+    let visit = cli_json(&home, &["visits", "start", "--order", NUMBER, "--purpose", "现场核实", "--lat", "39.9087", "--lon", "116.3970"]);
+    let visit_id = visit["id"].as_str().unwrap().to_string();
     for (i, sample) in GPS_SAMPLES.iter().take(3).enumerate() {
         let p = distinct_photo(&scratch, sample, &format!("bin-{i}"));
-        cli_json(&home, &["capture", "photo", p.to_str().unwrap(), "--order", NUMBER, "--lat", "39.9087", "--lon", &format!("116.397{i}")]);
+        let (lon, path) = (format!("116.397{i}"), p.to_str().unwrap().to_string());
+        cli_json(&home, &["capture", "photo", &path, "--order", NUMBER, "--visit", &visit_id, "--lat", "39.9087", "--lon", &lon]);
     }
     let voice = fixtures().join("audio/note.m4a");
     cli_json(&home, &["capture", "voice", voice.to_str().unwrap(), "--order", NUMBER, "--lat", "39.9088", "--lon", "116.3975"]);
@@ -320,7 +324,7 @@ fn coordinator_downloads_the_packet_over_http() {
             assert!(cover.contains(fact), "the cover lacks {fact:?}:\n{cover}");
         }
         let text = tool_output("pdftotext", &["-enc", "UTF-8"], &pdf, &["-"]);
-        for fact in ["办理经过", "走访记录", "wang（设备", "走访目的", "距点位", "点位图", "WGS-84"] {
+        for fact in ["办理经过", "走访记录", "wang（设备", "走访目的：现场核实", "距点位", "点位图", "WGS-84"] {
             assert!(text.contains(fact), "the report lacks {fact:?}:\n{text}");
         }
         let refused = client

@@ -257,6 +257,7 @@ fn report_item(row: &EntryRow, device_key: Option<&str>, server_key: &str, origi
         attach_item: row.attach_item_id.clone(),
         preview: original.and_then(|o| o.preview.clone()),
         visit_id: manifest.as_ref().and_then(|m| m.visit_id.clone()),
+        visit_purpose: manifest.as_ref().and_then(|m| m.visit_purpose.clone()),
     }
 }
 

@@ -85,6 +85,8 @@ pub struct ReportItem {
     pub preview: Option<(Vec<u8>, u32, u32)>,
     /// The site visit the item was captured in.
     pub visit_id: Option<String>,
+    /// That visit's purpose code, as the device signed it.
+    pub visit_purpose: Option<String>,
 }
 
 /// Facts about the packet itself and the order around the evidence.

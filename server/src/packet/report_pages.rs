@@ -118,6 +118,7 @@ fn items(n: usize) -> Vec<ReportItem> {
                 attach_item: None,
                 preview: (kind == EntryKind::Photo).then(|| (PREVIEW.to_vec(), 1280, 870)),
                 visit_id: Some(format!("visit-{}", i / 20)),
+                visit_purpose: Some(if i < 20 { "initial_verification" } else { "follow_up" }.into()),
             }
         })
         .collect()
@@ -194,7 +195,7 @@ fn the_cover_carries_the_dispute_and_a_stamp_block_in_chinese() {
     for fact in [
         "走访记录",
         "王小明（设备 红米 Note 12）",
-        "走访目的",
+        "走访目的：现场核实",
         "到达（首条证据）",
         "距点位 0 米（定位精度 ±8 米）",
         "距点位 10 米",

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use siteproof_protocol::evidence::EntryKind;
 use siteproof_protocol::text::prefix;
+use siteproof_protocol::vocab::{zh_label, VISIT_PURPOSES};
 
 use super::report::{beijing, beijing_date, Block, ReportItem};
 
@@ -27,6 +28,19 @@ pub fn captured_ms(item: &ReportItem) -> i64 {
 /// Who carried a device, as the server enrolled it.
 pub fn worker_zh(workers: &BTreeMap<String, String>, device_id: &str) -> String {
     workers.get(device_id).cloned().unwrap_or_else(|| format!("设备 {}（服务器未登记使用人）", prefix(device_id, 8)))
+}
+
+/// The purpose the visit's entries were signed with; entries made before phones signed it say so.
+fn purpose_zh(items: &[(usize, &ReportItem)]) -> String {
+    let mut purposes: Vec<&str> =
+        items.iter().filter_map(|(_, i)| i.visit_purpose.as_deref()).map(|p| zh_label(VISIT_PURPOSES, p)).collect();
+    purposes.sort();
+    purposes.dedup();
+    if purposes.is_empty() {
+        "未记录（拍摄时的手机版本未签入走访目的）".into()
+    } else {
+        purposes.join("、")
+    }
 }
 
 fn counts(items: &[(usize, &ReportItem)]) -> String {
@@ -74,7 +88,7 @@ pub fn visit_blocks(items: &[ReportItem], workers: &BTreeMap<String, String>) ->
         };
         b.push(Block::Group(vec![
             Block::Field(title, format!("{} 至 {}", beijing(captured_ms(first)), beijing(captured_ms(last)))),
-            Block::Field("　走访目的".into(), "未记录（手机未把走访目的上传到服务器）".into()),
+            Block::Field("　走访目的".into(), purpose_zh(its)),
             Block::Field("　社工".into(), people.join("、")),
             Block::Field("　到达（首条证据）".into(), format!("{}，{}", beijing(captured_ms(first)), place_zh(first))),
             Block::Field("　离开（末条证据）".into(), format!("{}，{}", beijing(captured_ms(last)), place_zh(last))),
