@@ -102,7 +102,8 @@ pub fn draw(map: &MapData, w: f32, h: f32) -> Option<Vec<Mark>> {
         marks.push(Mark::Line { x1: x - 7.0, y1: y, x2: x + 7.0, y2: y, ink: Ink::Spot });
         marks.push(Mark::Line { x1: x, y1: y - 7.0, x2: x, y2: y + 7.0, ink: Ink::Spot });
         marks.push(Mark::Circle { x, y, r: 4.0, ink: Ink::Spot });
-        marks.push(Mark::Label { x: x + 8.0, y: y + 12.0, text: "工单点位".into(), ink: Ink::Spot });
+        // Below and left of the cross: evidence labels sit above and right of their points.
+        marks.push(Mark::Label { x: x - 34.0, y: y + 18.0, text: "工单点位".into(), ink: Ink::Spot });
     }
     marks.extend(scale_bar(pt_per_m, w, h));
     marks.extend(north(w));
