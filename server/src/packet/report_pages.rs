@@ -233,6 +233,25 @@ fn every_page_holds_more_than_a_few_lines_and_the_page_count_is_bounded() {
     }
 }
 
+/// The last line of a page above its footer (which poppler may split in two).
+fn last_line(page: &str) -> &str {
+    page.lines().map(str::trim).filter(|l| !l.is_empty() && !l.contains("页，共") && *l != "工单 2026112300456").last().unwrap_or("")
+}
+
+#[test]
+fn no_page_ends_with_a_heading() {
+    let Some(font) = tools_and_font() else { return };
+    let headings = ["一、", "二、", "三、", "四、", "五、", "附录", "申诉理由", "点位图", "时间均为北京时间"];
+    for n in [10, 100] {
+        for (i, page) in pages(&font, n, &dispute()).iter().enumerate() {
+            let last = last_line(page);
+            let orphan =
+                headings.iter().any(|h| last.starts_with(h)) || (last.starts_with("证据 ") && last.contains('：') && last.len() < 40);
+            assert!(!orphan, "{n} items: page {} ends with the heading {last:?}", i + 1);
+        }
+    }
+}
+
 #[test]
 fn the_suggested_grounds_name_the_visit_days_and_what_was_recorded() {
     let evidence: Vec<EvidenceFact> =
