@@ -235,7 +235,7 @@ fn every_page_holds_more_than_a_few_lines_and_the_page_count_is_bounded() {
 
 /// The last line of a page above its footer (which poppler may split in two).
 fn last_line(page: &str) -> &str {
-    page.lines().map(str::trim).filter(|l| !l.is_empty() && !l.contains("页，共") && *l != "工单 2026112300456").last().unwrap_or("")
+    page.lines().map(str::trim).rfind(|l| !l.is_empty() && !l.contains("页，共") && *l != "工单 2026112300456").unwrap_or("")
 }
 
 #[test]
