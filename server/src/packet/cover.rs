@@ -48,7 +48,7 @@ pub fn cover_blocks(order: &Order, dispute: &Dispute, created_at_ms: i64) -> Vec
         b.extend(dispute.grounds.split('\n').filter(|p| !p.trim().is_empty()).map(|p| Block::Paragraph(p.trim().to_string())));
     }
     b.push(Block::Paragraph(
-        "所附证据见本证据包：工单情况与办理经过、走访记录、证据点位与距离、证据明细（照片、录音、文字记录），以及核验说明。".into(),
+        "所附证据见本证据包：工单情况与办理经过、走访记录、证据点位与距离、证据明细（照片、录音、文字记录）、保管链，以及核验说明。".into(),
     ));
     b.push(Block::Field("联系人".into(), or_blank(&dispute.coordinator_name)));
     b.push(Block::Field("联系电话".into(), or_blank(&dispute.coordinator_phone)));

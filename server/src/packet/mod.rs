@@ -9,6 +9,7 @@ mod appendix;
 mod assemble;
 pub mod collect;
 mod cover;
+mod custody;
 pub mod dispute;
 mod distances;
 pub mod font;

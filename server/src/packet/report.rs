@@ -14,7 +14,7 @@ use siteproof_protocol::vocab::{zh_label, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES}
 
 use super::dispute::Dispute;
 use super::map::MapData;
-use super::{appendix, cover, distances, history, visits};
+use super::{appendix, cover, custody, distances, history, visits};
 use crate::domain::orders::{HistoryEntry, Order};
 
 /// One block of the report, in reading order.
@@ -166,6 +166,7 @@ pub fn blocks(order: &Order, facts: &PacketFacts, dispute: &Dispute, items: &[Re
     let mut overview = visits::visit_blocks(items, &facts.workers);
     overview.extend(distances::distance_blocks(order, items));
     b.splice(details_at..details_at, overview);
+    b.extend(custody::custody_blocks(items, facts.created_at_ms));
     b.extend(appendix::verification_blocks(&facts.server_fingerprint));
     b
 }

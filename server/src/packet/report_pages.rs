@@ -201,6 +201,8 @@ fn the_cover_carries_the_dispute_and_a_stamp_block_in_chinese() {
         "距点位 10 米",
         "WGS-84",
         "如何核验本证据包",
+        "六、保管链",
+        "→ 服务器收到 2026-11-18 20:16:40",
     ] {
         assert!(all.contains(fact), "the body lacks {fact:?}:\n{all}");
     }
@@ -241,7 +243,7 @@ fn last_line(page: &str) -> &str {
 #[test]
 fn no_page_ends_with_a_heading() {
     let Some(font) = tools_and_font() else { return };
-    let headings = ["一、", "二、", "三、", "四、", "五、", "附录", "申诉理由", "点位图", "时间均为北京时间"];
+    let headings = ["一、", "二、", "三、", "四、", "五、", "六、", "附录", "申诉理由", "点位图", "时间均为北京时间", "每条证据：拍摄时"];
     for n in [10, 100] {
         for (i, page) in pages(&font, n, &dispute()).iter().enumerate() {
             let last = last_line(page);
