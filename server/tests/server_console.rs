@@ -585,8 +585,16 @@ fn the_export_form_suggests_grounds_from_the_evidence_and_refuses_a_bad_dispute(
     let d = w.device("worker_a");
     let note = d.manifest_at(1, None, None, Some("A-12"));
     assert_eq!(d.post_manifest(s, &note).status(), 201);
+    let visit_id = uuid::Uuid::new_v4().to_string();
+    let on_visit = d.manifest_with(2, Some(note.hash()), None, Some("A-12"), |m| {
+        m.visit_id = Some(visit_id.clone());
+        m.visit_purpose = Some("follow_up".into());
+    });
+    assert_eq!(d.post_manifest(s, &on_visit).status(), 201);
     let b = Browser::login(s, "coord_a");
     let page = b.page("/console/orders/A-12");
+    let purpose_at = page.find("data-test=\"visit-purpose\"").expect("the visit is headed by its signed purpose");
+    assert!(page[purpose_at..].chars().take(80).collect::<String>().contains("跟进观察"), "the purpose in words");
     assert!(page.contains("data-test=\"dispute-fields\""), "the export form asks for the dispute");
     let grounds_at = page.find("name=\"grounds\"").expect("a grounds field");
     let grounds: String = page[grounds_at..].chars().take(400).collect();
