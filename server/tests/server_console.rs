@@ -576,3 +576,38 @@ fn the_order_page_shows_the_gap_the_api_reports() {
     let page = Browser::login(s, "coord_a").page("/console/orders/A-9");
     assert!(!page.contains("data-flag=\"gap\""), "closed once the entries arrive");
 }
+
+#[test]
+fn the_export_form_suggests_grounds_from_the_evidence_and_refuses_a_bad_dispute() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "A-12", None);
+    let d = w.device("worker_a");
+    let note = d.manifest_at(1, None, None, Some("A-12"));
+    assert_eq!(d.post_manifest(s, &note).status(), 201);
+    let visit_id = uuid::Uuid::new_v4().to_string();
+    let on_visit = d.manifest_with(2, Some(note.hash()), None, Some("A-12"), |m| {
+        m.visit_id = Some(visit_id.clone());
+        m.visit_purpose = Some("follow_up".into());
+    });
+    assert_eq!(d.post_manifest(s, &on_visit).status(), 201);
+    let b = Browser::login(s, "coord_a");
+    let page = b.page("/console/orders/A-12");
+    let purpose_at = page.find("data-test=\"visit-purpose\"").expect("the visit is headed by its signed purpose");
+    assert!(page[purpose_at..].chars().take(80).collect::<String>().contains("跟进观察"), "the purpose in words");
+    assert!(page.contains("data-test=\"dispute-fields\""), "the export form asks for the dispute");
+    let grounds_at = page.find("name=\"grounds\"").expect("a grounds field");
+    let grounds: String = page[grounds_at..].chars().take(400).collect();
+    assert!(grounds.contains("工单 A-12") && grounds.contains("到现场核实"), "grounds suggested from the evidence: {grounds}");
+    for outcome in ["不计重办", "退回派单", "核减考核"] {
+        assert!(page.contains(outcome), "the requested outcome {outcome} is offered");
+    }
+    let csrf = b.csrf("/console/orders/A-12");
+    let item = item_of(&note);
+    for (field, value, named) in [("coordinator_phone", "call me", "联系电话"), ("outcome", "撤单", "申请事项")] {
+        let r = b.post_form("/console/orders/A-12/packet", &[("csrf", &csrf), ("item", &item), (field, value)]);
+        assert_eq!(r.status(), 400, "{field}={value}");
+        let body = r.text().unwrap();
+        assert!(body.contains(named), "the refusal names {named}: {body}");
+    }
+}

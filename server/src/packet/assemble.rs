@@ -18,6 +18,7 @@ use siteproof_protocol::evidence::{EntryKind, Manifest, SignedReceipt};
 use siteproof_protocol::packet::{guide::guide_text, key_fingerprint, layout, PacketHeader, PacketWriter};
 
 use super::collect::{self, EntryRow};
+use super::dispute::Dispute;
 use super::font::CjkFont;
 use super::report::{self, PacketFacts, ReportItem};
 use super::{file_name_for, font_unavailable, pdf, PacketSummary};
@@ -36,6 +37,7 @@ pub(super) struct ExportJob {
     pub community_id: i64,
     pub number: String,
     pub item_ids: Option<Vec<String>>,
+    pub dispute: Dispute,
     pub out: PathBuf,
 }
 
@@ -131,12 +133,11 @@ impl ExportJob {
 
         // People read the report in capture order; the ZIP keeps chain order.
         items.sort_by_key(|i| (i.anchored.as_ref().map(|a| a.utc_ms).unwrap_or(i.device_time_ms), i.device_id.clone(), i.seq));
-        let facts = PacketFacts { created_at_ms, server_fingerprint: fingerprint.clone() };
-        let mut blocks = report::blocks(&order, &facts, &items);
-        for s in &skipped {
-            blocks.push(report::Block::Note(format!("未收入 / left out: {s}")));
-        }
-        let footer = format!("工单 / order {} · Siteproof", order.number);
+        let history = orders::history_of(conn, order.id)?;
+        let workers = collect::workers(conn, device_keys.keys())?;
+        let facts = PacketFacts { created_at_ms, server_fingerprint: fingerprint.clone(), left_out: skipped.clone(), history, workers };
+        let blocks = report::blocks(&order, &facts, &self.dispute, &items);
+        let footer = format!("工单 {}", order.number);
         let pdf_bytes = pdf::render(&font, &blocks, &footer).map_err(ApiError::internal)?;
         writer.add_bytes(layout::REPORT, &pdf_bytes).map_err(ApiError::from)?;
         writer
@@ -255,6 +256,8 @@ fn report_item(row: &EntryRow, device_key: Option<&str>, server_key: &str, origi
         audio_ms: manifest.as_ref().and_then(|m| m.audio.as_ref().map(|a| a.duration_ms)),
         attach_item: row.attach_item_id.clone(),
         preview: original.and_then(|o| o.preview.clone()),
+        visit_id: manifest.as_ref().and_then(|m| m.visit_id.clone()),
+        visit_purpose: manifest.as_ref().and_then(|m| m.visit_purpose.clone()),
     }
 }
 

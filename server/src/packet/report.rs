@@ -1,14 +1,21 @@
-//! What the PDF report says, separate from how it is set: the order's facts
-//! and, for each item, its picture, anchored time, place, full hashes, check
-//! result, flags and text, all in Chinese first with English beside it. The
-//! complainant's contact is left out on purpose (投诉人信息保密).
+//! What the PDF report says, separate from how it is set: a 12345 dispute
+//! document in Chinese. The 申诉书 cover (`cover`), the order's facts and
+//! history, the visits and distances, then for each item its picture,
+//! anchored time, place, full hashes, check result, flags and text, and a
+//! plain-Chinese appendix on checking the packet. The complainant's contact
+//! is left out on purpose (投诉人信息保密).
+
+use std::collections::BTreeMap;
 
 use chrono::{FixedOffset, TimeZone};
 use siteproof_protocol::evidence::{AnchoredTime, EntryKind, LocationFix};
 use siteproof_protocol::flags;
 use siteproof_protocol::vocab::{zh_label, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
-use crate::domain::orders::Order;
+use super::dispute::Dispute;
+use super::map::MapData;
+use super::{appendix, cover, custody, distances, history, visits};
+use crate::domain::orders::{HistoryEntry, Order};
 
 /// One block of the report, in reading order.
 #[derive(Debug, Clone)]
@@ -27,6 +34,16 @@ pub enum Block {
     Picture { jpeg: Vec<u8>, width: u32, height: u32 },
     /// A thin horizontal rule.
     Rule,
+    /// Running text without a label, e.g. the grounds of the dispute.
+    Paragraph(String),
+    /// Signature, date and a framed place for the unit's stamp (盖章处).
+    StampBlock,
+    /// The next block starts a new page (unless the page is still empty).
+    PageBreak,
+    /// Blocks kept on one page when they fit one (an item entry, a visit).
+    Group(Vec<Block>),
+    /// The evidence points and the order's address, drawn to scale.
+    Map(MapData),
 }
 
 /// One evidence item as the report shows it.
@@ -66,15 +83,25 @@ pub struct ReportItem {
     pub attach_item: Option<String>,
     /// Preview JPEG (bytes, width, height) for photos.
     pub preview: Option<(Vec<u8>, u32, u32)>,
+    /// The site visit the item was captured in.
+    pub visit_id: Option<String>,
+    /// That visit's purpose code, as the device signed it.
+    pub visit_purpose: Option<String>,
 }
 
-/// Facts about the packet itself, printed on the first page.
-#[derive(Debug, Clone)]
+/// Facts about the packet itself and the order around the evidence.
+#[derive(Debug, Default)]
 pub struct PacketFacts {
     /// Server clock at export, Unix ms.
     pub created_at_ms: i64,
     /// Server key fingerprint.
     pub server_fingerprint: String,
+    /// Entries left out of the packet, with the reason.
+    pub left_out: Vec<String>,
+    /// The order's change history, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Who carries each device (device id → name), as the server enrolled it.
+    pub workers: BTreeMap<String, String>,
 }
 
 /// Beijing time (UTC+8), the time every 12345 party reads.
@@ -86,8 +113,17 @@ pub fn beijing(ms: i64) -> String {
     }
 }
 
+/// The Beijing date of a time, as a Chinese document writes it.
+pub fn beijing_date(ms: i64) -> String {
+    let tz = FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    match tz.timestamp_millis_opt(ms).single() {
+        Some(t) => t.format("%Y年%-m月%-d日").to_string(),
+        None => format!("{ms} ms"),
+    }
+}
+
 fn opt_time(ms: Option<i64>) -> String {
-    ms.map(beijing).unwrap_or_else(|| "未填写 / not set".into())
+    ms.map(beijing).unwrap_or_else(|| "未填写".into())
 }
 
 fn kind_label(kind: EntryKind) -> &'static str {
@@ -107,25 +143,51 @@ fn bound_text(ms: u64) -> String {
     }
 }
 
-/// Builds the blocks of the whole report.
-pub fn blocks(order: &Order, facts: &PacketFacts, items: &[ReportItem]) -> Vec<Block> {
+/// Builds the blocks of the whole report: the cover, the body in Chinese, the appendix.
+pub fn blocks(order: &Order, facts: &PacketFacts, dispute: &Dispute, items: &[ReportItem]) -> Vec<Block> {
+    let mut b = cover::cover_blocks(order, dispute, facts.created_at_ms);
+    b.extend(order_blocks(order, facts));
+    b.extend(history::history_blocks(&facts.history));
+    b.push(Block::Heading(format!("五、证据明细（共 {} 条）", items.len())));
+    let details_at = b.len() - 1;
+    b.push(Block::Note("时间均为北京时间（UTC+8）。".into()));
+    if items.is_empty() {
+        b.push(Block::Note("本工单没有收到证据。".into()));
+    }
+    for s in &facts.left_out {
+        b.push(Block::Note(format!("未收入：{s}")));
+    }
+    for (i, item) in items.iter().enumerate() {
+        let mut entry = vec![Block::Rule];
+        entry.extend(item_blocks(i + 1, item));
+        b.push(Block::Group(entry));
+    }
+    // Visits and distances are read before the details they point to.
+    let mut overview = visits::visit_blocks(items, &facts.workers);
+    overview.extend(distances::distance_blocks(order, items));
+    b.splice(details_at..details_at, overview);
+    b.extend(custody::custody_blocks(items, facts.created_at_ms));
+    b.extend(appendix::verification_blocks(&facts.server_fingerprint));
+    b
+}
+
+fn order_blocks(order: &Order, facts: &PacketFacts) -> Vec<Block> {
     let mut b = vec![
         Block::Title("12345 工单争议证据报告".into()),
-        Block::Note("Dispute evidence report (Siteproof) · 时间均为北京时间 UTC+8 / all times Beijing time, UTC+8".into()),
-        Block::Heading("一、工单信息 / Work order".into()),
-        Block::Field("工单号 / number".into(), order.number.clone()),
-        Block::Field("社区 / community".into(), order.community.clone()),
-        Block::Field("类型 / kind".into(), order.kind.zh().to_string()),
-        Block::Field("类别 / category".into(), order.category.clone()),
-        Block::Field("地址 / address".into(), order.address.clone()),
-        Block::Field("诉求内容 / content".into(), if order.content.is_empty() { "（无）".into() } else { order.content.clone() }),
-        Block::Field("派单时间 / dispatched".into(), opt_time(order.dispatched_at_ms)),
-        Block::Field("办理时限 / deadline".into(), opt_time(order.deadline_ms)),
-        Block::Field("状态 / status".into(), order.status.zh().to_string()),
+        Block::Heading("一、工单情况".into()),
+        Block::Field("工单号".into(), order.number.clone()),
+        Block::Field("社区".into(), order.community.clone()),
+        Block::Field("诉求类型".into(), order.kind.zh().to_string()),
+        Block::Field("类别".into(), order.category.clone()),
+        Block::Field("地址".into(), order.address.clone()),
+        Block::Field("诉求内容".into(), if order.content.is_empty() { "（无）".into() } else { order.content.clone() }),
+        Block::Field("派单时间".into(), opt_time(order.dispatched_at_ms)),
+        Block::Field("办理时限".into(), opt_time(order.deadline_ms)),
+        Block::Field("状态".into(), order.status.zh().to_string()),
     ];
     let tag = |v: &Option<String>, vocab| v.as_deref().map(|c| zh_label(vocab, c).to_string()).unwrap_or_else(|| "—".into());
     b.push(Block::Field(
-        "标签 / tags".into(),
+        "标签".into(),
         format!(
             "工单类型 {}；办理结果 {}；回访结果 {}",
             tag(&order.tag_type, TAG_TYPES),
@@ -134,24 +196,11 @@ pub fn blocks(order: &Order, facts: &PacketFacts, items: &[ReportItem]) -> Vec<B
         ),
     ));
     if !order.knowledge.is_empty() {
-        b.push(Block::Field("应知应会 / knowledge".into(), order.knowledge.clone()));
+        b.push(Block::Field("应知应会".into(), order.knowledge.clone()));
     }
-    b.push(Block::Field("证据包生成时间 / packet made".into(), beijing(facts.created_at_ms)));
-    b.push(Block::Field("服务器公钥指纹 / server key fingerprint".into(), facts.server_fingerprint.clone()));
-    b.push(Block::Note(
-        "请将此指纹与街道办事处公布的指纹核对；核验方法见证据包内 GUIDE.txt。投诉人联系方式保密，未列入本报告。 / \
-         Compare this fingerprint with the one the street office publishes; GUIDE.txt explains the checks. \
-         The complainant's contact is confidential and not in this report."
-            .into(),
-    ));
-    b.push(Block::Heading(format!("二、证据 / Evidence ({} 条 / items)", items.len())));
-    if items.is_empty() {
-        b.push(Block::Note("本工单没有收到证据 / no evidence was received for this order".into()));
-    }
-    for (i, item) in items.iter().enumerate() {
-        b.push(Block::Rule);
-        b.extend(item_blocks(i + 1, item));
-    }
+    b.push(Block::Field("证据包生成时间".into(), beijing(facts.created_at_ms)));
+    b.push(Block::Field("服务器公钥指纹".into(), facts.server_fingerprint.clone()));
+    b.push(Block::Note("投诉人联系方式保密，未列入本报告。".into()));
     b
 }
 
