@@ -92,38 +92,6 @@ impl Item {
     }
 }
 
-/// The trust statement of what re-checking found.
-fn statement_of(
-    kind: &str,
-    manifest: Option<&Manifest>,
-    signer: &Signer,
-    key_known: bool,
-    original: OriginalCheck,
-    seq: i64,
-    v: &Verification,
-) -> Statement {
-    let signature = match (&v.signature_error, key_known) {
-        (None, _) => SignatureCheck::Valid,
-        (Some(_), false) => SignatureCheck::NoKey,
-        (Some(e), true) => SignatureCheck::Invalid(e.clone()),
-    };
-    let receipt = if v.receipt_ok {
-        ReceiptCheck::Valid { received_at_ms: v.received_at_ms, log_index: Some(v.log_index) }
-    } else {
-        ReceiptCheck::Invalid("不是本服务器的签名 / not signed by this server's key".into())
-    };
-    trust::statement(&Checks {
-        kind: EntryKind::parse(kind).unwrap_or(EntryKind::Note),
-        manifest,
-        signer,
-        signature,
-        stored_text_matches: true,
-        original,
-        receipt,
-        chain: ChainCheck::Judged { seq, anomalies: v.anomalies.clone(), missing_before: v.missing_before.clone() },
-    })
-}
-
 /// Every evidence item of an order (photos, voice notes, text notes), oldest capture first.
 pub fn for_order(
     c: &Connection,
@@ -160,10 +128,21 @@ pub fn for_order(
             Some(Err(e)) => (serde_json::from_str::<Manifest>(&r.manifest).ok(), Some(e.to_string())),
             None => (serde_json::from_str::<Manifest>(&r.manifest).ok(), Some("device not enrolled on this server".to_string())),
         };
+        let signature = match (&signature_error, &key) {
+            (None, _) => SignatureCheck::Valid,
+            (Some(_), None) => SignatureCheck::NoKey,
+            (Some(e), Some(_)) => SignatureCheck::Invalid(e.clone()),
+        };
         let receipt = SignedReceipt { receipt: r.receipt.clone(), signature: r.receipt_signature.clone() }.open(server_key_hex);
         let received_at_ms = match &receipt {
             Ok(rc) => rc.received_at_ms,
             Err(_) => r.received_at_ms,
+        };
+        // A receipt proves receipt of the manifest it names, so it must name this one.
+        let receipt = match receipt {
+            Ok(rc) if rc.manifest_hash == r.manifest_hash => ReceiptCheck::Valid { received_at_ms, log_index: Some(r.log_index) },
+            Ok(_) => ReceiptCheck::ForAnotherManifest,
+            Err(e) => ReceiptCheck::Invalid(e.to_string()),
         };
         let anomalies = repo::anomalies::of_manifest(c, &r.manifest_hash)?.into_iter().map(|a| (a.kind, a.detail)).collect();
         let missing_before = gaps.iter().filter(|g| g.0 == r.device_id && g.2 < r.seq).map(|g| (g.1, g.2)).collect();
@@ -192,14 +171,27 @@ pub fn for_order(
         let verification = Verification {
             signature_ok: signature_error.is_none(),
             signature_error,
-            receipt_ok: receipt.is_ok(),
+            receipt_ok: matches!(receipt, ReceiptCheck::Valid { .. }),
             received_at_ms,
             log_index: r.log_index,
             anomalies,
             missing_before,
             media_present,
         };
-        let trust = statement_of(&r.kind, manifest.as_ref(), &signer, key.is_some(), original, r.seq, &verification);
+        let trust = trust::statement(&Checks {
+            kind: EntryKind::parse(&r.kind).unwrap_or(EntryKind::Note),
+            manifest: manifest.as_ref(),
+            signer: &signer,
+            signature,
+            stored_text_matches: sm.hash() == r.manifest_hash,
+            original,
+            receipt,
+            chain: ChainCheck::Judged {
+                seq: r.seq,
+                anomalies: verification.anomalies.clone(),
+                missing_before: verification.missing_before.clone(),
+            },
+        });
         items.push(Item {
             thumbnail: pick("thumbnail"),
             preview: pick("preview"),

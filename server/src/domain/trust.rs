@@ -183,16 +183,25 @@ pub struct Statement {
 }
 
 impl Statement {
-    /// Why the item is not proven, in Chinese: the failed and doubtful lines, joined.
-    pub fn reasons_zh(&self) -> String {
-        self.failed.iter().chain(&self.doubtful).map(|l| l.zh.as_str()).collect::<Vec<_>>().join("；")
+    /// Why the item is not proven: what failed, what is doubtful, and the essential checks that could not be made.
+    fn reasons(&self) -> impl Iterator<Item = &Line> {
+        let unchecked = self.cannot_check.iter().filter(|l| ESSENTIAL.contains(&l.code.as_str()));
+        self.failed.iter().chain(&self.doubtful).chain(unchecked)
     }
 
-    /// The same in English.
+    /// [`Statement::reasons`] in Chinese, joined.
+    pub fn reasons_zh(&self) -> String {
+        self.reasons().map(|l| l.zh.as_str()).collect::<Vec<_>>().join("；")
+    }
+
+    /// [`Statement::reasons`] in English, joined.
     pub fn reasons_en(&self) -> String {
-        self.failed.iter().chain(&self.doubtful).map(|l| l.en.as_str()).collect::<Vec<_>>().join("; ")
+        self.reasons().map(|l| l.en.as_str()).collect::<Vec<_>>().join("; ")
     }
 }
+
+/// Checks without which nothing about an item is proven: a cannot-check line with one of these codes fails the item.
+const ESSENTIAL: [&str; 2] = ["signature", "original"];
 
 /// Beijing time (UTC+8), seconds precision: the time every 12345 party reads.
 fn beijing(ms: i64) -> String {
@@ -235,7 +244,6 @@ pub fn statement(c: &Checks) -> Statement {
     let mut doubtful = Vec::new();
     let mut cannot_check = Vec::new();
     let mut failed = Vec::new();
-    let mut essential_unchecked = false;
     let kind = c.manifest.map(|m| m.kind).unwrap_or(c.kind);
 
     match (&c.signature, c.signer) {
@@ -260,7 +268,6 @@ pub fn statement(c: &Checks) -> Statement {
             failed.push(line("signature", format!("签名：无效（{why}）"), format!("Signature: invalid ({why})")))
         }
         (SignatureCheck::NoKey, _) => {
-            essential_unchecked = true;
             cannot_check.push(line(
                 "signature",
                 "签名：没有该设备的公钥，无法核验",
@@ -285,7 +292,6 @@ pub fn statement(c: &Checks) -> Statement {
             failed.push(line("original", "原始文件：哈希或大小与签名不符", "Original: hash or size differs from the signed one"))
         }
         OriginalCheck::Missing => {
-            essential_unchecked = true;
             cannot_check.push(line(
                 "original",
                 "原始文件：不在服务器上，无法核对",
@@ -378,6 +384,7 @@ pub fn statement(c: &Checks) -> Statement {
         format!("a signature proves who recorded what and when the server saw it, not that {scene_en} is true"),
     ));
 
+    let essential_unchecked = cannot_check.iter().any(|l| ESSENTIAL.contains(&l.code.as_str()));
     let standing = if !failed.is_empty() || essential_unchecked {
         Standing::Failed
     } else if !doubtful.is_empty() {
@@ -536,6 +543,7 @@ mod tests {
         let s = statement(&c);
         assert_eq!(s.standing, Standing::Failed, "an uncheckable signature proves nothing");
         assert!(s.cannot_check.iter().any(|l| l.code == "signature"));
+        assert!(s.reasons_zh().contains("无法核验"), "the reason is given: {}", s.reasons_zh());
 
         let mut c = checks(&m, &stranger);
         c.original = OriginalCheck::Missing;
