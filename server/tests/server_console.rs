@@ -681,6 +681,10 @@ fn a_doubtful_photo_is_not_ticked_asks_before_export_and_says_why_in_the_pdf() {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
     let mut pdf = Vec::new();
     std::io::Read::read_to_end(&mut archive.by_name("report.pdf").unwrap(), &mut pdf).unwrap();
+    // For people to look at the pages (pdftoppm): SITEPROOF_TEST_ARTIFACTS names a folder to leave the report in.
+    if let Ok(dir) = std::env::var("SITEPROOF_TEST_ARTIFACTS") {
+        std::fs::write(std::path::Path::new(&dir).join("doubtful-report.pdf"), &pdf).unwrap();
+    }
     let Some(text) = pdf_text(&pdf) else {
         eprintln!("pdftotext is missing: the PDF text part of this test is skipped");
         return;
