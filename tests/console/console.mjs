@@ -144,7 +144,8 @@ try {
     const listed = page.locator('[data-test=doubtful-list] li');
     found.confirmListed = await listed.count();
     check(found.confirmListed === found.doubtful, `the confirmation lists the ${found.doubtful} doubtful items, saw ${found.confirmListed}`);
-    check((await page.locator('[data-test=doubtful-list]').innerText()).includes('Photo'), 'the confirmation names the items');
+    const listedText = await page.locator('[data-test=doubtful-list]').innerText();
+    check(/Photo|照片/.test(listedText) && /EXIF|照片内/.test(listedText), `the confirmation names the items and why: ${listedText}`);
     await shot(page, 'export-confirm-en');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=confirm-export]')]);
     const path = join(downloads, download.suggestedFilename() || 'packet.zip');
