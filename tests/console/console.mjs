@@ -97,6 +97,8 @@ try {
   // Two photos of one spot from two visits are shown as a before/after pair.
   found.pairs = await page.locator('[data-test=pair]').count();
   check(found.pairs >= 1, 'a before/after pair is shown');
+  found.pairDoubts = await page.locator('[data-test=pair] [data-test=pair-standing]').count();
+  check(found.pairDoubts >= 1, 'a doubtful photo in a pair is marked there too');
 
   // 4. The voice note plays in the browser's own audio element.
   const audio = page.locator('audio[data-test=voice]').first();
@@ -146,7 +148,7 @@ try {
     check(found.confirmListed === found.doubtful, `the confirmation lists the ${found.doubtful} doubtful items, saw ${found.confirmListed}`);
     const listedText = await page.locator('[data-test=doubtful-list]').innerText();
     check(/Photo|照片/.test(listedText) && /EXIF|照片内/.test(listedText), `the confirmation names the items and why: ${listedText}`);
-    await shot(page, 'export-confirm-en');
+    await shot(page, 'export-confirm');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=confirm-export]')]);
     const path = join(downloads, download.suggestedFilename() || 'packet.zip');
     await download.saveAs(path);

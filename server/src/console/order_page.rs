@@ -280,6 +280,10 @@ fn pair_card(u: &ConsoleUser, p: &Pair, items: &[Item]) -> Markup {
                     strong { (label) }
                     @if let Some(i) = find(id) {
                         " " span.muted { (i.captured_at_ms().map(fmt_ms_secs).unwrap_or_default()) }
+                        @if i.trust.standing.needs_confirmation() {
+                            @let (zh, en) = i.trust.standing.word();
+                            " " span.warn data-test="pair-standing" { (l.t(zh, en)) }
+                        }
                         (thumb(l, i))
                     }
                 }

@@ -358,7 +358,7 @@ pub fn statement(c: &Checks) -> Statement {
         for f in &m.flags {
             let (name_zh, name_en) = flags::describe(f);
             let (doubt_zh, doubt_en) = flags::doubt(f);
-            let (mut zh, mut en) = (format!("{name_zh}：{doubt_zh}"), format!("{name_en}: {doubt_en}"));
+            let (mut zh, mut en) = (format!("{name_zh}，{doubt_zh}"), format!("{name_en}, so {doubt_en}"));
             if let Some((dz, de)) = flag_detail(f, m) {
                 zh.push_str(&format!("（{dz}）"));
                 en.push_str(&format!(" ({de})"));
