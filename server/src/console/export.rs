@@ -1,9 +1,13 @@
 //! Exporting an order's dispute packet from the console: the order page's
+//! Exporting an order's dispute packet from the console: the order page's
 //! checkboxes choose the items, the coordinator writes the dispute (grounds
 //! prefilled with a suggestion built from the evidence, the requested
 //! outcome, the submitting unit and their contact), the form posts here, and
 //! the ZIP built by `packet::export_order_packet` (which also writes the
-//! audit row) comes back as a download.
+//! audit row) comes back as a download. Choosing an item that is not proven
+//! (doubtful or failed, by its trust statement) first answers with a page
+//! that lists those items and why, and exports only once that page is
+//! confirmed (`confirm_doubtful=1`): the console needs no script for it.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -12,9 +16,11 @@ use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use maud::{html, Markup};
 
-use super::actions::checked_form;
+use super::actions::{checked_form, Form};
 use super::errors::ConsoleResult;
-use super::evidence::Item;
+use super::evidence::{self, Item};
+use super::i18n::fmt_ms_secs;
+use super::layout::{html_response, page};
 use super::path_segment;
 use super::session::ConsoleUser;
 use crate::domain::orders::{self, Order};
@@ -79,7 +85,73 @@ pub fn form(u: &ConsoleUser, o: &Order, items: &[Item]) -> Markup {
     }
 }
 
-/// `POST /console/orders/{number}/packet` - the ZIP as a download.
+/// The form field that confirms exporting items that are not proven.
+pub const CONFIRM_FIELD: &str = "confirm_doubtful";
+
+/// The posted fields again as hidden inputs (all but the CSRF token, the confirmation and the items `drop` names).
+fn carried(f: &Form, drop: &[&str]) -> Markup {
+    html! {
+        @for (k, v) in &f.0 {
+            @if k != "csrf" && k != CONFIRM_FIELD && !(k == "item" && drop.contains(&v.as_str())) {
+                input type="hidden" name=(k) value=(v);
+            }
+        }
+    }
+}
+
+fn kind_word(l: super::i18n::Lang, kind: &str) -> &str {
+    match kind {
+        "photo" => l.t("照片", "Photo"),
+        "voice" => l.t("录音", "Voice note"),
+        "note" => l.t("现场记录", "On-site note"),
+        other => other,
+    }
+}
+
+/// The confirmation step: the chosen items that are not proven, each with why, and two ways on.
+fn confirm_page(u: &ConsoleUser, number: &str, f: &Form, unproven: &[Item]) -> Markup {
+    let l = u.lang;
+    let action = format!("/console/orders/{}/packet", path_segment(number));
+    let unproven_ids: Vec<&str> = unproven.iter().map(|i| i.item_id.as_str()).collect();
+    let proven_left = f.all("item").iter().filter(|id| !unproven_ids.contains(&id.as_str())).count();
+    html! {
+        h1 { (l.t("确认导出存疑证据", "Confirm exporting doubtful evidence")) }
+        p {
+            (l.t(
+                "下列勾选的证据存疑或未能证实。仍然导出时，证据包报告会把每一项标为「存疑」或「核验失败」并写明原因。",
+                "The ticked items below are doubtful or not proven. If you export them anyway, the packet's report marks each one 存疑 (doubtful) or 核验失败 (check failed) and says why.",
+            ))
+        }
+        ul data-test="doubtful-list" {
+            @for i in unproven {
+                @let (wz, we) = i.trust.standing.word();
+                li data-item=(i.item_id) data-standing=(i.trust.standing.code()) {
+                    strong.warn { (l.t(wz, we)) } " · "
+                    (kind_word(l, &i.kind)) " · " span.muted { (i.device_label) }
+                    @if let Some(t) = i.captured_at_ms() { " · " (fmt_ms_secs(t)) }
+                    br;
+                    (l.t(&i.trust.reasons_zh(), &i.trust.reasons_en()))
+                }
+            }
+        }
+        form method="post" action=(action) data-test="confirm-form" {
+            input type="hidden" name="csrf" value=(u.csrf);
+            input type="hidden" name=(CONFIRM_FIELD) value="1";
+            (carried(f, &[]))
+            button type="submit" data-test="confirm-export" { (l.t("仍然导出（报告中标为存疑）", "Export anyway (marked doubtful in the report)")) }
+        }
+        @if proven_left > 0 {
+            form method="post" action=(action) data-test="proven-only-form" {
+                input type="hidden" name="csrf" value=(u.csrf);
+                (carried(f, &unproven_ids))
+                button.plain type="submit" data-test="export-proven-only" { (l.t("只导出已证实的证据", "Export only the proven items")) }
+            }
+        }
+        p { a href=(format!("/console/orders/{}", path_segment(number))) { (l.t("« 返回工单，重新勾选", "« Back to the order to choose again")) } }
+    }
+}
+
+/// `POST /console/orders/{number}/packet` - the ZIP as a download, or first the confirmation step.
 pub async fn export(
     u: ConsoleUser,
     State(st): State<AppState>,
@@ -103,6 +175,17 @@ pub async fn export(
         coordinator_name: field("coordinator_name"),
         coordinator_phone: field("coordinator_phone"),
     })?;
+    if f.get(CONFIRM_FIELD) != Some("1") {
+        let (wanted, key_hex, storage) = (number.clone(), st.key_hex.clone(), st.storage.clone());
+        let on_order = st.db.call(move |c| evidence::for_order(c, community_id, &wanted, &key_hex, storage.as_ref())).await?;
+        let unproven: Vec<Item> =
+            on_order.into_iter().filter(|i| items.contains(&i.item_id) && i.trust.standing.needs_confirmation()).collect();
+        if !unproven.is_empty() {
+            let title = u.lang.t("确认导出存疑证据", "Confirm exporting doubtful evidence");
+            let here = format!("/console/orders/{}", path_segment(&number));
+            return Ok(html_response(page(&u, title, &here, confirm_page(&u, &number, &f, &unproven))));
+        }
+    }
     // One folder per request; the file is unlinked as soon as it is open, so nothing stays behind.
     let dir = st.config.data.join("packets").join(uuid::Uuid::new_v4().to_string());
     siteproof_fs::create_dir_all(&dir).map_err(ApiError::from)?;

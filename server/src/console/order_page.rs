@@ -233,7 +233,12 @@ fn item_card(u: &ConsoleUser, i: &Item) -> Markup {
     let m = i.manifest.as_ref();
     html! {
         div.item id=(format!("item-{}", i.item_id)) data-kind=(i.kind) data-item=(i.item_id) {
-            label.pick { input type="checkbox" name="item" value=(i.item_id) form="export-form" checked; " " (l.t("导出", "export")) }
+            // Only proven items are ticked by default; exporting any other asks for confirmation.
+            @let proven = !i.trust.standing.needs_confirmation();
+            label.pick data-test="export-pick" data-standing=(i.trust.standing.code()) {
+                input type="checkbox" name="item" value=(i.item_id) form="export-form" checked[proven]; " " (l.t("导出", "export"))
+                @if !proven { " " span.warn { (l.t("（存疑或未证实，默认不导出）", "(doubtful or not proven: not ticked by default)")) } }
+            }
             div.media {
                 @match i.kind.as_str() {
                     "photo" => (thumb(l, i)),
@@ -275,6 +280,10 @@ fn pair_card(u: &ConsoleUser, p: &Pair, items: &[Item]) -> Markup {
                     strong { (label) }
                     @if let Some(i) = find(id) {
                         " " span.muted { (i.captured_at_ms().map(fmt_ms_secs).unwrap_or_default()) }
+                        @if i.trust.standing.needs_confirmation() {
+                            @let (zh, en) = i.trust.standing.word();
+                            " " span.warn data-test="pair-standing" { (l.t(zh, en)) }
+                        }
                         (thumb(l, i))
                     }
                 }

@@ -20,7 +20,9 @@ pub fn custody_blocks(items: &[ReportItem], exported_at_ms: i64) -> Vec<Block> {
         ),
     ];
     for (i, item) in items.iter().enumerate() {
-        let signed = if item.failures.is_empty() { "签名与回执均核验通过" } else { "核验未通过，见证据明细" };
+        // Only what the signatures settle: whether the scene is true is the trust statement's (存疑 items say why there).
+        let signed =
+            if item.trust.failed.is_empty() { "签名、回执与原件相符" } else { "有核验不符之处，见证据明细" };
         b.push(Block::Paragraph(format!(
             "证据 {}　拍摄 {}（设备 {} 第 {} 条）→ 服务器收到 {} → 导出 {}；{signed}",
             i + 1,

@@ -1,21 +1,22 @@
 //! What the PDF report says, separate from how it is set: a 12345 dispute
 //! document in Chinese. The 申诉书 cover (`cover`), the order's facts and
-//! history, the visits and distances, then for each item its picture,
-//! anchored time, place, full hashes, check result, flags and text, and a
-//! plain-Chinese appendix on checking the packet. The complainant's contact
-//! is left out on purpose (投诉人信息保密).
+//! history, the visits and distances, then for each item its picture, trust
+//! statement (proven / 存疑 with why / cannot be checked, decided in
+//! `domain::trust` exactly as the console shows it), place, full hashes and
+//! text, and a plain-Chinese appendix on checking the packet. The
+//! complainant's contact is left out on purpose (投诉人信息保密).
 
 use std::collections::BTreeMap;
 
 use chrono::{FixedOffset, TimeZone};
 use siteproof_protocol::evidence::{AnchoredTime, EntryKind, LocationFix};
-use siteproof_protocol::flags;
 use siteproof_protocol::vocab::{zh_label, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
 use super::dispute::Dispute;
 use super::map::MapData;
 use super::{appendix, cover, custody, distances, history, visits};
 use crate::domain::orders::{HistoryEntry, Order};
+use crate::domain::trust::{Line, Standing, Statement};
 
 /// One block of the report, in reading order.
 #[derive(Debug, Clone)]
@@ -71,10 +72,8 @@ pub struct ReportItem {
     pub fix: Option<LocationFix>,
     /// When the server first held the manifest, Unix ms.
     pub received_at_ms: i64,
-    /// Check failures found while exporting (empty: verified).
-    pub failures: Vec<String>,
-    /// Capture flags (codes).
-    pub flags: Vec<String>,
+    /// What the checks made while exporting prove, what is doubtful, what cannot be checked.
+    pub trust: Statement,
     /// Note text.
     pub text: Option<String>,
     /// Voice note duration, ms.
@@ -132,14 +131,6 @@ fn kind_label(kind: EntryKind) -> &'static str {
         EntryKind::Voice => "录音 / voice note",
         EntryKind::Note => "文字记录 / note",
         EntryKind::Attach => "归档记录 / filing entry",
-    }
-}
-
-fn bound_text(ms: u64) -> String {
-    if ms < 1000 {
-        format!("±{ms} 毫秒 / ms")
-    } else {
-        format!("±{:.1} 秒 / s", ms as f64 / 1000.0)
     }
 }
 
@@ -204,19 +195,34 @@ fn order_blocks(order: &Order, facts: &PacketFacts) -> Vec<Block> {
     b
 }
 
+/// Lines of one kind as one paragraph: the Chinese sentences, then the English ones.
+fn joined(lines: &[Line]) -> String {
+    let zh: Vec<&str> = lines.iter().map(|l| l.zh.as_str()).collect();
+    let en: Vec<&str> = lines.iter().map(|l| l.en.as_str()).collect();
+    format!("{} / {}", zh.join("；"), en.join("; "))
+}
+
 fn item_blocks(n: usize, item: &ReportItem) -> Vec<Block> {
-    let mut b = vec![Block::Heading(format!("证据 {n}：{}", kind_label(item.kind)))];
+    let t = &item.trust;
+    let (word_zh, word_en) = t.standing.word();
+    let mut b = vec![Block::Heading(format!("证据 {n}：{} — {word_zh} / {word_en}", kind_label(item.kind)))];
     if let Some((jpeg, w, h)) = &item.preview {
         b.push(Block::Picture { jpeg: jpeg.clone(), width: *w, height: *h });
         b.push(Block::Note("预览图（原图见证据包 originals/）/ preview; the original is in the packet's originals/".into()));
     }
     b.push(Block::Field(
-        "拍摄时间（锚定）/ anchored time".into(),
-        match &item.anchored {
-            Some(a) => format!("{} {}", beijing(a.utc_ms), bound_text(a.bound_ms)),
-            None => "未锚定 / unanchored".into(),
+        "可信程度 / trust".into(),
+        match t.standing {
+            Standing::Proven => format!("{word_zh} / {word_en}"),
+            _ => format!("{word_zh}：{} / {word_en}: {}", t.reasons_zh(), t.reasons_en()),
         },
     ));
+    if !t.proven.is_empty() {
+        b.push(Block::Field("已证实 / proven".into(), joined(&t.proven)));
+    }
+    if !t.cannot_check.is_empty() {
+        b.push(Block::Field("无法核实 / cannot be checked".into(), joined(&t.cannot_check)));
+    }
     b.push(Block::Field("手机时间 / phone clock".into(), beijing(item.device_time_ms)));
     b.push(Block::Field(
         "地点（WGS-84）/ place".into(),
@@ -230,28 +236,6 @@ fn item_blocks(n: usize, item: &ReportItem) -> Vec<Block> {
     }
     b.push(Block::Hash("记录 SHA-256 / manifest SHA-256".into(), item.manifest_hash.clone()));
     b.push(Block::Field("设备 / device".into(), format!("{} 第 {} 条 / entry {}", item.device_id, item.seq, item.seq)));
-    b.push(Block::Field("服务器收到 / received".into(), beijing(item.received_at_ms)));
-    b.push(Block::Field(
-        "核验结果 / verification".into(),
-        if item.failures.is_empty() {
-            "通过：设备签名、原件哈希、服务器回执均有效 / verified: device signature, original hash and server receipt are valid".into()
-        } else {
-            format!("未通过 / FAILED: {}", item.failures.join("；"))
-        },
-    ));
-    let flag_text = if item.flags.is_empty() {
-        "无 / none".to_string()
-    } else {
-        item.flags
-            .iter()
-            .map(|f| {
-                let (zh, en) = flags::describe(f);
-                format!("{zh}（{en}）")
-            })
-            .collect::<Vec<_>>()
-            .join("；")
-    };
-    b.push(Block::Field("标记 / flags".into(), flag_text));
     if let Some(ms) = item.audio_ms {
         b.push(Block::Field("录音时长 / duration".into(), format!("{:.1} 秒 / s", ms as f64 / 1000.0)));
     }

@@ -15,6 +15,7 @@ use super::font::CjkFont;
 use super::pdf;
 use super::report::{self, PacketFacts, ReportItem};
 use crate::domain::orders::{HistoryEntry, Order};
+use crate::domain::trust::{Standing, Statement};
 
 const PREVIEW: &[u8] = include_bytes!("../../../fuzz/corpus/media_sniff_exif/canon_40d.jpg");
 const T0: i64 = 1_795_000_000_000;
@@ -111,8 +112,7 @@ fn items(n: usize) -> Vec<ReportItem> {
                     fix_time_ms: at,
                 }),
                 received_at_ms: at + 600_000,
-                failures: Vec::new(),
-                flags: Vec::new(),
+                trust: Statement { standing: Standing::Proven, proven: vec![], doubtful: vec![], cannot_check: vec![], failed: vec![] },
                 text: (kind == EntryKind::Note).then(|| format!("已核实：{i} 号垃圾桶已清运，现场无异味")),
                 audio_ms: (kind == EntryKind::Voice).then_some(12_000),
                 attach_item: None,
