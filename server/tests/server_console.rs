@@ -725,8 +725,7 @@ fn a_doubtful_photo_is_not_ticked_asks_before_export_and_says_why_in_the_pdf() {
         return;
     };
     let flat: String = text.split_whitespace().collect();
-    for why in
-        ["存疑：定位来自模拟位置应用", "记录的地点可能是伪造的", "照片可能不是此时拍摄的", "照片可能不是在此地拍摄的", "已证实/proven"]
+    for why in ["存疑：定位来自模拟位置应用", "记录的地点可能是伪造的", "照片可能不是此时拍摄的", "照片可能不是在此地拍摄的", "已证实"]
     {
         let why: String = why.split_whitespace().collect();
         assert!(flat.contains(&why), "the PDF says {why:?}:\n{text}");

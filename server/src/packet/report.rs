@@ -127,10 +127,10 @@ fn opt_time(ms: Option<i64>) -> String {
 
 fn kind_label(kind: EntryKind) -> &'static str {
     match kind {
-        EntryKind::Photo => "照片 / photo",
-        EntryKind::Voice => "录音 / voice note",
-        EntryKind::Note => "文字记录 / note",
-        EntryKind::Attach => "归档记录 / filing entry",
+        EntryKind::Photo => "照片",
+        EntryKind::Voice => "录音",
+        EntryKind::Note => "文字记录",
+        EntryKind::Attach => "归档记录",
     }
 }
 
@@ -197,54 +197,54 @@ fn order_blocks(order: &Order, facts: &PacketFacts) -> Vec<Block> {
 
 /// Lines of one kind as one paragraph: the Chinese sentences, then the English ones.
 fn joined(lines: &[Line]) -> String {
-    let zh: Vec<&str> = lines.iter().map(|l| l.zh.as_str()).collect();
-    let en: Vec<&str> = lines.iter().map(|l| l.en.as_str()).collect();
-    format!("{} / {}", zh.join("；"), en.join("; "))
+    lines.iter().map(|l| l.zh.as_str()).collect::<Vec<_>>().join("；")
 }
 
+/// One item's entry, in Chinese like the rest of the body: what the checks
+/// prove, what is in doubt and why, what cannot be checked, then the facts.
 fn item_blocks(n: usize, item: &ReportItem) -> Vec<Block> {
     let t = &item.trust;
-    let (word_zh, word_en) = t.standing.word();
-    let mut b = vec![Block::Heading(format!("证据 {n}：{} — {word_zh} / {word_en}", kind_label(item.kind)))];
+    let (word, _) = t.standing.word();
+    let mut b = vec![Block::Heading(format!("证据 {n}：{} — {word}", kind_label(item.kind)))];
     if let Some((jpeg, w, h)) = &item.preview {
         b.push(Block::Picture { jpeg: jpeg.clone(), width: *w, height: *h });
-        b.push(Block::Note("预览图（原图见证据包 originals/）/ preview; the original is in the packet's originals/".into()));
+        b.push(Block::Note("预览图（原图见证据包 originals/ 目录）".into()));
     }
     b.push(Block::Field(
-        "可信程度 / trust".into(),
+        "可信程度".into(),
         match t.standing {
-            Standing::Proven => format!("{word_zh} / {word_en}"),
-            _ => format!("{word_zh}：{} / {word_en}: {}", t.reasons_zh(), t.reasons_en()),
+            Standing::Proven => word.to_string(),
+            _ => format!("{word}：{}", t.reasons_zh()),
         },
     ));
     if !t.proven.is_empty() {
-        b.push(Block::Field("已证实 / proven".into(), joined(&t.proven)));
+        b.push(Block::Field("已证实".into(), joined(&t.proven)));
     }
     if !t.cannot_check.is_empty() {
-        b.push(Block::Field("无法核实 / cannot be checked".into(), joined(&t.cannot_check)));
+        b.push(Block::Field("无法核实".into(), joined(&t.cannot_check)));
     }
-    b.push(Block::Field("手机时间 / phone clock".into(), beijing(item.device_time_ms)));
+    b.push(Block::Field("手机时间".into(), beijing(item.device_time_ms)));
     b.push(Block::Field(
-        "地点（WGS-84）/ place".into(),
+        "地点（WGS-84）".into(),
         match &item.fix {
-            Some(f) => format!("纬度 lat {:.6}，经度 lon {:.6}（精度 ±{:.0} 米 / m，{}）", f.lat, f.lon, f.accuracy_m, f.provider),
-            None => "无定位 / no location fix".into(),
+            Some(f) => format!("纬度 {:.6}，经度 {:.6}（精度 ±{:.0} 米，{}）", f.lat, f.lon, f.accuracy_m, f.provider),
+            None => "无定位".into(),
         },
     ));
     if let Some(sha) = &item.media_sha256 {
-        b.push(Block::Hash("原件 SHA-256 / original SHA-256".into(), sha.clone()));
+        b.push(Block::Hash("原件 SHA-256".into(), sha.clone()));
     }
-    b.push(Block::Hash("记录 SHA-256 / manifest SHA-256".into(), item.manifest_hash.clone()));
-    b.push(Block::Field("设备 / device".into(), format!("{} 第 {} 条 / entry {}", item.device_id, item.seq, item.seq)));
+    b.push(Block::Hash("记录 SHA-256".into(), item.manifest_hash.clone()));
+    b.push(Block::Field("设备".into(), format!("{}，第 {} 条", item.device_id, item.seq)));
     if let Some(ms) = item.audio_ms {
-        b.push(Block::Field("录音时长 / duration".into(), format!("{:.1} 秒 / s", ms as f64 / 1000.0)));
+        b.push(Block::Field("录音时长".into(), format!("{:.1} 秒", ms as f64 / 1000.0)));
     }
     if let Some(text) = &item.text {
-        b.push(Block::Field("记录文字 / note text".into(), text.clone()));
+        b.push(Block::Field("记录文字".into(), text.clone()));
     }
     if let Some(target) = &item.attach_item {
-        b.push(Block::Field("归档的证据 / filed item".into(), target.clone()));
+        b.push(Block::Field("归档的证据".into(), target.clone()));
     }
-    b.push(Block::Field("证据编号 / item id".into(), item.item_id.clone()));
+    b.push(Block::Field("证据编号".into(), item.item_id.clone()));
     b
 }
