@@ -28,7 +28,8 @@ const NOTE: f32 = 8.0;
 const HEADING: f32 = 13.0;
 const TITLE: f32 = 18.0;
 const HASH: f32 = 9.0;
-const MAX_PICTURE_H: f32 = 250.0;
+/// Two photo entries share a page: a preview this tall still shows the scene, and the original is in the packet.
+const MAX_PICTURE_H: f32 = 160.0;
 /// The lowest a line may end: above the footer.
 const BODY_BOTTOM: f32 = FOOTER_Y - 14.0;
 /// Height of a page's writable area.
