@@ -3,50 +3,17 @@
 //! follow-up windows, and manual before/after pairing. Each checks the
 //! Origin header and the CSRF token, then redirects back to the order page.
 
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::errors::{ConsoleError, ConsoleResult};
-use super::session::{check_origin, ConsoleUser};
+use super::form::CheckedPost;
 use super::{evidence, followups, pairs, path_segment};
 use crate::domain::orders::{self, Actor, OrderEdit};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::web::body::{bytes, form_body};
 use siteproof_protocol::wire::error_code::ErrorCode;
-
-/// A submitted form: its fields in order.
-pub struct Form(pub Vec<(String, String)>);
-
-impl Form {
-    /// The first value of a field.
-    pub fn get(&self, k: &str) -> Option<&str> {
-        self.0.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str())
-    }
-
-    /// Every value of a repeated field (checkboxes).
-    pub fn all(&self, k: &str) -> Vec<String> {
-        self.0.iter().filter(|(key, _)| key == k).map(|(_, v)| v.clone()).collect()
-    }
-
-    /// A field that must be present.
-    pub fn need(&self, k: &str) -> Result<&str, ConsoleError> {
-        self.get(k).ok_or_else(|| {
-            ConsoleError(ApiError::bad_request(ErrorCode::MissingField, &format!("表单缺少 {k}"), &format!("form field {k} is missing")))
-        })
-    }
-}
-
-/// Reads a form body (64 KiB at most) after the Origin and CSRF checks.
-pub async fn checked_form(u: &ConsoleUser, h: &HeaderMap, body: Body) -> ConsoleResult<Form> {
-    check_origin(h)?;
-    let b = bytes(body, 64 * 1024).await?;
-    let f = Form(form_body(&b)?);
-    u.check_csrf(f.get("csrf"))?;
-    Ok(f)
-}
 
 /// 303 back to an order page (optionally to an anchor).
 pub fn back_to(number: &str, anchor: &str) -> Response {
@@ -56,13 +23,10 @@ pub fn back_to(number: &str, anchor: &str) -> Response {
 
 /// `POST /console/orders/{number}/edit` - status, the four tags, notes.
 pub async fn edit(
-    u: ConsoleUser,
     State(st): State<AppState>,
     Path(number): Path<String>,
-    h: HeaderMap,
-    body: Body,
+    CheckedPost { user: u, form: f }: CheckedPost,
 ) -> ConsoleResult<Response> {
-    let f = checked_form(&u, &h, body).await?;
     let base_version = match f.get("version") {
         Some(v) => Some(
             v.parse::<i64>()
@@ -96,13 +60,10 @@ pub async fn edit(
 
 /// `POST /console/orders/{number}/followups` - schedules a follow-up window.
 pub async fn add_followup(
-    u: ConsoleUser,
     State(st): State<AppState>,
     Path(number): Path<String>,
-    h: HeaderMap,
-    body: Body,
+    CheckedPost { user: u, form: f }: CheckedPost,
 ) -> ConsoleResult<Response> {
-    let f = checked_form(&u, &h, body).await?;
     let from = followups::parse_local("from", f.need("from")?)?;
     let due = followups::parse_local("due", f.need("due")?)?;
     let note = f.get("note").unwrap_or("").to_string();
@@ -119,13 +80,10 @@ pub async fn add_followup(
 
 /// `POST /console/orders/{number}/followups/{id}/cancel`.
 pub async fn cancel_followup(
-    u: ConsoleUser,
     State(st): State<AppState>,
     Path((number, id)): Path<(String, i64)>,
-    h: HeaderMap,
-    body: Body,
+    CheckedPost { user: u, .. }: CheckedPost,
 ) -> ConsoleResult<Response> {
-    checked_form(&u, &h, body).await?;
     let p = u.principal.clone();
     let num = number.clone();
     st.db
@@ -139,13 +97,10 @@ pub async fn cancel_followup(
 
 /// `POST /console/orders/{number}/pairs` - sets or clears a manual before/after pairing.
 pub async fn set_pair(
-    u: ConsoleUser,
     State(st): State<AppState>,
     Path(number): Path<String>,
-    h: HeaderMap,
-    body: Body,
+    CheckedPost { user: u, form: f }: CheckedPost,
 ) -> ConsoleResult<Response> {
-    let f = checked_form(&u, &h, body).await?;
     let after = f.need("after")?.to_string();
     let before = f.get("before").unwrap_or("").to_string();
     let p = u.principal.clone();

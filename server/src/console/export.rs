@@ -11,14 +11,14 @@
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use maud::{html, Markup};
 
-use super::actions::{checked_form, Form};
 use super::errors::ConsoleResult;
 use super::evidence::{self, Item};
+use super::form::{CheckedPost, Form};
 use super::i18n::fmt_ms_secs;
 use super::layout::{html_response, page};
 use super::path_segment;
@@ -153,13 +153,10 @@ fn confirm_page(u: &ConsoleUser, number: &str, f: &Form, unproven: &[Item]) -> M
 
 /// `POST /console/orders/{number}/packet` - the ZIP as a download, or first the confirmation step.
 pub async fn export(
-    u: ConsoleUser,
     State(st): State<AppState>,
     Path(number): Path<String>,
-    h: HeaderMap,
-    body: Body,
+    CheckedPost { user: u, form: f }: CheckedPost,
 ) -> ConsoleResult<Response> {
-    let f = checked_form(&u, &h, body).await?;
     let (wanted, comms) = (number.clone(), u.principal.communities.clone());
     let community_id = st.db.call(move |c| Ok(orders::get_visible(c, &wanted, &comms)?.community_id)).await?;
     let items = f.all("item");

@@ -8,10 +8,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{html, DOCTYPE};
 
-use super::actions::Form;
 use super::errors::ConsoleResult;
+use super::form::{CheckedPost, Form};
 use super::i18n::Lang;
-use super::session::{check_origin, clear_session_cookie, cookies_secure, lang_cookie, lang_of, session_cookie, ConsoleUser};
+use super::session::{check_origin, clear_session_cookie, cookies_secure, lang_cookie, lang_of, session_cookie};
 use crate::auth::client_addr::ClientAddr;
 use crate::auth::{session, Role};
 use crate::error::ApiError;
@@ -108,8 +108,7 @@ pub async fn submit(
 }
 
 /// `POST /console/logout` - revokes the session and clears the cookie.
-pub async fn logout(u: ConsoleUser, State(st): State<AppState>, h: HeaderMap, body: Body) -> ConsoleResult<Response> {
-    super::actions::checked_form(&u, &h, body).await?;
+pub async fn logout(State(st): State<AppState>, h: HeaderMap, CheckedPost { user: u, .. }: CheckedPost) -> ConsoleResult<Response> {
     let th = u.principal.token_hash.clone();
     st.db.call(move |c| session::logout(c, &th)).await?;
     Ok((

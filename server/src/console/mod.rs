@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod export;
 pub mod followups;
 pub mod followups_page;
+pub mod form;
 pub mod i18n;
 pub mod layout;
 pub mod login;
