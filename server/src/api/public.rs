@@ -37,10 +37,12 @@ pub async fn time(State(st): State<AppState>, RawQuery(q): RawQuery) -> ApiResul
     Ok(json(StatusCode::OK, &signed))
 }
 
-/// `GET /v1/server-key` - the key receipts and time statements are signed with.
+/// `GET /v1/server-key` - the key receipts, time statements and dispute packets are signed with: hex, its
+/// fingerprint (what `siteproof verify --server-key` pins) and PEM (what `openssl pkeyutl -pubin` reads).
 pub async fn server_key(State(st): State<AppState>) -> Response {
     let fingerprint = siteproof_protocol::packet::key_fingerprint(&st.key_hex).ok();
-    json(StatusCode::OK, &json!({"server_key": st.key_hex.as_str(), "algorithm": "ed25519", "fingerprint": fingerprint}))
+    let pem = siteproof_protocol::packet::server_pem::server_key_pem(&st.key_hex).ok();
+    json(StatusCode::OK, &json!({"server_key": st.key_hex.as_str(), "algorithm": "ed25519", "fingerprint": fingerprint, "pem": pem}))
 }
 
 /// `GET /v1/openapi.json`.
