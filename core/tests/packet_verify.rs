@@ -180,7 +180,8 @@ fn the_files_for_checking_by_hand_are_held_to_the_key_and_the_index() {
     let dir = tempfile::tempdir().unwrap();
     let e = evidence(false);
     let good = write(dir.path(), &e, [0, 1], None, &e.server);
-    let names: Vec<String> = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap().file_names().map(String::from).collect();
+    let names: Vec<String> =
+        zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap().file_names().map(|n| n.unwrap().into_owned()).collect();
     for hand_check in [layout::SERVER_KEY_PEM, layout::CHECKSUMS, layout::CHECKSUMS_SIGNATURE] {
         assert!(names.iter().any(|n| n == hand_check), "{hand_check} in {names:?}");
     }

@@ -69,7 +69,8 @@ fn members(path: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// A real server, an order with two photos and a note synced to it, and the packet its admin command exports.
 struct Exported {
-    w: World,
+    /// Holds the server (and its folders) until the test ends.
+    _world: World,
     packet: PathBuf,
     scratch: PathBuf,
     /// What the street office publishes: `GET /v1/server-key`'s fingerprint.
@@ -102,7 +103,7 @@ fn exported_packet() -> Exported {
     admin(&w.data(), &["--json", "export-order", NUMBER, "--out", packet.to_str().unwrap()]);
     let key: serde_json::Value = reqwest::blocking::get(format!("{}/v1/server-key", w.server.url)).unwrap().json().unwrap();
     let published = key["fingerprint"].as_str().unwrap().to_string();
-    Exported { w, packet, scratch, published }
+    Exported { _world: w, packet, scratch, published }
 }
 
 /// The attacker's packet: the genuine one with one photo dropped and every receipt moved three days earlier,

@@ -128,7 +128,9 @@ mod tests {
         assert!(commands[1].starts_with("sha256sum --check"));
         let tools = ["openssl", "sha256sum", "find", "sed", "sort", "diff", "cut", "tail"];
         for c in &commands {
-            for word in c.split('|').map(|stage| stage.split_whitespace().next().unwrap_or_default()) {
+            // Each program a line runs stands first in a pipeline stage or a process substitution.
+            let stages = c.replace("<(", "|").replace(')', " ");
+            for word in stages.split('|').map(|stage| stage.split_whitespace().next().unwrap_or_default()) {
                 assert!(tools.contains(&word), "{word} in {c}");
             }
         }

@@ -213,7 +213,7 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
     if let Some(listing) = &listing {
         check_listing(&members, listing, &mut c);
     }
-    check_server_pem(&members, server_key.as_deref(), &mut c);
+    check_server_pem(&members, listing.as_deref(), server_key.as_deref(), &mut c);
     check_checksums(&members, listing.as_deref(), server_key.as_deref(), &mut c);
 
     // Device keys, by the id their file name gives.
@@ -475,8 +475,12 @@ fn check_receipt(
 }
 
 /// `keys/server.pem` must be there and name the key of `keys/server.pub`: a reader checking by hand uses the PEM.
-fn check_server_pem(members: &BTreeMap<String, Member>, server_key: Option<&str>, c: &mut Checker) {
+fn check_server_pem(members: &BTreeMap<String, Member>, listing: Option<&[IndexedFile]>, server_key: Option<&str>, c: &mut Checker) {
     let Some(m) = members.get(SERVER_KEY_PEM) else {
+        // A listed file that is absent is already named by the listing check.
+        if listing.is_some_and(|l| l.iter().any(|f| f.name == SERVER_KEY_PEM)) {
+            return;
+        }
         c.add(
             SERVER_KEY_PEM,
             ProblemKind::Missing,
