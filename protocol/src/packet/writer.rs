@@ -64,7 +64,7 @@ impl<W: Write + Seek> PacketWriter<W> {
 
     /// Adds a file from a reader, hashing what is written; returns its index entry.
     pub fn add_reader(&mut self, name: &str, reader: &mut dyn Read) -> Result<IndexedFile> {
-        if !layout::classify(name).is_some_and(|p| !layout::outside_index(&p)) {
+        if layout::classify(name).is_none_or(|p| layout::outside_index(&p)) {
             return Err(Error::invalid(format!("{name:?} 不是证据包可含的文件"), format!("{name:?} is not a file a packet may contain")));
         }
         if self.files.contains_key(name) {
