@@ -62,9 +62,14 @@ pub enum Command {
         jobs: bool,
     },
     /// Re-check every signature, link and file of this device; or, given a FILE.zip, verify that dispute packet offline / 校验证据链或争议证据包
+    #[command(after_help = VERIFY_EXIT_STATUSES)]
     Verify {
         /// A dispute packet (.zip) to verify instead of the device store
         file: Option<PathBuf>,
+        /// The server key fingerprint the street office publishes (console, GET /v1/server-key, the report cover;
+        /// spaces or colons allowed, any case): a packet signed by any other key fails with exit 3 / 街道公布的服务器公钥指纹
+        #[arg(long, value_name = "FINGERPRINT", requires = "file")]
+        server_key: Option<String>,
     },
     /// Read a media file's facts without storing it / 查看文件信息
     Inspect {
@@ -101,6 +106,15 @@ pub enum Command {
         older_than_days: u32,
     },
 }
+
+/// What `siteproof verify` exits with, shown under its help.
+const VERIFY_EXIT_STATUSES: &str = "\
+退出码 / exit status:
+  0  完好（证据包：且由 --server-key 指定的服务器签发）/ intact (a packet: and signed by the --server-key pinned)
+  3  有问题，逐个列出文件；或签名密钥不是指定的那把 / a problem, each file named; or signed by another key than the pinned one
+  5  证据包完好，但未用 --server-key 指定服务器：签发者未经核对，请核对显示的指纹
+     / the packet is intact but no --server-key was given: the signer is unchecked, compare the fingerprint shown
+  2  参数有误（如指纹格式不对）/ bad arguments (e.g. a malformed fingerprint)";
 
 #[derive(Debug, Subcommand)]
 pub enum OrdersCmd {

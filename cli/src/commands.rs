@@ -5,7 +5,7 @@ use std::path::Path;
 use siteproof_core::{Device, Error, NewOrder, OrderUpdate, Result};
 
 use crate::args::{CaptureCmd, Cli, Command, OrdersCmd, VisitsCmd};
-use crate::{home, inspect, output, packet_verify, sync_cmd};
+use crate::{home, inspect, output, sync_cmd};
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
@@ -18,10 +18,6 @@ pub fn run(cli: Cli) -> Result<()> {
             output::json(&v);
         }
         return Ok(());
-    }
-    if let Command::Verify { file: Some(file) } = &cli.command {
-        // A packet verifies with nothing but itself: no device home is opened.
-        return packet_verify::run(file, json);
     }
     let home = home::resolve(cli.home)?;
     let device = home::open(&home)?;

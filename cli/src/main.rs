@@ -14,10 +14,21 @@ use clap::Parser;
 fn main() {
     end_quietly_on_closed_pipe();
     let cli = args::Cli::parse();
-    if let Err(e) = commands::run(cli) {
-        // One line, so scripts can show it as is.
-        eprintln!("siteproof: {e}");
-        std::process::exit(exit_code(&e));
+    let outcome = match &cli.command {
+        // A packet verifies with nothing but itself: no device home is opened.
+        args::Command::Verify { file: Some(file), server_key } => {
+            packet_verify::run(file, server_key.as_deref(), cli.json).map(packet_verify::Signer::exit_code)
+        }
+        _ => commands::run(cli).map(|()| 0),
+    };
+    match outcome {
+        Ok(0) => {}
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            // One line, so scripts can show it as is.
+            eprintln!("siteproof: {e}");
+            std::process::exit(exit_code(&e));
+        }
     }
 }
 
@@ -41,7 +52,8 @@ fn end_quietly_on_closed_pipe() {
 #[cfg(not(unix))]
 fn end_quietly_on_closed_pipe() {}
 
-/// Exit codes scripts can branch on: 2 bad input, 3 integrity failure, 4 network, 1 anything else.
+/// Exit codes scripts can branch on: 2 bad input, 3 integrity failure, 4 network, 1 anything else
+/// (and 5 from `verify FILE.zip`: intact but the signer not pinned, see `packet_verify`).
 fn exit_code(e: &siteproof_core::Error) -> i32 {
     use siteproof_core::Error::*;
     match e {

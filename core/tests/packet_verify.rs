@@ -2,7 +2,9 @@
 //! from hand-made, properly signed evidence verify; and faults that keep
 //! every file consistent with the index (a re-signed chain with a broken
 //! link, a receipt for another manifest, a key under a foreign id, an index
-//! signed by another server) are still caught and named.
+//! signed by another server) are still caught and named, and so are the
+//! files for checking by hand (`keys/server.pem`, `SHA256SUMS` and its
+//! signature) when they disagree with the key or the index.
 
 use std::io::Cursor;
 
@@ -140,9 +142,97 @@ fn consistent_forgeries_are_still_named() {
     assert!(k.contains(&(layout::device_key_path(foreign), ProblemKind::BadKey)), "{k:?}");
     assert!(k.contains(&(layout::manifest_path(&device_id, 1), ProblemKind::BadSignature)), "{k:?}");
 
+    // Signed by another server than keys/server.pub names: the index, the PEM the writer adds for that
+    // key, and the checksum list signed with it each disagree.
     let other_server = SigningKey::from_bytes(&[3u8; 32]);
     let k = kinds(&write(dir.path(), &e, [0, 1], None, &other_server));
-    assert_eq!(k, vec![("packet.json".to_string(), ProblemKind::IndexSignature)]);
+    assert_eq!(
+        k,
+        vec![
+            ("packet.json".to_string(), ProblemKind::IndexSignature),
+            (layout::SERVER_KEY_PEM.to_string(), ProblemKind::BadKey),
+            (layout::CHECKSUMS_SIGNATURE.to_string(), ProblemKind::BadChecksums),
+        ]
+    );
+}
+
+/// The packet's members with some replaced or left out, re-zipped.
+fn rezip(good: &std::path::Path, out: &std::path::Path, replace: &[(&str, Option<Vec<u8>>)]) {
+    let mut src = zip::ZipArchive::new(std::fs::File::open(good).unwrap()).unwrap();
+    let mut w = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+        let bytes = match replace.iter().find(|(n, _)| *n == name) {
+            Some((_, None)) => continue,
+            Some((_, Some(b))) => b.clone(),
+            None => bytes,
+        };
+        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut w, &bytes).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+#[test]
+fn the_files_for_checking_by_hand_are_held_to_the_key_and_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = evidence(false);
+    let good = write(dir.path(), &e, [0, 1], None, &e.server);
+    let names: Vec<String> =
+        zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap().file_names().map(|n| n.unwrap().into_owned()).collect();
+    for hand_check in [layout::SERVER_KEY_PEM, layout::CHECKSUMS, layout::CHECKSUMS_SIGNATURE] {
+        assert!(names.iter().any(|n| n == hand_check), "{hand_check} in {names:?}");
+    }
+
+    // Without the list and its signature.
+    let bare = dir.path().join("bare.zip");
+    rezip(&good, &bare, &[(layout::CHECKSUMS, None), (layout::CHECKSUMS_SIGNATURE, None)]);
+    assert_eq!(
+        kinds(&bare),
+        vec![(layout::CHECKSUMS.to_string(), ProblemKind::Missing), (layout::CHECKSUMS_SIGNATURE.to_string(), ProblemKind::Missing)]
+    );
+
+    // A list properly signed by the server that leaves a file out still differs from the index.
+    let listed = String::from_utf8(
+        zip::ZipArchive::new(std::fs::File::open(&good).unwrap())
+            .unwrap()
+            .by_name(layout::CHECKSUMS)
+            .map(|mut f| {
+                let mut b = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut b).unwrap();
+                b
+            })
+            .unwrap(),
+    )
+    .unwrap();
+    let short: String = listed.lines().filter(|l| !l.ends_with(layout::REPORT)).map(|l| format!("{l}\n")).collect();
+    let sig = siteproof_core::packet::checksums::sign_checksums(&short, &e.server);
+    let shortened = dir.path().join("short.zip");
+    rezip(&good, &shortened, &[(layout::CHECKSUMS, Some(short.into_bytes())), (layout::CHECKSUMS_SIGNATURE, Some(sig.to_vec()))]);
+    assert_eq!(kinds(&shortened), vec![(layout::CHECKSUMS.to_string(), ProblemKind::BadChecksums)]);
+
+    // A PEM naming another key than keys/server.pub, listed in a properly signed index.
+    let device_id = device_id_for_key(&e.device.verifying_key());
+    let mut w = PacketWriter::new(Cursor::new(Vec::new()));
+    w.add_bytes(&layout::original_path(&sha256_hex(&e.photo), "image/jpeg"), &e.photo).unwrap();
+    for (i, sm) in e.manifests.iter().enumerate() {
+        let seq = i as u64 + 1;
+        w.add_bytes(&layout::manifest_path(&device_id, seq), &serde_json::to_vec(sm).unwrap()).unwrap();
+        w.add_bytes(&layout::receipt_path(&device_id, seq), &receipt(&e, sm, seq)).unwrap();
+    }
+    w.add_bytes(&layout::device_key_path(&device_id), layout::key_file_text(&hex::encode(e.device.verifying_key().as_bytes())).as_bytes())
+        .unwrap();
+    w.add_bytes(layout::SERVER_KEY, layout::key_file_text(&hex::encode(e.server.verifying_key().as_bytes())).as_bytes()).unwrap();
+    let other = hex::encode(SigningKey::from_bytes(&[3u8; 32]).verifying_key().as_bytes());
+    w.add_bytes(layout::SERVER_KEY_PEM, siteproof_core::packet::server_pem::server_key_pem(&other).unwrap().as_bytes()).unwrap();
+    let header = PacketHeader { order_number: "2026112300456".into(), community: "幸福里社区".into(), created_at_ms: 1 };
+    let (cursor, _) = w.finish(header, &e.server).unwrap();
+    let report = siteproof_core::packet::verify_packet_from(Cursor::new(cursor.into_inner())).unwrap();
+    let k: Vec<_> = report.problems.into_iter().map(|p| (p.file, p.kind)).collect();
+    assert_eq!(k, vec![(layout::SERVER_KEY_PEM.to_string(), ProblemKind::BadKey)]);
 }
 
 #[test]

@@ -734,3 +734,22 @@ fn a_doubtful_photo_is_not_ticked_asks_before_export_and_says_why_in_the_pdf() {
         assert!(!flat.contains(overclaim), "{overclaim:?} in the PDF of a packet with a flagged item:\n{text}");
     }
 }
+
+#[test]
+fn audit_page_publishes_the_server_key_fingerprint_packets_are_pinned_to() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let published: serde_json::Value = s.req(Method::GET, "/v1/server-key", None).send().unwrap().json().unwrap();
+    let fingerprint = published["fingerprint"].as_str().unwrap().to_string();
+    assert_eq!(fingerprint, siteproof_protocol::packet::key_fingerprint(published["server_key"].as_str().unwrap()).unwrap());
+    let pem = published["pem"].as_str().unwrap();
+    assert_eq!(
+        siteproof_protocol::packet::server_pem::parse_server_key_pem(pem.as_bytes()).unwrap(),
+        published["server_key"].as_str().unwrap(),
+        "the PEM names the same key"
+    );
+    let page = Browser::login(s, "coord_a").page("/console/audit");
+    let shown = page.split("data-test=\"server-key-fingerprint\">").nth(1).expect("the audit page shows the fingerprint");
+    assert!(shown.starts_with(&format!("{fingerprint}<")), "{shown}");
+    assert!(page.contains("本服务器公钥指纹"), "labelled in Chinese");
+}

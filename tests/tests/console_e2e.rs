@@ -149,7 +149,10 @@ fn coordinator_reads_and_plays_evidence_in_chromium() {
         assert_eq!(exports, 1, "the export is audited");
         // What the browser saved is a packet that checks itself offline.
         let zip = found["packet"]["path"].as_str().expect("packet path");
-        let out = Command::new(siteproof_tests::cli_bin()).args(["--json", "verify", zip]).output().unwrap();
+        // Pinned to the key the server publishes, as the 12345 office would.
+        let published: serde_json::Value = reqwest::blocking::get(format!("{}/v1/server-key", w.server.url)).unwrap().json().unwrap();
+        let fingerprint = published["fingerprint"].as_str().unwrap();
+        let out = Command::new(siteproof_tests::cli_bin()).args(["--json", "verify", "--server-key", fingerprint, zip]).output().unwrap();
         let report = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "downloaded packet verifies: {report}{}", String::from_utf8_lossy(&out.stderr));
     }

@@ -75,14 +75,21 @@ fn rezip(path: &Path, members: &[(String, Vec<u8>)]) {
     z.finish().unwrap();
 }
 
-/// Runs `siteproof verify FILE` (no device home needed); returns success and stdout.
+/// Runs `siteproof verify FILE` (no device home needed, no key pinned); returns whether the packet is intact
+/// (exit 5: intact, signer unpinned; `packet_trust` covers pinning) and everything printed. Any problem must be exit 3.
 fn verify(file: &Path, json: bool) -> (bool, String) {
     let mut c = Command::new(siteproof_tests::cli_bin());
     if json {
         c.arg("--json");
     }
     let out = c.arg("verify").arg(file).output().unwrap();
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let intact = match out.status.code() {
+        Some(5) => true,
+        Some(3) => false,
+        other => panic!("verify exits 5 (intact) or 3 (a problem), not {other:?}:\n{printed}"),
+    };
+    (intact, printed)
 }
 
 fn tool_output(tool: &str, args: &[&str], file: &Path, after: &[&str]) -> String {
@@ -154,7 +161,7 @@ fn dispute_packet_reads_verifies_and_names_every_tampered_file() {
 
     let members = unzip(&packet);
     let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
-    for expected in ["report.pdf", "GUIDE.txt", "packet.json", "keys/server.pub"] {
+    for expected in ["report.pdf", "GUIDE.txt", "packet.json", "keys/server.pub", "keys/server.pem", "SHA256SUMS", "SHA256SUMS.sig"] {
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }
     assert!(names.contains(&format!("keys/device-{device_id}.pub").as_str()));
@@ -213,6 +220,9 @@ fn dispute_packet_reads_verifies_and_names_every_tampered_file() {
         "keys/server.pub".to_string(),
         "GUIDE.txt".to_string(),
         "packet.json".to_string(),
+        "keys/server.pem".to_string(),
+        "SHA256SUMS".to_string(),
+        "SHA256SUMS.sig".to_string(),
     ];
     for (i, target) in targets.iter().enumerate() {
         let mut copy = members.clone();

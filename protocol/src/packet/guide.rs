@@ -1,10 +1,14 @@
-//! `GUIDE.txt`: how anyone (a city reviewer, a lawyer) checks the packet
-//! without trusting Siteproof's software, and why the server key must be
-//! compared with the fingerprint the street office publishes: a packet that
+//! `GUIDE.txt`: how anyone (a city reviewer, a lawyer, a 12345 office clerk)
+//! checks the packet without trusting Siteproof's software, with `sha256sum`
+//! and `openssl` alone, in Chinese first; and why the server key fingerprint
+//! must be compared with the one the street office publishes: a packet that
 //! verifies against its own key only proves it was not changed after the
-//! holder of that key made it.
+//! holder of that key made it. The commands stand in fenced blocks (```) so
+//! a test runs exactly what the reader is told to run.
 
-/// The guide's text for one packet, zh-CN first, then English.
+use super::layout::{CHECKSUMS, CHECKSUMS_SIGNATURE, SERVER_KEY_PEM};
+
+/// The guide's text for one packet, zh-CN first, then a short English version.
 pub fn guide_text(order_number: &str, community: &str, server_key_hex: &str, fingerprint: &str) -> String {
     format!(
         "\
@@ -17,62 +21,118 @@ Siteproof 争议证据包 / dispute evidence packet
 本证据包由社区自己的案件服务器生成，内容包括：
   report.pdf              中文报告（工单信息与每条证据的时间、地点、哈希、核验结果）
   originals/<哈希>.<扩展名>  原始照片和录音，文件名就是其内容的 SHA-256 哈希
-  manifests/<设备>-<序号>.json  手机对每条证据签名的记录（原样保存，Ed25519 签名）
+  manifests/<设备>-<序号>.json  手机对每条证据签名的记录（原样保存）
   receipts/<设备>-<序号>.json   服务器收到每条记录后签发的回执
-  keys/device-<设备>.pub   采集设备的公钥；keys/server.pub 服务器公钥
-  packet.json             目录：列出以上每个文件的 SHA-256 和大小，并由服务器签名
+  keys/                   采集设备和服务器的公钥（{SERVER_KEY_PEM} 是服务器公钥的 PEM 格式）
+  packet.json             目录：列出每个文件的 SHA-256 和大小，并由服务器签名
+  {CHECKSUMS}              同一份文件清单，sha256sum 可直接读取
+  {CHECKSUMS_SIGNATURE}          服务器对 {CHECKSUMS} 的签名（Ed25519，64 字节）
 
-二、如何核验（无需联网）
-1. 用 Siteproof 命令行工具：  siteproof verify 本文件.zip
-   全部通过时退出码为 0；任何文件被修改、缺失或多出都会按文件名报告，退出码非 0。
-2. 手工核验：解压后计算每个文件的 SHA-256（例如 sha256sum），与 packet.json 中
-   index 字段列出的值比较；原始文件的哈希应等于其文件名，也应等于对应 manifest
-   中 media.sha256 的值。
-3. 每个 manifest 的 signature 是设备私钥对 manifest 文本（RFC 8785 规范 JSON）
-   的 Ed25519 签名，可用 keys/device-<设备>.pub 中的公钥验证；每个回执同理用
-   keys/server.pub 验证，且回执中的 manifest_hash 应等于 manifest 文本的 SHA-256。
-4. 同一设备相邻序号的记录通过 prev 字段首尾相连（前一条 manifest 文本的 SHA-256），
-   中间无法插入或删改。
+二、手工核验（只需 sha256sum 和 openssl，无需联网）
+先把证据包解压到一个空文件夹，在该文件夹中打开终端（bash），依次运行下面四条命令。
+任何一条命令报错或退出码不为 0，本证据包就不可采信。
 
-三、最重要的一步：核对服务器公钥指纹
-证据包只能证明它在生成后未被改动。要确认它确实出自本街道的服务器，请把下面的
-指纹与街道办事处公布的服务器公钥指纹逐字比对（siteproof verify 也会显示）：
-  服务器公钥 / server key:  {server_key_hex}
+第 1 步：核对服务器签名。证明文件清单 {CHECKSUMS} 确实由这把服务器密钥签发、未被改动。
+应显示 Signature Verified Successfully：
+```
+openssl pkeyutl -verify -pubin -inkey {SERVER_KEY_PEM} -rawin -in {CHECKSUMS} -sigfile {CHECKSUMS_SIGNATURE}
+```
+
+第 2 步：核对每个文件。逐个计算 SHA-256 并与清单比较，每个文件一行，不应出现 FAILED：
+```
+sha256sum --check --strict {CHECKSUMS}
+```
+
+第 3 步：确认没有多出的文件。列出文件夹中清单以外的文件，应无任何输出：
+```
+find . -type f ! -name {CHECKSUMS} ! -name {CHECKSUMS_SIGNATURE} | cut -c3- | sort | diff - <(cut -c67- {CHECKSUMS} | sort)
+```
+
+第 4 步（最重要）：核对服务器公钥指纹。下面的命令算出签名所用公钥的指纹：
+```
+openssl pkey -pubin -in {SERVER_KEY_PEM} -outform DER | tail -c 32 | sha256sum | cut -c1-32 | sed 's/..../& /g'
+```
+把输出与街道办事处公布的服务器公钥指纹（管理台页面、服务器的 /v1/server-key、
+或报告封面上印的指纹）逐字比对。前 3 步只能证明证据包在签发后未被改动；
+任何人都能用自己的密钥重新签一个“完好”的包。只有指纹一致，才说明它出自本街道的服务器。
+本证据包写明的指纹是：
   指纹 / fingerprint:        {fingerprint}
-指纹 = 公钥 32 字节的 SHA-256 的前 16 字节（十六进制，每 4 位一组）。
-两者不一致时，不要采信本证据包。
+  服务器公钥 / server key:  {server_key_hex}
+但请以街道公布的指纹为准，不要只看本文件（本文件也可能被一同伪造）。
+
+三、用 Siteproof 命令行工具核验
+  siteproof verify --server-key \"街道公布的指纹\" 本文件.zip
+退出码：0 = 完好，且由指定的服务器签发；3 = 有问题（文件被改动、缺失、多出，
+或签名密钥不是指定的那把），逐个列出文件名；5 = 完好，但没有用 --server-key
+指定服务器，签发者未经核对（请核对屏幕上显示的指纹）；2 = 参数有误。
+该工具还会逐条核对手机的设备签名（RFC 8785 规范 JSON 上的 Ed25519 签名）、
+原件与记录是否相符、回执，以及同一设备前后记录的链接（prev 字段）。
+这些记录在服务器收到时已核对过，回执就是服务器的确认；手工核验时
+第 1、2 步已保证它们与服务器签发时一字不差。
 
 ==== English ====
 
-1. What this is
-This packet was made by the community's own case server. It holds:
-  report.pdf              the report in Chinese (order facts; time, place, hash and check result of each item)
-  originals/<hash>.<ext>  the original photos and recordings, each named by the SHA-256 of its content
-  manifests/<device>-<seq>.json  each item's record as the phone signed it (unchanged, Ed25519)
-  receipts/<device>-<seq>.json   the server's signed receipt for each record
-  keys/device-<device>.pub  the capturing device's public key; keys/server.pub the server's
-  packet.json             the index: every file above with its SHA-256 and size, signed by the server
+This packet was made by the community's own case server: the report (report.pdf),
+the original photos and recordings (originals/, each named by its SHA-256), the
+phones' signed records (manifests/), the server's receipts (receipts/), the keys
+(keys/, {SERVER_KEY_PEM} is the server key as PEM), the signed index (packet.json),
+and the same file list for sha256sum ({CHECKSUMS}) with the server's Ed25519
+signature over it ({CHECKSUMS_SIGNATURE}).
 
-2. How to check it (offline)
-1. With the Siteproof command line tool:  siteproof verify THIS-FILE.zip
-   Exit status 0 when everything checks; every altered, missing or added file is
-   named, and the exit status is non-zero.
-2. By hand: unpack, compute each file's SHA-256 (e.g. sha256sum) and compare with the
-   list in packet.json's index field; an original's hash must equal its file name and
-   the media.sha256 of its manifest.
-3. Each manifest's signature is the device key's Ed25519 signature over the manifest
-   text (RFC 8785 canonical JSON); check it with keys/device-<device>.pub. Receipts
-   likewise with keys/server.pub, and a receipt's manifest_hash must equal the
-   SHA-256 of the manifest text.
-4. Consecutive records of one device are linked by their prev field (the SHA-256 of
-   the previous manifest text), so nothing can be inserted or removed between them.
+Checking by hand: unpack into an empty folder and run, in bash, the four commands of
+section 二 above: (1) openssl checks the server's signature over {CHECKSUMS};
+(2) sha256sum checks every file against it; (3) no file outside the list (no output);
+(4) the server key fingerprint is printed.
 
-3. The step that matters most: compare the server key fingerprint
-A packet can only prove it was not changed after it was made. To know it was made
-by this street office's server, compare the fingerprint above, character by
-character, with the server key fingerprint the street office publishes (siteproof
-verify prints it too). The fingerprint is the first 16 bytes of the SHA-256 of the
-32-byte key, in hex, in groups of four. If they differ, do not rely on this packet.
+The step that matters most: compare the server key fingerprint. A packet can only
+prove it was not changed after it was made; anyone can re-sign a packet with a key
+of their own. Compare the fingerprint printed by step (4), character by character,
+with the one the street office publishes (console page, the server's /v1/server-key,
+the report's cover). The one this packet states is {fingerprint}; trust the published
+one, not this file.
+
+With the Siteproof tool: siteproof verify --server-key \"FINGERPRINT\" THIS-FILE.zip
+exits 0 when intact and signed by the pinned key; 3 on any problem (each altered,
+missing or added file named, or another signing key); 5 when intact but no key was
+pinned (the signer is unchecked: compare the fingerprint it prints); 2 on bad arguments.
+It also checks each device signature, each original against its record, each receipt
+and each device's chain.
 "
     )
+}
+
+/// The shell commands the guide tells the reader to run, in order: every line inside its fenced blocks.
+pub fn guide_commands(guide: &str) -> Vec<String> {
+    let mut commands = Vec::new();
+    let mut inside = false;
+    for line in guide.lines() {
+        if line.trim() == "```" {
+            inside = !inside;
+        } else if inside && !line.trim().is_empty() {
+            commands.push(line.to_string());
+        }
+    }
+    commands
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_guide_names_four_commands_using_only_sha256sum_and_openssl() {
+        let text = guide_text("2026112300456", "幸福里社区", &"ab".repeat(32), "0123 4567 89ab cdef 0123 4567 89ab cdef");
+        let commands = guide_commands(&text);
+        assert_eq!(commands.len(), 4, "{commands:?}");
+        assert!(commands[0].starts_with("openssl pkeyutl -verify") && commands[0].contains("-rawin"));
+        assert!(commands[1].starts_with("sha256sum --check"));
+        let tools = ["openssl", "sha256sum", "find", "sed", "sort", "diff", "cut", "tail"];
+        for c in &commands {
+            // Each program a line runs stands first in a pipeline stage or a process substitution.
+            let stages = c.replace("<(", "|").replace(')', " ");
+            for word in stages.split('|').map(|stage| stage.split_whitespace().next().unwrap_or_default()) {
+                assert!(tools.contains(&word), "{word} in {c}");
+            }
+        }
+    }
 }

@@ -4,7 +4,6 @@
 
 use crate::error::{Error, Result};
 use crate::evidence::signing::public_key_from_hex;
-use sha2::{Digest, Sha256};
 
 /// Format tag of the signed index.
 pub const PACKET_FORMAT: &str = "siteproof/packet-v1";
@@ -16,6 +15,12 @@ pub const REPORT: &str = "report.pdf";
 pub const GUIDE: &str = "GUIDE.txt";
 /// The server's public key.
 pub const SERVER_KEY: &str = "keys/server.pub";
+/// The same key as PEM, for checking by hand with openssl.
+pub const SERVER_KEY_PEM: &str = "keys/server.pem";
+/// Every other file's SHA-256 in `sha256sum --check` form (outside the index: written after it).
+pub const CHECKSUMS: &str = "SHA256SUMS";
+/// The server's raw Ed25519 signature over [`CHECKSUMS`] (outside the index).
+pub const CHECKSUMS_SIGNATURE: &str = "SHA256SUMS.sig";
 /// Folder of original media files, named by content hash.
 pub const ORIGINALS_DIR: &str = "originals/";
 /// Folder of signed manifests.
@@ -36,6 +41,12 @@ pub enum PacketPath {
     Guide,
     /// `keys/server.pub`.
     ServerKey,
+    /// `keys/server.pem`.
+    ServerKeyPem,
+    /// `SHA256SUMS`.
+    Checksums,
+    /// `SHA256SUMS.sig`.
+    ChecksumsSignature,
     /// `keys/device-<id>.pub`.
     DeviceKey {
         /// Device id.
@@ -108,6 +119,11 @@ fn device_and_seq(stem: &str) -> Option<(String, u64)> {
     (is_hex(device, 32) && seq.to_string() == stem.rsplit_once('-')?.1).then(|| (device.to_string(), seq))
 }
 
+/// Files the signed index cannot list because they are written after it: the index itself and the checksum list with its signature.
+pub fn outside_index(path: &PacketPath) -> bool {
+    matches!(path, PacketPath::Index | PacketPath::Checksums | PacketPath::ChecksumsSignature)
+}
+
 /// Says what a path means, or None for a path the format does not have.
 pub fn classify(name: &str) -> Option<PacketPath> {
     match name {
@@ -115,6 +131,9 @@ pub fn classify(name: &str) -> Option<PacketPath> {
         REPORT => return Some(PacketPath::Report),
         GUIDE => return Some(PacketPath::Guide),
         SERVER_KEY => return Some(PacketPath::ServerKey),
+        SERVER_KEY_PEM => return Some(PacketPath::ServerKeyPem),
+        CHECKSUMS => return Some(PacketPath::Checksums),
+        CHECKSUMS_SIGNATURE => return Some(PacketPath::ChecksumsSignature),
         _ => {}
     }
     if let Some(rest) = name.strip_prefix(MANIFESTS_DIR).and_then(|r| r.strip_suffix(".json")) {
@@ -147,14 +166,6 @@ pub fn parse_key_file(bytes: &[u8]) -> Result<String> {
     }
     public_key_from_hex(hex_key)?;
     Ok(hex_key.to_string())
-}
-
-/// The fingerprint people compare by eye: first 16 bytes of SHA-256 of the key, hex in groups of four.
-pub fn key_fingerprint(key_hex: &str) -> Result<String> {
-    let key = public_key_from_hex(key_hex)?;
-    let digest = hex::encode(&Sha256::digest(key.as_bytes())[..16]);
-    let groups: Vec<&str> = (0..digest.len()).step_by(4).map(|i| &digest[i..i + 4]).collect();
-    Ok(groups.join(" "))
 }
 
 #[cfg(test)]

@@ -83,7 +83,8 @@ impl Member {
 
 fn parse_cap(name: &str) -> Option<u64> {
     match layout::classify(name)? {
-        PacketPath::Index => Some(MAX_INDEX_BYTES),
+        PacketPath::Index | PacketPath::Checksums => Some(MAX_INDEX_BYTES),
+        PacketPath::ServerKeyPem | PacketPath::ChecksumsSignature => Some(MAX_SMALL_FILE_BYTES),
         PacketPath::ServerKey | PacketPath::DeviceKey { .. } | PacketPath::Manifest { .. } | PacketPath::Receipt { .. } => {
             Some(MAX_SMALL_FILE_BYTES)
         }

@@ -5,15 +5,19 @@
 //! packets with [`PacketWriter`]; the CLI and anyone else check them with
 //! [`verify_packet_from`]: one implementation of the format.
 
+pub mod checksums;
+pub mod fingerprint;
 pub mod guide;
 pub mod index;
 pub mod layout;
 mod members;
+pub mod server_pem;
 pub mod verify;
 pub mod writer;
 pub mod zip_layout;
 
+pub use fingerprint::{key_fingerprint, KeyFingerprint};
 pub use index::{IndexedFile, PacketIndex, SignedIndex};
-pub use layout::{key_fingerprint, PacketPath, PACKET_FORMAT};
-pub use verify::{verify_packet_from, PacketProblem, PacketReport, ProblemKind};
+pub use layout::{PacketPath, PACKET_FORMAT};
+pub use verify::{check_pinned_key, verify_packet_from, PacketProblem, PacketReport, ProblemKind};
 pub use writer::{PacketHeader, PacketWriter};

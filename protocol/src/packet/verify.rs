@@ -3,8 +3,11 @@
 //! device key, each original against its manifest, each receipt against the
 //! server key and its manifest, and each device's chain by the protocol's one
 //! chain rule ([`ChainVerifier`], the same the phone and the server ask).
-//! Every problem names the file, so a reviewer can see exactly what was
-//! changed, removed or slipped in. It reads from any seekable reader and does
+//! It also holds the files for checking by hand (`keys/server.pem`,
+//! `SHA256SUMS` and its signature) to the key and index it checked, and,
+//! given the fingerprint the street office publishes, names a packet signed
+//! by any other key. Every problem names the file, so a reviewer can see
+//! exactly what was changed, removed or slipped in. It reads from any seekable reader and does
 //! no I/O of its own; the device side opens files (`siteproof_core::packet`).
 
 use std::collections::{BTreeMap, HashMap};
@@ -12,9 +15,12 @@ use std::io::{Read, Seek};
 
 use serde::{Deserialize, Serialize};
 
-use super::index::SignedIndex;
-use super::layout::{self, PacketPath, INDEX, SERVER_KEY};
+use super::checksums::{checksums_text, verify_checksums};
+use super::fingerprint::{key_fingerprint, KeyFingerprint};
+use super::index::{IndexedFile, SignedIndex};
+use super::layout::{self, PacketPath, CHECKSUMS, CHECKSUMS_SIGNATURE, INDEX, SERVER_KEY, SERVER_KEY_PEM};
 use super::members::{read_members, Member};
+use super::server_pem::parse_server_key_pem;
 use super::zip_layout::read_layout;
 use crate::error::{Error, Result};
 use crate::evidence::signing::{device_id_for_key, public_key_from_hex};
@@ -52,6 +58,10 @@ pub enum ProblemKind {
     Fork,
     /// Two neighbouring manifests are linked in swapped order.
     Reordered,
+    /// `SHA256SUMS` is absent, differs from the index, or its signature does not verify with the server key.
+    BadChecksums,
+    /// The packet is signed by another key than the one the reader pinned.
+    NotPinnedKey,
 }
 
 impl ProblemKind {
@@ -72,6 +82,8 @@ impl ProblemKind {
             ProblemKind::BrokenLink => ("链条断开", "chain link broken"),
             ProblemKind::Fork => ("同一位置有两条记录", "two entries at one chain position"),
             ProblemKind::Reordered => ("链接顺序颠倒", "entries linked in swapped order"),
+            ProblemKind::BadChecksums => ("校验清单无效", "checksum list invalid"),
+            ProblemKind::NotPinnedKey => ("不是指定服务器签发的", "not signed by the pinned server key"),
         }
     }
 }
@@ -194,13 +206,15 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
             }
         },
     };
-    report.server_key_fingerprint = server_key.as_deref().and_then(|k| layout::key_fingerprint(k).ok());
+    report.server_key_fingerprint = server_key.as_deref().and_then(|k| key_fingerprint(k).ok());
     report.server_key = server_key.clone();
 
     let listing = check_index(&members, server_key.as_deref(), &mut c, &mut report);
     if let Some(listing) = &listing {
         check_listing(&members, listing, &mut c);
     }
+    check_server_pem(&members, listing.as_deref(), server_key.as_deref(), &mut c);
+    check_checksums(&members, listing.as_deref(), server_key.as_deref(), &mut c);
 
     // Device keys, by the id their file name gives.
     let mut device_keys: HashMap<String, String> = HashMap::new();
@@ -326,7 +340,7 @@ fn check_index(
     server_key: Option<&str>,
     c: &mut Checker,
     report: &mut PacketReport,
-) -> Option<Vec<super::index::IndexedFile>> {
+) -> Option<Vec<IndexedFile>> {
     let Some(m) = members.get(INDEX) else {
         c.add(INDEX, ProblemKind::Missing, "缺少索引，无法核对文件清单", "the index is missing; the file list cannot be checked");
         return None;
@@ -368,7 +382,7 @@ fn check_index(
     Some(claimed.files)
 }
 
-fn check_listing(members: &BTreeMap<String, Member>, listing: &[super::index::IndexedFile], c: &mut Checker) {
+fn check_listing(members: &BTreeMap<String, Member>, listing: &[IndexedFile], c: &mut Checker) {
     let mut listed = std::collections::HashSet::new();
     for f in listing {
         listed.insert(f.name.as_str());
@@ -389,7 +403,8 @@ fn check_listing(members: &BTreeMap<String, Member>, listing: &[super::index::In
             }
         }
     }
-    for name in members.keys().filter(|n| n.as_str() != INDEX && !listed.contains(n.as_str())) {
+    let outside = |n: &str| layout::classify(n).is_some_and(|p| layout::outside_index(&p));
+    for name in members.keys().filter(|n| !outside(n) && !listed.contains(n.as_str())) {
         c.add(name, ProblemKind::Added, "索引中没有这个文件（事后加入）", "not in the index (added after the packet was made)");
     }
 }
@@ -457,4 +472,83 @@ fn check_receipt(
         ),
         Ok(_) => report.receipts_verified += 1,
     }
+}
+
+/// `keys/server.pem` must be there and name the key of `keys/server.pub`: a reader checking by hand uses the PEM.
+fn check_server_pem(members: &BTreeMap<String, Member>, listing: Option<&[IndexedFile]>, server_key: Option<&str>, c: &mut Checker) {
+    let Some(m) = members.get(SERVER_KEY_PEM) else {
+        // A listed file that is absent is already named by the listing check.
+        if listing.is_some_and(|l| l.iter().any(|f| f.name == SERVER_KEY_PEM)) {
+            return;
+        }
+        c.add(
+            SERVER_KEY_PEM,
+            ProblemKind::Missing,
+            "缺少 PEM 格式的服务器公钥，无法手工核验",
+            "the PEM server key for checking by hand is missing",
+        );
+        return;
+    };
+    match m.content.as_deref().map_err(|_| m.unreadable_reason()).and_then(|b| parse_server_key_pem(b).map_err(|e| e.to_string())) {
+        Err(e) => c.add(SERVER_KEY_PEM, ProblemKind::BadKey, "PEM 服务器公钥无效", e),
+        Ok(pem_key) if server_key.is_some_and(|k| k != pem_key) => c.add(
+            SERVER_KEY_PEM,
+            ProblemKind::BadKey,
+            format!("PEM 中的公钥与 {SERVER_KEY} 不同"),
+            format!("the PEM holds another key than {SERVER_KEY}"),
+        ),
+        Ok(_) => {}
+    }
+}
+
+/// `SHA256SUMS` must be exactly the list the index and `packet.json` make, and `SHA256SUMS.sig` the server's signature over it.
+fn check_checksums(members: &BTreeMap<String, Member>, listing: Option<&[IndexedFile]>, server_key: Option<&str>, c: &mut Checker) {
+    let (Some(list), Some(sig)) = (members.get(CHECKSUMS), members.get(CHECKSUMS_SIGNATURE)) else {
+        for name in [CHECKSUMS, CHECKSUMS_SIGNATURE].into_iter().filter(|n| !members.contains_key(*n)) {
+            c.add(
+                name,
+                ProblemKind::Missing,
+                "缺少手工核验用的校验清单或其签名",
+                "the checksum list for checking by hand, or its signature, is missing",
+            );
+        }
+        return;
+    };
+    let (Ok(text), Ok(signature)) = (list.content.as_deref(), sig.content.as_deref()) else {
+        c.add(CHECKSUMS, ProblemKind::BadChecksums, "校验清单或其签名无法读取", "the checksum list or its signature cannot be read");
+        return;
+    };
+    if let (Some(listing), Some(index)) = (listing, members.get(INDEX)) {
+        if text != checksums_text(listing, &index.sha256).as_bytes() {
+            c.add(CHECKSUMS, ProblemKind::BadChecksums, "与签名索引列出的文件不一致", "differs from the files the signed index lists");
+        }
+    }
+    match server_key.map(|k| verify_checksums(text, signature, k)) {
+        Some(Ok(())) => {}
+        Some(Err(e)) => c.add(CHECKSUMS_SIGNATURE, ProblemKind::BadChecksums, "校验清单的服务器签名验证失败", e.to_string()),
+        None => c.add(
+            CHECKSUMS_SIGNATURE,
+            ProblemKind::BadChecksums,
+            "没有可用的服务器公钥，无法验证校验清单",
+            "no usable server key to check the checksum list",
+        ),
+    }
+}
+
+/// Names a packet whose server key is not the one the reader pinned (the fingerprint the street office publishes).
+/// A packet re-signed by anyone else verifies against its own key; only this comparison tells them apart.
+pub fn check_pinned_key(report: &mut PacketReport, pinned: &KeyFingerprint) {
+    let actual = report.server_key.as_deref().and_then(|k| KeyFingerprint::of_key(k).ok());
+    if actual.as_ref() == Some(pinned) {
+        return;
+    }
+    let shown = actual.map(|f| f.to_string()).unwrap_or_else(|| "?".into());
+    let (zh, en) = ProblemKind::NotPinnedKey.label();
+    report.problems.push(PacketProblem {
+        file: SERVER_KEY.to_string(),
+        kind: ProblemKind::NotPinnedKey,
+        detail: format!(
+            "服务器公钥指纹为 {shown}，不是指定的 {pinned}：{zh} / the server key fingerprint is {shown}, not the pinned {pinned}: {en}"
+        ),
+    });
 }

@@ -1,7 +1,9 @@
 //! Writes a packet: files go into the ZIP while their SHA-256 is taken over
 //! the same bytes, and the signed index is added last, so the index can only
 //! list what was really written. Media is stored as is (already compressed);
-//! text is deflated.
+//! text is deflated. The server key's PEM goes in before the index, and the
+//! `SHA256SUMS` list with its raw signature after it, so every packet can be
+//! checked by hand with sha256sum and openssl.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, Write};
@@ -11,8 +13,10 @@ use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+use super::checksums::{checksums_text, sign_checksums};
 use super::index::{IndexedFile, PacketIndex};
-use super::layout::{self, PacketPath, INDEX, PACKET_FORMAT};
+use super::layout::{self, PacketPath, CHECKSUMS, CHECKSUMS_SIGNATURE, INDEX, PACKET_FORMAT, SERVER_KEY_PEM};
+use super::server_pem::server_key_pem;
 use crate::error::{Error, Result};
 
 /// Facts the index carries besides the file list.
@@ -50,7 +54,9 @@ impl<W: Write + Seek> PacketWriter<W> {
 
     fn options(name: &str) -> SimpleFileOptions {
         let method = match layout::classify(name) {
-            Some(PacketPath::Original { .. }) | Some(PacketPath::Report) => CompressionMethod::Stored,
+            Some(PacketPath::Original { .. }) | Some(PacketPath::Report) | Some(PacketPath::ChecksumsSignature) => {
+                CompressionMethod::Stored
+            }
             _ => CompressionMethod::Deflated,
         };
         SimpleFileOptions::default().compression_method(method).large_file(true).unix_permissions(0o644)
@@ -58,7 +64,7 @@ impl<W: Write + Seek> PacketWriter<W> {
 
     /// Adds a file from a reader, hashing what is written; returns its index entry.
     pub fn add_reader(&mut self, name: &str, reader: &mut dyn Read) -> Result<IndexedFile> {
-        if layout::classify(name).is_none() || name == INDEX {
+        if layout::classify(name).is_none_or(|p| layout::outside_index(&p)) {
             return Err(Error::invalid(format!("{name:?} 不是证据包可含的文件"), format!("{name:?} is not a file a packet may contain")));
         }
         if self.files.contains_key(name) {
@@ -94,19 +100,28 @@ impl<W: Write + Seek> PacketWriter<W> {
         self.files.contains_key(name)
     }
 
-    /// Signs and adds `packet.json`, closes the ZIP and hands back the writer and the index.
+    /// Adds `keys/server.pem`, signs and adds `packet.json`, then `SHA256SUMS` and its signature,
+    /// closes the ZIP and hands back the writer and the index.
     pub fn finish(mut self, header: PacketHeader, key: &SigningKey) -> Result<(W, PacketIndex)> {
+        let server_key = hex::encode(key.verifying_key().as_bytes());
+        if !self.contains(SERVER_KEY_PEM) {
+            self.add_bytes(SERVER_KEY_PEM, server_key_pem(&server_key)?.as_bytes())?;
+        }
         let index = PacketIndex {
             format: PACKET_FORMAT.into(),
             order_number: header.order_number,
             community: header.community,
             created_at_ms: header.created_at_ms,
-            server_key: hex::encode(key.verifying_key().as_bytes()),
+            server_key,
             files: self.files.into_values().collect(),
         };
-        let signed = index.sign(key)?;
-        self.zip.start_file(INDEX, Self::options(INDEX)).map_err(zip_err)?;
-        self.zip.write_all(&signed.to_file_bytes()?).map_err(|e| Error::io(WRITING, e))?;
+        let index_bytes = index.sign(key)?.to_file_bytes()?;
+        let checksums = checksums_text(&index.files, &hex::encode(Sha256::digest(&index_bytes)));
+        let signature = sign_checksums(&checksums, key);
+        for (name, bytes) in [(INDEX, &index_bytes[..]), (CHECKSUMS, checksums.as_bytes()), (CHECKSUMS_SIGNATURE, &signature[..])] {
+            self.zip.start_file(name, Self::options(name)).map_err(zip_err)?;
+            self.zip.write_all(bytes).map_err(|e| Error::io(WRITING, e))?;
+        }
         let inner = self.zip.finish().map_err(zip_err)?;
         Ok((inner, index))
     }

@@ -54,20 +54,25 @@ struct ServerKey {
     server_key: String,
     /// Always `ed25519`.
     algorithm: &'static str,
-    /// First 16 bytes of SHA-256 of the key, hex in groups of four: what the street office publishes and dispute packets print.
+    /// First 16 bytes of SHA-256 of the key, hex in groups of four: what the street office publishes, dispute packets
+    /// print and `siteproof verify --server-key` pins.
     fingerprint: Option<String>,
+    /// The same key as PEM (SubjectPublicKeyInfo), what `openssl pkeyutl -pubin` reads.
+    pem: Option<String>,
 }
 
-/// `GET /v1/server-key` - the key receipts and time statements are signed with.
+/// `GET /v1/server-key` - the key receipts, time statements and dispute packets are signed with: hex, its
+/// fingerprint (what `siteproof verify --server-key` pins) and PEM (what `openssl pkeyutl -pubin` reads).
 #[utoipa::path(
     get,
     path = "/v1/server-key",
-    summary = "The server's Ed25519 public key (hex)",
+    summary = "The server's Ed25519 public key (hex, fingerprint, PEM)",
     responses((status = 200, description = "OK", body = ServerKey))
 )]
 pub async fn server_key(State(st): State<AppState>) -> Response {
     let fingerprint = siteproof_protocol::packet::key_fingerprint(&st.key_hex).ok();
-    json(StatusCode::OK, &ServerKey { server_key: st.key_hex.to_string(), algorithm: "ed25519", fingerprint })
+    let pem = siteproof_protocol::packet::server_pem::server_key_pem(&st.key_hex).ok();
+    json(StatusCode::OK, &ServerKey { server_key: st.key_hex.to_string(), algorithm: "ed25519", fingerprint, pem })
 }
 
 /// `GET /v1/openapi.json` - the document generated from the handlers (`api::openapi`).

@@ -1,6 +1,8 @@
 //! `GET /console/audit`: who viewed, downloaded and exported what. A
 //! coordinator reads the rows of their community's accounts, an admin those
-//! of the whole street office; newest first, paged by row id.
+//! of the whole street office; newest first, paged by row id. Below them
+//! stands the server key fingerprint the office publishes for its dispute
+//! packets.
 
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
@@ -11,6 +13,7 @@ use super::i18n::{fmt_ms_secs, Lang};
 use super::layout::{html_response, page};
 use super::session::ConsoleUser;
 use crate::auth::Role;
+use crate::error::ApiError;
 use crate::repo;
 use crate::repo::audit::AuditScope;
 use crate::state::AppState;
@@ -44,6 +47,8 @@ pub async fn list(u: ConsoleUser, State(st): State<AppState>, RawQuery(q): RawQu
         })
         .await?;
     let l = u.lang;
+    // Published here so a coordinator can tell the 12345 office which key their dispute packets must be signed with.
+    let fingerprint = siteproof_protocol::packet::key_fingerprint(&st.key_hex).map_err(ApiError::from)?;
     let content = html! {
         h1 { (l.t("审计日志", "Audit log")) }
         p.muted { (l.t("谁在何时查看、下载、导出了哪些证据", "Who viewed, downloaded and exported which evidence, and when")) }
@@ -55,6 +60,14 @@ pub async fn list(u: ConsoleUser, State(st): State<AppState>, RawQuery(q): RawQu
         }
         @if rows.len() as i64 == PAGE {
             @if let Some(last) = rows.last() { p { a href=(format!("/console/audit?before={}", last.id)) { (l.t("更早 »", "Older »")) } } }
+        }
+        section data-test="server-key" {
+            h2 { (l.t("本服务器公钥指纹", "This server's key fingerprint")) }
+            p { code data-test="server-key-fingerprint" { (fingerprint) } }
+            p.muted { (l.t(
+                "争议证据包由这把密钥签发。核验时请对方用 siteproof verify --server-key 指定此指纹，或按证据包内 GUIDE.txt 手工核对。",
+                "Dispute packets are signed with this key. Reviewers pin it with siteproof verify --server-key, or compare it by hand as the packet's GUIDE.txt explains.",
+            )) }
         }
     };
     Ok(html_response(page(&u, l.t("审计日志", "Audit log"), "/console/audit", content)))

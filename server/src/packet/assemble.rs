@@ -167,7 +167,7 @@ impl ExportJob {
             bytes,
             sha256,
             entries: rows.len(),
-            files: index.files.len() + 1,
+            files: index.files.len() + 3,
             server_key_fingerprint: fingerprint,
             skipped,
         })

@@ -45,7 +45,7 @@ pub struct PacketSummary {
     pub sha256: String,
     /// Evidence entries included (manifests).
     pub entries: usize,
-    /// Files listed in the signed index.
+    /// Files in the packet: those the signed index lists, the index, and the checksum list with its signature.
     pub files: usize,
     /// Fingerprint of the server key that signed the index.
     pub server_key_fingerprint: String,
