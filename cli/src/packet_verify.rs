@@ -50,4 +50,5 @@ fn print_report(file: &Path, r: &PacketReport) {
         }
         _ => println!("  没有可用的服务器公钥 / no usable server key"),
     }
+    println!("  第三方时间 / third-party time: {}", r.third_party_time.describe());
 }

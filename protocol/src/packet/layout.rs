@@ -24,6 +24,11 @@ pub const MANIFESTS_DIR: &str = "manifests/";
 pub const RECEIPTS_DIR: &str = "receipts/";
 /// Folder of public keys.
 pub const KEYS_DIR: &str = "keys/";
+/// The TSA's RFC 3161 token over the `packet.json` bytes (DER). It is made after the index is signed,
+/// so it is the one file the index does not list; the index says whether it must be there.
+pub const TIMESTAMP_TOKEN: &str = "timestamp/packet.tsr";
+/// The TSA's certificate chain (PEM, up to its root) the server is configured with; listed in the index.
+pub const TSA_CHAIN: &str = "timestamp/tsa-chain.pem";
 
 /// What a path inside a packet stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +41,10 @@ pub enum PacketPath {
     Guide,
     /// `keys/server.pub`.
     ServerKey,
+    /// `timestamp/packet.tsr`.
+    TimestampToken,
+    /// `timestamp/tsa-chain.pem`.
+    TsaChain,
     /// `keys/device-<id>.pub`.
     DeviceKey {
         /// Device id.
@@ -115,6 +124,8 @@ pub fn classify(name: &str) -> Option<PacketPath> {
         REPORT => return Some(PacketPath::Report),
         GUIDE => return Some(PacketPath::Guide),
         SERVER_KEY => return Some(PacketPath::ServerKey),
+        TIMESTAMP_TOKEN => return Some(PacketPath::TimestampToken),
+        TSA_CHAIN => return Some(PacketPath::TsaChain),
         _ => {}
     }
     if let Some(rest) = name.strip_prefix(MANIFESTS_DIR).and_then(|r| r.strip_suffix(".json")) {

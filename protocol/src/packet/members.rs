@@ -84,7 +84,12 @@ impl Member {
 fn parse_cap(name: &str) -> Option<u64> {
     match layout::classify(name)? {
         PacketPath::Index => Some(MAX_INDEX_BYTES),
-        PacketPath::ServerKey | PacketPath::DeviceKey { .. } | PacketPath::Manifest { .. } | PacketPath::Receipt { .. } => {
+        PacketPath::ServerKey
+        | PacketPath::DeviceKey { .. }
+        | PacketPath::Manifest { .. }
+        | PacketPath::Receipt { .. }
+        | PacketPath::TimestampToken
+        | PacketPath::TsaChain => {
             Some(MAX_SMALL_FILE_BYTES)
         }
         PacketPath::Original { .. } | PacketPath::Report | PacketPath::Guide => None,

@@ -2,7 +2,8 @@
 //! index signature, every file against the index, each manifest against its
 //! device key, each original against its manifest, each receipt against the
 //! server key and its manifest, and each device's chain by the protocol's one
-//! chain rule ([`ChainVerifier`], the same the phone and the server ask).
+//! chain rule ([`ChainVerifier`], the same the phone and the server ask),
+//! and the third-party time (`timestamp_check`).
 //! Every problem names the file, so a reviewer can see exactly what was
 //! changed, removed or slipped in. It reads from any seekable reader and does
 //! no I/O of its own; the device side opens files (`siteproof_core::packet`).
@@ -13,8 +14,9 @@ use std::io::{Read, Seek};
 use serde::{Deserialize, Serialize};
 
 use super::index::SignedIndex;
-use super::layout::{self, PacketPath, INDEX, SERVER_KEY};
+use super::layout::{self, PacketPath, INDEX, SERVER_KEY, TIMESTAMP_TOKEN};
 use super::members::{read_members, Member};
+use super::timestamp_check::{check_third_party_time, ThirdPartyTimeCheck};
 use super::zip_layout::read_layout;
 use crate::error::{Error, Result};
 use crate::evidence::signing::{device_id_for_key, public_key_from_hex};
@@ -52,6 +54,10 @@ pub enum ProblemKind {
     Fork,
     /// Two neighbouring manifests are linked in swapped order.
     Reordered,
+    /// The index says the packet was stamped by a TSA, but the token is missing or does not verify.
+    TrustedTime,
+    /// Something the server signed is dated after the TSA's time, or the index long before it.
+    AfterTrustedTime,
 }
 
 impl ProblemKind {
@@ -72,6 +78,8 @@ impl ProblemKind {
             ProblemKind::BrokenLink => ("链条断开", "chain link broken"),
             ProblemKind::Fork => ("同一位置有两条记录", "two entries at one chain position"),
             ProblemKind::Reordered => ("链接顺序颠倒", "entries linked in swapped order"),
+            ProblemKind::TrustedTime => ("可信时间戳无效", "trusted timestamp invalid"),
+            ProblemKind::AfterTrustedTime => ("时间与可信时间戳矛盾", "time contradicts the trusted timestamp"),
         }
     }
 }
@@ -121,6 +129,8 @@ pub struct PacketReport {
     /// the numbers of a device's other entries are normally absent: a `missing` run is listed
     /// here for the reader but is not a problem; every other kind is also in `problems`.
     pub chain_findings: BTreeMap<String, Vec<ChainFinding>>,
+    /// What the TSA's token shows, or why there is no third-party time (not a failure in itself).
+    pub third_party_time: ThirdPartyTimeCheck,
 }
 
 impl PacketReport {
@@ -177,6 +187,7 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
         receipts_verified: 0,
         problems: Vec::new(),
         chain_findings: BTreeMap::new(),
+        third_party_time: ThirdPartyTimeCheck::NotRecorded,
     };
 
     // The server key and the index come first: everything else is judged against them.
@@ -317,6 +328,10 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
         report.chain_findings.insert(device_id, findings);
     }
 
+    let (third_party_time, time_problems) = check_third_party_time(&members);
+    report.third_party_time = third_party_time;
+    c.problems.extend(time_problems);
+
     report.problems = c.problems;
     Ok(report)
 }
@@ -389,7 +404,8 @@ fn check_listing(members: &BTreeMap<String, Member>, listing: &[super::index::In
             }
         }
     }
-    for name in members.keys().filter(|n| n.as_str() != INDEX && !listed.contains(n.as_str())) {
+    // The token is made after the index is signed; the third-party time check judges it.
+    for name in members.keys().filter(|n| ![INDEX, TIMESTAMP_TOKEN].contains(&n.as_str()) && !listed.contains(n.as_str())) {
         c.add(name, ProblemKind::Added, "索引中没有这个文件（事后加入）", "not in the index (added after the packet was made)");
     }
 }

@@ -6,6 +6,7 @@
 //! nobody ever receives half a packet. Every export is audited.
 
 mod assemble;
+mod tsa;
 pub mod collect;
 pub mod font;
 pub mod pdf;
@@ -17,6 +18,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
+use siteproof_protocol::packet::ThirdPartyTime;
 use crate::state::AppState;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
@@ -41,6 +43,8 @@ pub struct PacketSummary {
     pub server_key_fingerprint: String,
     /// Entries left out, with the reason (e.g. a second entry at the same chain position).
     pub skipped: Vec<String>,
+    /// Whether the index was stamped by the TSA, and why not when it was not.
+    pub third_party_time: ThirdPartyTime,
 }
 
 /// The download name for an order's packet: only characters safe in any file system and header.
@@ -66,6 +70,7 @@ pub async fn export_order_packet(
         storage: state.storage.clone(),
         key: state.key.clone(),
         font_path: state.config.cjk_font.clone(),
+        tsa: state.config.tsa.clone(),
         actor_user_id,
         community_id,
         number: number.to_string(),
