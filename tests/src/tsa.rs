@@ -62,15 +62,41 @@ impl LocalTsa {
         openssl(
             d,
             &[
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "3650", "-subj",
-                "/CN=Siteproof Test Root CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "3650",
+                "-subj",
+                "/CN=Siteproof Test Root CA",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
             ],
         );
         openssl(
             d,
             &[
-                "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "tsa.key", "-out", "tsa.csr",
-                "-subj", "/CN=Siteproof Test TSA",
+                "req",
+                "-new",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                "tsa.key",
+                "-out",
+                "tsa.csr",
+                "-subj",
+                "/CN=Siteproof Test TSA",
             ],
         );
         std::fs::write(
@@ -81,17 +107,27 @@ impl LocalTsa {
         openssl(
             d,
             &[
-                "x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tsa.pem", "-days", "365",
-                "-extfile", "tsa-ext.cnf",
+                "x509",
+                "-req",
+                "-in",
+                "tsa.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "tsa.pem",
+                "-days",
+                "365",
+                "-extfile",
+                "tsa-ext.cnf",
             ],
         );
         std::fs::write(d.join("tsaserial"), "01\n").unwrap();
         std::fs::write(d.join("ts.cnf"), TS_CONFIG).unwrap();
-        let chain_text = format!(
-            "{}{}",
-            std::fs::read_to_string(d.join("tsa.pem")).unwrap(),
-            std::fs::read_to_string(d.join("ca.pem")).unwrap()
-        );
+        let chain_text =
+            format!("{}{}", std::fs::read_to_string(d.join("tsa.pem")).unwrap(), std::fs::read_to_string(d.join("ca.pem")).unwrap());
         std::fs::write(d.join("chain.pem"), chain_text).unwrap();
 
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();

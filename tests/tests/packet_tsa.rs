@@ -16,7 +16,7 @@ use siteproof_protocol::evidence::SignedReceipt;
 use siteproof_protocol::packet::timestamp::{index_imprint, request_for, token_from_reply};
 use siteproof_protocol::packet::{IndexedFile, SignedIndex};
 use siteproof_tests::media::{distinct_photo, GPS_SAMPLES};
-use siteproof_tests::server::admin;
+use siteproof_tests::server::server_bin;
 use siteproof_tests::tsa::LocalTsa;
 use siteproof_tests::world::World;
 use siteproof_tests::{cli, cli_json};
@@ -54,8 +54,7 @@ fn world_with_evidence(flags: &[&str]) -> (World, PathBuf) {
         "dispatched_at_ms": 1_795_000_000_000i64, "deadline_ms": 1_795_300_000_000i64}),
     );
     assert_eq!(st, 201, "{body}");
-    let (st, _) =
-        w.coordinator_send(reqwest::Method::POST, &format!("/v1/orders/{NUMBER}/assign"), serde_json::json!({"worker": "wang"}));
+    let (st, _) = w.coordinator_send(reqwest::Method::POST, &format!("/v1/orders/{NUMBER}/assign"), serde_json::json!({"worker": "wang"}));
     assert_eq!(st, 200);
     let home = w.device("phone", None);
     let scratch = w.dir.path().join("scratch");
@@ -70,18 +69,28 @@ fn world_with_evidence(flags: &[&str]) -> (World, PathBuf) {
     (w, scratch)
 }
 
-/// Exports by the admin command; returns the packet path and the printed summary.
-fn export(w: &World, scratch: &Path, name: &str) -> (PathBuf, serde_json::Value) {
+/// Exports by the admin command, a process of its own that takes the server's flags; returns the packet path and
+/// the printed summary.
+fn export(w: &World, scratch: &Path, name: &str, flags: &[&str]) -> (PathBuf, serde_json::Value) {
     let packet = scratch.join(name);
-    let printed = admin(&w.data(), &["--json", "export-order", NUMBER, "--out", packet.to_str().unwrap()]);
-    (packet, serde_json::from_str(&printed).unwrap())
+    let out = Command::new(server_bin())
+        .args(flags)
+        .arg("--data")
+        .arg(w.data())
+        .args(["admin", "--json", "export-order", NUMBER, "--out"])
+        .arg(&packet)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "export: {}", String::from_utf8_lossy(&out.stderr));
+    (packet, serde_json::from_slice(&out.stdout).unwrap())
 }
 
 /// `siteproof --json verify FILE`: success and the report.
 fn verify(file: &Path) -> (bool, serde_json::Value) {
     let out = Command::new(siteproof_tests::cli_bin()).args(["--json", "verify"]).arg(file).output().unwrap();
-    let printed: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("verify printed no JSON ({e}): {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("verify printed no JSON ({e}): {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    });
     (out.status.success(), printed["report"].clone())
 }
 
@@ -175,8 +184,9 @@ fn tsa_token_in_the_packet_verifies_offline_and_binds_receipt_times() {
         return;
     }
     let tsa = LocalTsa::start();
-    let (w, scratch) = world_with_evidence(&["--tsa-url", &tsa.url, "--tsa-chain", tsa.chain.to_str().unwrap()]);
-    let (packet, summary) = export(&w, &scratch, "stamped.zip");
+    let flags = ["--tsa-url", &tsa.url, "--tsa-chain", tsa.chain.to_str().unwrap()];
+    let (w, scratch) = world_with_evidence(&flags);
+    let (packet, summary) = export(&w, &scratch, "stamped.zip", &flags);
     assert_eq!(summary["third_party_time"]["state"], "stamped", "{summary}");
 
     let (ok, report) = verify(&packet);
@@ -255,8 +265,9 @@ fn a_tsa_that_is_down_does_not_block_the_export_and_no_tsa_is_said() {
     // A port nobody listens on: the TSA is down.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let down = format!("http://{closed}/");
-    let (w, scratch) = world_with_evidence(&["--tsa-url", &down, "--tsa-chain", tsa.chain.to_str().unwrap()]);
-    let (packet, summary) = export(&w, &scratch, "tsa-down.zip");
+    let flags = ["--tsa-url", &down, "--tsa-chain", tsa.chain.to_str().unwrap()];
+    let (w, scratch) = world_with_evidence(&flags);
+    let (packet, summary) = export(&w, &scratch, "tsa-down.zip", &flags);
     assert_eq!(summary["third_party_time"]["state"], "unavailable", "{summary}");
     assert!(summary["third_party_time"]["reason"].as_str().unwrap().contains("时间戳服务无法连接"), "{summary}");
     assert!(!unzip(&packet).iter().any(|(n, _)| n == TOKEN));
@@ -266,7 +277,7 @@ fn a_tsa_that_is_down_does_not_block_the_export_and_no_tsa_is_said() {
     drop(w);
 
     let (w, scratch) = world_with_evidence(&[]);
-    let (packet, summary) = export(&w, &scratch, "no-tsa.zip");
+    let (packet, summary) = export(&w, &scratch, "no-tsa.zip", &[]);
     assert_eq!(summary["third_party_time"]["state"], "not_configured", "{summary}");
     let (ok, report) = verify(&packet);
     assert!(ok, "{report}");

@@ -89,9 +89,7 @@ fn parse_cap(name: &str) -> Option<u64> {
         | PacketPath::Manifest { .. }
         | PacketPath::Receipt { .. }
         | PacketPath::TimestampToken
-        | PacketPath::TsaChain => {
-            Some(MAX_SMALL_FILE_BYTES)
-        }
+        | PacketPath::TsaChain => Some(MAX_SMALL_FILE_BYTES),
         PacketPath::Original { .. } | PacketPath::Report | PacketPath::Guide => None,
     }
 }

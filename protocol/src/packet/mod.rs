@@ -9,16 +9,16 @@ pub mod guide;
 pub mod index;
 pub mod layout;
 mod members;
-pub mod verify;
 pub mod timestamp;
 pub mod timestamp_check;
 pub mod timestamp_token;
+pub mod verify;
 pub mod writer;
 pub mod zip_layout;
 
 pub use index::{IndexedFile, PacketIndex, SignedIndex};
 pub use layout::{key_fingerprint, PacketPath, PACKET_FORMAT};
-pub use verify::{verify_packet_from, PacketProblem, PacketReport, ProblemKind};
 pub use timestamp::ThirdPartyTime;
 pub use timestamp_check::ThirdPartyTimeCheck;
+pub use verify::{verify_packet_from, PacketProblem, PacketReport, ProblemKind};
 pub use writer::{PacketHeader, PacketWriter, TimeStampAuthority};

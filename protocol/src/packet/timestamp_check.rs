@@ -68,12 +68,15 @@ impl ThirdPartyTimeCheck {
                 )
             }
             ThirdPartyTimeCheck::NotConfigured => {
-                "无第三方时间（服务器未配置时间戳服务），未核对 / no third-party time (the server has no TSA configured): not checked".into()
+                "无第三方时间（服务器未配置时间戳服务），未核对 / no third-party time (the server has no TSA configured): not checked"
+                    .into()
             }
             ThirdPartyTimeCheck::Unavailable { reason } => {
                 format!("无第三方时间（制作时时间戳服务不可用），未核对 / no third-party time (the TSA was unavailable): not checked — {reason}")
             }
-            ThirdPartyTimeCheck::NotRecorded => "索引未说明第三方时间，未核对 / the index says nothing about third-party time: not checked".into(),
+            ThirdPartyTimeCheck::NotRecorded => {
+                "索引未说明第三方时间，未核对 / the index says nothing about third-party time: not checked".into()
+            }
             ThirdPartyTimeCheck::Failed => "可信时间戳无效，见上列问题 / trusted timestamp invalid: see the problems above".into(),
         }
     }
@@ -191,6 +194,10 @@ fn after_stamp(file: &str, what_zh: &str, what_en: &str, at_ms: i64, gen_time_ms
         file,
         ProblemKind::AfterTrustedTime,
         format!("{what_zh} {} 晚于可信时间戳 {}：盖戳时它不可能已存在", show(at_ms), show(gen_time_ms)),
-        format!("{what_en} {} is after the trusted timestamp {}: it cannot have existed when the packet was stamped", show(at_ms), show(gen_time_ms)),
+        format!(
+            "{what_en} {} is after the trusted timestamp {}: it cannot have existed when the packet was stamped",
+            show(at_ms),
+            show(gen_time_ms)
+        ),
     )
 }

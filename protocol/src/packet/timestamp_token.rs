@@ -69,7 +69,9 @@ impl TimestampError {
     pub fn text(&self) -> (String, String) {
         match self {
             TimestampError::Malformed(e) => (format!("时间戳数据格式错误：{e}"), format!("timestamp data is malformed: {e}")),
-            TimestampError::Refused(s) => (format!("时间戳服务拒绝了请求（状态 {s}）"), format!("the time-stamping authority refused (status {s})")),
+            TimestampError::Refused(s) => {
+                (format!("时间戳服务拒绝了请求（状态 {s}）"), format!("the time-stamping authority refused (status {s})"))
+            }
             TimestampError::NotATimestamp => ("不是 RFC 3161 时间戳令牌".into(), "not an RFC 3161 time-stamp token".into()),
             TimestampError::ImprintMismatch => (
                 "时间戳所盖的不是本包的索引（packet.json 在盖戳后被改动或替换）".into(),
@@ -85,7 +87,9 @@ impl TimestampError {
                 "the signing certificate lacks the critical timeStamping extended key usage".into(),
             ),
             TimestampError::ChainBroken(who) => (format!("证书链断开：{who}"), format!("certificate chain broken at {who}")),
-            TimestampError::OutsideValidity(who) => (format!("盖戳时证书不在有效期内：{who}"), format!("certificate not valid at the stamped time: {who}")),
+            TimestampError::OutsideValidity(who) => {
+                (format!("盖戳时证书不在有效期内：{who}"), format!("certificate not valid at the stamped time: {who}"))
+            }
         }
     }
 }
@@ -174,8 +178,8 @@ impl Scheme {
                 .map_err(bad)
             }
             Scheme::EcdsaP256 => {
-                let public =
-                    p256::ecdsa::VerifyingKey::from_sec1_bytes(key.subject_public_key.raw_bytes()).map_err(|_| TimestampError::BadSignature)?;
+                let public = p256::ecdsa::VerifyingKey::from_sec1_bytes(key.subject_public_key.raw_bytes())
+                    .map_err(|_| TimestampError::BadSignature)?;
                 let sig = p256::ecdsa::Signature::from_der(signature).map_err(bad)?;
                 public.verify(message, &sig).map_err(bad)
             }

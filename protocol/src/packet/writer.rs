@@ -117,7 +117,12 @@ impl<W: Write + Seek> PacketWriter<W> {
     /// Like [`finish`](Self::finish), and with a TSA: its chain goes into the packet, the signed index is stamped
     /// and the token is written after it. A TSA that fails or answers with a token that does not verify never
     /// stops the packet: the index is signed again saying why there is no token.
-    pub fn finish_stamped(mut self, header: PacketHeader, key: &SigningKey, tsa: Option<&dyn TimeStampAuthority>) -> Result<(W, PacketIndex)> {
+    pub fn finish_stamped(
+        mut self,
+        header: PacketHeader,
+        key: &SigningKey,
+        tsa: Option<&dyn TimeStampAuthority>,
+    ) -> Result<(W, PacketIndex)> {
         if let Some(tsa) = tsa {
             self.add_unchecked(TSA_CHAIN, tsa.chain_pem())?;
         }

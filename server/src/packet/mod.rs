@@ -6,11 +6,11 @@
 //! nobody ever receives half a packet. Every export is audited.
 
 mod assemble;
-mod tsa;
 pub mod collect;
 pub mod font;
 pub mod pdf;
 pub mod report;
+mod tsa;
 
 use std::path::{Path, PathBuf};
 
@@ -18,8 +18,8 @@ use axum::http::StatusCode;
 use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
-use siteproof_protocol::packet::ThirdPartyTime;
 use crate::state::AppState;
+use siteproof_protocol::packet::ThirdPartyTime;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// What an export produced.

@@ -52,9 +52,10 @@ impl TimeStampAuthority for HttpTsa<'_> {
             return Err(format!("时间戳服务答复 HTTP {status} / the time-stamping authority answered HTTP {status}"));
         }
         let mut body = Vec::new();
-        reply.take(MAX_REPLY_BYTES).read_to_end(&mut body).map_err(|e| {
-            format!("读取时间戳服务的答复失败 / reading the time-stamping authority's reply failed: {e}")
-        })?;
+        reply
+            .take(MAX_REPLY_BYTES)
+            .read_to_end(&mut body)
+            .map_err(|e| format!("读取时间戳服务的答复失败 / reading the time-stamping authority's reply failed: {e}"))?;
         Ok(body)
     }
 }
