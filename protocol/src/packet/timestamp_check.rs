@@ -201,3 +201,74 @@ fn after_stamp(file: &str, what_zh: &str, what_en: &str, at_ms: i64, gen_time_ms
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Write};
+
+    use ed25519_dalek::SigningKey;
+
+    use super::*;
+    use crate::packet::layout::{key_file_text, SERVER_KEY};
+    use crate::packet::{verify_packet_from, PacketHeader, PacketWriter, TimeStampAuthority};
+
+    /// A TSA that answers with fixed bytes, or not at all.
+    struct FakeTsa(Result<Vec<u8>, String>);
+
+    impl TimeStampAuthority for FakeTsa {
+        fn url(&self) -> &str {
+            "http://tsa.invalid/"
+        }
+        fn chain_pem(&self) -> &[u8] {
+            b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"
+        }
+        fn ask(&self, _request: &[u8]) -> Result<Vec<u8>, String> {
+            self.0.clone()
+        }
+    }
+
+    fn packet(tsa: Option<&dyn TimeStampAuthority>) -> (Vec<u8>, crate::packet::PacketIndex) {
+        let key = SigningKey::from_bytes(&[7u8; 32]);
+        let mut w = PacketWriter::new(Cursor::new(Vec::new()));
+        w.add_bytes(SERVER_KEY, key_file_text(&hex::encode(key.verifying_key().as_bytes())).as_bytes()).unwrap();
+        let header = PacketHeader { order_number: "1".into(), community: "c".into(), created_at_ms: 1 };
+        let (cursor, index) = w.finish_stamped(header, &key, tsa).unwrap();
+        (cursor.into_inner(), index)
+    }
+
+    #[test]
+    fn a_tsa_that_fails_never_blocks_the_packet_and_the_index_says_why() {
+        for tsa in [FakeTsa(Err("down / down".into())), FakeTsa(Ok(b"not a reply".to_vec()))] {
+            let (zip, index) = packet(Some(&tsa));
+            let Some(ThirdPartyTime::Unavailable { tsa_url, reason }) = index.third_party_time else {
+                panic!("{:?}", index.third_party_time)
+            };
+            assert_eq!(tsa_url, "http://tsa.invalid/");
+            assert!(!reason.is_empty());
+            let report = verify_packet_from(Cursor::new(zip)).unwrap();
+            assert!(report.ok(), "{:?}", report.problems);
+            assert!(matches!(report.third_party_time, ThirdPartyTimeCheck::Unavailable { .. }), "{:?}", report.third_party_time);
+        }
+    }
+
+    #[test]
+    fn without_a_tsa_the_packet_says_so_and_a_token_slipped_in_is_named() {
+        let (zip, index) = packet(None);
+        assert_eq!(index.third_party_time, Some(ThirdPartyTime::NotConfigured));
+        let report = verify_packet_from(Cursor::new(zip.clone())).unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_eq!(report.third_party_time, ThirdPartyTimeCheck::NotConfigured);
+
+        // The same packet with a token added afterwards: the signed index never said there is one.
+        let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..archive.len() {
+            out.raw_copy_file(archive.by_index(i).unwrap()).unwrap();
+        }
+        out.start_file(TIMESTAMP_TOKEN, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(b"token").unwrap();
+        let report = verify_packet_from(Cursor::new(out.finish().unwrap().into_inner())).unwrap();
+        let kinds: Vec<_> = report.problems.iter().map(|p| (p.file.as_str(), p.kind)).collect();
+        assert_eq!(kinds, vec![(TIMESTAMP_TOKEN, ProblemKind::Added)]);
+    }
+}
