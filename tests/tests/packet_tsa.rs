@@ -271,6 +271,11 @@ fn a_tsa_that_is_down_does_not_block_the_export_and_no_tsa_is_said() {
     assert_eq!(summary["third_party_time"]["state"], "unavailable", "{summary}");
     assert!(summary["third_party_time"]["reason"].as_str().unwrap().contains("时间戳服务无法连接"), "{summary}");
     assert!(!unzip(&packet).iter().any(|(n, _)| n == TOKEN));
+    // The console's audit log shows the export without a trusted timestamp, and why.
+    let db = rusqlite::Connection::open(w.data().join("siteproof.db")).unwrap();
+    let audited: String =
+        db.query_row("SELECT target FROM audit WHERE action = 'export' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert!(audited.contains("未能取得可信时间戳") && audited.contains("cannot be reached"), "{audited}");
     let (ok, report) = verify(&packet);
     assert!(ok, "no third-party time is not a failure: {report}");
     assert_eq!(report["third_party_time"]["state"], "unavailable", "{report}");

@@ -167,8 +167,13 @@ impl ExportJob {
 
         let file_name = file_name_for(&order.number);
         let shown = self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file_name.clone());
-        // The packet's own hash ties a packet the city holds back to this row.
-        accounts::audit(conn, self.actor_user_id, "export", &format!("{} {shown} sha256:{sha256}", order.number))?;
+        // The packet's own hash ties a packet the city holds back to this row; the console's audit log
+        // shows whether the configured TSA stamped it, and why not.
+        let time_note = match &third_party_time {
+            ThirdPartyTime::NotConfigured => String::new(),
+            stamped_or_not => format!(" {}", stamped_or_not.describe()),
+        };
+        accounts::audit(conn, self.actor_user_id, "export", &format!("{} {shown} sha256:{sha256}{time_note}", order.number))?;
         Ok(PacketSummary {
             order_number: order.number,
             path: self.out,
