@@ -109,4 +109,5 @@ fn print_report(file: &Path, r: &PacketReport, signer: Signer) {
         }
         _ => println!("  没有可用的服务器公钥 / no usable server key"),
     }
+    println!("  第三方时间 / third-party time: {}", r.third_party_time.describe());
 }

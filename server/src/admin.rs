@@ -125,8 +125,8 @@ fn export_order(
         serde_json::to_string(&s).unwrap_or_default()
     } else {
         format!(
-            "已导出争议证据包 / dispute packet exported: {} ({} 条证据 / entries, {} 字节 / bytes)\nSHA-256: {}\n服务器公钥指纹 / server key fingerprint: {}",
-            s.path.display(), s.entries, s.bytes, s.sha256, s.server_key_fingerprint
+            "已导出争议证据包 / dispute packet exported: {} ({} 条证据 / entries, {} 字节 / bytes)\nSHA-256: {}\n服务器公钥指纹 / server key fingerprint: {}\n{}",
+            s.path.display(), s.entries, s.bytes, s.sha256, s.server_key_fingerprint, s.third_party_time.describe()
         )
     })
 }

@@ -47,6 +47,12 @@ pub struct Cli {
     /// CJK font file for dispute packet reports (default: Debian's fonts-wqy-microhei or fonts-noto-cjk).
     #[arg(long, env = "SITEPROOF_CJK_FONT")]
     pub cjk_font: Option<PathBuf>,
+    /// RFC 3161 time-stamping authority (可信时间戳服务) that stamps each dispute packet's index, e.g. a national TSA.
+    #[arg(long, env = "SITEPROOF_TSA_URL")]
+    pub tsa_url: Option<String>,
+    /// The TSA's certificate chain up to its root (PEM), copied into each packet so `verify` checks tokens offline.
+    #[arg(long, env = "SITEPROOF_TSA_CHAIN")]
+    pub tsa_chain: Option<PathBuf>,
     /// The address browsers use (e.g. https://case.example.cn behind a TLS proxy); https makes the console cookie Secure.
     #[arg(long, env = "SITEPROOF_PUBLIC_URL")]
     pub public_url: Option<String>,

@@ -37,6 +37,10 @@ pub struct FileConfig {
     pub bench_sink: Option<bool>,
     /// CJK font file for dispute packet reports (TTF/OTF/TTC).
     pub cjk_font: Option<PathBuf>,
+    /// RFC 3161 time-stamping authority for dispute packets.
+    pub tsa_url: Option<String>,
+    /// PEM file with the TSA's certificate chain up to its root.
+    pub tsa_chain: Option<PathBuf>,
     /// The address browsers use, e.g. `https://case.example.cn` behind a TLS proxy.
     pub public_url: Option<String>,
     /// Believe X-Forwarded-For and X-Forwarded-Proto (only behind a reverse proxy that sets them).
@@ -80,6 +84,8 @@ pub struct Config {
     pub bench_sink: bool,
     /// CJK font file for reports; None means the Debian default paths.
     pub cjk_font: Option<PathBuf>,
+    /// The time-stamping authority that stamps packet indexes; None: packets say there is no third-party time.
+    pub tsa: Option<TsaConfig>,
     /// Whether browsers reach the server over https (the public URL says so), so cookies are `Secure`.
     pub public_https: bool,
     /// Believe X-Forwarded-For (client address) and X-Forwarded-Proto from the peer.
@@ -94,6 +100,36 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Most connections served at once.
     pub max_connections: usize,
+}
+
+/// A time-stamping authority and the chain its tokens are checked against.
+#[derive(Debug, Clone)]
+pub struct TsaConfig {
+    /// `http://` or `https://` address taking `application/timestamp-query` POSTs.
+    pub url: String,
+    /// Its certificate chain up to the root, PEM, as read at start.
+    pub chain_pem: Vec<u8>,
+}
+
+impl TsaConfig {
+    /// Checks the URL and reads the chain, so a wrong setting stops the start rather than a later export.
+    fn load(url: Option<String>, chain: Option<PathBuf>) -> Result<Option<TsaConfig>, String> {
+        let (url, chain) = match (url, chain) {
+            (None, None) => return Ok(None),
+            (Some(u), Some(c)) => (u, c),
+            _ => {
+                return Err("--tsa-url 与 --tsa-chain 须同时设置 / --tsa-url and --tsa-chain must be set together".into());
+            }
+        };
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(format!("时间戳服务地址须以 http:// 或 https:// 开头 / TSA URL must start with http:// or https://, not {url:?}"));
+        }
+        let chain_pem = std::fs::read(&chain)
+            .map_err(|e| format!("无法读取时间戳服务证书链 {} / cannot read the TSA chain {}: {e}", chain.display(), chain.display()))?;
+        siteproof_protocol::packet::timestamp_token::parse_chain_pem(&chain_pem)
+            .map_err(|e| format!("时间戳服务证书链无效 {} / the TSA chain {} is invalid: {e}", chain.display(), chain.display()))?;
+        Ok(Some(TsaConfig { url, chain_pem }))
+    }
 }
 
 const HOUR_MS: i64 = 3_600_000;
@@ -150,6 +186,7 @@ impl Config {
             enroll_code_ms: pick!(enroll_code_hours, 72) as i64 * HOUR_MS,
             bench_sink: pick!(bench_sink, false),
             cjk_font: flags.cjk_font.clone().or(f.cjk_font.clone()),
+            tsa: TsaConfig::load(flags.tsa_url.clone().or(f.tsa_url.clone()), flags.tsa_chain.clone().or(f.tsa_chain.clone()))?,
             public_https,
             trust_proxy: pick!(trust_proxy, false),
             login_attempts_per_account,

@@ -20,6 +20,8 @@ fn main() {
         enroll_code_hours: None,
         bench_sink: cli.bench_sink.then_some(true),
         cjk_font: cli.cjk_font.clone(),
+        tsa_url: cli.tsa_url.clone(),
+        tsa_chain: cli.tsa_chain.clone(),
         public_url: cli.public_url.clone(),
         trust_proxy: cli.trust_proxy.then_some(true),
         login_attempts_per_account: cli.login_attempts_per_account,

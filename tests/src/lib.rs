@@ -9,6 +9,7 @@ pub mod failing_front;
 pub mod media;
 pub mod proxy;
 pub mod server;
+pub mod tsa;
 pub mod world;
 pub mod zip_craft;
 

@@ -13,10 +13,12 @@ use super::layout::INDEX;
 use crate::error::{Error, Result};
 use crate::evidence::signing::{public_key_from_hex, verify_hex};
 
-/// The `SHA256SUMS` text: every indexed file and `packet.json`, sorted by name, one `<sha256>  <name>` line each.
-pub fn checksums_text(indexed: &[IndexedFile], index_sha256: &str) -> String {
+/// The `SHA256SUMS` text: every indexed file, `packet.json` and the files written after it (the TSA's token,
+/// when there is one) as (name, sha256), sorted by name, one `<sha256>  <name>` line each.
+pub fn checksums_text(indexed: &[IndexedFile], index_sha256: &str, after_index: &[(&str, &str)]) -> String {
     let mut lines: Vec<(&str, &str)> = indexed.iter().map(|f| (f.name.as_str(), f.sha256.as_str())).collect();
     lines.push((INDEX, index_sha256));
+    lines.extend_from_slice(after_index);
     lines.sort();
     lines.into_iter().map(|(name, sha)| format!("{sha}  {name}\n")).collect()
 }
@@ -47,7 +49,7 @@ mod tests {
 
     #[test]
     fn lists_every_file_and_the_index_in_sha256sum_form_and_verifies_its_signature() {
-        let text = checksums_text(&[file("report.pdf", 'b'), file("GUIDE.txt", 'a')], &"c".repeat(64));
+        let text = checksums_text(&[file("report.pdf", 'b'), file("GUIDE.txt", 'a')], &"c".repeat(64), &[]);
         let expected = format!("{}  GUIDE.txt\n{}  packet.json\n{}  report.pdf\n", "a".repeat(64), "c".repeat(64), "b".repeat(64));
         assert_eq!(text, expected);
         let key = SigningKey::from_bytes(&[9u8; 32]);

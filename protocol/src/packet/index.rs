@@ -7,6 +7,7 @@ use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
 use super::layout::PACKET_FORMAT;
+use super::timestamp::ThirdPartyTime;
 use crate::error::{Error, Result};
 use crate::evidence::canonical::from_canonical_bytes;
 use crate::evidence::signing::{public_key_from_hex, sign_canonical, verify_hex};
@@ -35,8 +36,11 @@ pub struct PacketIndex {
     pub created_at_ms: i64,
     /// The server's Ed25519 public key, hex.
     pub server_key: String,
-    /// Every file of the packet except `packet.json` itself, sorted by name.
+    /// Every file of the packet except `packet.json` itself and the timestamp token, sorted by name.
     pub files: Vec<IndexedFile>,
+    /// Whether a TSA token over this index follows; absent in packets made before third-party time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub third_party_time: Option<ThirdPartyTime>,
 }
 
 /// The index's canonical text with the server signature, as stored in `packet.json`.

@@ -29,6 +29,11 @@ pub const MANIFESTS_DIR: &str = "manifests/";
 pub const RECEIPTS_DIR: &str = "receipts/";
 /// Folder of public keys.
 pub const KEYS_DIR: &str = "keys/";
+/// The TSA's RFC 3161 token over the `packet.json` bytes (DER). It is made after the index is signed,
+/// so it is the one file the index does not list; the index says whether it must be there.
+pub const TIMESTAMP_TOKEN: &str = "timestamp/packet.tsr";
+/// The TSA's certificate chain (PEM, up to its root) the server is configured with; listed in the index.
+pub const TSA_CHAIN: &str = "timestamp/tsa-chain.pem";
 
 /// What a path inside a packet stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +52,10 @@ pub enum PacketPath {
     Checksums,
     /// `SHA256SUMS.sig`.
     ChecksumsSignature,
+    /// `timestamp/packet.tsr`.
+    TimestampToken,
+    /// `timestamp/tsa-chain.pem`.
+    TsaChain,
     /// `keys/device-<id>.pub`.
     DeviceKey {
         /// Device id.
@@ -119,9 +128,10 @@ fn device_and_seq(stem: &str) -> Option<(String, u64)> {
     (is_hex(device, 32) && seq.to_string() == stem.rsplit_once('-')?.1).then(|| (device.to_string(), seq))
 }
 
-/// Files the signed index cannot list because they are written after it: the index itself and the checksum list with its signature.
+/// Files the signed index cannot list because they are written after it: the index itself, the TSA's token
+/// over it, and the checksum list with its signature (which lists the index and the token too).
 pub fn outside_index(path: &PacketPath) -> bool {
-    matches!(path, PacketPath::Index | PacketPath::Checksums | PacketPath::ChecksumsSignature)
+    matches!(path, PacketPath::Index | PacketPath::TimestampToken | PacketPath::Checksums | PacketPath::ChecksumsSignature)
 }
 
 /// Says what a path means, or None for a path the format does not have.
@@ -134,6 +144,8 @@ pub fn classify(name: &str) -> Option<PacketPath> {
         SERVER_KEY_PEM => return Some(PacketPath::ServerKeyPem),
         CHECKSUMS => return Some(PacketPath::Checksums),
         CHECKSUMS_SIGNATURE => return Some(PacketPath::ChecksumsSignature),
+        TIMESTAMP_TOKEN => return Some(PacketPath::TimestampToken),
+        TSA_CHAIN => return Some(PacketPath::TsaChain),
         _ => {}
     }
     if let Some(rest) = name.strip_prefix(MANIFESTS_DIR).and_then(|r| r.strip_suffix(".json")) {

@@ -84,10 +84,14 @@ impl Member {
 fn parse_cap(name: &str) -> Option<u64> {
     match layout::classify(name)? {
         PacketPath::Index | PacketPath::Checksums => Some(MAX_INDEX_BYTES),
-        PacketPath::ServerKeyPem | PacketPath::ChecksumsSignature => Some(MAX_SMALL_FILE_BYTES),
-        PacketPath::ServerKey | PacketPath::DeviceKey { .. } | PacketPath::Manifest { .. } | PacketPath::Receipt { .. } => {
-            Some(MAX_SMALL_FILE_BYTES)
-        }
+        PacketPath::ServerKey
+        | PacketPath::ServerKeyPem
+        | PacketPath::ChecksumsSignature
+        | PacketPath::DeviceKey { .. }
+        | PacketPath::Manifest { .. }
+        | PacketPath::Receipt { .. }
+        | PacketPath::TimestampToken
+        | PacketPath::TsaChain => Some(MAX_SMALL_FILE_BYTES),
         PacketPath::Original { .. } | PacketPath::Report | PacketPath::Guide => None,
     }
 }

@@ -2,12 +2,13 @@
 //! index signature, every file against the index, each manifest against its
 //! device key, each original against its manifest, each receipt against the
 //! server key and its manifest, and each device's chain by the protocol's one
-//! chain rule ([`ChainVerifier`], the same the phone and the server ask).
-//! It also holds the files for checking by hand (`keys/server.pem`,
-//! `SHA256SUMS` and its signature) to the key and index it checked, and,
-//! given the fingerprint the street office publishes, names a packet signed
-//! by any other key. Every problem names the file, so a reviewer can see
-//! exactly what was changed, removed or slipped in. It reads from any seekable reader and does
+//! chain rule ([`ChainVerifier`], the same the phone and the server ask),
+//! and the third-party time (`timestamp_check`). It also holds the files for
+//! checking by hand (`keys/server.pem`, `SHA256SUMS` and its signature) to
+//! the key and index it checked, and, given the fingerprint the street office
+//! publishes, names a packet signed by any other key. Every problem names the
+//! file, so a reviewer can see exactly what was changed, removed or slipped
+//! in. It reads from any seekable reader and does
 //! no I/O of its own; the device side opens files (`siteproof_core::packet`).
 
 use std::collections::{BTreeMap, HashMap};
@@ -18,9 +19,10 @@ use serde::{Deserialize, Serialize};
 use super::checksums::{checksums_text, verify_checksums};
 use super::fingerprint::{key_fingerprint, KeyFingerprint};
 use super::index::{IndexedFile, SignedIndex};
-use super::layout::{self, PacketPath, CHECKSUMS, CHECKSUMS_SIGNATURE, INDEX, SERVER_KEY, SERVER_KEY_PEM};
+use super::layout::{self, PacketPath, CHECKSUMS, CHECKSUMS_SIGNATURE, INDEX, SERVER_KEY, SERVER_KEY_PEM, TIMESTAMP_TOKEN};
 use super::members::{read_members, Member};
 use super::server_pem::parse_server_key_pem;
+use super::timestamp_check::{check_third_party_time, ThirdPartyTimeCheck};
 use super::zip_layout::read_layout;
 use crate::error::{Error, Result};
 use crate::evidence::signing::{device_id_for_key, public_key_from_hex};
@@ -62,6 +64,10 @@ pub enum ProblemKind {
     BadChecksums,
     /// The packet is signed by another key than the one the reader pinned.
     NotPinnedKey,
+    /// The index says the packet was stamped by a TSA, but the token is missing or does not verify.
+    TrustedTime,
+    /// Something the server signed is dated after the TSA's time, or the index long before it.
+    AfterTrustedTime,
 }
 
 impl ProblemKind {
@@ -84,6 +90,8 @@ impl ProblemKind {
             ProblemKind::Reordered => ("链接顺序颠倒", "entries linked in swapped order"),
             ProblemKind::BadChecksums => ("校验清单无效", "checksum list invalid"),
             ProblemKind::NotPinnedKey => ("不是指定服务器签发的", "not signed by the pinned server key"),
+            ProblemKind::TrustedTime => ("可信时间戳无效", "trusted timestamp invalid"),
+            ProblemKind::AfterTrustedTime => ("时间与可信时间戳矛盾", "time contradicts the trusted timestamp"),
         }
     }
 }
@@ -133,6 +141,8 @@ pub struct PacketReport {
     /// the numbers of a device's other entries are normally absent: a `missing` run is listed
     /// here for the reader but is not a problem; every other kind is also in `problems`.
     pub chain_findings: BTreeMap<String, Vec<ChainFinding>>,
+    /// What the TSA's token shows, or why there is no third-party time (not a failure in itself).
+    pub third_party_time: ThirdPartyTimeCheck,
 }
 
 impl PacketReport {
@@ -189,6 +199,7 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
         receipts_verified: 0,
         problems: Vec::new(),
         chain_findings: BTreeMap::new(),
+        third_party_time: ThirdPartyTimeCheck::NotRecorded,
     };
 
     // The server key and the index come first: everything else is judged against them.
@@ -330,6 +341,10 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
         }
         report.chain_findings.insert(device_id, findings);
     }
+
+    let (third_party_time, time_problems) = check_third_party_time(&members);
+    report.third_party_time = third_party_time;
+    c.problems.extend(time_problems);
 
     report.problems = c.problems;
     Ok(report)
@@ -519,7 +534,9 @@ fn check_checksums(members: &BTreeMap<String, Member>, listing: Option<&[Indexed
         return;
     };
     if let (Some(listing), Some(index)) = (listing, members.get(INDEX)) {
-        if text != checksums_text(listing, &index.sha256).as_bytes() {
+        let token_sha = members.get(TIMESTAMP_TOKEN).map(|t| t.sha256.clone());
+        let after: Vec<(&str, &str)> = token_sha.iter().map(|sha| (TIMESTAMP_TOKEN, sha.as_str())).collect();
+        if text != checksums_text(listing, &index.sha256, &after).as_bytes() {
             c.add(CHECKSUMS, ProblemKind::BadChecksums, "与签名索引列出的文件不一致", "differs from the files the signed index lists");
         }
     }

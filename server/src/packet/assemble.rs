@@ -1,7 +1,8 @@
 //! Assembles one packet on the blocking pool: originals streamed from
 //! storage into the ZIP (and re-hashed on the way), manifests, receipts and
 //! keys exactly as stored, the PDF report and the guide, then the signed
-//! index. The ZIP is written to a temp file beside the destination and
+//! index, stamped by the configured time-stamping authority when there is
+//! one. The ZIP is written to a temp file beside the destination and
 //! renamed into place only when complete and synced.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,13 +16,17 @@ use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use siteproof_media::{make_derivatives, read_photo_info};
 use siteproof_protocol::evidence::{EntryKind, Manifest, SignedReceipt};
-use siteproof_protocol::packet::{guide::guide_text, key_fingerprint, layout, PacketHeader, PacketWriter};
+use siteproof_protocol::packet::{
+    guide::guide_text, key_fingerprint, layout, PacketHeader, PacketWriter, ThirdPartyTime, TimeStampAuthority,
+};
 
 use super::collect::{self, EntryRow};
 use super::dispute::Dispute;
 use super::font::CjkFont;
 use super::report::{self, PacketFacts, ReportItem};
+use super::tsa::HttpTsa;
 use super::{file_name_for, font_unavailable, pdf, PacketSummary};
+use crate::config::TsaConfig;
 use crate::db::now_ms;
 use crate::domain::trust::{self, ChainCheck, Checks, OriginalCheck, ReceiptCheck, SignatureCheck, Signer};
 use crate::domain::{accounts, orders};
@@ -34,6 +39,7 @@ pub(super) struct ExportJob {
     pub storage: Arc<dyn Storage>,
     pub key: Arc<SigningKey>,
     pub font_path: Option<PathBuf>,
+    pub tsa: Option<TsaConfig>,
     pub actor_user_id: Option<i64>,
     pub community_id: i64,
     pub number: String,
@@ -147,7 +153,13 @@ impl ExportJob {
             .map_err(ApiError::from)?;
 
         let header = PacketHeader { order_number: order.number.clone(), community: order.community.clone(), created_at_ms };
-        let (buffered, index) = writer.finish(header, &self.key).map_err(ApiError::from)?;
+        let tsa = self.tsa.as_ref().map(HttpTsa::new).transpose()?;
+        let tsa = tsa.as_ref().map(|t| t as &dyn TimeStampAuthority);
+        let (buffered, index) = writer.finish_stamped(header, &self.key, tsa).map_err(ApiError::from)?;
+        let third_party_time = index.third_party_time.clone().unwrap_or(ThirdPartyTime::NotConfigured);
+        if let ThirdPartyTime::Unavailable { .. } = &third_party_time {
+            tracing::warn!(order = %order.number, "{}", third_party_time.describe());
+        }
         let file = buffered.into_inner().map_err(|e| ApiError::from(e.into_error()))?;
         file.sync_all()?;
         drop(file);
@@ -158,8 +170,13 @@ impl ExportJob {
 
         let file_name = file_name_for(&order.number);
         let shown = self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file_name.clone());
-        // The packet's own hash ties a packet the city holds back to this row.
-        accounts::audit(conn, self.actor_user_id, "export", &format!("{} {shown} sha256:{sha256}", order.number))?;
+        // The packet's own hash ties a packet the city holds back to this row; the console's audit log
+        // shows whether the configured TSA stamped it, and why not.
+        let time_note = match &third_party_time {
+            ThirdPartyTime::NotConfigured => String::new(),
+            stamped_or_not => format!(" {}", stamped_or_not.describe()),
+        };
+        accounts::audit(conn, self.actor_user_id, "export", &format!("{} {shown} sha256:{sha256}{time_note}", order.number))?;
         Ok(PacketSummary {
             order_number: order.number,
             path: self.out,
@@ -170,6 +187,7 @@ impl ExportJob {
             files: index.files.len() + 3,
             server_key_fingerprint: fingerprint,
             skipped,
+            third_party_time,
         })
     }
 

@@ -19,6 +19,7 @@ pub mod pdf;
 pub mod report;
 #[cfg(test)]
 mod report_pages;
+mod tsa;
 mod visits;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use siteproof_protocol::packet::ThirdPartyTime;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// What an export produced.
@@ -51,6 +53,8 @@ pub struct PacketSummary {
     pub server_key_fingerprint: String,
     /// Entries left out, with the reason (e.g. a second entry at the same chain position).
     pub skipped: Vec<String>,
+    /// Whether the index was stamped by the TSA, and why not when it was not.
+    pub third_party_time: ThirdPartyTime,
 }
 
 /// The download name for an order's packet: only characters safe in any file system and header.
@@ -78,6 +82,7 @@ pub async fn export_order_packet(
         storage: state.storage.clone(),
         key: state.key.clone(),
         font_path: state.config.cjk_font.clone(),
+        tsa: state.config.tsa.clone(),
         actor_user_id,
         community_id,
         number: number.to_string(),
