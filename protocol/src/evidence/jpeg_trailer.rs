@@ -44,3 +44,31 @@ pub enum TrailerKind {
     /// Bytes of no format recognised here.
     Unknown,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::canonical::{from_canonical_bytes, to_canonical_bytes};
+    use crate::evidence::MediaRef;
+
+    fn media(trailer: Option<JpegTrailer>) -> MediaRef {
+        MediaRef { sha256: "ab".repeat(32), bytes: 10, media_type: "image/jpeg".into(), width: Some(1), height: Some(1), trailer }
+    }
+
+    #[test]
+    fn a_media_record_without_trailer_is_written_as_before_and_old_records_still_read() {
+        let before = r#"{"bytes":10,"height":1,"media_type":"image/jpeg","sha256":"abababababababababababababababababababababababababababababababab","width":1}"#;
+        assert_eq!(String::from_utf8(to_canonical_bytes(&media(None)).unwrap()).unwrap(), before);
+        assert_eq!(from_canonical_bytes::<MediaRef>(before.as_bytes()).unwrap(), media(None));
+    }
+
+    #[test]
+    fn a_trailer_is_recorded_with_snake_case_kinds_and_read_back() {
+        let part = TrailerPart { kind: TrailerKind::MotionPhotoVideo, offset: 8, length: 2 };
+        let with = media(Some(JpegTrailer { image_end: 8, parts: vec![part] }));
+        let text = to_canonical_bytes(&with).unwrap();
+        assert!(String::from_utf8_lossy(&text)
+            .contains(r#""trailer":{"image_end":8,"parts":[{"kind":"motion_photo_video","length":2,"offset":8}]}"#));
+        assert_eq!(from_canonical_bytes::<MediaRef>(&text).unwrap(), with);
+    }
+}
