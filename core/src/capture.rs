@@ -212,6 +212,8 @@ impl Device {
         media: Option<(String, u64, &str)>,
     ) -> Result<String> {
         let anchored = self.anchored_time_for(&ctx.boot_id, ctx.monotonic_ms)?;
+        // The purpose is signed with the entry: the visit row itself never leaves the phone.
+        let visit_purpose = ctx.visit_id.as_deref().map(|v| self.get_visit(v)).transpose()?.map(|v| v.purpose);
         let record = ctx.record();
         let mut manifest = Manifest {
             format: MANIFEST_FORMAT.into(),
@@ -231,6 +233,7 @@ impl Device {
             attach: None,
             order_number: ctx.order_number.clone(),
             visit_id: ctx.visit_id.clone(),
+            visit_purpose,
         };
         fill(&mut manifest);
         manifest.flags.sort();

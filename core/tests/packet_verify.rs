@@ -52,6 +52,7 @@ fn manifest(device: &SigningKey, seq: u64, prev: Option<String>, media: Option<&
         flags: vec!["no_fix".into()],
         order_number: Some("2026112300456".into()),
         visit_id: None,
+        visit_purpose: None,
     }
 }
 

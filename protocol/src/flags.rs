@@ -51,6 +51,28 @@ pub fn describe(flag: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// zh-CN and English wording of what a flag puts in doubt, said after its [`describe`] words:
+/// a coordinator must be able to tell the city why an item is doubtful (存疑), not just that it is.
+pub fn doubt(flag: &str) -> (&'static str, &'static str) {
+    match flag {
+        NO_FIX => ("拍摄地点无从确认", "the place cannot be confirmed"),
+        MOCK_LOCATION => ("记录的地点可能是伪造的", "the recorded place may be faked"),
+        STALE_FIX => ("记录的地点可能不是拍摄时所在的位置", "the place may not be where the capture happened"),
+        LOW_ACCURACY => ("地点只能确定在较大范围内", "the place is known only roughly"),
+        EXIF_TIME_MISMATCH => (
+            "照片可能不是此时拍摄的（如旧照片或导入的照片）",
+            "the photo may not have been taken at this time (an old or imported picture)",
+        ),
+        EXIF_GPS_MISMATCH => ("照片可能不是在此地拍摄的", "the photo may not have been taken at this place"),
+        UNANCHORED => {
+            ("拍摄时间只凭手机时钟，手机时间可以手动修改", "the capture time rests on the phone clock alone, which can be set by hand")
+        }
+        DEVICE_CLOCK_WRONG => ("手机显示的时间不可信，应以校准后的时间为准", "the phone's own time is wrong; rely on the anchored time"),
+        NO_PREVIEW => ("此处无法显示画面，须打开原件查看", "the picture cannot be shown here; open the original"),
+        _ => ("本服务器不认识此标记，含义无法确认", "this server does not know the flag, so its meaning cannot be confirmed"),
+    }
+}
+
 /// Flags about the fix and the anchored time, common to every capture.
 pub fn context_flags(c: &CaptureRecord, anchored: Option<&AnchoredTime>) -> Vec<String> {
     let mut flags = Vec::new();

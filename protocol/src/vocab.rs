@@ -311,6 +311,20 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a dispute (申诉) asks the city to do about an order (申请事项).
+    RequestedOutcome, REQUESTED_OUTCOMES, "申请事项 requested outcome" {
+        /// 不计重办: the reopening is not counted against the office.
+        NotCountedReopened = ("not_counted_reopened", "不计重办", "do not count the reopening"),
+        /// 退回派单: the order goes back to the dispatcher (outside jurisdiction or duties).
+        ReturnDispatch = ("return_dispatch", "退回派单", "return the order to the dispatcher"),
+        /// 核减考核: the order is taken out of the office's assessment.
+        AssessmentReduced = ("assessment_reduced", "核减考核", "remove the order from the assessment"),
+        /// 更正回访结果: the callback result is corrected.
+        CallbackCorrected = ("callback_corrected", "更正回访结果", "correct the callback result"),
+    }
+}
+
 /// The bilingual refusal of a term not in `vocab`, listing the choices.
 fn unknown_term(vocab: Vocab, what: &str, t: &str) -> Error {
     let choices: Vec<String> = vocab.iter().map(|(c, zh, _)| format!("{zh} ({c})")).collect();
@@ -382,5 +396,6 @@ mod tests {
         same(TagHandling::ALL, TAG_HANDLING, TagHandling::as_str, TagHandling::zh);
         same(TagCallback::ALL, TAG_CALLBACK, TagCallback::as_str, TagCallback::zh);
         same(VisitPurpose::ALL, VISIT_PURPOSES, VisitPurpose::as_str, VisitPurpose::zh);
+        same(RequestedOutcome::ALL, REQUESTED_OUTCOMES, RequestedOutcome::as_str, RequestedOutcome::zh);
     }
 }

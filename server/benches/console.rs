@@ -189,6 +189,7 @@ fn seed(data: &Path) -> (String, String) {
             flags: if n % 5 == 0 { vec!["unanchored".into()] } else { vec![] },
             order_number: Some(format!("2026{:09}", order_i)),
             visit_id: Some(format!("visit-{}", n / ORDERS)),
+            visit_purpose: None,
         };
         let sm = m.sign(&keys[d]).unwrap();
         let hash = sm.hash();

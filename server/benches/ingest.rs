@@ -196,6 +196,7 @@ fn bench_devices() {
                         flags: vec![],
                         order_number: None,
                         visit_id: None,
+                        visit_purpose: None,
                     };
                     let sm = m.sign(&d.key).unwrap();
                     prev = Some(sm.hash());

@@ -118,7 +118,7 @@ fn export_order(
             })
             .await?;
         let chosen = (!items.is_empty()).then_some(items);
-        crate::packet::export_order_packet(&state, None, community_id, number, chosen, out).await
+        crate::packet::export_order_packet(&state, None, community_id, number, chosen, Default::default(), out).await
     });
     let s = summary.map_err(fail)?;
     Ok(if as_json {

@@ -576,3 +576,161 @@ fn the_order_page_shows_the_gap_the_api_reports() {
     let page = Browser::login(s, "coord_a").page("/console/orders/A-9");
     assert!(!page.contains("data-flag=\"gap\""), "closed once the entries arrive");
 }
+
+#[test]
+fn the_export_form_suggests_grounds_from_the_evidence_and_refuses_a_bad_dispute() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "A-12", None);
+    let d = w.device("worker_a");
+    let note = d.manifest_at(1, None, None, Some("A-12"));
+    assert_eq!(d.post_manifest(s, &note).status(), 201);
+    let visit_id = uuid::Uuid::new_v4().to_string();
+    let on_visit = d.manifest_with(2, Some(note.hash()), None, Some("A-12"), |m| {
+        m.visit_id = Some(visit_id.clone());
+        m.visit_purpose = Some("follow_up".into());
+    });
+    assert_eq!(d.post_manifest(s, &on_visit).status(), 201);
+    let b = Browser::login(s, "coord_a");
+    let page = b.page("/console/orders/A-12");
+    let purpose_at = page.find("data-test=\"visit-purpose\"").expect("the visit is headed by its signed purpose");
+    assert!(page[purpose_at..].chars().take(80).collect::<String>().contains("跟进观察"), "the purpose in words");
+    assert!(page.contains("data-test=\"dispute-fields\""), "the export form asks for the dispute");
+    let grounds_at = page.find("name=\"grounds\"").expect("a grounds field");
+    let grounds: String = page[grounds_at..].chars().take(400).collect();
+    assert!(grounds.contains("工单 A-12") && grounds.contains("到现场核实"), "grounds suggested from the evidence: {grounds}");
+    for outcome in ["不计重办", "退回派单", "核减考核"] {
+        assert!(page.contains(outcome), "the requested outcome {outcome} is offered");
+    }
+    let csrf = b.csrf("/console/orders/A-12");
+    let item = item_of(&note);
+    for (field, value, named) in [("coordinator_phone", "call me", "联系电话"), ("outcome", "撤单", "申请事项")] {
+        let r = b.post_form("/console/orders/A-12/packet", &[("csrf", &csrf), ("item", &item), (field, value)]);
+        assert_eq!(r.status(), 400, "{field}={value}");
+        let body = r.text().unwrap();
+        assert!(body.contains(named), "the refusal names {named}: {body}");
+    }
+}
+
+/// The packet's report as text (poppler's pdftotext), or None where poppler is not installed.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-").output().ok()?;
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+/// A photo whose fix came from a mock-location app and whose EXIF time and
+/// place are from 2008 in Italy is 存疑 everywhere: its badge says why and
+/// never 真实有效 or 通过, it is not ticked for export, exporting it first asks
+/// for confirmation, and the PDF entry says 存疑 and why. A clean photo on the
+/// same order stays proven and ticked.
+#[test]
+fn a_doubtful_photo_is_not_ticked_asks_before_export_and_says_why_in_the_pdf() {
+    use siteproof_core::evidence::{AnchoredTime, ExifSummary, GpsPoint, LocationFix};
+    use siteproof_core::flags;
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "A-12", None);
+    let mut d = w.device("worker_a");
+    let fix = |is_mock| LocationFix {
+        lat: 39.9087,
+        lon: 116.3975,
+        accuracy_m: 8.0,
+        altitude_m: None,
+        provider: "gps".into(),
+        is_mock,
+        fix_time_ms: 1_790_000_000_000,
+    };
+    let anchored = AnchoredTime { utc_ms: 1_790_000_000_200, bound_ms: 300, anchor_hash: "ab".repeat(32) };
+    let mut photo = |flagged: bool| {
+        let bytes = random_bytes(30_000);
+        let sha = d.upload(s, &bytes);
+        d.seq += 1;
+        let sm = d.manifest_with(d.seq, d.prev.clone(), Some((&sha, bytes.len() as u64)), Some("A-12"), |m| {
+            m.capture.fix = Some(fix(flagged));
+            m.anchored = Some(anchored.clone());
+            if flagged {
+                m.exif = Some(ExifSummary {
+                    taken_at: Some("2008-10-22T16:28:39".into()),
+                    gps: Some(GpsPoint { lat: 43.4674, lon: 11.8851, alt: None }),
+                    make: Some("NIKON".into()),
+                    model: Some("COOLPIX P6000".into()),
+                    orientation: 1,
+                });
+                m.flags = [flags::MOCK_LOCATION, flags::EXIF_TIME_MISMATCH, flags::EXIF_GPS_MISMATCH].map(String::from).to_vec();
+            }
+        });
+        d.prev = Some(sm.hash());
+        assert_eq!(d.post_manifest(s, &sm).status(), 201);
+        item_of(&sm)
+    };
+    let doubtful = photo(true);
+    let clean = photo(false);
+
+    let b = Browser::login(s, "coord_a");
+    let page = b.page("/console/orders/A-12");
+    let card = |item: &str| -> String {
+        let at = page.find(&format!("data-item=\"{item}\"")).unwrap_or_else(|| panic!("{item} not on the page"));
+        let rest = &page[at..];
+        let end = rest[1..].find("data-item=").map(|e| e + 1).unwrap_or(rest.len());
+        rest[..end].to_string()
+    };
+    let (bad, good) = (card(&doubtful), card(&clean));
+    assert!(bad.contains("data-standing=\"warn\""), "{bad}");
+    assert!(!bad.contains(" checked"), "a doubtful item is not ticked for export: {bad}");
+    assert!(good.contains("data-standing=\"ok\"") && good.contains(" checked"), "a proven item is ticked: {good}");
+    for why in ["存疑", "定位来自模拟位置应用", "照片内时间 2008-10-22T16:28:39", "43.4674, 11.8851", "worker_a", "test phone"]
+    {
+        assert!(bad.contains(why), "the badge says {why:?}: {bad}");
+    }
+    for overclaim in ["真实有效", "通过"] {
+        assert!(!bad.contains(overclaim), "{overclaim:?} describes a flagged item: {bad}");
+    }
+
+    // Exporting it without confirmation answers with a page that lists it and asks.
+    let csrf = b.csrf("/console/orders/A-12");
+    let path = "/console/orders/A-12/packet";
+    let r = b.post_form(path, &[("csrf", &csrf), ("item", &doubtful), ("item", &clean)]);
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"), "not a download: {:?}", r.headers());
+    let ask = r.text().unwrap();
+    let listed = &ask[ask.find("data-test=\"doubtful-list\"").expect("the doubtful items are listed")..];
+    let listed = &listed[..listed.find("</ul>").unwrap()];
+    assert!(listed.contains(&doubtful) && !listed.contains(&clean), "only the doubtful item is listed: {listed}");
+    assert!(listed.contains("定位来自模拟位置应用"), "with why: {listed}");
+    assert!(ask.contains("name=\"confirm_doubtful\" value=\"1\"") && ask.contains("data-test=\"confirm-export\""), "{ask}");
+    assert!(!audit_rows(s).iter().any(|(act, _)| act == "export"), "nothing was exported before confirming");
+
+    // Confirmed, the packet comes back and its PDF marks the item 存疑 with the reason.
+    let r = b.post_form(path, &[("csrf", &csrf), ("item", &doubtful), ("item", &clean), ("confirm_doubtful", "1")]);
+    if r.status() == 503 {
+        eprintln!("no CJK font: the packet's PDF part of this test is skipped");
+        return;
+    }
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let zip = r.bytes().unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
+    let mut pdf = Vec::new();
+    std::io::Read::read_to_end(&mut archive.by_name("report.pdf").unwrap(), &mut pdf).unwrap();
+    // For people to look at the pages (pdftoppm): SITEPROOF_TEST_ARTIFACTS names a folder to leave the report in.
+    if let Ok(dir) = std::env::var("SITEPROOF_TEST_ARTIFACTS") {
+        std::fs::write(std::path::Path::new(&dir).join("doubtful-report.pdf"), &pdf).unwrap();
+    }
+    let Some(text) = pdf_text(&pdf) else {
+        eprintln!("pdftotext is missing: the PDF text part of this test is skipped");
+        return;
+    };
+    let flat: String = text.split_whitespace().collect();
+    for why in ["存疑：定位来自模拟位置应用", "记录的地点可能是伪造的", "照片可能不是此时拍摄的", "照片可能不是在此地拍摄的", "已证实"]
+    {
+        let why: String = why.split_whitespace().collect();
+        assert!(flat.contains(&why), "the PDF says {why:?}:\n{text}");
+    }
+    for overclaim in ["真实有效", "通过"] {
+        assert!(!flat.contains(overclaim), "{overclaim:?} in the PDF of a packet with a flagged item:\n{text}");
+    }
+}

@@ -5,7 +5,8 @@
 //
 // Input (environment): CONSOLE_URL, CONSOLE_USER, CONSOLE_PASSWORD,
 // ORDER_NUMBER, EXPECT_ITEMS (photos+voice+notes on the order),
-// EXPECT_PACKET ("1" when the export form must exist), DOWNLOAD_DIR.
+// EXPECT_PACKET ("1" when the export form must exist), DOWNLOAD_DIR,
+// SCREENSHOT_DIR (optional: full-page screenshots of what was checked).
 // Output: one JSON line of findings on stdout; exit status 1 on any failure.
 
 import { chromium } from 'playwright-core';
@@ -23,6 +24,9 @@ const expectItems = Number(env('EXPECT_ITEMS'));
 const expectPacket = process.env.EXPECT_PACKET === '1';
 const downloads = process.env.DOWNLOAD_DIR || '/tmp';
 mkdirSync(downloads, { recursive: true });
+const shots = process.env.SCREENSHOT_DIR;
+if (shots) mkdirSync(shots, { recursive: true });
+const shot = async (page, name) => { if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true }); };
 
 function check(cond, what) {
   if (!cond) throw new Error(`check failed: ${what}`);
@@ -70,16 +74,31 @@ try {
   found.badges = await badges.count();
   check(found.badges === expectItems, 'one badge per item');
   const badgeText = await badges.allInnerTexts();
-  check(badgeText.every((t) => t.includes('签名：由登记的手机签名')), 'every badge says the signature is valid');
+  check(badgeText.every((t) => t.includes('签名：由社工') && t.includes('登记设备')), 'every badge names the enrolled device that signed');
+  check(badgeText.every((t) => t.includes('无法核实') && t.includes('不能证明')), 'every badge says what a signature cannot prove');
+  check(badgeText.every((t) => !t.includes('真实有效')), 'no badge calls an item authentic');
   check(badgeText.every((t) => t.includes('服务器收到时间')), 'every badge gives the server receipt time');
   found.standings = await badges.evaluateAll((els) => els.map((e) => e.dataset.standing));
   check(!found.standings.includes('bad'), `no failed badge: ${found.standings}`);
   found.anchored = badgeText.filter((t) => t.includes('经服务器校准')).length;
   check(found.anchored > 0, 'anchored capture times are shown with their bound');
+  // The camera samples carry EXIF time and GPS from 2008 in Italy: those photos are doubtful and say why.
+  const photoBadges = await page.locator('.item[data-kind=photo] [data-test=badge]').allInnerTexts();
+  check(photoBadges.length > 0 && photoBadges.every((t) => t.includes('存疑') && t.includes('照片可能不是在此地拍摄的')), `photos are doubtful and say why: ${photoBadges}`);
+  check(photoBadges.every((t) => !t.includes('通过')), 'no doubtful badge says 通过');
+  // Only proven items are ticked for export by default.
+  found.picks = await page.locator('[data-test=export-pick]').evaluateAll((els) => els.map((e) => ({ standing: e.dataset.standing, checked: e.querySelector('input').checked })));
+  check(found.picks.length === expectItems, `one export checkbox per item: ${JSON.stringify(found.picks)}`);
+  check(found.picks.every((p) => p.checked === (p.standing === 'ok')), `only proven items are ticked: ${JSON.stringify(found.picks)}`);
+  found.doubtful = found.picks.filter((p) => p.standing === 'warn').length;
+  check(found.doubtful > 0, 'the foreign-EXIF photos are doubtful');
+  await shot(page, 'order-page-zh');
 
   // Two photos of one spot from two visits are shown as a before/after pair.
   found.pairs = await page.locator('[data-test=pair]').count();
   check(found.pairs >= 1, 'a before/after pair is shown');
+  found.pairDoubts = await page.locator('[data-test=pair] [data-test=pair-standing]').count();
+  check(found.pairDoubts >= 1, 'a doubtful photo in a pair is marked there too');
 
   // 4. The voice note plays in the browser's own audio element.
   const audio = page.locator('audio[data-test=voice]').first();
@@ -113,13 +132,24 @@ try {
   await Promise.all([page.waitForLoadState('load'), page.click('[data-test=lang-switch]')]);
   await page.waitForSelector('html[lang=en]');
   check((await page.locator('[data-test=badge]').first().innerText()).includes('Signature'), 'badges in English');
+  await shot(page, 'order-page-en');
 
   // 7. The dispute packet downloads as a ZIP when the server has the export.
   const exportForm = page.locator('#export-form');
   found.exportForm = (await exportForm.count()) === 1;
   check(found.exportForm === expectPacket, `export form present: ${found.exportForm}, expected ${expectPacket}`);
   if (expectPacket) {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=export-button]')]);
+    // Ticking the doubtful photos too, the export first asks for confirmation, listing them.
+    const boxes = page.locator('[data-test=export-pick] input');
+    for (let i = 0; i < (await boxes.count()); i++) await boxes.nth(i).check();
+    await Promise.all([page.waitForURL('**/packet'), page.click('[data-test=export-button]')]);
+    const listed = page.locator('[data-test=doubtful-list] li');
+    found.confirmListed = await listed.count();
+    check(found.confirmListed === found.doubtful, `the confirmation lists the ${found.doubtful} doubtful items, saw ${found.confirmListed}`);
+    const listedText = await page.locator('[data-test=doubtful-list]').innerText();
+    check(/Photo|照片/.test(listedText) && /EXIF|照片内/.test(listedText), `the confirmation names the items and why: ${listedText}`);
+    await shot(page, 'export-confirm');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=confirm-export]')]);
     const path = join(downloads, download.suggestedFilename() || 'packet.zip');
     await download.saveAs(path);
     const head = readFileSync(path).subarray(0, 4);

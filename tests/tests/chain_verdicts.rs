@@ -67,6 +67,7 @@ impl Phone {
             flags: vec![],
             order_number: None,
             visit_id: None,
+            visit_purpose: None,
         }
         .sign(&self.key)
         .unwrap()

@@ -19,6 +19,7 @@ const ADDRESS: &str = "幸福里小区5号楼东侧垃圾站";
 const CATEGORY: &str = "环境卫生";
 const CONTENT: &str = "居民反映垃圾桶满溢、有异味，要求清运";
 const NOTE: &str = "已核实：12个垃圾桶均已清运，现场无异味";
+const GROUNDS: &str = "我社区于11月23日到现场核实，12个垃圾桶均已清运，回访所述异味不存在";
 
 /// True when the tool runs; under CI a missing tool fails the test instead of skipping it.
 fn have_tool(tool: &str) -> bool {
@@ -99,7 +100,7 @@ fn world_with_evidence() -> (World, PathBuf, PathBuf) {
         "/v1/orders",
         serde_json::json!({
         "number": NUMBER, "kind": "complaint", "category": CATEGORY, "address": ADDRESS,
-        "complainant": "李女士 13900001111", "content": CONTENT,
+        "complainant": "李女士 13900001111", "content": CONTENT, "spot_lat": 39.9087, "spot_lon": 116.3970,
         "dispatched_at_ms": 1_795_000_000_000i64, "deadline_ms": 1_795_300_000_000i64}),
     );
     assert_eq!(st, 201, "{body}");
@@ -110,9 +111,13 @@ fn world_with_evidence() -> (World, PathBuf, PathBuf) {
     std::fs::create_dir_all(&scratch).unwrap();
     // First sync anchors the clock and brings the order to the device.
     assert!(cli(&home).args(["--json", "sync"]).output().unwrap().status.success());
+    // The photos are taken on a visit, whose purpose the device signs into each entry.
+    let visit = cli_json(&home, &["visits", "start", "--order", NUMBER, "--purpose", "现场核实", "--lat", "39.9087", "--lon", "116.3970"]);
+    let visit_id = visit["id"].as_str().unwrap().to_string();
     for (i, sample) in GPS_SAMPLES.iter().take(3).enumerate() {
         let p = distinct_photo(&scratch, sample, &format!("bin-{i}"));
-        cli_json(&home, &["capture", "photo", p.to_str().unwrap(), "--order", NUMBER, "--lat", "39.9087", "--lon", &format!("116.397{i}")]);
+        let (lon, path) = (format!("116.397{i}"), p.to_str().unwrap().to_string());
+        cli_json(&home, &["capture", "photo", &path, "--order", NUMBER, "--visit", &visit_id, "--lat", "39.9087", "--lon", &lon]);
     }
     let voice = fixtures().join("audio/note.m4a");
     cli_json(&home, &["capture", "voice", voice.to_str().unwrap(), "--order", NUMBER, "--lat", "39.9088", "--lon", "116.3975"]);
@@ -301,6 +306,37 @@ fn coordinator_downloads_the_packet_over_http() {
     let audited: String =
         db.query_row("SELECT target FROM audit WHERE action = 'export' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
     assert_eq!(audited, format!("{NUMBER} siteproof-packet-{NUMBER}.zip sha256:{declared_sha}"));
+
+    // The dispute the coordinator writes fills the 申诉书 cover; the body names the worker, the visit and the distances.
+    if have_tool("pdftotext") {
+        let dispute = serde_json::json!({"dispute": {
+            "grounds": GROUNDS, "outcome": "不计重办", "submitting_unit": "幸福里社区居委会", "street_office": "和平街道办事处",
+            "coordinator_name": "张专干", "coordinator_phone": "010-61234567"}});
+        let resp = client.post(format!("{}/v1/orders/{NUMBER}/packet", w.server.url)).bearer_auth(&token).json(&dispute).send().unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        let disputed = scratch.join("disputed.zip");
+        std::fs::write(&disputed, resp.bytes().unwrap()).unwrap();
+        let pdf = scratch.join("disputed.pdf");
+        std::fs::write(&pdf, &unzip(&disputed).into_iter().find(|(n, _)| n == "report.pdf").unwrap().1).unwrap();
+        let cover = tool_output("pdftotext", &["-enc", "UTF-8", "-l", "1"], &pdf, &["-"]);
+        for fact in ["12345 工单申诉书", GROUNDS, "不计重办", "和平街道办事处 幸福里社区居委会", "张专干", "010-61234567", "盖章处"]
+        {
+            assert!(cover.contains(fact), "the cover lacks {fact:?}:\n{cover}");
+        }
+        let text = tool_output("pdftotext", &["-enc", "UTF-8"], &pdf, &["-"]);
+        for fact in ["办理经过", "走访记录", "wang（设备", "走访目的：现场核实", "距点位", "点位图", "WGS-84"] {
+            assert!(text.contains(fact), "the report lacks {fact:?}:\n{text}");
+        }
+        let refused = client
+            .post(format!("{}/v1/orders/{NUMBER}/packet", w.server.url))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"dispute": {"outcome": "撤单"}}))
+            .send()
+            .unwrap();
+        assert_eq!(refused.status().as_u16(), 400);
+        let body = refused.text().unwrap();
+        assert!(body.contains("申请事项无效") && body.contains("invalid requested outcome"), "{body}");
+    }
 
     // Only chosen items: one photo.
     let device_id = World::device_id(&home);

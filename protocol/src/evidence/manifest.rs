@@ -210,6 +210,12 @@ pub struct Manifest {
     pub order_number: Option<String>,
     /// Site visit id this entry was captured in, if any.
     pub visit_id: Option<String>,
+    /// That visit's purpose (a `vocab::VISIT_PURPOSES` code), signed with the
+    /// entry so the server and a dispute packet can say why someone went.
+    /// Absent (not null) when there is no visit, so manifests signed before
+    /// this field existed keep their exact bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_purpose: Option<String>,
 }
 
 /// A manifest's canonical bytes with the device signature over them.

@@ -14,18 +14,21 @@ use crate::api::openapi::Binary;
 use crate::auth::{require_session, Role};
 use crate::domain::orders;
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::packet::dispute::{Dispute, DisputeFields};
 use crate::packet::{export_order_packet, file_name_for};
 use crate::state::AppState;
 use crate::web::body;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
-/// Optional body: which items to include.
+/// Optional body: which items to include, and the dispute for the cover page.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = PacketRequest)]
 struct PacketReq {
     /// Only these item ids (each must belong to the order); omit for every item.
     items: Option<Vec<String>>,
+    /// The dispute for the cover page (申诉书); omit for a cover with blanks to fill in by hand.
+    dispute: Option<DisputeFields>,
 }
 
 /// `POST /v1/orders/{number}/packet` - the order's dispute packet as `application/zip`.
@@ -55,6 +58,7 @@ pub async fn export(State(st): State<AppState>, h: HeaderMap, Path(number): Path
         serde_json::from_slice(&raw)
             .map_err(|e| ApiError::bad_request(ErrorCode::BadJson, "JSON 格式或字段错误", &format!("invalid JSON body: {e}")))?
     };
+    let dispute = Dispute::from_fields(&req.dispute.unwrap_or_default())?;
     let wanted = number.clone();
     let communities = p.communities.clone();
     let community_id = st.db.call(move |c| Ok(orders::get_visible(c, &wanted, &communities)?.community_id)).await?;
@@ -63,7 +67,7 @@ pub async fn export(State(st): State<AppState>, h: HeaderMap, Path(number): Path
     let dir = st.config.data.join("packets").join(uuid::Uuid::new_v4().to_string());
     siteproof_fs::create_dir_all(&dir)?;
     let out = dir.join(file_name_for(&number));
-    let result = export_order_packet(&st, Some(p.user_id), community_id, &number, req.items.as_deref(), &out).await;
+    let result = export_order_packet(&st, Some(p.user_id), community_id, &number, req.items.as_deref(), dispute, &out).await;
     let file = result.as_ref().ok().map(|_| std::fs::File::open(&out));
     // Unlinked at once: the open handle streams it, and nothing is left behind on any outcome.
     let _ = std::fs::remove_dir_all(&dir);

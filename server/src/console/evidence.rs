@@ -2,17 +2,20 @@
 //! order (directly, or later by an attach entry), each re-verified on read —
 //! device signature against the enrolled key, server receipt against the
 //! server key, chain anomalies and open gaps — with its thumbnail and
-//! preview linked by the derivatives table.
+//! preview linked by the derivatives table, and the trust statement
+//! (`domain::trust`) that the badge, the export checkbox and the export
+//! confirmation all read.
 
 use std::collections::HashMap;
 
 use rusqlite::Connection;
 
 use crate::domain::ingest;
+use crate::domain::trust::{self, ChainCheck, Checks, OriginalCheck, ReceiptCheck, SignatureCheck, Signer, Statement};
 use crate::error::ApiResult;
 use crate::repo;
 use crate::repo::entries::GapScope;
-use siteproof_protocol::evidence::{Manifest, SignedManifest, SignedReceipt};
+use siteproof_protocol::evidence::{EntryKind, Manifest, SignedManifest, SignedReceipt};
 
 /// What re-checking an item found.
 #[derive(Debug, Clone)]
@@ -46,7 +49,9 @@ pub struct Item {
     pub manifest_hash: String,
     /// Signing device.
     pub device_id: String,
-    /// Device's name and worker, as enrolled.
+    /// Who signed it, as enrolled here.
+    pub signer: Signer,
+    /// Device's name and worker, as enrolled (or the start of its id).
     pub device_label: String,
     /// Sequence number in the device chain.
     pub seq: i64,
@@ -64,6 +69,8 @@ pub struct Item {
     pub preview: Option<String>,
     /// What re-checking found.
     pub verification: Verification,
+    /// What that proves, what is doubtful and what cannot be checked.
+    pub trust: Statement,
 }
 
 impl Item {
@@ -104,37 +111,87 @@ pub fn for_order(
     for (dev, max_seq) in top {
         gaps.extend(ingest::open_gaps(c, GapScope::DeviceUpTo(dev, max_seq))?.into_iter().map(|g| (g.device_id, g.from_seq, g.to_seq)));
     }
-    let mut devices: HashMap<String, (Option<String>, String)> = HashMap::new();
+    let mut devices: HashMap<String, (Option<String>, Signer)> = HashMap::new();
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
         if !devices.contains_key(&r.device_id) {
             let entry = match repo::devices::key_and_label(c, &r.device_id)? {
-                Some((key, name, user)) => (Some(key), format!("{user} · {name}")),
-                None => (None, siteproof_protocol::text::prefix(&r.device_id, 12).to_string()),
+                Some((key, device_name, worker)) => (Some(key), Signer::Enrolled { device_id: r.device_id.clone(), device_name, worker }),
+                None => (None, Signer::Unenrolled { device_id: r.device_id.clone() }),
             };
             devices.insert(r.device_id.clone(), entry);
         }
-        let (key, label) = devices.get(&r.device_id).cloned().unwrap_or((None, String::new()));
+        let (key, signer) = devices.get(&r.device_id).cloned().unwrap_or((None, Signer::Unenrolled { device_id: r.device_id.clone() }));
         let sm = SignedManifest { manifest: r.manifest.clone(), signature: r.signature.clone() };
         let (manifest, signature_error) = match key.as_deref().map(|k| sm.open_from(k)) {
             Some(Ok(m)) => (Some(m), None),
             Some(Err(e)) => (serde_json::from_str::<Manifest>(&r.manifest).ok(), Some(e.to_string())),
             None => (serde_json::from_str::<Manifest>(&r.manifest).ok(), Some("device not enrolled on this server".to_string())),
         };
+        let signature = match (&signature_error, &key) {
+            (None, _) => SignatureCheck::Valid,
+            (Some(_), None) => SignatureCheck::NoKey,
+            (Some(e), Some(_)) => SignatureCheck::Invalid(e.clone()),
+        };
         let receipt = SignedReceipt { receipt: r.receipt.clone(), signature: r.receipt_signature.clone() }.open(server_key_hex);
         let received_at_ms = match &receipt {
             Ok(rc) => rc.received_at_ms,
             Err(_) => r.received_at_ms,
         };
+        // A receipt proves receipt of the manifest it names, so it must name this one.
+        let receipt = match receipt {
+            Ok(rc) if rc.manifest_hash == r.manifest_hash => ReceiptCheck::Valid { received_at_ms, log_index: Some(r.log_index) },
+            Ok(_) => ReceiptCheck::ForAnotherManifest,
+            Err(e) => ReceiptCheck::Invalid(e.to_string()),
+        };
         let anomalies = repo::anomalies::of_manifest(c, &r.manifest_hash)?.into_iter().map(|a| (a.kind, a.detail)).collect();
         let missing_before = gaps.iter().filter(|g| g.0 == r.device_id && g.2 < r.seq).map(|g| (g.1, g.2)).collect();
-        let media_present = match (&r.media_sha256, manifest.as_ref().and_then(|m| m.media.as_ref())) {
-            (Some(sha), Some(media)) => Some(storage.size(sha)? == Some(media.bytes)),
-            (Some(sha), None) => Some(storage.size(sha)?.is_some()),
-            _ => None,
+        // Blobs are stored under the hash they were checked against on arrival; on read, the size is compared.
+        let original = match (&r.media_sha256, manifest.as_ref().and_then(|m| m.media.as_ref())) {
+            (Some(sha), Some(media)) => match storage.size(sha)? {
+                None => OriginalCheck::Missing,
+                Some(n) if n == media.bytes && *sha == media.sha256 => OriginalCheck::Stored,
+                Some(_) => OriginalCheck::Differs,
+            },
+            (Some(sha), None) => {
+                if storage.size(sha)?.is_some() {
+                    OriginalCheck::Stored
+                } else {
+                    OriginalCheck::Missing
+                }
+            }
+            _ => OriginalCheck::NoMedia,
+        };
+        let media_present = match original {
+            OriginalCheck::NoMedia => None,
+            o => Some(matches!(o, OriginalCheck::Stored | OriginalCheck::Matches)),
         };
         let derivs = repo::derivatives::of_item(c, &r.item_id, community_id)?;
         let pick = |role: &str| derivs.iter().find(|(r, _)| r == role).map(|(_, s)| s.clone());
+        let verification = Verification {
+            signature_ok: signature_error.is_none(),
+            signature_error,
+            receipt_ok: matches!(receipt, ReceiptCheck::Valid { .. }),
+            received_at_ms,
+            log_index: r.log_index,
+            anomalies,
+            missing_before,
+            media_present,
+        };
+        let trust = trust::statement(&Checks {
+            kind: EntryKind::parse(&r.kind).unwrap_or(EntryKind::Note),
+            manifest: manifest.as_ref(),
+            signer: &signer,
+            signature,
+            stored_text_matches: sm.hash() == r.manifest_hash,
+            original,
+            receipt,
+            chain: ChainCheck::Judged {
+                seq: r.seq,
+                anomalies: verification.anomalies.clone(),
+                missing_before: verification.missing_before.clone(),
+            },
+        });
         items.push(Item {
             thumbnail: pick("thumbnail"),
             preview: pick("preview"),
@@ -142,22 +199,15 @@ pub fn for_order(
             kind: r.kind,
             manifest_hash: r.manifest_hash,
             device_id: r.device_id,
-            device_label: label,
+            device_label: signer.label(),
+            signer,
             seq: r.seq,
             manifest,
             media_sha256: r.media_sha256,
             media_type: r.media_type,
             media_bytes: r.media_bytes,
-            verification: Verification {
-                signature_ok: signature_error.is_none(),
-                signature_error,
-                receipt_ok: receipt.is_ok(),
-                received_at_ms,
-                log_index: r.log_index,
-                anomalies,
-                missing_before,
-                media_present,
-            },
+            verification,
+            trust,
         });
     }
     items.sort_by_key(|i| (i.captured_at_ms().unwrap_or(i64::MAX), i.verification.log_index));

@@ -23,7 +23,7 @@ use crate::domain::gcj02::{in_mainland_china, map_link, wgs84_to_gcj02};
 use crate::domain::orders::{self, HistoryEntry, Order};
 use crate::state::AppState;
 use siteproof_protocol::text::prefix;
-use siteproof_protocol::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES, VISIT_PURPOSES};
 
 /// Everything the order page shows.
 pub struct OrderView {
@@ -233,7 +233,12 @@ fn item_card(u: &ConsoleUser, i: &Item) -> Markup {
     let m = i.manifest.as_ref();
     html! {
         div.item id=(format!("item-{}", i.item_id)) data-kind=(i.kind) data-item=(i.item_id) {
-            label.pick { input type="checkbox" name="item" value=(i.item_id) form="export-form" checked; " " (l.t("导出", "export")) }
+            // Only proven items are ticked by default; exporting any other asks for confirmation.
+            @let proven = !i.trust.standing.needs_confirmation();
+            label.pick data-test="export-pick" data-standing=(i.trust.standing.code()) {
+                input type="checkbox" name="item" value=(i.item_id) form="export-form" checked[proven]; " " (l.t("导出", "export"))
+                @if !proven { " " span.warn { (l.t("（存疑或未证实，默认不导出）", "(doubtful or not proven: not ticked by default)")) } }
+            }
             div.media {
                 @match i.kind.as_str() {
                     "photo" => (thumb(l, i)),
@@ -275,6 +280,10 @@ fn pair_card(u: &ConsoleUser, p: &Pair, items: &[Item]) -> Markup {
                     strong { (label) }
                     @if let Some(i) = find(id) {
                         " " span.muted { (i.captured_at_ms().map(fmt_ms_secs).unwrap_or_default()) }
+                        @if i.trust.standing.needs_confirmation() {
+                            @let (zh, en) = i.trust.standing.word();
+                            " " span.warn data-test="pair-standing" { (l.t(zh, en)) }
+                        }
                         (thumb(l, i))
                     }
                 }
@@ -328,7 +337,14 @@ fn timeline(u: &ConsoleUser, items: &[Item]) -> Markup {
             section.visit data-visit=(visit) {
                 h3 {
                     @if visit.is_empty() { (l.t("未归入走访的证据", "Evidence outside a visit")) }
-                    @else { (l.t("走访", "Visit")) " " (prefix(visit, 8)) }
+                    @else {
+                        (l.t("走访", "Visit")) " "
+                        // The purpose the phone signed into the visit's entries; the id only when none did.
+                        @match its.iter().find_map(|i| i.manifest.as_ref()?.visit_purpose.as_deref()) {
+                            Some(p) => span data-test="visit-purpose" { (l.label(VISIT_PURPOSES, p)) },
+                            None => (prefix(visit, 8)),
+                        }
+                    }
                     @if *start != i64::MAX { span.muted { " · " (fmt_ms(*start)) } }
                 }
                 @for i in its { (item_card(u, i)) }
@@ -354,7 +370,7 @@ fn body(u: &ConsoleUser, v: &OrderView, here: &str) -> Markup {
         @for p in &v.pairs { (pair_card(u, p, &v.items)) }
         (pair_form(u, o, &v.items))
         h2 { (l.t("走访与证据", "Visits and evidence")) " (" (v.items.len()) ")" }
-        @if !v.items.is_empty() { (super::export::form(u, o)) }
+        @if !v.items.is_empty() { (super::export::form(u, o, &v.items)) }
         (timeline(u, &v.items))
         h2 { (l.t("变更记录", "Change history")) }
         (history(l, &v.history))

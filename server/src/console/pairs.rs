@@ -1,6 +1,7 @@
 //! Before/after pairs: a later photo shown beside an earlier photo of the
-//! same spot. The server only knows where and when photos were taken (the
-//! visit's purpose stays on the phone), so a pair is proposed when an earlier
+//! same spot. Pairing goes by where and when photos were taken (a visit's
+//! purpose reaches the server only in entries signed since phones carry it),
+//! so a pair is proposed when an earlier
 //! photo from another visit lies within [`PAIR_RADIUS_M`]; a coordinator can
 //! set or clear the pairing by hand, and a manual choice always wins.
 

@@ -13,5 +13,6 @@ pub mod mask;
 pub mod order_csv;
 pub mod orders;
 pub mod role;
+pub mod trust;
 
 pub use error::{DomainError, DomainResult};

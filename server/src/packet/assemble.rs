@@ -18,10 +18,12 @@ use siteproof_protocol::evidence::{EntryKind, Manifest, SignedReceipt};
 use siteproof_protocol::packet::{guide::guide_text, key_fingerprint, layout, PacketHeader, PacketWriter};
 
 use super::collect::{self, EntryRow};
+use super::dispute::Dispute;
 use super::font::CjkFont;
 use super::report::{self, PacketFacts, ReportItem};
 use super::{file_name_for, font_unavailable, pdf, PacketSummary};
 use crate::db::now_ms;
+use crate::domain::trust::{self, ChainCheck, Checks, OriginalCheck, ReceiptCheck, SignatureCheck, Signer};
 use crate::domain::{accounts, orders};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::Storage;
@@ -36,6 +38,7 @@ pub(super) struct ExportJob {
     pub community_id: i64,
     pub number: String,
     pub item_ids: Option<Vec<String>>,
+    pub dispute: Dispute,
     pub out: PathBuf,
 }
 
@@ -122,7 +125,8 @@ impl ExportJob {
             if let Some(k) = &device_key {
                 device_keys.insert(row.device_id.clone(), k.clone());
             }
-            items.push(report_item(row, device_key.as_deref(), &key_hex, &originals));
+            let signer = signer_of(conn, row)?;
+            items.push(report_item(row, &signer, device_key.as_deref(), &key_hex, &originals));
         }
         for (device_id, k) in &device_keys {
             writer.add_bytes(&layout::device_key_path(device_id), layout::key_file_text(k).as_bytes()).map_err(ApiError::from)?;
@@ -131,12 +135,11 @@ impl ExportJob {
 
         // People read the report in capture order; the ZIP keeps chain order.
         items.sort_by_key(|i| (i.anchored.as_ref().map(|a| a.utc_ms).unwrap_or(i.device_time_ms), i.device_id.clone(), i.seq));
-        let facts = PacketFacts { created_at_ms, server_fingerprint: fingerprint.clone() };
-        let mut blocks = report::blocks(&order, &facts, &items);
-        for s in &skipped {
-            blocks.push(report::Block::Note(format!("未收入 / left out: {s}")));
-        }
-        let footer = format!("工单 / order {} · Siteproof", order.number);
+        let history = orders::history_of(conn, order.id)?;
+        let workers = collect::workers(conn, device_keys.keys())?;
+        let facts = PacketFacts { created_at_ms, server_fingerprint: fingerprint.clone(), left_out: skipped.clone(), history, workers };
+        let blocks = report::blocks(&order, &facts, &self.dispute, &items);
+        let footer = format!("工单 {}", order.number);
         let pdf_bytes = pdf::render(&font, &blocks, &footer).map_err(ApiError::internal)?;
         writer.add_bytes(layout::REPORT, &pdf_bytes).map_err(ApiError::from)?;
         writer
@@ -206,37 +209,54 @@ impl ExportJob {
     }
 }
 
-/// Re-checks one entry for the report: device signature, original hash and size, receipt.
-fn report_item(row: &EntryRow, device_key: Option<&str>, server_key: &str, originals: &BTreeMap<String, Original>) -> ReportItem {
-    let mut failures = Vec::new();
-    let manifest: Option<Manifest> = match device_key.map(|k| row.manifest.open_from(k)) {
-        Some(Ok(m)) => Some(m),
-        Some(Err(e)) => {
-            failures.push(format!("设备签名无效 / device signature invalid: {e}"));
-            serde_json::from_str(&row.manifest.manifest).ok()
-        }
-        None => {
-            failures.push("缺少设备公钥 / no device key".into());
-            serde_json::from_str(&row.manifest.manifest).ok()
-        }
+/// Who signed a row: its enrolled device and worker, or only the device id when the server has no enrollment.
+fn signer_of(conn: &Connection, row: &EntryRow) -> ApiResult<Signer> {
+    let device_id = row.device_id.clone();
+    Ok(match (&row.device_key, crate::repo::devices::key_and_label(conn, &row.device_id)?) {
+        (Some(_), Some((_, device_name, worker))) => Signer::Enrolled { device_id, device_name, worker },
+        _ => Signer::Unenrolled { device_id },
+    })
+}
+
+/// Re-checks one entry for the report (device signature, original hash and size, receipt) and states what that proves.
+fn report_item(
+    row: &EntryRow,
+    signer: &Signer,
+    device_key: Option<&str>,
+    server_key: &str,
+    originals: &BTreeMap<String, Original>,
+) -> ReportItem {
+    let (manifest, signature): (Option<Manifest>, SignatureCheck) = match device_key.map(|k| row.manifest.open_from(k)) {
+        Some(Ok(m)) => (Some(m), SignatureCheck::Valid),
+        Some(Err(e)) => (serde_json::from_str(&row.manifest.manifest).ok(), SignatureCheck::Invalid(e.to_string())),
+        None => (serde_json::from_str(&row.manifest.manifest).ok(), SignatureCheck::NoKey),
     };
-    if row.manifest.hash() != row.manifest_hash {
-        failures.push("记录文本与入库哈希不符 / manifest text differs from its recorded hash".into());
-    }
     let original = row.media_sha256.as_ref().and_then(|s| originals.get(s));
-    if let Some(media) = manifest.as_ref().and_then(|m| m.media.as_ref()) {
-        match original {
-            Some(o) if o.sha256 == media.sha256 && o.bytes == media.bytes => {}
-            Some(_) => failures.push("原件哈希或大小与签名不符 / original's hash or size differs from the signed one".into()),
-            None => failures.push("原件缺失 / original missing".into()),
+    let original_check = match (manifest.as_ref().and_then(|m| m.media.as_ref()), original) {
+        (None, _) => OriginalCheck::NoMedia,
+        (Some(media), Some(o)) if o.sha256 == media.sha256 && o.bytes == media.bytes => OriginalCheck::Matches,
+        (Some(_), Some(_)) => OriginalCheck::Differs,
+        (Some(_), None) => OriginalCheck::Missing,
+    };
+    let receipt = match SignedReceipt::open(&row.receipt, server_key) {
+        Ok(r) if r.manifest_hash == row.manifest.hash() => {
+            ReceiptCheck::Valid { received_at_ms: r.received_at_ms, log_index: i64::try_from(r.log_index).ok() }
         }
-    }
-    match SignedReceipt::open(&row.receipt, server_key) {
-        Ok(r) if r.manifest_hash == row.manifest.hash() => {}
-        Ok(_) => failures.push("回执对应的不是这条记录 / receipt is for another manifest".into()),
-        Err(e) => failures.push(format!("回执无效 / receipt invalid: {e}")),
-    }
+        Ok(_) => ReceiptCheck::ForAnotherManifest,
+        Err(e) => ReceiptCheck::Invalid(e.to_string()),
+    };
     let kind = EntryKind::parse(&row.kind).unwrap_or(EntryKind::Note);
+    let trust = trust::statement(&Checks {
+        kind,
+        manifest: manifest.as_ref(),
+        signer,
+        signature,
+        stored_text_matches: row.manifest.hash() == row.manifest_hash,
+        original: original_check,
+        receipt,
+        // The packet's offline verifier judges each device's chain; the report does not repeat it per item.
+        chain: ChainCheck::NotJudged,
+    });
     ReportItem {
         kind: manifest.as_ref().map(|m| m.kind).unwrap_or(kind),
         item_id: row.item_id.clone(),
@@ -249,12 +269,13 @@ fn report_item(row: &EntryRow, device_key: Option<&str>, server_key: &str, origi
         anchored: manifest.as_ref().and_then(|m| m.anchored.clone()),
         fix: manifest.as_ref().and_then(|m| m.capture.fix.clone()),
         received_at_ms: row.received_at_ms,
-        failures,
-        flags: manifest.as_ref().map(|m| m.flags.clone()).unwrap_or_default(),
+        trust,
         text: manifest.as_ref().and_then(|m| m.text.clone()),
         audio_ms: manifest.as_ref().and_then(|m| m.audio.as_ref().map(|a| a.duration_ms)),
         attach_item: row.attach_item_id.clone(),
         preview: original.and_then(|o| o.preview.clone()),
+        visit_id: manifest.as_ref().and_then(|m| m.visit_id.clone()),
+        visit_purpose: manifest.as_ref().and_then(|m| m.visit_purpose.clone()),
     }
 }
 

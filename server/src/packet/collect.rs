@@ -3,6 +3,8 @@
 //! signature, its receipt from the append-only log, and the enrolled key of
 //! its device. Nothing is re-encoded: the packet carries the stored text.
 
+use std::collections::BTreeMap;
+
 use rusqlite::Connection;
 use siteproof_protocol::evidence::{SignedManifest, SignedReceipt};
 
@@ -76,4 +78,15 @@ pub fn select_items(rows: Vec<EntryRow>, item_ids: &[String], number: &str) -> A
         .into_iter()
         .filter(|r| item_ids.contains(&r.item_id) || r.attach_item_id.as_ref().is_some_and(|a| item_ids.contains(a)))
         .collect())
+}
+
+/// Who carries each device, as enrolled: the account name and the device's name.
+pub fn workers<'a>(conn: &Connection, device_ids: impl Iterator<Item = &'a String>) -> ApiResult<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for id in device_ids {
+        if let Some((_, device_name, user)) = crate::repo::devices::key_and_label(conn, id)? {
+            out.insert(id.clone(), format!("{user}（设备 {device_name}）"));
+        }
+    }
+    Ok(out)
 }

@@ -5,11 +5,21 @@
 //! PDF report, and assembles the ZIP atomically (temp file, then rename), so
 //! nobody ever receives half a packet. Every export is audited.
 
+mod appendix;
 mod assemble;
 pub mod collect;
+mod cover;
+mod custody;
+pub mod dispute;
+mod distances;
 pub mod font;
+mod history;
+pub mod map;
 pub mod pdf;
 pub mod report;
+#[cfg(test)]
+mod report_pages;
+mod visits;
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +62,7 @@ pub fn file_name_for(number: &str) -> String {
 /// Exports the dispute packet of order `number` of community `community_id` to `out`.
 ///
 /// `item_ids` limits the packet to those items (each must belong to the order); `None` takes all.
+/// `dispute` fills the 申诉书 cover; its empty fields are printed as lines to fill in by hand.
 /// An order of another community answers 404 like a missing one. The file at `out` appears
 /// only when complete; an `export` audit row names the order and the file.
 pub async fn export_order_packet(
@@ -60,6 +71,7 @@ pub async fn export_order_packet(
     community_id: i64,
     number: &str,
     item_ids: Option<&[String]>,
+    dispute: dispute::Dispute,
     out: &Path,
 ) -> ApiResult<PacketSummary> {
     let job = assemble::ExportJob {
@@ -70,6 +82,7 @@ pub async fn export_order_packet(
         community_id,
         number: number.to_string(),
         item_ids: item_ids.map(|ids| ids.to_vec()),
+        dispute,
         out: out.to_path_buf(),
     };
     state.db.call(move |conn| job.run(conn)).await

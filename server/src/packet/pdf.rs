@@ -2,17 +2,21 @@
 //! which embeds only the glyphs used (a subset font, named `ABCDEF+...`).
 //! Layout is done first, as plain positioned operations, so page breaks are
 //! decided before anything is drawn and the drawing code stays trivial.
+//! Page breaks follow a document's rules: a heading stays with what follows
+//! it, a group (one evidence item) is kept on one page when it fits one, and
+//! a break is only ever taken on a page that already holds something.
 
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::image::Image;
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
-use krilla::paint::Fill;
+use krilla::paint::{Fill, Stroke};
 use krilla::text::{Font, TextDirection};
 use krilla::{Data, Document};
 
 use super::font::CjkFont;
+use super::map::{self, Ink, Mark};
 use super::report::Block;
 
 const PAGE_W: f32 = 595.0;
@@ -24,7 +28,15 @@ const NOTE: f32 = 8.0;
 const HEADING: f32 = 13.0;
 const TITLE: f32 = 18.0;
 const HASH: f32 = 9.0;
-const MAX_PICTURE_H: f32 = 300.0;
+/// Two photo entries share a page: a preview this tall still shows the scene, and the original is in the packet.
+const MAX_PICTURE_H: f32 = 160.0;
+/// The lowest a line may end: above the footer.
+const BODY_BOTTOM: f32 = FOOTER_Y - 14.0;
+/// Height of a page's writable area.
+const BODY_H: f32 = BODY_BOTTOM - MARGIN;
+const STAMP_W: f32 = 150.0;
+const STAMP_H: f32 = 110.0;
+const MAP_H: f32 = 430.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Face {
@@ -43,6 +55,8 @@ enum Op {
     Text { x: f32, baseline: f32, size: f32, face: Face, tone: Tone, text: String },
     Picture { x: f32, y: f32, w: f32, h: f32, jpeg: usize },
     Rule { y: f32 },
+    Rect { x: f32, y: f32, w: f32, h: f32 },
+    Map { x: f32, y: f32, marks: Vec<Mark> },
 }
 
 struct Layout<'a> {
@@ -64,10 +78,53 @@ impl<'a> Layout<'a> {
         }
     }
 
+    /// Starts a new page when `height` does not fit below; an empty page is never left behind.
     fn room(&mut self, height: f32) {
-        if self.y + height > FOOTER_Y - 14.0 {
-            self.pages.push(Vec::new());
-            self.y = MARGIN;
+        if self.y + height > BODY_BOTTOM && self.y > MARGIN {
+            self.new_page();
+        }
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = MARGIN;
+    }
+
+    /// The height `blocks` take when set from the top of an empty page (more than a page when they do not fit one).
+    fn measure(&self, blocks: &[Block]) -> f32 {
+        let mut probe = Layout::new(self.font);
+        probe.lay_out(blocks);
+        (probe.pages.len() - 1) as f32 * BODY_H + (probe.y - MARGIN)
+    }
+
+    /// What must fit below a heading for it to stay on this page: the notes
+    /// under it and all of the first real block when that fits a page, else
+    /// that block's first lines.
+    fn keep_with_next(&self, following: &[Block]) -> f32 {
+        let notes = following.iter().take_while(|b| matches!(b, Block::Note(_))).count();
+        let Some(next) = following.get(notes) else {
+            return self.measure(following);
+        };
+        let lead = self.measure(&following[..notes]);
+        let whole = self.measure(std::slice::from_ref(next));
+        if lead + whole <= BODY_H {
+            return lead + whole;
+        }
+        lead + match next {
+            Block::Group(inner) => self.measure(&inner[..inner.len().min(2)]),
+            _ => BODY * 1.5 * 3.0,
+        }
+        .min(BODY_H - lead)
+    }
+
+    fn lay_out(&mut self, blocks: &[Block]) {
+        for (i, b) in blocks.iter().enumerate() {
+            if let Block::Heading(t) = b {
+                let own = self.wrap(t, HEADING, Face::Text, PAGE_W - 2.0 * MARGIN).len() as f32 * HEADING * 1.5 + 8.0;
+                let next = self.keep_with_next(&blocks[i + 1..]);
+                self.room(own + next);
+            }
+            self.block(b);
         }
     }
 
@@ -83,7 +140,8 @@ impl<'a> Layout<'a> {
             let mut line = String::new();
             for token in tokens(para) {
                 let candidate = format!("{line}{token}");
-                if self.font.width(idx, &candidate, size) <= width {
+                // Closing punctuation never starts a line (禁则): it hangs into the margin instead.
+                if self.font.width(idx, &candidate, size) <= width || (closes(&token) && !line.trim().is_empty()) {
                     line = candidate;
                     continue;
                 }
@@ -106,11 +164,16 @@ impl<'a> Layout<'a> {
     }
 
     fn text_block(&mut self, text: &str, size: f32, tone: Tone, gap_after: f32) {
+        self.text_lines(text, size, tone, gap_after, false);
+    }
+
+    fn text_lines(&mut self, text: &str, size: f32, tone: Tone, gap_after: f32, centred: bool) {
         let line_h = size * 1.5;
         for line in self.wrap(text, size, Face::Text, PAGE_W - 2.0 * MARGIN) {
             self.room(line_h);
             self.y += line_h;
-            self.push(Op::Text { x: MARGIN, baseline: self.y - size * 0.35, size, face: Face::Text, tone, text: line });
+            let x = if centred { (PAGE_W - self.font.width(self.font.text_index, &line, size)) / 2.0 } else { MARGIN };
+            self.push(Op::Text { x, baseline: self.y - size * 0.35, size, face: Face::Text, tone, text: line });
         }
         self.y += gap_after;
     }
@@ -152,11 +215,36 @@ impl<'a> Layout<'a> {
 
     fn block(&mut self, b: &Block) {
         match b {
-            Block::Title(t) => self.text_block(t, TITLE, Tone::Black, 2.0),
+            Block::Title(t) => self.text_lines(t, TITLE, Tone::Black, 8.0, true),
             Block::Heading(t) => {
-                self.room(HEADING * 4.0);
-                self.y += 6.0;
+                self.room(HEADING * 1.5 + 6.0);
+                if self.y > MARGIN {
+                    self.y += 6.0;
+                }
                 self.text_block(t, HEADING, Tone::Black, 2.0);
+            }
+            Block::Paragraph(t) => self.text_block(t, BODY, Tone::Black, 3.0),
+            Block::StampBlock => self.stamp_block(),
+            Block::PageBreak => {
+                if self.y > MARGIN {
+                    self.new_page();
+                }
+            }
+            Block::Map(data) => {
+                let w = PAGE_W - 2.0 * MARGIN;
+                if let Some(marks) = map::draw(data, w, MAP_H) {
+                    self.room(MAP_H + 8.0);
+                    let op = Op::Map { x: MARGIN, y: self.y + 4.0, marks };
+                    self.push(op);
+                    self.y += MAP_H + 8.0;
+                }
+            }
+            Block::Group(inner) => {
+                let h = self.measure(inner);
+                if h <= BODY_H {
+                    self.room(h);
+                }
+                self.lay_out(inner);
             }
             Block::Field(label, value) => self.text_block(&format!("{label}：{value}"), BODY, Tone::Black, 1.0),
             Block::Note(t) => self.text_block(t, NOTE, Tone::Grey, 2.0),
@@ -175,6 +263,43 @@ impl<'a> Layout<'a> {
             }
         }
     }
+}
+
+impl Layout<'_> {
+    /// Signature and date lines on the left, a framed 盖章处 on the right.
+    fn stamp_block(&mut self) {
+        self.room(STAMP_H + 24.0);
+        let top = self.y + 16.0;
+        let x = PAGE_W - MARGIN - STAMP_W;
+        for (i, line) in ["申诉单位（盖章）：", "负责人（签字）：＿＿＿＿＿＿＿＿", "日期：　　　　年　　月　　日"].iter().enumerate()
+        {
+            let baseline = top + 22.0 + i as f32 * 34.0;
+            self.push(Op::Text { x: MARGIN, baseline, size: BODY, face: Face::Text, tone: Tone::Black, text: line.to_string() });
+        }
+        let t = 0.8;
+        for (rx, ry, rw, rh) in
+            [(x, top, STAMP_W, t), (x, top + STAMP_H - t, STAMP_W, t), (x, top, t, STAMP_H), (x + STAMP_W - t, top, t, STAMP_H)]
+        {
+            self.push(Op::Rect { x: rx, y: ry, w: rw, h: rh });
+        }
+        let label = "盖章处";
+        let lw = self.font.width(self.font.text_index, label, NOTE);
+        self.push(Op::Text {
+            x: x + (STAMP_W - lw) / 2.0,
+            baseline: top + STAMP_H / 2.0,
+            size: NOTE,
+            face: Face::Text,
+            tone: Tone::Grey,
+            text: label.to_string(),
+        });
+        self.y = top + STAMP_H + 8.0;
+    }
+}
+
+/// Punctuation that closes a phrase and so may not start a line.
+fn closes(token: &str) -> bool {
+    let mut chars = token.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if "，。、；：！？）」』”’》〉…%".contains(c))
 }
 
 /// Tokens for wrapping: each CJK character alone, runs of other characters, single spaces.
@@ -206,12 +331,73 @@ fn tokens(text: &str) -> Vec<String> {
     merged
 }
 
+fn ink_rgb(ink: Ink) -> rgb::Color {
+    match ink {
+        Ink::Spot => rgb::Color::new(200, 30, 30),
+        Ink::Point | Ink::Accuracy => rgb::Color::new(20, 80, 200),
+        Ink::Furniture => rgb::Color::new(90, 90, 90),
+    }
+}
+
+/// A circle as four cubic Béziers.
+fn circle(x: f32, y: f32, r: f32) -> Option<krilla::geom::Path> {
+    const K: f32 = 0.552_284_8;
+    let k = K * r;
+    let mut pb = PathBuilder::new();
+    pb.move_to(x + r, y);
+    pb.cubic_to(x + r, y + k, x + k, y + r, x, y + r);
+    pb.cubic_to(x - k, y + r, x - r, y + k, x - r, y);
+    pb.cubic_to(x - r, y - k, x - k, y - r, x, y - r);
+    pb.cubic_to(x + k, y - r, x + r, y - k, x + r, y);
+    pb.close();
+    pb.finish()
+}
+
+/// Strokes and fills the map's marks at (`x`, `y`).
+fn draw_map(s: &mut krilla::surface::Surface<'_>, x: f32, y: f32, marks: &[Mark], font: &Font) -> Result<(), String> {
+    let fill = |ink: Ink, opacity: f32| Fill {
+        paint: ink_rgb(ink).into(),
+        opacity: NormalizedF32::new(opacity).unwrap_or(NormalizedF32::ONE),
+        rule: Default::default(),
+    };
+    let stroke = |ink: Ink, width: f32| Stroke { paint: ink_rgb(ink).into(), width, ..Default::default() };
+    for m in marks {
+        match m {
+            Mark::Circle { x: cx, y: cy, r, ink } => {
+                let Some(path) = circle(x + cx, y + cy, *r) else { continue };
+                let (f, st) = match ink {
+                    Ink::Accuracy => (Some(fill(*ink, 0.12)), Some(stroke(*ink, 0.5))),
+                    Ink::Spot => (None, Some(stroke(*ink, 1.2))),
+                    _ => (Some(fill(*ink, 1.0)), None),
+                };
+                s.set_fill(f);
+                s.set_stroke(st);
+                s.draw_path(&path);
+            }
+            Mark::Line { x1, y1, x2, y2, ink } => {
+                let mut pb = PathBuilder::new();
+                pb.move_to(x + x1, y + y1);
+                pb.line_to(x + x2, y + y2);
+                let Some(path) = pb.finish() else { continue };
+                s.set_fill(None);
+                s.set_stroke(Some(stroke(*ink, if *ink == Ink::Spot { 1.2 } else { 0.8 })));
+                s.draw_path(&path);
+            }
+            Mark::Label { x: lx, y: ly, text, ink } => {
+                s.set_stroke(None);
+                s.set_fill(Some(fill(*ink, 1.0)));
+                s.draw_text(Point::from_xy(x + lx, y + ly), font.clone(), NOTE, text, false, TextDirection::Auto);
+            }
+        }
+    }
+    s.set_stroke(None);
+    Ok(())
+}
+
 /// Renders the blocks to PDF bytes. `footer` is printed on every page with the page number.
 pub fn render(font: &CjkFont, blocks: &[Block], footer: &str) -> Result<Vec<u8>, String> {
     let mut layout = Layout::new(font);
-    for b in blocks {
-        layout.block(b);
-    }
+    layout.lay_out(blocks);
     let text_font = Font::new(Data::from(font.data()), font.text_index).ok_or("字体无法用于 PDF / font cannot be used in a PDF")?;
     let mono_font = Font::new(Data::from(font.data()), font.mono_index).ok_or("字体无法用于 PDF / font cannot be used in a PDF")?;
     let grey = Fill { paint: rgb::Color::new(90, 90, 90).into(), opacity: NormalizedF32::ONE, rule: Default::default() };
@@ -236,6 +422,15 @@ pub fn render(font: &CjkFont, blocks: &[Block], footer: &str) -> Result<Vec<u8>,
                     s.draw_image(image, Size::from_wh(*w, *h).ok_or("bad picture size")?);
                     s.pop();
                 }
+                Op::Rect { x, y, w, h } => {
+                    let mut pb = PathBuilder::new();
+                    pb.push_rect(Rect::from_xywh(*x, *y, *w, *h).ok_or("bad frame")?);
+                    if let Some(path) = pb.finish() {
+                        s.set_fill(Some(grey.clone()));
+                        s.draw_path(&path);
+                    }
+                }
+                Op::Map { x, y, marks } => draw_map(&mut s, *x, *y, marks, &text_font)?,
                 Op::Rule { y } => {
                     let mut pb = PathBuilder::new();
                     pb.push_rect(Rect::from_xywh(MARGIN, *y, PAGE_W - 2.0 * MARGIN, 0.6).ok_or("bad rule")?);
@@ -247,7 +442,7 @@ pub fn render(font: &CjkFont, blocks: &[Block], footer: &str) -> Result<Vec<u8>,
             }
         }
         s.set_fill(Some(grey.clone()));
-        let foot = format!("{footer}    第 {} 页 / 共 {} 页 (page {} of {})", n + 1, total, n + 1, total);
+        let foot = format!("{footer}    第 {} 页，共 {} 页", n + 1, total);
         s.draw_text(Point::from_xy(MARGIN, FOOTER_Y), text_font.clone(), NOTE, &foot, false, TextDirection::Auto);
         s.finish();
         page.finish();

@@ -1,14 +1,22 @@
-//! What the PDF report says, separate from how it is set: the order's facts
-//! and, for each item, its picture, anchored time, place, full hashes, check
-//! result, flags and text, all in Chinese first with English beside it. The
+//! What the PDF report says, separate from how it is set: a 12345 dispute
+//! document in Chinese. The 申诉书 cover (`cover`), the order's facts and
+//! history, the visits and distances, then for each item its picture, trust
+//! statement (proven / 存疑 with why / cannot be checked, decided in
+//! `domain::trust` exactly as the console shows it), place, full hashes and
+//! text, and a plain-Chinese appendix on checking the packet. The
 //! complainant's contact is left out on purpose (投诉人信息保密).
+
+use std::collections::BTreeMap;
 
 use chrono::{FixedOffset, TimeZone};
 use siteproof_protocol::evidence::{AnchoredTime, EntryKind, LocationFix};
-use siteproof_protocol::flags;
 use siteproof_protocol::vocab::{zh_label, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
-use crate::domain::orders::Order;
+use super::dispute::Dispute;
+use super::map::MapData;
+use super::{appendix, cover, custody, distances, history, visits};
+use crate::domain::orders::{HistoryEntry, Order};
+use crate::domain::trust::{Line, Standing, Statement};
 
 /// One block of the report, in reading order.
 #[derive(Debug, Clone)]
@@ -27,6 +35,16 @@ pub enum Block {
     Picture { jpeg: Vec<u8>, width: u32, height: u32 },
     /// A thin horizontal rule.
     Rule,
+    /// Running text without a label, e.g. the grounds of the dispute.
+    Paragraph(String),
+    /// Signature, date and a framed place for the unit's stamp (盖章处).
+    StampBlock,
+    /// The next block starts a new page (unless the page is still empty).
+    PageBreak,
+    /// Blocks kept on one page when they fit one (an item entry, a visit).
+    Group(Vec<Block>),
+    /// The evidence points and the order's address, drawn to scale.
+    Map(MapData),
 }
 
 /// One evidence item as the report shows it.
@@ -54,10 +72,8 @@ pub struct ReportItem {
     pub fix: Option<LocationFix>,
     /// When the server first held the manifest, Unix ms.
     pub received_at_ms: i64,
-    /// Check failures found while exporting (empty: verified).
-    pub failures: Vec<String>,
-    /// Capture flags (codes).
-    pub flags: Vec<String>,
+    /// What the checks made while exporting prove, what is doubtful, what cannot be checked.
+    pub trust: Statement,
     /// Note text.
     pub text: Option<String>,
     /// Voice note duration, ms.
@@ -66,15 +82,25 @@ pub struct ReportItem {
     pub attach_item: Option<String>,
     /// Preview JPEG (bytes, width, height) for photos.
     pub preview: Option<(Vec<u8>, u32, u32)>,
+    /// The site visit the item was captured in.
+    pub visit_id: Option<String>,
+    /// That visit's purpose code, as the device signed it.
+    pub visit_purpose: Option<String>,
 }
 
-/// Facts about the packet itself, printed on the first page.
-#[derive(Debug, Clone)]
+/// Facts about the packet itself and the order around the evidence.
+#[derive(Debug, Default)]
 pub struct PacketFacts {
     /// Server clock at export, Unix ms.
     pub created_at_ms: i64,
     /// Server key fingerprint.
     pub server_fingerprint: String,
+    /// Entries left out of the packet, with the reason.
+    pub left_out: Vec<String>,
+    /// The order's change history, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Who carries each device (device id → name), as the server enrolled it.
+    pub workers: BTreeMap<String, String>,
 }
 
 /// Beijing time (UTC+8), the time every 12345 party reads.
@@ -86,46 +112,73 @@ pub fn beijing(ms: i64) -> String {
     }
 }
 
+/// The Beijing date of a time, as a Chinese document writes it.
+pub fn beijing_date(ms: i64) -> String {
+    let tz = FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    match tz.timestamp_millis_opt(ms).single() {
+        Some(t) => t.format("%Y年%-m月%-d日").to_string(),
+        None => format!("{ms} ms"),
+    }
+}
+
 fn opt_time(ms: Option<i64>) -> String {
-    ms.map(beijing).unwrap_or_else(|| "未填写 / not set".into())
+    ms.map(beijing).unwrap_or_else(|| "未填写".into())
 }
 
 fn kind_label(kind: EntryKind) -> &'static str {
     match kind {
-        EntryKind::Photo => "照片 / photo",
-        EntryKind::Voice => "录音 / voice note",
-        EntryKind::Note => "文字记录 / note",
-        EntryKind::Attach => "归档记录 / filing entry",
+        EntryKind::Photo => "照片",
+        EntryKind::Voice => "录音",
+        EntryKind::Note => "文字记录",
+        EntryKind::Attach => "归档记录",
     }
 }
 
-fn bound_text(ms: u64) -> String {
-    if ms < 1000 {
-        format!("±{ms} 毫秒 / ms")
-    } else {
-        format!("±{:.1} 秒 / s", ms as f64 / 1000.0)
+/// Builds the blocks of the whole report: the cover, the body in Chinese, the appendix.
+pub fn blocks(order: &Order, facts: &PacketFacts, dispute: &Dispute, items: &[ReportItem]) -> Vec<Block> {
+    let mut b = cover::cover_blocks(order, dispute, facts.created_at_ms);
+    b.extend(order_blocks(order, facts));
+    b.extend(history::history_blocks(&facts.history));
+    b.push(Block::Heading(format!("五、证据明细（共 {} 条）", items.len())));
+    let details_at = b.len() - 1;
+    b.push(Block::Note("时间均为北京时间（UTC+8）。".into()));
+    if items.is_empty() {
+        b.push(Block::Note("本工单没有收到证据。".into()));
     }
+    for s in &facts.left_out {
+        b.push(Block::Note(format!("未收入：{s}")));
+    }
+    for (i, item) in items.iter().enumerate() {
+        let mut entry = vec![Block::Rule];
+        entry.extend(item_blocks(i + 1, item));
+        b.push(Block::Group(entry));
+    }
+    // Visits and distances are read before the details they point to.
+    let mut overview = visits::visit_blocks(items, &facts.workers);
+    overview.extend(distances::distance_blocks(order, items));
+    b.splice(details_at..details_at, overview);
+    b.extend(custody::custody_blocks(items, facts.created_at_ms));
+    b.extend(appendix::verification_blocks(&facts.server_fingerprint));
+    b
 }
 
-/// Builds the blocks of the whole report.
-pub fn blocks(order: &Order, facts: &PacketFacts, items: &[ReportItem]) -> Vec<Block> {
+fn order_blocks(order: &Order, facts: &PacketFacts) -> Vec<Block> {
     let mut b = vec![
         Block::Title("12345 工单争议证据报告".into()),
-        Block::Note("Dispute evidence report (Siteproof) · 时间均为北京时间 UTC+8 / all times Beijing time, UTC+8".into()),
-        Block::Heading("一、工单信息 / Work order".into()),
-        Block::Field("工单号 / number".into(), order.number.clone()),
-        Block::Field("社区 / community".into(), order.community.clone()),
-        Block::Field("类型 / kind".into(), order.kind.zh().to_string()),
-        Block::Field("类别 / category".into(), order.category.clone()),
-        Block::Field("地址 / address".into(), order.address.clone()),
-        Block::Field("诉求内容 / content".into(), if order.content.is_empty() { "（无）".into() } else { order.content.clone() }),
-        Block::Field("派单时间 / dispatched".into(), opt_time(order.dispatched_at_ms)),
-        Block::Field("办理时限 / deadline".into(), opt_time(order.deadline_ms)),
-        Block::Field("状态 / status".into(), order.status.zh().to_string()),
+        Block::Heading("一、工单情况".into()),
+        Block::Field("工单号".into(), order.number.clone()),
+        Block::Field("社区".into(), order.community.clone()),
+        Block::Field("诉求类型".into(), order.kind.zh().to_string()),
+        Block::Field("类别".into(), order.category.clone()),
+        Block::Field("地址".into(), order.address.clone()),
+        Block::Field("诉求内容".into(), if order.content.is_empty() { "（无）".into() } else { order.content.clone() }),
+        Block::Field("派单时间".into(), opt_time(order.dispatched_at_ms)),
+        Block::Field("办理时限".into(), opt_time(order.deadline_ms)),
+        Block::Field("状态".into(), order.status.zh().to_string()),
     ];
     let tag = |v: &Option<String>, vocab| v.as_deref().map(|c| zh_label(vocab, c).to_string()).unwrap_or_else(|| "—".into());
     b.push(Block::Field(
-        "标签 / tags".into(),
+        "标签".into(),
         format!(
             "工单类型 {}；办理结果 {}；回访结果 {}",
             tag(&order.tag_type, TAG_TYPES),
@@ -134,84 +187,64 @@ pub fn blocks(order: &Order, facts: &PacketFacts, items: &[ReportItem]) -> Vec<B
         ),
     ));
     if !order.knowledge.is_empty() {
-        b.push(Block::Field("应知应会 / knowledge".into(), order.knowledge.clone()));
+        b.push(Block::Field("应知应会".into(), order.knowledge.clone()));
     }
-    b.push(Block::Field("证据包生成时间 / packet made".into(), beijing(facts.created_at_ms)));
-    b.push(Block::Field("服务器公钥指纹 / server key fingerprint".into(), facts.server_fingerprint.clone()));
-    b.push(Block::Note(
-        "请将此指纹与街道办事处公布的指纹核对；核验方法见证据包内 GUIDE.txt。投诉人联系方式保密，未列入本报告。 / \
-         Compare this fingerprint with the one the street office publishes; GUIDE.txt explains the checks. \
-         The complainant's contact is confidential and not in this report."
-            .into(),
-    ));
-    b.push(Block::Heading(format!("二、证据 / Evidence ({} 条 / items)", items.len())));
-    if items.is_empty() {
-        b.push(Block::Note("本工单没有收到证据 / no evidence was received for this order".into()));
-    }
-    for (i, item) in items.iter().enumerate() {
-        b.push(Block::Rule);
-        b.extend(item_blocks(i + 1, item));
-    }
+    b.push(Block::Field("证据包生成时间".into(), beijing(facts.created_at_ms)));
+    b.push(Block::Field("服务器公钥指纹".into(), facts.server_fingerprint.clone()));
+    b.push(Block::Note("投诉人联系方式保密，未列入本报告。".into()));
     b
 }
 
+/// Lines of one kind as one paragraph: the Chinese sentences, then the English ones.
+fn joined(lines: &[Line]) -> String {
+    lines.iter().map(|l| l.zh.as_str()).collect::<Vec<_>>().join("；")
+}
+
+/// One item's entry, in Chinese like the rest of the body: what the checks
+/// prove, what is in doubt and why, what cannot be checked, then the facts.
 fn item_blocks(n: usize, item: &ReportItem) -> Vec<Block> {
-    let mut b = vec![Block::Heading(format!("证据 {n}：{}", kind_label(item.kind)))];
+    let t = &item.trust;
+    let (word, _) = t.standing.word();
+    let mut b = vec![Block::Heading(format!("证据 {n}：{} — {word}", kind_label(item.kind)))];
     if let Some((jpeg, w, h)) = &item.preview {
         b.push(Block::Picture { jpeg: jpeg.clone(), width: *w, height: *h });
-        b.push(Block::Note("预览图（原图见证据包 originals/）/ preview; the original is in the packet's originals/".into()));
+        b.push(Block::Note("预览图（原图见证据包 originals/ 目录）".into()));
     }
     b.push(Block::Field(
-        "拍摄时间（锚定）/ anchored time".into(),
-        match &item.anchored {
-            Some(a) => format!("{} {}", beijing(a.utc_ms), bound_text(a.bound_ms)),
-            None => "未锚定 / unanchored".into(),
+        "可信程度".into(),
+        match t.standing {
+            Standing::Proven => word.to_string(),
+            _ => format!("{word}：{}", t.reasons_zh()),
         },
     ));
-    b.push(Block::Field("手机时间 / phone clock".into(), beijing(item.device_time_ms)));
+    if !t.proven.is_empty() {
+        b.push(Block::Field("已证实".into(), joined(&t.proven)));
+    }
+    if !t.cannot_check.is_empty() {
+        b.push(Block::Field("无法核实".into(), joined(&t.cannot_check)));
+    }
+    b.push(Block::Field("手机时间".into(), beijing(item.device_time_ms)));
     b.push(Block::Field(
-        "地点（WGS-84）/ place".into(),
+        "地点（WGS-84）".into(),
         match &item.fix {
-            Some(f) => format!("纬度 lat {:.6}，经度 lon {:.6}（精度 ±{:.0} 米 / m，{}）", f.lat, f.lon, f.accuracy_m, f.provider),
-            None => "无定位 / no location fix".into(),
+            Some(f) => format!("纬度 {:.6}，经度 {:.6}（精度 ±{:.0} 米，{}）", f.lat, f.lon, f.accuracy_m, f.provider),
+            None => "无定位".into(),
         },
     ));
     if let Some(sha) = &item.media_sha256 {
-        b.push(Block::Hash("原件 SHA-256 / original SHA-256".into(), sha.clone()));
+        b.push(Block::Hash("原件 SHA-256".into(), sha.clone()));
     }
-    b.push(Block::Hash("记录 SHA-256 / manifest SHA-256".into(), item.manifest_hash.clone()));
-    b.push(Block::Field("设备 / device".into(), format!("{} 第 {} 条 / entry {}", item.device_id, item.seq, item.seq)));
-    b.push(Block::Field("服务器收到 / received".into(), beijing(item.received_at_ms)));
-    b.push(Block::Field(
-        "核验结果 / verification".into(),
-        if item.failures.is_empty() {
-            "通过：设备签名、原件哈希、服务器回执均有效 / verified: device signature, original hash and server receipt are valid".into()
-        } else {
-            format!("未通过 / FAILED: {}", item.failures.join("；"))
-        },
-    ));
-    let flag_text = if item.flags.is_empty() {
-        "无 / none".to_string()
-    } else {
-        item.flags
-            .iter()
-            .map(|f| {
-                let (zh, en) = flags::describe(f);
-                format!("{zh}（{en}）")
-            })
-            .collect::<Vec<_>>()
-            .join("；")
-    };
-    b.push(Block::Field("标记 / flags".into(), flag_text));
+    b.push(Block::Hash("记录 SHA-256".into(), item.manifest_hash.clone()));
+    b.push(Block::Field("设备".into(), format!("{}，第 {} 条", item.device_id, item.seq)));
     if let Some(ms) = item.audio_ms {
-        b.push(Block::Field("录音时长 / duration".into(), format!("{:.1} 秒 / s", ms as f64 / 1000.0)));
+        b.push(Block::Field("录音时长".into(), format!("{:.1} 秒", ms as f64 / 1000.0)));
     }
     if let Some(text) = &item.text {
-        b.push(Block::Field("记录文字 / note text".into(), text.clone()));
+        b.push(Block::Field("记录文字".into(), text.clone()));
     }
     if let Some(target) = &item.attach_item {
-        b.push(Block::Field("归档的证据 / filed item".into(), target.clone()));
+        b.push(Block::Field("归档的证据".into(), target.clone()));
     }
-    b.push(Block::Field("证据编号 / item id".into(), item.item_id.clone()));
+    b.push(Block::Field("证据编号".into(), item.item_id.clone()));
     b
 }

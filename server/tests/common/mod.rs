@@ -294,6 +294,7 @@ impl Device {
             flags: vec![],
             order_number: order.map(Into::into),
             visit_id: None,
+            visit_purpose: None,
         };
         edit(&mut m);
         m.sign(&self.key).unwrap()

@@ -1,0 +1,70 @@
+//! The order's history as the packet tells it (办理经过): who changed what
+//! and when — creation, assignment, status, the callback result and the
+//! handling tags — so the office reading a dispute sees how the order went,
+//! not only its state at export. Read from the same change log the console's
+//! order page shows.
+
+use siteproof_protocol::vocab::{zh_label, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+
+use super::report::{beijing, Block};
+use crate::domain::orders::HistoryEntry;
+
+fn field_zh(field: &str) -> &str {
+    match field {
+        "created" => "创建工单",
+        "status" => "状态",
+        "tag_type" => "工单类型",
+        "tag_handling" => "办理结果",
+        "tag_callback" => "回访结果",
+        "knowledge" => "应知应会",
+        "notes" => "备注",
+        "assignee" => "承办社工",
+        other => other,
+    }
+}
+
+fn value_zh<'a>(field: &str, v: &'a str) -> &'a str {
+    match field {
+        "status" => zh_label(ORDER_STATUSES, v),
+        "tag_type" => zh_label(TAG_TYPES, v),
+        "tag_handling" => zh_label(TAG_HANDLING, v),
+        "tag_callback" => zh_label(TAG_CALLBACK, v),
+        _ => v,
+    }
+}
+
+fn role_zh(role: &str) -> &str {
+    match role {
+        "coordinator" => "专干",
+        "worker" => "社工",
+        "admin" => "管理员",
+        other => other,
+    }
+}
+
+/// One line per change, oldest first.
+fn line(e: &HistoryEntry) -> String {
+    let who = match (&e.actor, &e.actor_role) {
+        (Some(a), Some(r)) => format!("{a}（{}{}）", role_zh(r), if e.device_id.is_some() { "，手机" } else { "" }),
+        (Some(a), None) => a.clone(),
+        _ => "系统".into(),
+    };
+    let what = match (e.field.as_str(), e.old_value.as_deref(), e.new_value.as_deref()) {
+        ("created", _, _) => field_zh("created").to_string(),
+        (f, None, Some(new)) => format!("{} 设为 {}", field_zh(f), value_zh(f, new)),
+        (f, Some(old), Some(new)) => format!("{} 由 {} 改为 {}", field_zh(f), value_zh(f, old), value_zh(f, new)),
+        (f, Some(old), None) => format!("{} 清除（原为 {}）", field_zh(f), value_zh(f, old)),
+        (f, None, None) => field_zh(f).to_string(),
+    };
+    format!("{}　{who}：{what}", beijing(e.at_ms))
+}
+
+/// The 办理经过 section.
+pub fn history_blocks(history: &[HistoryEntry]) -> Vec<Block> {
+    let mut b = vec![Block::Heading("二、办理经过".into())];
+    if history.is_empty() {
+        b.push(Block::Note("本系统中没有该工单的变更记录。".into()));
+    }
+    b.extend(history.iter().map(|e| Block::Paragraph(line(e))));
+    b
+}

@@ -1,0 +1,269 @@
+//! The report as a 12345 office receives it, read back with poppler: the
+//! cover carries the dispute, the body is Chinese, every page holds more than
+//! a few lines, and the page count stays bounded for 10 and 100 items. Lives
+//! inside the crate because an order is built here without a database.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use siteproof_protocol::evidence::{AnchoredTime, EntryKind, LocationFix};
+use siteproof_protocol::vocab::{OrderKind, OrderStatus, RequestedOutcome};
+
+use super::dispute::{suggested_grounds, Dispute, EvidenceFact};
+use super::font::CjkFont;
+use super::pdf;
+use super::report::{self, PacketFacts, ReportItem};
+use crate::domain::orders::{HistoryEntry, Order};
+use crate::domain::trust::{Standing, Statement};
+
+const PREVIEW: &[u8] = include_bytes!("../../../fuzz/corpus/media_sniff_exif/canon_40d.jpg");
+const T0: i64 = 1_795_000_000_000;
+
+/// True when poppler and a CJK font are here; under CI their absence fails the test instead.
+fn tools_and_font() -> Option<CjkFont> {
+    let poppler = Command::new("pdftotext").arg("-v").output().is_ok() && Command::new("pdfinfo").arg("-v").output().is_ok();
+    let font = CjkFont::find(None).ok();
+    let ci = std::env::var("CI").as_deref() == Ok("true");
+    assert!(!ci || (poppler && font.is_some()), "poppler-utils and a CJK font are needed (scripts/test.d/20-packet-tools.sh)");
+    if !poppler || font.is_none() {
+        eprintln!("SKIPPED: poppler-utils or a CJK font is missing; run scripts/test.d/20-packet-tools.sh");
+        return None;
+    }
+    font
+}
+
+fn order() -> Order {
+    Order {
+        number: "2026112300456".into(),
+        community: "幸福里社区".into(),
+        kind: OrderKind::Complaint,
+        category: "环境卫生".into(),
+        address: "幸福里小区5号楼东侧垃圾站".into(),
+        spot_lat: Some(39.9087),
+        spot_lon: Some(116.3970),
+        complainant: "李女士 13900001111".into(),
+        content: "居民反映垃圾桶满溢、有异味，要求清运".into(),
+        dispatched_at_ms: Some(T0),
+        deadline_ms: Some(T0 + 3 * 86_400_000),
+        status: OrderStatus::Reopened,
+        tag_type: Some("key".into()),
+        tag_handling: Some("resolved".into()),
+        tag_callback: Some("reopened".into()),
+        knowledge: String::new(),
+        notes: String::new(),
+        assignee: Some("wang".into()),
+        version: 4,
+        change_seq: 9,
+        created_at_ms: T0,
+        updated_at_ms: T0 + 86_400_000,
+        id: 1,
+        community_id: 1,
+        assignee_id: Some(2),
+    }
+}
+
+fn history() -> Vec<HistoryEntry> {
+    let change = |field: &str, old: Option<&str>, new: Option<&str>, actor: &str, role: &str, at: i64| HistoryEntry {
+        version: 1,
+        field: field.into(),
+        old_value: old.map(str::to_string),
+        new_value: new.map(str::to_string),
+        actor: Some(actor.into()),
+        actor_role: Some(role.into()),
+        device_id: None,
+        at_ms: T0 + at,
+    };
+    vec![
+        change("created", None, None, "zhang", "coordinator", 0),
+        change("assignee", None, Some("wang"), "zhang", "coordinator", 60_000),
+        change("status", Some("in_progress"), Some("answered"), "zhang", "coordinator", 86_400_000),
+        change("tag_callback", None, Some("reopened"), "zhang", "coordinator", 2 * 86_400_000),
+    ]
+}
+
+/// `n` items: three photos to every voice note and note, as a worker's visits produce them.
+fn items(n: usize) -> Vec<ReportItem> {
+    (0..n)
+        .map(|i| {
+            let kind = match i % 5 {
+                0..=2 => EntryKind::Photo,
+                3 => EntryKind::Voice,
+                _ => EntryKind::Note,
+            };
+            let at = T0 + 3_600_000 + i as i64 * 60_000;
+            ReportItem {
+                kind,
+                item_id: format!("item-{i:04}"),
+                device_id: "01a228fa9c3b4d5e".into(),
+                seq: i as u64 + 1,
+                manifest_hash: format!("{:064x}", i + 1),
+                media_sha256: (kind != EntryKind::Note).then(|| format!("{:064x}", 1_000_000 + i)),
+                original_path: None,
+                device_time_ms: at,
+                anchored: Some(AnchoredTime { utc_ms: at, bound_ms: 180, anchor_hash: "ab".repeat(32) }),
+                fix: Some(LocationFix {
+                    lat: 39.9087 + i as f64 * 1e-5,
+                    lon: 116.3970,
+                    accuracy_m: 8.0,
+                    altitude_m: None,
+                    provider: "gps".into(),
+                    is_mock: false,
+                    fix_time_ms: at,
+                }),
+                received_at_ms: at + 600_000,
+                trust: Statement { standing: Standing::Proven, proven: vec![], doubtful: vec![], cannot_check: vec![], failed: vec![] },
+                text: (kind == EntryKind::Note).then(|| format!("已核实：{i} 号垃圾桶已清运，现场无异味")),
+                audio_ms: (kind == EntryKind::Voice).then_some(12_000),
+                attach_item: None,
+                preview: (kind == EntryKind::Photo).then(|| (PREVIEW.to_vec(), 1280, 870)),
+                visit_id: Some(format!("visit-{}", i / 20)),
+                visit_purpose: Some(if i < 20 { "initial_verification" } else { "follow_up" }.into()),
+            }
+        })
+        .collect()
+}
+
+fn workers() -> BTreeMap<String, String> {
+    BTreeMap::from([("01a228fa9c3b4d5e".to_string(), "王小明（设备 红米 Note 12）".to_string())])
+}
+
+fn dispute() -> Dispute {
+    Dispute {
+        grounds: "11月23日现场核实，12个垃圾桶均已清运，回访所述异味不存在。".into(),
+        outcome: Some(RequestedOutcome::NotCountedReopened),
+        submitting_unit: "幸福里社区居委会".into(),
+        street_office: "和平街道办事处".into(),
+        coordinator_name: "张专干".into(),
+        coordinator_phone: "010-61234567".into(),
+    }
+}
+
+fn run(tool: &str, args: &[&str], file: &Path) -> String {
+    let out = Command::new(tool).args(args).arg(file).args(["-"]).output().unwrap();
+    assert!(out.status.success(), "{tool}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Renders the report of `n` items; returns the text of each page.
+fn pages(font: &CjkFont, n: usize, dispute: &Dispute) -> Vec<String> {
+    let facts = PacketFacts {
+        created_at_ms: T0 + 3 * 86_400_000,
+        server_fingerprint: "ab12 cd34".into(),
+        left_out: Vec::new(),
+        history: history(),
+        workers: workers(),
+    };
+    let blocks = report::blocks(&order(), &facts, dispute, &items(n));
+    let bytes = pdf::render(font, &blocks, "工单 2026112300456").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, &bytes).unwrap();
+    // For people to look at the pages (pdftoppm): SITEPROOF_TEST_ARTIFACTS names a folder to leave the report in.
+    if let Ok(keep) = std::env::var("SITEPROOF_TEST_ARTIFACTS") {
+        std::fs::write(Path::new(&keep).join(format!("report-{n}-items.pdf")), &bytes).unwrap();
+    }
+    let info = Command::new("pdfinfo").arg(&file).output().unwrap();
+    let info = String::from_utf8(info.stdout).unwrap();
+    let count: usize = info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
+    (1..=count).map(|p| run("pdftotext", &["-enc", "UTF-8", "-f", &p.to_string(), "-l", &p.to_string()], &file)).collect()
+}
+
+fn lines(page: &str) -> usize {
+    page.lines().filter(|l| !l.trim().is_empty()).count()
+}
+
+#[test]
+fn the_cover_carries_the_dispute_and_a_stamp_block_in_chinese() {
+    let Some(font) = tools_and_font() else { return };
+    let pages = pages(&font, 10, &dispute());
+    let cover = &pages[0];
+    for fact in [
+        "12345 工单申诉书",
+        "2026112300456",
+        "申诉理由",
+        "12个垃圾桶均已清运",
+        "不计重办",
+        "幸福里社区居委会",
+        "和平街道办事处",
+        "张专干",
+        "010-61234567",
+        "盖章处",
+        "负责人（签字）",
+    ] {
+        assert!(cover.contains(fact), "the cover lacks {fact:?}:\n{cover}");
+    }
+    let all = pages.concat();
+    assert!(all.contains("办理经过") && all.contains("回访结果 设为 重办"), "the order's history is told:\n{all}");
+    assert!(!all.contains("13900001111"), "the complainant's contact stays out");
+    for fact in [
+        "走访记录",
+        "王小明（设备 红米 Note 12）",
+        "走访目的：现场核实",
+        "到达（首条证据）",
+        "距点位 0 米（定位精度 ±8 米）",
+        "距点位 10 米",
+        "WGS-84",
+        "如何核验本证据包",
+        "六、保管链",
+        "→ 服务器收到 2026-11-18 20:16:40",
+    ] {
+        assert!(all.contains(fact), "the body lacks {fact:?}:\n{all}");
+    }
+    for english in ["Work order", "page 1 of", "dispatched", "Evidence ("] {
+        assert!(!all.contains(english), "the body is Chinese, yet {english:?} is printed");
+    }
+}
+
+#[test]
+fn an_empty_dispute_leaves_lines_and_boxes_to_fill_in_by_hand() {
+    let Some(font) = tools_and_font() else { return };
+    let cover = &pages(&font, 1, &Dispute::default())[0];
+    assert!(cover.contains("□不计重办") && cover.contains("□退回派单") && cover.contains("＿＿＿＿"), "{cover}");
+}
+
+#[test]
+fn every_page_holds_more_than_a_few_lines_and_the_page_count_is_bounded() {
+    let Some(font) = tools_and_font() else { return };
+    for n in [10, 100] {
+        let pages = pages(&font, n, &dispute());
+        for (i, p) in pages.iter().enumerate() {
+            assert!(lines(p) > 5, "{n} items: page {} holds only {} lines:\n{p}", i + 1, lines(p));
+        }
+        // About two items a page (two photo entries share one; notes and voice notes take less), plus the cover,
+        // the order's overview and map, custody and the appendix. Before keep-together and keep-with-next a heading
+        // or a single line could take a page of its own, and with taller previews each photo took a page.
+        let bound = n / 2 + 8;
+        assert!(pages.len() <= bound, "{n} items: {} pages, at most {bound} expected", pages.len());
+        assert!(pages.len() >= 4, "{n} items: {} pages", pages.len());
+    }
+}
+
+/// The last line of a page above its footer (which poppler may split in two).
+fn last_line(page: &str) -> &str {
+    page.lines().map(str::trim).rfind(|l| !l.is_empty() && !l.contains("页，共") && *l != "工单 2026112300456").unwrap_or("")
+}
+
+#[test]
+fn no_page_ends_with_a_heading() {
+    let Some(font) = tools_and_font() else { return };
+    let headings = ["一、", "二、", "三、", "四、", "五、", "六、", "附录", "申诉理由", "点位图", "时间均为北京时间", "每条证据：拍摄时"];
+    for n in [10, 100] {
+        for (i, page) in pages(&font, n, &dispute()).iter().enumerate() {
+            let last = last_line(page);
+            let orphan =
+                headings.iter().any(|h| last.starts_with(h)) || (last.starts_with("证据 ") && last.contains('：') && last.len() < 40);
+            assert!(!orphan, "{n} items: page {} ends with the heading {last:?}", i + 1);
+        }
+    }
+}
+
+#[test]
+fn the_suggested_grounds_name_the_visit_days_and_what_was_recorded() {
+    let evidence: Vec<EvidenceFact> =
+        items(5).into_iter().map(|i| EvidenceFact { at_ms: i.device_time_ms, kind: i.kind, text: i.text.clone() }).collect();
+    let text = suggested_grounds(&order(), &evidence);
+    assert!(text.contains("2026年11月18日"), "{text}");
+    assert!(text.contains("照片 3 张") && text.contains("录音 1 段") && text.contains("文字记录 1 条"), "{text}");
+    assert!(text.contains("已核实：4 号垃圾桶已清运"), "{text}");
+}
