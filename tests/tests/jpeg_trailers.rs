@@ -5,12 +5,14 @@
 //! manifest, and accepted by the server. Only a JPEG really cut short is
 //! refused. `siteproof inspect` and capture must agree on every file.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
-use siteproof_tests::{audit_store, cli, cli_json, exif_samples};
+use siteproof_tests::{audit_store, cli, cli_bin, cli_json, exif_samples};
 
 /// `sha256sum FILE`: the hash a coordinator would compute with the stock tool.
 fn sha256sum(path: &Path) -> String {
@@ -73,10 +75,30 @@ fn part(kind: &str, offset: usize, length: usize) -> Value {
     serde_json::json!({ "kind": kind, "offset": offset, "length": length })
 }
 
+const NUMBER: &str = "2026113000789";
+
+/// A world with one order assigned to worker wang and a phone that has pulled it.
+fn world_with_order() -> (World, PathBuf) {
+    let world = World::new();
+    let post = reqwest::Method::POST;
+    let order = serde_json::json!({
+        "number": NUMBER, "kind": "complaint", "category": "环境卫生", "address": "幸福里小区5号楼",
+        "complainant": "李女士 13900001111", "content": "居民反映楼道堆物", "spot_lat": 39.9087, "spot_lon": 116.3970,
+        "dispatched_at_ms": 1_795_000_000_000i64, "deadline_ms": 1_795_300_000_000i64});
+    let (status, body) = world.coordinator_send(post.clone(), "/v1/orders", order);
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = world.coordinator_send(post, &format!("/v1/orders/{NUMBER}/assign"), serde_json::json!({"worker": "wang"}));
+    assert_eq!(status, 200, "{body}");
+    let home = world.device("phone", None);
+    let synced = cli(&home).args(["--json", "sync"]).output().unwrap();
+    assert!(synced.status.success(), "sync: {}", String::from_utf8_lossy(&synced.stderr));
+    (world, home)
+}
+
 /// Captures `path`, checks the stored original is the file byte for byte and
 /// its hash is `sha256sum`'s, and returns the manifest's trailer (checked equal to inspect's).
 fn capture_exactly(home: &Path, path: &Path) -> Value {
-    let item = cli_json(home, &["capture", "photo", path.to_str().unwrap()]);
+    let item = cli_json(home, &["capture", "photo", path.to_str().unwrap(), "--order", NUMBER]);
     let sha = item["media_sha256"].as_str().unwrap().to_string();
     assert_eq!(sha, sha256sum(path), "{}", path.display());
     let stored = std::fs::read(home.join("store/blobs").join(&sha[..2]).join(&sha)).unwrap();
@@ -91,8 +113,7 @@ fn capture_exactly(home: &Path, path: &Path) -> Value {
 
 #[test]
 fn motion_photos_sef_trailers_and_stray_bytes_are_captured_byte_exact_and_described() {
-    let world = World::new();
-    let home = world.device("phone", None);
+    let (world, home) = world_with_order();
     let work = tempfile::tempdir().unwrap();
     let jpeg = camera_jpeg();
     let mp4 = ffmpeg_mp4(work.path());
@@ -137,6 +158,26 @@ fn motion_photos_sef_trailers_and_stray_bytes_are_captured_byte_exact_and_descri
         assert_eq!(world.server_blob_ok(sha), Ok(std::fs::metadata(file).unwrap().len()));
     }
     assert_eq!(world.server_anomalies(), Vec::<String>::new());
+
+    // The order's dispute packet carries those manifests, and the offline verifier accepts them.
+    let packet = work.path().join("packet.zip");
+    admin(&world.data(), &["--json", "export-order", NUMBER, "--out", packet.to_str().unwrap()]);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&packet).unwrap()).unwrap();
+    let described = (0..zip.len())
+        .filter(|&i| {
+            let mut member = String::new();
+            let mut file = zip.by_index(i).unwrap();
+            file.name().unwrap().starts_with("manifests/") && file.read_to_string(&mut member).is_ok() && member.contains("samsung_trailer")
+        })
+        .count();
+    assert!(described > 0, "no manifest in the packet describes the Samsung trailer");
+    let verified = Command::new(cli_bin()).args(["--json", "verify"]).arg(&packet).output().unwrap();
+    assert!(
+        verified.status.success(),
+        "verify: {}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        String::from_utf8_lossy(&verified.stderr)
+    );
 }
 
 #[test]
