@@ -244,9 +244,11 @@ fn describe_after_image<R: Read + Seek>(src: &mut Source<R>, image_end: u64, fil
 /// nothing runs to the limit as unknown bytes.
 fn describe_run<R: Read + Seek>(src: &mut Source<R>, mut pos: u64, limit: u64, parts: &mut Vec<TrailerPart>) -> io::Result<()> {
     while pos < limit {
+        let first = src.read_at(pos, 2, limit)?;
         let (kind, end) = match structured_part(src, pos, limit)? {
             Some(found) => found,
-            None if is_padding(src.read_at(pos, 1, limit)?[0]) => (TrailerKind::Padding, padding_end(src, pos, limit)?),
+            // An image that does not reach its EOI is not filler because it starts with 0xFF.
+            None if is_padding(first[0]) && first != [0xFF, 0xD8] => (TrailerKind::Padding, padding_end(src, pos, limit)?),
             None => (TrailerKind::Unknown, limit),
         };
         parts.push(TrailerPart { kind, offset: pos, length: end - pos });
@@ -538,6 +540,16 @@ mod tests {
         t.extend_from_slice(&dir_len.to_le_bytes());
         t.extend_from_slice(b"SEFT");
         t
+    }
+
+    #[test]
+    fn a_second_jpeg_cut_short_is_unknown_bytes_not_filler() {
+        let j = jpeg(&[SCAN]);
+        let second = jpeg(&[SCAN]);
+        let mut file = j.clone();
+        file.extend_from_slice(&second[..second.len() - 4]);
+        let parts = layout(&file).unwrap().trailer.unwrap().parts;
+        assert_eq!(parts, vec![part(TrailerKind::Unknown, j.len(), second.len() - 4)]);
     }
 
     #[test]
