@@ -5,14 +5,14 @@
 //! manifest, and accepted by the server. Only a JPEG really cut short is
 //! refused. `siteproof inspect` and capture must agree on every file.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
 use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
-use siteproof_tests::{audit_store, cli, cli_bin, cli_json, exif_samples};
+use siteproof_tests::{audit_store, cli, cli_bin, cli_json, exif_samples, peak_rss};
 
 /// `sha256sum FILE`: the hash a coordinator would compute with the stock tool.
 fn sha256sum(path: &Path) -> String {
@@ -239,4 +239,41 @@ fn inspect_and_capture_agree_on_every_shared_fixture() {
         }
     }
     assert!(accepted > 80, "only {accepted} of {} fixtures were accepted", files.len());
+}
+
+/// Captures `path` with the real CLI; returns its peak resident memory in KiB.
+fn capture_rss_kb(home: &Path, path: &Path) -> i64 {
+    let mut capture = cli(home);
+    capture.args(["--json", "capture", "photo", "--no-derivatives"]).arg(path);
+    let (code, stderr, rss_kb) = peak_rss(capture);
+    assert_eq!(code, 0, "{stderr}");
+    rss_kb
+}
+
+#[test]
+fn a_60_mb_motion_photo_is_walked_with_flat_memory() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let plain = work.path().join("plain.jpg");
+    std::fs::write(&plain, camera_jpeg()).unwrap();
+    let video_len: u32 = 60 * 1024 * 1024;
+    // Written in pieces: the children's peak RSS (wait4) starts from this process's own, so it must stay small.
+    let big = work.path().join("MVIMG_big.jpg");
+    let mut file = std::fs::File::create(&big).unwrap();
+    file.write_all(&camera_jpeg()).unwrap();
+    file.write_all(&20u32.to_be_bytes()).unwrap();
+    file.write_all(b"ftypisom\0\0\x02\0isom").unwrap();
+    file.write_all(&(video_len + 8).to_be_bytes()).unwrap();
+    file.write_all(b"mdat").unwrap();
+    let piece = vec![0x5A; 1024 * 1024];
+    for _ in 0..video_len as usize / piece.len() {
+        file.write_all(&piece).unwrap();
+    }
+    drop(file);
+    let baseline = capture_rss_kb(home.path(), &plain);
+    let peak = capture_rss_kb(home.path(), &big);
+    // The video is skipped by its box sizes and the image scanned through one buffer: far below the file's 60 MB.
+    let growth = peak - baseline;
+    eprintln!("60 MB motion photo: baseline {baseline} KiB, peak {peak} KiB, growth {growth} KiB");
+    assert!(growth < 24 * 1024, "capturing a 60 MB motion photo grew resident memory by {growth} KiB (baseline {baseline} KiB)");
 }
