@@ -1,7 +1,10 @@
 //! `siteproof inspect`: the facts of a file as Siteproof reads them, without
 //! storing anything. Other tools parse its `--json` output, so the field set
 //! is fixed: sha256, bytes, media_type, width, height, orientation, taken_at,
-//! gps {lat, lon, alt}, make, model.
+//! gps {lat, lon, alt}, make, model, and trailer (what follows a JPEG's image,
+//! as capture records it in the manifest; null when nothing does). A file
+//! capture would refuse is refused here with the same error: both ask
+//! `media::read_trailer` before reading the headers.
 
 use std::fs::File;
 use std::io::Read;
@@ -25,6 +28,7 @@ pub fn inspect(path: &Path) -> Result<Value> {
     let (sha256, bytes) = hash_reader(File::open(path).map_err(|e| Error::from_io("open", e))?)?;
     let mut out = json!({ "sha256": sha256, "bytes": bytes, "media_type": kind.media_type() });
     if kind.is_photo() {
+        let trailer = media::read_trailer(path, kind)?;
         let info = media::read_photo_info(path)?;
         let e = &info.exif;
         out["width"] = json!(info.width);
@@ -34,9 +38,10 @@ pub fn inspect(path: &Path) -> Result<Value> {
         out["gps"] = e.gps.as_ref().map_or(Value::Null, |g| json!({"lat": g.lat, "lon": g.lon, "alt": g.alt}));
         out["make"] = json!(e.make);
         out["model"] = json!(e.model);
+        out["trailer"] = json!(trailer);
     } else {
         let info = media::read_voice_info(path)?;
-        for k in ["width", "height", "taken_at", "gps", "make", "model"] {
+        for k in ["width", "height", "taken_at", "gps", "make", "model", "trailer"] {
             out[k] = Value::Null;
         }
         out["orientation"] = json!(1);

@@ -31,6 +31,7 @@ fn manifest(device: &SigningKey, seq: u64, prev: Option<String>, media: Option<&
             media_type: "image/jpeg".into(),
             width: None,
             height: None,
+            trailer: None,
         }),
         capture: CaptureRecord {
             device_time_ms: 1_795_000_000_000,

@@ -155,12 +155,10 @@ impl Device {
             if !kind.is_photo() {
                 return Err(Error::UnsupportedFormat(format!("{} is {}, not a photo", path.display(), kind.media_type())));
             }
-            if kind == MediaKind::Jpeg {
-                check_jpeg_complete(&staged)?;
-            }
+            let trailer = media::read_trailer(&staged.path, kind)?;
             let info = media::read_photo_info(&staged.path)?;
             let flags = exif_flags(&record, &info.exif);
-            let media = media_ref_of(&staged, kind, Some(info.width), Some(info.height));
+            let media = MediaRef { trailer, ..media_ref_of(&staged, kind, Some(info.width), Some(info.height)) };
             (EntryKind::Photo, media, Some(info.exif), None, flags)
         } else {
             if kind.is_photo() {
@@ -270,21 +268,5 @@ impl Device {
 }
 
 fn media_ref_of(staged: &StagedBlob, kind: MediaKind, width: Option<u32>, height: Option<u32>) -> MediaRef {
-    MediaRef { sha256: staged.sha256.clone(), bytes: staged.bytes, media_type: kind.media_type().into(), width, height }
-}
-
-/// A camera JPEG ends with an EOI marker (FF D9), possibly followed by padding.
-/// A missing one means the file was cut short: refuse it before it becomes evidence.
-fn check_jpeg_complete(staged: &StagedBlob) -> Result<()> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut f = File::open(&staged.path).map_err(|e| Error::from_io("reopen staged photo", e))?;
-    let tail_len = staged.bytes.min(64 * 1024);
-    f.seek(SeekFrom::Start(staged.bytes - tail_len)).map_err(|e| Error::from_io("read staged photo", e))?;
-    let mut tail = Vec::with_capacity(tail_len as usize);
-    f.read_to_end(&mut tail).map_err(|e| Error::from_io("read staged photo", e))?;
-    let trimmed = tail.iter().rposition(|&b| b != 0x00 && b != 0xFF).map(|i| &tail[..=i]);
-    match trimmed {
-        Some([.., 0xFF, 0xD9]) => Ok(()),
-        _ => Err(Error::CorruptMedia("JPEG 文件不完整（缺少结束标记）/ the JPEG is truncated: no end-of-image marker".into())),
-    }
+    MediaRef { sha256: staged.sha256.clone(), bytes: staged.bytes, media_type: kind.media_type().into(), width, height, trailer: None }
 }

@@ -144,7 +144,7 @@ impl From<Failure> for Error {
                 let message = e.to_string();
                 match e {
                     M::UnsupportedFormat(_) => Error::UnsupportedFormat(message),
-                    M::CorruptMedia(_) => Error::CorruptMedia(message),
+                    M::CorruptMedia(_) | M::Truncated(_) => Error::CorruptMedia(message),
                     M::TooLarge(_) => Error::TooLarge(message),
                     M::EmptyFile | M::NotAFile(_) => Error::InvalidInput(message),
                     M::Io { context, source } => Failure::Io { context, source }.into(),

@@ -19,6 +19,10 @@ fn media_refusals_keep_their_kind_in_the_core_error() {
     assert!(matches!(core(media::read_photo_info(dir.path())), Error::InvalidInput(_)));
     assert!(matches!(core(media::read_photo_info(&dir.path().join("missing.jpg"))), Error::NotFound(_)));
     assert!(matches!(core(media::read_photo_info(&text)), Error::UnsupportedFormat(m) if m.starts_with("不支持的文件格式 / ")));
+    let cut = dir.path().join("cut.jpg");
+    std::fs::write(&cut, [0xFF, 0xD8, 0xFF, 0xE1, 0x40, 0x00, b'E', b'x']).unwrap();
+    let truncated = Error::from(media::read_trailer(&cut, media::MediaKind::Jpeg).unwrap_err());
+    assert!(matches!(&truncated, Error::CorruptMedia(m) if m.starts_with("JPEG 文件不完整（缺少结束标记）/ ")), "{truncated:?}");
     let full = Error::from(media::Error::from_io("reading JPEG", io::Error::from_raw_os_error(libc::ENOSPC)));
     assert!(matches!(full, Error::DiskFull(_)), "{full:?}");
 }

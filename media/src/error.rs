@@ -15,6 +15,9 @@ pub enum Error {
     /// Claims a supported format but the content is broken or hostile.
     #[error("文件已损坏 / {0}")]
     CorruptMedia(String),
+    /// A JPEG cut short: its image data never reaches an end-of-image marker.
+    #[error("JPEG 文件不完整（缺少结束标记）/ {0}")]
+    Truncated(String),
     /// Over a safety limit (decoded pixels, file size, header size).
     #[error("文件超出安全上限 / {0}")]
     TooLarge(String),

@@ -11,6 +11,7 @@
 pub mod derivatives;
 pub mod error;
 pub mod exif_summary;
+pub mod jpeg_layout;
 pub mod photo;
 mod restart_join;
 mod restart_split;
@@ -22,6 +23,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 pub use derivatives::{apply_orientation, make_derivatives, Derivative, Derivatives, PREVIEW_MAX_SIDE, THUMBNAIL_MAX_SIDE};
 pub use error::{Error, Result};
 pub use exif_summary::{read_exif, ExifSummary, GpsPoint};
+pub use jpeg_layout::{jpeg_layout, read_trailer, JpegLayout};
 pub use photo::{check_pixels, read_photo_info, PhotoInfo, MAX_PIXELS};
 pub use sniff::{sniff, MediaKind, SNIFF_LEN};
 pub use voice::{read_voice_info, VoiceInfo};

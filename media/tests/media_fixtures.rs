@@ -44,6 +44,7 @@ fn variant(e: &Error) -> &'static str {
         Error::NotAFile(_) => "NotAFile",
         Error::UnsupportedFormat(_) => "UnsupportedFormat",
         Error::CorruptMedia(_) => "CorruptMedia",
+        Error::Truncated(_) => "Truncated",
         Error::TooLarge(_) => "TooLarge",
         Error::Io { .. } => "Io",
     }
@@ -115,6 +116,9 @@ fn every_sample_file_is_handled_cleanly() {
         let started = Instant::now();
         let kind = no_panic("sniff", path, || sniff_file(path));
         let exif = catch_unwind(|| media::read_exif(path)).unwrap_or_else(|_| panic!("read_exif panicked on {}", path.display()));
+        if let Ok(kind) = &kind {
+            let _ = no_panic("read_trailer", path, || media::read_trailer(path, *kind));
+        }
         let info = no_panic("read_photo_info", path, || media::read_photo_info(path));
         let ders = match &info {
             Ok(i) => Some(no_panic("make_derivatives", path, || media::make_derivatives(path, i))),

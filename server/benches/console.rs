@@ -144,10 +144,16 @@ fn seed(data: &Path) -> (String, String) {
                 media_type: "image/jpeg".into(),
                 width: Some(4000),
                 height: Some(3000),
+                trailer: None,
             }),
-            EntryKind::Voice => {
-                Some(MediaRef { sha256: sha(n as u64, "voice"), bytes: 120_000, media_type: "audio/mp4".into(), width: None, height: None })
-            }
+            EntryKind::Voice => Some(MediaRef {
+                sha256: sha(n as u64, "voice"),
+                bytes: 120_000,
+                media_type: "audio/mp4".into(),
+                width: None,
+                height: None,
+                trailer: None,
+            }),
             _ => None,
         };
         let t = now - 2 * day + n as i64 * 1000;

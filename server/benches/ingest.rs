@@ -185,6 +185,7 @@ fn bench_devices() {
                             media_type: "image/jpeg".into(),
                             width: None,
                             height: None,
+                            trailer: None,
                         }),
                         capture: CaptureRecord { device_time_ms: 1, utc_offset_min: 480, monotonic_ms: 1, boot_id: "b".into(), fix: None },
                         anchored: None,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::canonical::from_canonical_bytes;
 use super::exif::ExifSummary;
+use super::jpeg_trailer::JpegTrailer;
 use super::signing::{public_key_from_hex, sha256_hex, sign_canonical, verify_hex};
 use crate::error::{Error, Result};
 
@@ -147,6 +148,11 @@ pub struct MediaRef {
     pub width: Option<u32>,
     /// Pixel height as stored (photos only).
     pub height: Option<u32>,
+    /// What follows a JPEG's end-of-image marker (motion-photo video, vendor
+    /// trailer, unknown bytes), kept in the original and described here.
+    /// Omitted when nothing follows, so earlier manifests read and hash as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trailer: Option<JpegTrailer>,
 }
 
 /// Audio facts read from the container.

@@ -8,6 +8,7 @@ pub mod canonical;
 pub mod chain;
 pub mod exif;
 pub mod ids;
+pub mod jpeg_trailer;
 pub mod manifest;
 pub mod receipt;
 pub mod signing;
@@ -15,6 +16,7 @@ pub mod time_token;
 
 pub use chain::{ChainFinding, ChainFindingKind, ChainLink, ChainVerifier};
 pub use exif::{ExifSummary, GpsPoint};
+pub use jpeg_trailer::{JpegTrailer, TrailerKind, TrailerPart};
 pub use manifest::{
     AnchoredTime, AttachRef, AudioSummary, CaptureRecord, EntryKind, LocationFix, Manifest, MediaRef, SignedManifest, MANIFEST_FORMAT,
 };

@@ -414,7 +414,14 @@ mod tests {
             prev: None,
             item_id: "item".into(),
             kind: EntryKind::Photo,
-            media: Some(MediaRef { sha256: "ab".repeat(32), bytes: 10, media_type: "image/jpeg".into(), width: None, height: None }),
+            media: Some(MediaRef {
+                sha256: "ab".repeat(32),
+                bytes: 10,
+                media_type: "image/jpeg".into(),
+                width: None,
+                height: None,
+                trailer: None,
+            }),
             capture: CaptureRecord {
                 device_time_ms: 1_790_000_000_000,
                 utc_offset_min: 480,

@@ -277,6 +277,7 @@ impl Device {
                 media_type: "image/jpeg".into(),
                 width: Some(4),
                 height: Some(3),
+                trailer: None,
             }),
             capture: CaptureRecord {
                 device_time_ms: 1_790_000_000_000,
