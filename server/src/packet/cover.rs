@@ -22,7 +22,7 @@ fn or_blank(v: &str) -> String {
 }
 
 /// The cover page's blocks, ending with a page break.
-pub fn cover_blocks(order: &Order, dispute: &Dispute, created_at_ms: i64) -> Vec<Block> {
+pub fn cover_blocks(order: &Order, dispute: &Dispute, created_at_ms: i64, server_fingerprint: &str) -> Vec<Block> {
     let unit = match (dispute.street_office.trim(), dispute.submitting_unit.trim()) {
         ("", "") => order.community.clone(),
         ("", u) => u.to_string(),
@@ -53,6 +53,9 @@ pub fn cover_blocks(order: &Order, dispute: &Dispute, created_at_ms: i64) -> Vec
     b.push(Block::Field("联系人".into(), or_blank(&dispute.coordinator_name)));
     b.push(Block::Field("联系电话".into(), or_blank(&dispute.coordinator_phone)));
     b.push(Block::Field("申诉日期".into(), beijing_date(created_at_ms)));
+    // What the district office compares with the fingerprint the street office publishes (console, /v1/server-key)
+    // before trusting the packet: `siteproof verify --server-key` takes it as printed.
+    b.push(Block::Field("证据包签名公钥指纹".into(), server_fingerprint.to_string()));
     b.push(Block::StampBlock);
     b.push(Block::PageBreak);
     b

@@ -136,7 +136,7 @@ fn kind_label(kind: EntryKind) -> &'static str {
 
 /// Builds the blocks of the whole report: the cover, the body in Chinese, the appendix.
 pub fn blocks(order: &Order, facts: &PacketFacts, dispute: &Dispute, items: &[ReportItem]) -> Vec<Block> {
-    let mut b = cover::cover_blocks(order, dispute, facts.created_at_ms);
+    let mut b = cover::cover_blocks(order, dispute, facts.created_at_ms, &facts.server_fingerprint);
     b.extend(order_blocks(order, facts));
     b.extend(history::history_blocks(&facts.history));
     b.push(Block::Heading(format!("五、证据明细（共 {} 条）", items.len())));

@@ -190,6 +190,8 @@ fn the_cover_carries_the_dispute_and_a_stamp_block_in_chinese() {
         "010-61234567",
         "盖章处",
         "负责人（签字）",
+        "证据包签名公钥指纹",
+        "ab12 cd34",
     ] {
         assert!(cover.contains(fact), "the cover lacks {fact:?}:\n{cover}");
     }
