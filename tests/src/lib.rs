@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 pub mod failing_front;
 pub mod media;
+pub mod packet_files;
 pub mod proxy;
 pub mod server;
 pub mod tsa;

@@ -5,11 +5,11 @@
 //! verifies with `siteproof verify`, and one flipped byte in each kind of
 //! file, a removed photo and an added file are each caught and named.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use siteproof_tests::media::{distinct_photo, GPS_SAMPLES};
+use siteproof_tests::packet_files::{have_font, have_tool, rezip, unzip};
 use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
 use siteproof_tests::{cli, cli_json, fixtures};
@@ -20,60 +20,6 @@ const CATEGORY: &str = "环境卫生";
 const CONTENT: &str = "居民反映垃圾桶满溢、有异味，要求清运";
 const NOTE: &str = "已核实：12个垃圾桶均已清运，现场无异味";
 const GROUNDS: &str = "我社区于11月23日到现场核实，12个垃圾桶均已清运，回访所述异味不存在";
-
-/// True when the tool runs; under CI a missing tool fails the test instead of skipping it.
-fn have_tool(tool: &str) -> bool {
-    let found = Command::new(tool).arg("-v").output().is_ok();
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{tool} is not installed (scripts/test.d/20-packet-tools.sh installs poppler-utils)"
-        );
-        eprintln!("SKIPPED: {tool} not installed; run scripts/test.d/20-packet-tools.sh");
-    }
-    found
-}
-
-fn have_font() -> bool {
-    let found = std::env::var_os("SITEPROOF_CJK_FONT").is_some()
-        || [
-            "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-            "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-            "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-        ]
-        .iter()
-        .any(|p| Path::new(p).exists());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "no CJK font installed (scripts/test.d/20-packet-tools.sh installs fonts-wqy-microhei)"
-        );
-        eprintln!("SKIPPED: no CJK font installed; run scripts/test.d/20-packet-tools.sh");
-    }
-    found
-}
-
-/// Every member of a ZIP, in order.
-fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut f = z.by_index(i).unwrap();
-            let mut b = Vec::new();
-            f.read_to_end(&mut b).unwrap();
-            (f.name().unwrap().to_string(), b)
-        })
-        .collect()
-}
-
-fn rezip(path: &Path, members: &[(String, Vec<u8>)]) {
-    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    for (name, bytes) in members {
-        z.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
-        z.write_all(bytes).unwrap();
-    }
-    z.finish().unwrap();
-}
 
 /// Runs `siteproof verify FILE` (no device home needed, no key pinned); returns whether the packet is intact
 /// (exit 5: intact, signer unpinned; `packet_trust` covers pinning) and everything printed. Any problem must be exit 3.
@@ -136,7 +82,7 @@ fn world_with_evidence() -> (World, PathBuf, PathBuf) {
 
 #[test]
 fn dispute_packet_reads_verifies_and_names_every_tampered_file() {
-    if !(have_tool("pdftotext") && have_tool("pdffonts") && have_font()) {
+    if !(have_tool("pdftotext", "-v") && have_tool("pdffonts", "-v") && have_font()) {
         return;
     }
     let (w, home, scratch) = world_with_evidence();
@@ -318,7 +264,7 @@ fn coordinator_downloads_the_packet_over_http() {
     assert_eq!(audited, format!("{NUMBER} siteproof-packet-{NUMBER}.zip sha256:{declared_sha}"));
 
     // The dispute the coordinator writes fills the 申诉书 cover; the body names the worker, the visit and the distances.
-    if have_tool("pdftotext") {
+    if have_tool("pdftotext", "-v") {
         let dispute = serde_json::json!({"dispute": {
             "grounds": GROUNDS, "outcome": "不计重办", "submitting_unit": "幸福里社区居委会", "street_office": "和平街道办事处",
             "coordinator_name": "张专干", "coordinator_phone": "010-61234567"}});

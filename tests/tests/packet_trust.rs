@@ -9,7 +9,6 @@
 //! packet, fail on a tampered one, and print a fingerprint that gives the
 //! forgery away.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -18,54 +17,13 @@ use siteproof_core::evidence::SignedReceipt;
 use siteproof_core::packet::guide::{guide_commands, guide_text};
 use siteproof_core::packet::{key_fingerprint, layout, PacketHeader, PacketPath, PacketWriter, SignedIndex};
 use siteproof_tests::media::{distinct_photo, GPS_SAMPLES};
+use siteproof_tests::packet_files::{have_font, have_tool, unzip};
 use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
 use siteproof_tests::{cli, cli_bin, cli_json};
 
 const NUMBER: &str = "2026112900789";
 const THREE_DAYS_MS: i64 = 3 * 86_400_000;
-
-/// True when the tool runs; under CI a missing tool fails the test instead of skipping it.
-fn have_tool(tool: &str, arg: &str) -> bool {
-    let found = Command::new(tool).arg(arg).output().is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{tool} is not installed");
-        eprintln!("SKIPPED: {tool} not installed");
-    }
-    found
-}
-
-fn have_font() -> bool {
-    let found = std::env::var_os("SITEPROOF_CJK_FONT").is_some()
-        || [
-            "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-            "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-            "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-        ]
-        .iter()
-        .any(|p| Path::new(p).exists());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "no CJK font installed (scripts/test.d/20-packet-tools.sh installs fonts-wqy-microhei)"
-        );
-        eprintln!("SKIPPED: no CJK font installed; run scripts/test.d/20-packet-tools.sh");
-    }
-    found
-}
-
-/// Every member of a ZIP, in order.
-fn members(path: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut f = z.by_index(i).unwrap();
-            let mut b = Vec::new();
-            f.read_to_end(&mut b).unwrap();
-            (f.name().unwrap().to_string(), b)
-        })
-        .collect()
-}
 
 /// A real server, an order with two photos and a note synced to it, and the packet its admin command exports.
 struct Exported {
@@ -111,7 +69,7 @@ fn exported_packet() -> Exported {
 fn forge(genuine: &Path, out: &Path) -> String {
     let attacker = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
     let attacker_hex = hex::encode(attacker.verifying_key().as_bytes());
-    let all = members(genuine);
+    let all = unzip(genuine);
     let index = SignedIndex::parse(&all.iter().find(|(n, _)| n == layout::INDEX).unwrap().1).unwrap().claims().unwrap();
     let genuine_key = index.server_key.clone();
     // Drop the first photo: its manifest, its receipt and its original.
@@ -256,7 +214,7 @@ fn the_guides_own_commands_check_a_real_packet_with_sha256sum_and_openssl() {
     assert_eq!(runs[3].2.trim(), e.published, "step 4 prints the published fingerprint: {runs:#?}");
 
     let original =
-        members(&e.packet).into_iter().map(|(n, _)| n).find(|n| n.starts_with(layout::ORIGINALS_DIR)).expect("an original in the packet");
+        unzip(&e.packet).into_iter().map(|(n, _)| n).find(|n| n.starts_with(layout::ORIGINALS_DIR)).expect("an original in the packet");
 
     // A flipped byte in an original.
     let flipped = e.scratch.join("flipped");

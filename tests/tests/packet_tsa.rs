@@ -7,7 +7,6 @@
 //! removed token. A TSA that is down never blocks an export, and a server
 //! without a TSA says so; both verify with "no third-party time" not checked.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -17,6 +16,7 @@ use siteproof_protocol::packet::checksums::{checksums_text, sign_checksums};
 use siteproof_protocol::packet::timestamp::{index_imprint, request_for, token_from_reply};
 use siteproof_protocol::packet::{IndexedFile, SignedIndex};
 use siteproof_tests::media::{distinct_photo, GPS_SAMPLES};
+use siteproof_tests::packet_files::{have_font, rezip, unzip};
 use siteproof_tests::server::server_bin;
 use siteproof_tests::tsa::LocalTsa;
 use siteproof_tests::world::World;
@@ -25,23 +25,6 @@ use siteproof_tests::{cli, cli_json};
 const NUMBER: &str = "2026113000789";
 const TOKEN: &str = "timestamp/packet.tsr";
 const DAY_MS: i64 = 24 * 3600 * 1000;
-
-/// True when the CJK font the PDF needs is installed; under CI its absence fails the test instead of skipping it.
-fn have_font() -> bool {
-    let found = std::env::var_os("SITEPROOF_CJK_FONT").is_some()
-        || [
-            "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-            "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-            "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-        ]
-        .iter()
-        .any(|p| Path::new(p).exists());
-    if !found {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "no CJK font installed (scripts/test.d/20-packet-tools.sh)");
-        eprintln!("SKIPPED: no CJK font installed; run scripts/test.d/20-packet-tools.sh");
-    }
-    found
-}
 
 /// A world whose server has `flags`, one order with two synced photos; returns the world and a scratch dir.
 fn world_with_evidence(flags: &[&str]) -> (World, PathBuf) {
@@ -103,27 +86,6 @@ fn problems(report: &serde_json::Value) -> Vec<(String, String)> {
         .iter()
         .map(|p| (p["file"].as_str().unwrap().to_string(), p["kind"].as_str().unwrap().to_string()))
         .collect()
-}
-
-fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut f = z.by_index(i).unwrap();
-            let mut b = Vec::new();
-            f.read_to_end(&mut b).unwrap();
-            (f.name().unwrap().to_string(), b)
-        })
-        .collect()
-}
-
-fn rezip(path: &Path, members: &[(String, Vec<u8>)]) {
-    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    for (name, bytes) in members {
-        z.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
-        z.write_all(bytes).unwrap();
-    }
-    z.finish().unwrap();
 }
 
 fn member<'a>(members: &'a [(String, Vec<u8>)], name: &str) -> &'a [u8] {

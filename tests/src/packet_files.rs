@@ -1,0 +1,61 @@
+//! What the packet tests share: whether the tools and the CJK font the
+//! report needs are here (under CI their absence fails the test instead of
+//! skipping it), and a packet's members read out and written back, as a
+//! tamperer or a forger handles them.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::Command;
+
+/// True when `tool arg` runs; under CI a missing tool fails the test instead of skipping it.
+pub fn have_tool(tool: &str, arg: &str) -> bool {
+    let found = Command::new(tool).arg(arg).output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{tool} is not installed (scripts/test.d/20-packet-tools.sh)");
+        eprintln!("SKIPPED: {tool} not installed; run scripts/test.d/20-packet-tools.sh");
+    }
+    found
+}
+
+/// True when a CJK font for the report is installed (or named by SITEPROOF_CJK_FONT).
+pub fn have_font() -> bool {
+    let found = std::env::var_os("SITEPROOF_CJK_FONT").is_some()
+        || [
+            "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+            "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+            "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        ]
+        .iter()
+        .any(|p| Path::new(p).exists());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "no CJK font installed (scripts/test.d/20-packet-tools.sh installs fonts-wqy-microhei)"
+        );
+        eprintln!("SKIPPED: no CJK font installed; run scripts/test.d/20-packet-tools.sh");
+    }
+    found
+}
+
+/// Every member of a ZIP, in order.
+pub fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut b = Vec::new();
+            f.read_to_end(&mut b).unwrap();
+            (f.name().unwrap().to_string(), b)
+        })
+        .collect()
+}
+
+/// Writes members into a new ZIP at `path`, in the order given.
+pub fn rezip(path: &Path, members: &[(String, Vec<u8>)]) {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in members {
+        z.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+}
