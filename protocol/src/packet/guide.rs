@@ -20,6 +20,8 @@ Siteproof 争议证据包 / dispute evidence packet
   manifests/<设备>-<序号>.json  手机对每条证据签名的记录（原样保存，Ed25519 签名）
   receipts/<设备>-<序号>.json   服务器收到每条记录后签发的回执
   keys/device-<设备>.pub   采集设备的公钥；keys/server.pub 服务器公钥
+  c2pa/<哈希>.c2pa         每张照片的 C2PA 内容凭证（旁车清单），任何 C2PA 工具都可读取
+  keys/c2pa-root.pem      这些 C2PA 凭证所依托的根证书
   packet.json             目录：列出以上每个文件的 SHA-256 和大小，并由服务器签名
 
 二、如何核验（无需联网）
@@ -33,6 +35,9 @@ Siteproof 争议证据包 / dispute evidence packet
    keys/server.pub 验证，且回执中的 manifest_hash 应等于 manifest 文本的 SHA-256。
 4. 同一设备相邻序号的记录通过 prev 字段首尾相连（前一条 manifest 文本的 SHA-256），
    中间无法插入或删改。
+5. 也可用任何 C2PA 工具（如 c2patool、c2pa-python）读取 c2pa/<哈希>.c2pa 与对应的
+   originals/<哈希>.<扩展名>：可看到拍摄者、时间、地点；照片改动一个字节即显示无效。
+   只有在确认 keys/c2pa-root.pem 出自本街道服务器后，才把它设为信任根。
 
 三、最重要的一步：核对服务器公钥指纹
 证据包只能证明它在生成后未被改动。要确认它确实出自本街道的服务器，请把下面的
@@ -51,6 +56,8 @@ This packet was made by the community's own case server. It holds:
   manifests/<device>-<seq>.json  each item's record as the phone signed it (unchanged, Ed25519)
   receipts/<device>-<seq>.json   the server's signed receipt for each record
   keys/device-<device>.pub  the capturing device's public key; keys/server.pub the server's
+  c2pa/<hash>.c2pa        each photo's C2PA content credentials (a sidecar manifest), readable by any C2PA tool
+  keys/c2pa-root.pem      the root certificate those C2PA credentials chain to
   packet.json             the index: every file above with its SHA-256 and size, signed by the server
 
 2. How to check it (offline)
@@ -66,6 +73,10 @@ This packet was made by the community's own case server. It holds:
    SHA-256 of the manifest text.
 4. Consecutive records of one device are linked by their prev field (the SHA-256 of
    the previous manifest text), so nothing can be inserted or removed between them.
+5. Any C2PA tool (e.g. c2patool, c2pa-python) reads c2pa/<hash>.c2pa with its
+   originals/<hash>.<ext>: who captured the photo, when and where; one changed byte
+   reads as invalid. Trust keys/c2pa-root.pem only once you know it came from this
+   street office's server.
 
 3. The step that matters most: compare the server key fingerprint
 A packet can only prove it was not changed after it was made. To know it was made
