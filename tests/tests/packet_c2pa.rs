@@ -8,6 +8,7 @@
 //! `scripts/test.d/50-c2pa-readers.sh` installs the readers; without them the
 //! test says so and passes, except under `CI=true`, where it fails.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -80,6 +81,38 @@ fn unzip_to(packet: &Path, dir: &Path) -> Vec<String> {
     z.file_names().map(|n| n.unwrap().into_owned()).collect()
 }
 
+/// The packet with one byte of `target` flipped, re-zipped as it was.
+fn with_flipped_member(packet: &Path, target: &str, out: &Path) {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(packet).unwrap()).unwrap();
+    let mut w = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        if name == target {
+            let at = bytes.len() / 2;
+            bytes[at] ^= 0x01;
+        }
+        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(&bytes).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+/// `siteproof verify --json`: whether it passed and the (file, kind) of each problem.
+fn packet_problems(packet: &Path) -> (bool, Vec<(String, String)>) {
+    let out = Command::new(siteproof_tests::cli_bin()).args(["--json", "verify"]).arg(packet).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let problems = v["report"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["file"].as_str().unwrap().to_string(), p["kind"].as_str().unwrap().to_string()))
+        .collect();
+    (out.status.success(), problems)
+}
+
 fn failures(v: &Value) -> Vec<String> {
     v["failures"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
 }
@@ -127,6 +160,17 @@ fn photo_credentials_read_valid_in_two_c2pa_readers_and_a_flipped_byte_reads_inv
     assert!(listed.contains(&"keys/c2pa-root.pem"), "{listed:?}");
     let verified = Command::new(siteproof_tests::cli_bin()).arg("verify").arg(&packet).output().unwrap();
     assert!(verified.status.success(), "packet with C2PA members verifies: {}", String::from_utf8_lossy(&verified.stdout));
+    let (ok, problems) = packet_problems(&packet);
+    assert!(ok && problems.is_empty(), "{problems:?}");
+    // The server's signed index covers the credentials too: a changed sidecar or root is named.
+    let sidecars: Vec<&String> = names.iter().filter(|n| n.starts_with("c2pa/")).collect();
+    for target in [sidecars[0].as_str(), "keys/c2pa-root.pem"] {
+        let tampered = scratch.join("tampered.zip");
+        with_flipped_member(&packet, target, &tampered);
+        let (ok, problems) = packet_problems(&tampered);
+        assert!(!ok, "a flipped byte in {target} must fail the packet");
+        assert_eq!(problems, vec![(target.to_string(), "altered".to_string())], "{target}");
+    }
 
     let root = unpacked.join("keys/c2pa-root.pem");
     let photos: Vec<_> = entries.iter().filter_map(|e| e.media_sha256.as_ref().map(|sha| (sha, &e.manifest_hash))).collect();
