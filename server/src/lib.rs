@@ -7,6 +7,7 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod c2pa_cert;
 pub mod cli;
 pub mod config;
 pub mod connections;

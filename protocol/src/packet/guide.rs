@@ -24,6 +24,8 @@ Siteproof 争议证据包 / dispute evidence packet
   manifests/<设备>-<序号>.json  手机对每条证据签名的记录（原样保存）
   receipts/<设备>-<序号>.json   服务器收到每条记录后签发的回执
   keys/                   采集设备和服务器的公钥（{SERVER_KEY_PEM} 是服务器公钥的 PEM 格式）
+  c2pa/<哈希>.c2pa         每张照片的 C2PA 内容凭证（旁车清单），任何 C2PA 工具都可读取
+  keys/c2pa-root.pem      这些 C2PA 凭证所依托的根证书
   packet.json             目录：列出每个文件的 SHA-256 和大小，并由服务器签名
   {CHECKSUMS}              同一份文件清单，sha256sum 可直接读取
   {CHECKSUMS_SIGNATURE}          服务器对 {CHECKSUMS} 的签名（Ed25519，64 字节）
@@ -70,12 +72,18 @@ openssl pkey -pubin -in {SERVER_KEY_PEM} -outform DER | tail -c 32 | sha256sum |
 这些记录在服务器收到时已核对过，回执就是服务器的确认；手工核验时
 第 1、2 步已保证它们与服务器签发时一字不差。
 
+四、C2PA 内容凭证
+任何 C2PA 工具（如 c2patool、c2pa-python）都可读取 c2pa/<哈希>.c2pa 与对应的
+originals/<哈希>.<扩展名>：可看到拍摄者、时间、地点；照片改动一个字节即显示无效。
+只有在确认 keys/c2pa-root.pem 出自本街道服务器后，才把它设为信任根。
+
 ==== English ====
 
 This packet was made by the community's own case server: the report (report.pdf),
 the original photos and recordings (originals/, each named by its SHA-256), the
 phones' signed records (manifests/), the server's receipts (receipts/), the keys
-(keys/, {SERVER_KEY_PEM} is the server key as PEM), the signed index (packet.json),
+(keys/, {SERVER_KEY_PEM} is the server key as PEM), each photo's C2PA content credentials
+(c2pa/<hash>.c2pa, with the root they chain to in keys/c2pa-root.pem), the signed index (packet.json),
 and the same file list for sha256sum ({CHECKSUMS}) with the server's Ed25519
 signature over it ({CHECKSUMS_SIGNATURE}).
 
@@ -83,6 +91,11 @@ Checking by hand: unpack into an empty folder and run, in bash, the four command
 section 二 above: (1) openssl checks the server's signature over {CHECKSUMS};
 (2) sha256sum checks every file against it; (3) no file outside the list (no output);
 (4) the server key fingerprint is printed.
+
+C2PA: any C2PA tool (e.g. c2patool, c2pa-python) reads c2pa/<hash>.c2pa with its
+originals/<hash>.<ext>: who captured the photo, when and where; one changed byte reads
+as invalid. Trust keys/c2pa-root.pem only once you know it came from this street
+office's server.
 
 The step that matters most: compare the server key fingerprint. A packet can only
 prove it was not changed after it was made; anyone can re-sign a packet with a key

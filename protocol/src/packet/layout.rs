@@ -34,6 +34,10 @@ pub const KEYS_DIR: &str = "keys/";
 pub const TIMESTAMP_TOKEN: &str = "timestamp/packet.tsr";
 /// The TSA's certificate chain (PEM, up to its root) the server is configured with; listed in the index.
 pub const TSA_CHAIN: &str = "timestamp/tsa-chain.pem";
+/// Folder of C2PA sidecar manifests, one per photo original, named by the original's hash.
+pub const C2PA_DIR: &str = "c2pa/";
+/// The root certificate the server's C2PA credentials chain to, for readers who choose to trust it.
+pub const C2PA_ROOT: &str = "keys/c2pa-root.pem";
 
 /// What a path inside a packet stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +84,13 @@ pub enum PacketPath {
         /// Content hash the name claims.
         sha256: String,
     },
+    /// `c2pa/<sha256>.c2pa`: the C2PA sidecar manifest of that original.
+    C2paSidecar {
+        /// Hash of the original the manifest binds to.
+        sha256: String,
+    },
+    /// `keys/c2pa-root.pem`.
+    C2paRoot,
 }
 
 /// `manifests/<device>-<seq>.json`.
@@ -100,6 +111,11 @@ pub fn device_key_path(device_id: &str) -> String {
 /// `originals/<sha256>.<ext>`, the extension taken from the sniffed media type.
 pub fn original_path(sha256: &str, media_type: &str) -> String {
     format!("{ORIGINALS_DIR}{sha256}.{}", extension_for(media_type))
+}
+
+/// `c2pa/<sha256>.c2pa`, the sidecar beside `originals/<sha256>.<ext>`.
+pub fn c2pa_sidecar_path(sha256: &str) -> String {
+    format!("{C2PA_DIR}{sha256}.c2pa")
 }
 
 /// File extension for a media type Siteproof accepts ("bin" for anything else).
@@ -146,6 +162,7 @@ pub fn classify(name: &str) -> Option<PacketPath> {
         CHECKSUMS_SIGNATURE => return Some(PacketPath::ChecksumsSignature),
         TIMESTAMP_TOKEN => return Some(PacketPath::TimestampToken),
         TSA_CHAIN => return Some(PacketPath::TsaChain),
+        C2PA_ROOT => return Some(PacketPath::C2paRoot),
         _ => {}
     }
     if let Some(rest) = name.strip_prefix(MANIFESTS_DIR).and_then(|r| r.strip_suffix(".json")) {
@@ -156,6 +173,9 @@ pub fn classify(name: &str) -> Option<PacketPath> {
     }
     if let Some(id) = name.strip_prefix("keys/device-").and_then(|r| r.strip_suffix(".pub")) {
         return is_hex(id, 32).then(|| PacketPath::DeviceKey { device_id: id.to_string() });
+    }
+    if let Some(sha) = name.strip_prefix(C2PA_DIR).and_then(|r| r.strip_suffix(".c2pa")) {
+        return is_hex(sha, 64).then(|| PacketPath::C2paSidecar { sha256: sha.to_string() });
     }
     if let Some((sha, ext)) = name.strip_prefix(ORIGINALS_DIR).and_then(|r| r.split_once('.')) {
         let known_ext = ext.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) && !ext.is_empty() && ext.len() <= 5;
@@ -192,6 +212,9 @@ mod tests {
         assert_eq!(classify(&device_key_path(dev)), Some(PacketPath::DeviceKey { device_id: dev.into() }));
         let sha = "ab".repeat(32);
         assert_eq!(classify(&original_path(&sha, "image/jpeg")), Some(PacketPath::Original { sha256: sha.clone() }));
+        assert_eq!(classify(&c2pa_sidecar_path(&sha)), Some(PacketPath::C2paSidecar { sha256: sha.clone() }));
+        assert_eq!(classify(C2PA_ROOT), Some(PacketPath::C2paRoot));
+        assert_eq!(classify("c2pa/notahash.c2pa"), None);
         assert_eq!(classify(&format!("manifests/{dev}-007.json")), None);
         assert_eq!(classify("notes.txt"), None);
         assert_eq!(classify("../packet.json"), None);

@@ -93,6 +93,8 @@ fn parse_cap(name: &str) -> Option<u64> {
         | PacketPath::TimestampToken
         | PacketPath::TsaChain => Some(MAX_SMALL_FILE_BYTES),
         PacketPath::Original { .. } | PacketPath::Report | PacketPath::Guide => None,
+        // C2PA readers check these; the packet verifier only holds them to the signed index.
+        PacketPath::C2paSidecar { .. } | PacketPath::C2paRoot => None,
     }
 }
 

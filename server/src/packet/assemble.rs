@@ -20,6 +20,7 @@ use siteproof_protocol::packet::{
     guide::guide_text, key_fingerprint, layout, PacketHeader, PacketWriter, ThirdPartyTime, TimeStampAuthority,
 };
 
+use super::c2pa_sidecar;
 use super::collect::{self, EntryRow};
 use super::dispute::Dispute;
 use super::font::CjkFont;
@@ -46,11 +47,14 @@ pub(super) struct ExportJob {
     pub item_ids: Option<Vec<String>>,
     pub dispute: Dispute,
     pub out: PathBuf,
+    /// The data directory, where the server's C2PA signing certificate lives.
+    pub data_dir: PathBuf,
 }
 
 /// An original as copied out of storage.
 struct Original {
     path_in_packet: String,
+    media_type: String,
     sha256: String,
     bytes: u64,
     preview: Option<(Vec<u8>, u32, u32)>,
@@ -143,6 +147,7 @@ impl ExportJob {
         items.sort_by_key(|i| (i.anchored.as_ref().map(|a| a.utc_ms).unwrap_or(i.device_time_ms), i.device_id.clone(), i.seq));
         let history = orders::history_of(conn, order.id)?;
         let workers = collect::workers(conn, device_keys.keys())?;
+        self.add_c2pa_credentials(&mut writer, &originals, &rows, &workers)?;
         let facts = PacketFacts { created_at_ms, server_fingerprint: fingerprint.clone(), left_out: skipped.clone(), history, workers };
         let blocks = report::blocks(&order, &facts, &self.dispute, &items);
         let footer = format!("工单 {}", order.number);
@@ -191,6 +196,23 @@ impl ExportJob {
         })
     }
 
+    /// C2PA sidecars for the photo originals (see `super::c2pa_sidecar`); a photo C2PA cannot sign keeps its original only.
+    fn add_c2pa_credentials(
+        &self,
+        writer: &mut PacketWriter<BufWriter<File>>,
+        originals: &BTreeMap<String, Original>,
+        rows: &[EntryRow],
+        workers: &BTreeMap<String, String>,
+    ) -> ApiResult<()> {
+        let identity = crate::c2pa_cert::load_or_create(&self.data_dir)?;
+        let photos: Vec<c2pa_sidecar::Photo<'_>> =
+            originals.iter().map(|(sha, o)| c2pa_sidecar::Photo { sha256: sha, media_type: &o.media_type }).collect();
+        for (sha, why) in c2pa_sidecar::add_credentials(writer, self.storage.as_ref(), &identity, &photos, rows, workers)? {
+            tracing::warn!(original = %sha, reason = %why, "photo exported without C2PA credentials");
+        }
+        Ok(())
+    }
+
     /// Copies an original out of storage into scratch, re-hashing it, adds it to the packet and makes a preview.
     fn copy_original(
         &self,
@@ -223,7 +245,7 @@ impl ExportJob {
         };
         let _ = std::fs::remove_file(&scratch_path);
         // The hash of the bytes that went into the packet: a damaged blob shows as a failed item, never hidden.
-        Ok(Original { path_in_packet, sha256: added.sha256, bytes: added.bytes, preview })
+        Ok(Original { path_in_packet, media_type: media_type.to_string(), sha256: added.sha256, bytes: added.bytes, preview })
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod appendix;
 mod assemble;
+mod c2pa_sidecar;
 pub mod collect;
 mod cover;
 mod custody;
@@ -89,6 +90,7 @@ pub async fn export_order_packet(
         item_ids: item_ids.map(|ids| ids.to_vec()),
         dispute,
         out: out.to_path_buf(),
+        data_dir: state.config.data.clone(),
     };
     state.db.call(move |conn| job.run(conn)).await
 }
