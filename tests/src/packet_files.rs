@@ -4,7 +4,7 @@
 //! tamperer or a forger handles them.
 
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// True when `tool arg` runs; under CI a missing tool fails the test instead of skipping it.
@@ -58,4 +58,25 @@ pub fn rezip(path: &Path, members: &[(String, Vec<u8>)]) {
         z.write_all(bytes).unwrap();
     }
     z.finish().unwrap();
+}
+
+/// The evidence every packet test starts from: `order` posted by the coordinator and assigned to worker
+/// `wang`, an enrolled phone that has pulled it, and two distinct GPS photos (`{name}-0`, `{name}-1`)
+/// captured on it for the order, photo `i` at longitude `lons[i]`. Not yet synced, so a test can add more.
+/// Returns the phone's home and a scratch folder.
+pub fn order_with_two_photos(w: &crate::world::World, order: serde_json::Value, name: &str, lons: [&str; 2]) -> (PathBuf, PathBuf) {
+    let number = order["number"].as_str().expect("the order has a number").to_string();
+    let (st, body) = w.coordinator_send(reqwest::Method::POST, "/v1/orders", order);
+    assert_eq!(st, 201, "{body}");
+    let (st, _) = w.coordinator_send(reqwest::Method::POST, &format!("/v1/orders/{number}/assign"), serde_json::json!({"worker": "wang"}));
+    assert_eq!(st, 200);
+    let home = w.device("phone", None);
+    let scratch = w.dir.path().join("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
+    assert!(crate::cli(&home).args(["--json", "sync"]).output().unwrap().status.success());
+    for (i, (sample, lon)) in crate::media::GPS_SAMPLES.iter().zip(lons).enumerate() {
+        let p = crate::media::distinct_photo(&scratch, sample, &format!("{name}-{i}"));
+        crate::cli_json(&home, &["capture", "photo", p.to_str().unwrap(), "--order", &number, "--lat", "39.9087", "--lon", lon]);
+    }
+    (home, scratch)
 }

@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use siteproof_tests::media::{distinct_photo, GPS_SAMPLES};
+use siteproof_tests::cli;
+use siteproof_tests::packet_files::order_with_two_photos;
 use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
-use siteproof_tests::{cli, cli_json};
 
 const NUMBER: &str = "2026113000789";
 /// The hash-binding failure code of the C2PA specification.
@@ -125,26 +125,9 @@ fn photo_credentials_read_valid_in_two_c2pa_readers_and_a_flipped_byte_reads_inv
         return;
     }
     let w = World::new();
-    let (st, body) = w.coordinator_send(
-        reqwest::Method::POST,
-        "/v1/orders",
-        serde_json::json!({"number": NUMBER, "kind": "complaint", "category": "市容环境", "address": "幸福里小区3号楼",
-            "content": "楼道堆物", "spot_lat": 39.9087, "spot_lon": 116.3970}),
-    );
-    assert_eq!(st, 201, "{body}");
-    let (st, _) = w.coordinator_send(reqwest::Method::POST, &format!("/v1/orders/{NUMBER}/assign"), serde_json::json!({"worker": "wang"}));
-    assert_eq!(st, 200);
-    let home = w.device("phone", None);
-    let scratch = w.dir.path().join("scratch");
-    std::fs::create_dir_all(&scratch).unwrap();
-    assert!(cli(&home).args(["--json", "sync"]).output().unwrap().status.success());
-    for (i, sample) in GPS_SAMPLES.iter().take(2).enumerate() {
-        let photo = distinct_photo(&scratch, sample, &format!("stairs-{i}"));
-        cli_json(
-            &home,
-            &["capture", "photo", photo.to_str().unwrap(), "--order", NUMBER, "--lat", "39.9087", "--lon", &format!("116.397{i}")],
-        );
-    }
+    let order = serde_json::json!({"number": NUMBER, "kind": "complaint", "category": "市容环境", "address": "幸福里小区3号楼",
+        "content": "楼道堆物", "spot_lat": 39.9087, "spot_lon": 116.3970});
+    let (home, scratch) = order_with_two_photos(&w, order, "stairs", ["116.3970", "116.3971"]);
     let out = cli(&home).args(["--json", "sync", "--wait", "120"]).output().unwrap();
     assert!(out.status.success(), "sync: {}", String::from_utf8_lossy(&out.stderr));
     let entries = w.server_entries(&World::device_id(&home));

@@ -16,8 +16,7 @@ use ed25519_dalek::SigningKey;
 use siteproof_core::evidence::SignedReceipt;
 use siteproof_core::packet::guide::{guide_commands, guide_text};
 use siteproof_core::packet::{key_fingerprint, layout, PacketHeader, PacketPath, PacketWriter, SignedIndex};
-use siteproof_tests::media::{distinct_photo, GPS_SAMPLES};
-use siteproof_tests::packet_files::{have_font, have_tool, unzip};
+use siteproof_tests::packet_files::{have_font, have_tool, order_with_two_photos, unzip};
 use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
 use siteproof_tests::{cli, cli_bin, cli_json};
@@ -37,23 +36,9 @@ struct Exported {
 
 fn exported_packet() -> Exported {
     let w = World::new();
-    let (st, body) = w.coordinator_send(
-        reqwest::Method::POST,
-        "/v1/orders",
-        serde_json::json!({"number": NUMBER, "kind": "complaint", "category": "噪音", "address": "幸福里3号楼",
-            "content": "夜间施工噪音", "dispatched_at_ms": 1_795_000_000_000i64, "deadline_ms": 1_795_300_000_000i64}),
-    );
-    assert_eq!(st, 201, "{body}");
-    let (st, _) = w.coordinator_send(reqwest::Method::POST, &format!("/v1/orders/{NUMBER}/assign"), serde_json::json!({"worker": "wang"}));
-    assert_eq!(st, 200);
-    let home = w.device("phone", None);
-    let scratch = w.dir.path().join("scratch");
-    std::fs::create_dir_all(&scratch).unwrap();
-    assert!(cli(&home).args(["--json", "sync"]).output().unwrap().status.success());
-    for (i, sample) in GPS_SAMPLES.iter().take(2).enumerate() {
-        let p = distinct_photo(&scratch, sample, &format!("site-{i}"));
-        cli_json(&home, &["capture", "photo", p.to_str().unwrap(), "--order", NUMBER, "--lat", "39.9087", "--lon", "116.3970"]);
-    }
+    let order = serde_json::json!({"number": NUMBER, "kind": "complaint", "category": "噪音", "address": "幸福里3号楼",
+        "content": "夜间施工噪音", "dispatched_at_ms": 1_795_000_000_000i64, "deadline_ms": 1_795_300_000_000i64});
+    let (home, scratch) = order_with_two_photos(&w, order, "site", ["116.3970", "116.3970"]);
     cli_json(&home, &["note", "22:40 现场仍在施工，噪音明显", "--order", NUMBER]);
     let out = cli(&home).args(["--json", "sync", "--wait", "120"]).output().unwrap();
     assert!(out.status.success(), "sync: {}", String::from_utf8_lossy(&out.stderr));

@@ -15,12 +15,11 @@ use siteproof_protocol::evidence::SignedReceipt;
 use siteproof_protocol::packet::checksums::{checksums_text, sign_checksums};
 use siteproof_protocol::packet::timestamp::{index_imprint, request_for, token_from_reply};
 use siteproof_protocol::packet::{IndexedFile, SignedIndex};
-use siteproof_tests::media::{distinct_photo, GPS_SAMPLES};
-use siteproof_tests::packet_files::{have_font, rezip, unzip};
+use siteproof_tests::cli;
+use siteproof_tests::packet_files::{have_font, order_with_two_photos, rezip, unzip};
 use siteproof_tests::server::server_bin;
 use siteproof_tests::tsa::LocalTsa;
 use siteproof_tests::world::World;
-use siteproof_tests::{cli, cli_json};
 
 const NUMBER: &str = "2026113000789";
 const TOKEN: &str = "timestamp/packet.tsr";
@@ -29,25 +28,11 @@ const DAY_MS: i64 = 24 * 3600 * 1000;
 /// A world whose server has `flags`, one order with two synced photos; returns the world and a scratch dir.
 fn world_with_evidence(flags: &[&str]) -> (World, PathBuf) {
     let w = World::with_flags(flags);
-    let (st, body) = w.coordinator_send(
-        reqwest::Method::POST,
-        "/v1/orders",
-        serde_json::json!({
+    let order = serde_json::json!({
         "number": NUMBER, "kind": "complaint", "category": "环境卫生", "address": "幸福里小区5号楼东侧垃圾站",
         "complainant": "李女士 13900001111", "content": "垃圾桶满溢",
-        "dispatched_at_ms": 1_795_000_000_000i64, "deadline_ms": 1_795_300_000_000i64}),
-    );
-    assert_eq!(st, 201, "{body}");
-    let (st, _) = w.coordinator_send(reqwest::Method::POST, &format!("/v1/orders/{NUMBER}/assign"), serde_json::json!({"worker": "wang"}));
-    assert_eq!(st, 200);
-    let home = w.device("phone", None);
-    let scratch = w.dir.path().join("scratch");
-    std::fs::create_dir_all(&scratch).unwrap();
-    assert!(cli(&home).args(["--json", "sync"]).output().unwrap().status.success());
-    for (i, sample) in GPS_SAMPLES.iter().take(2).enumerate() {
-        let p = distinct_photo(&scratch, sample, &format!("bin-{i}"));
-        cli_json(&home, &["capture", "photo", p.to_str().unwrap(), "--order", NUMBER, "--lat", "39.9087", "--lon", "116.3971"]);
-    }
+        "dispatched_at_ms": 1_795_000_000_000i64, "deadline_ms": 1_795_300_000_000i64});
+    let (home, scratch) = order_with_two_photos(&w, order, "bin", ["116.3971", "116.3971"]);
     let out = cli(&home).args(["--json", "sync", "--wait", "120"]).output().unwrap();
     assert!(out.status.success(), "sync: {}", String::from_utf8_lossy(&out.stderr));
     (w, scratch)
