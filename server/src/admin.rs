@@ -39,7 +39,7 @@ pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String
                 format!("已创建社区 / community created: {}/{}", office, name.trim()),
             )
         }
-        AdminAction::CreateUser { username, role, community, office, password, no_password } => {
+        AdminAction::CreateUser { username, role, community, office, password, no_password, real_name } => {
             let role = Role::parse(&role).ok_or("role must be admin, coordinator or worker")?;
             let (office_id, community_id) = match (&community, &office) {
                 (Some(c), _) => {
@@ -65,12 +65,22 @@ pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String
             let password = password.filter(|p| !(p.is_empty() && role == Role::Worker));
             let password = password.map(|p| crate::auth::password::StoredPassword::new(&p)).transpose().map_err(fail)?;
             let password_hash = password.map(|p| p.phc().to_string());
-            let id = accounts::create_user(&conn, NewUser { username: &username, role, office_id, community_id, password_hash })
-                .map_err(fail)?;
+            let id = accounts::create_user(
+                &conn,
+                NewUser { username: &username, role, office_id, community_id, password_hash, real_name: real_name.as_deref() },
+            )
+            .map_err(fail)?;
             (
                 json!({"user_id": id, "username": username, "role": role}),
                 format!("已创建账号 / account created: {username} ({})", role.as_str()),
             )
+        }
+        AdminAction::SetRealName { username, real_name } => {
+            // The operator at the server's console may name any account; the API asks the caller's communities.
+            let name = accounts::set_real_name(&conn, None, &username, &real_name).map_err(fail)?;
+            accounts::audit(&conn, None, "set_real_name", &username).map_err(fail)?;
+            let shown = accounts::person_label(&username, &name);
+            (json!({"username": username, "real_name": name, "shown_as": shown}), format!("已设置真实姓名 / real name set: {shown}"))
         }
         AdminAction::EnrollCode { worker, hours } => {
             let user = accounts::user(&conn, &worker).map_err(fail)?;

@@ -129,6 +129,16 @@ pub enum AdminAction {
         /// Account without a password (a worker who only uses a device).
         #[arg(long)]
         no_password: bool,
+        /// The person's real name (真实姓名), printed in dispute documents as "王小明（wang）".
+        #[arg(long)]
+        real_name: Option<String>,
+    },
+    /// Set (or, with an empty name, clear) the real name (真实姓名) of an account.
+    SetRealName {
+        /// Login name.
+        username: String,
+        /// The real name.
+        real_name: String,
     },
     /// Create a one-time device enrollment code for a worker (prints the code).
     EnrollCode {

@@ -91,6 +91,8 @@ struct Enrolled {
     device_id: String,
     token: String,
     worker: String,
+    /// Whose device this is, as documents name them: "王小明（wang）", or the login id marked as having no real name.
+    worker_name: String,
     community: String,
     server_key: String,
     expires_at_ms: i64,
@@ -135,7 +137,7 @@ pub async fn enroll(State(st): State<AppState>, b: Body) -> ApiResult<Response> 
             if used.is_some() || expires <= now_ms() {
                 return Err(bad_code());
             }
-            let (worker, community_id, community) = repo::accounts::user_with_community(&tx, uid)?.ok_or_else(bad_code)?;
+            let (worker, real_name, community_id, community) = repo::accounts::user_with_community(&tx, uid)?.ok_or_else(bad_code)?;
             if repo::devices::exists(&tx, &device_id)? {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
@@ -151,6 +153,7 @@ pub async fn enroll(State(st): State<AppState>, b: Body) -> ApiResult<Response> 
                 user_id: uid,
                 community_id,
                 name: &name,
+                holder_name: &real_name,
                 at_ms: now,
             };
             repo::devices::insert(&tx, &device)?;
@@ -158,7 +161,11 @@ pub async fn enroll(State(st): State<AppState>, b: Body) -> ApiResult<Response> 
             let token = tokens::new_token("spd_");
             repo::tokens::insert_device(&tx, &tokens::hash(&token), uid, &device_id, now, now + ttl)?;
             tx.commit()?;
-            Ok(json(StatusCode::CREATED, &Enrolled { device_id, token, worker, community, server_key, expires_at_ms: now + ttl }))
+            let worker_name = accounts::person_label(&worker, &real_name);
+            Ok(json(
+                StatusCode::CREATED,
+                &Enrolled { device_id, token, worker, worker_name, community, server_key, expires_at_ms: now + ttl },
+            ))
         })
         .await
 }
@@ -247,6 +254,9 @@ struct NewUserReq {
     role: String,
     #[serde(default)]
     community: Option<String>,
+    /// The person's real name (真实姓名), printed in dispute documents as "王小明（wang）".
+    #[serde(default)]
+    real_name: Option<String>,
     #[serde(default)]
     password: Option<String>,
 }
@@ -295,10 +305,48 @@ pub async fn create_user(State(st): State<AppState>, headers: HeaderMap, b: Body
                     office_id: p.office_id,
                     community_id: community,
                     password_hash: password.map(|p| p.phc().to_string()),
+                    real_name: r.real_name.as_deref(),
                 },
             )?;
             accounts::audit(c, Some(p.user_id), "create_user", &r.username)?;
             Ok(json(StatusCode::CREATED, &json!({"id": id, "username": r.username.trim(), "role": role})))
+        })
+        .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct RealNameReq {
+    /// The person's real name (真实姓名); empty clears it.
+    real_name: String,
+}
+
+/// `PUT /v1/users/{username}/real-name` - a coordinator (of the account's community) or an admin sets a person's real name.
+#[utoipa::path(
+    put,
+    path = "/v1/users/{username}/real-name",
+    summary = "Sets the real name (真实姓名) documents print for an account of the caller's communities",
+    params(("username" = String, Path, description = "Login name")),
+    request_body = RealNameReq,
+    responses(
+        (status = 200, description = "OK: the account and how documents now name it"),
+        (status = 400, description = "The body is not a real name", body = ErrorBody),
+        (status = 404, description = "No such account in the caller's communities", body = ErrorBody),
+        (status = 422, description = "The name is not one line of at most 32 characters", body = ErrorBody),
+    )
+)]
+pub async fn set_real_name(State(st): State<AppState>, headers: HeaderMap, Path(username): Path<String>, b: Body) -> ApiResult<Response> {
+    let p = require_session(&st, &headers, Role::Coordinator).await?;
+    let r: RealNameReq = body::json(b).await?;
+    st.db
+        .call(move |c| {
+            let by = accounts::SeenBy { role: p.role, office_id: p.office_id, communities: &p.communities };
+            let name = accounts::set_real_name(c, Some(&by), &username, &r.real_name)?;
+            accounts::audit(c, Some(p.user_id), "set_real_name", &username)?;
+            Ok(json(
+                StatusCode::OK,
+                &json!({"username": username, "real_name": name, "shown_as": accounts::person_label(&username, &name)}),
+            ))
         })
         .await
 }

@@ -37,6 +37,7 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("GET", "/v1/devices", Coordinator, accounts::list_devices)
         .add("POST", "/v1/devices/{device_id}/revoke", Coordinator, accounts::revoke_device)
         .add("POST", "/v1/users", Admin, accounts::create_user)
+        .add("PUT", "/v1/users/{username}/real-name", Coordinator, accounts::set_real_name)
         .add("OPTIONS", "/v1/uploads/", Public, tus::options)
         .add("POST", "/v1/uploads/", Device, tus::create)
         .add("OPTIONS", "/v1/uploads/{id}", Public, tus::options_upload)

@@ -54,6 +54,7 @@ impl ToSchema for Binary {}
         accounts::list_devices,
         accounts::revoke_device,
         accounts::create_user,
+        accounts::set_real_name,
         tus::options,
         tus::create,
         tus::options_upload,

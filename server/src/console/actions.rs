@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::errors::{ConsoleError, ConsoleResult};
 use super::form::CheckedPost;
-use super::{evidence, followups, pairs, path_segment};
+use super::{evidence, followups, path_segment};
 use crate::domain::orders::{self, Actor, OrderEdit};
+use crate::domain::pairs;
 use crate::error::ApiError;
 use crate::state::AppState;
 use siteproof_protocol::wire::error_code::ErrorCode;
@@ -110,7 +111,7 @@ pub async fn set_pair(
         .call(move |c| {
             let o = orders::get_visible(c, &num, &p.communities)?;
             let items = evidence::for_order(c, o.community_id, &o.number, &st2.key_hex, st2.storage.as_ref())?;
-            pairs::set_manual(c, o.community_id, &items, &after, &before, p.user_id)
+            Ok(pairs::set_manual(c, o.community_id, &items, &after, &before, p.user_id)?)
         })
         .await?;
     Ok(back_to(&number, ""))

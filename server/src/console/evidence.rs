@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 
 use crate::domain::ingest;
+use crate::domain::pairs::PairPhoto;
 use crate::domain::trust::{self, ChainCheck, Checks, OriginalCheck, ReceiptCheck, SignatureCheck, Signer, Statement};
 use crate::error::ApiResult;
 use crate::repo;
@@ -92,6 +93,28 @@ impl Item {
     }
 }
 
+impl PairPhoto for Item {
+    fn item_id(&self) -> &str {
+        &self.item_id
+    }
+
+    fn is_photo(&self) -> bool {
+        self.kind == "photo"
+    }
+
+    fn captured_at_ms(&self) -> Option<i64> {
+        Item::captured_at_ms(self)
+    }
+
+    fn place(&self) -> Option<(f64, f64, f64)> {
+        Item::place(self)
+    }
+
+    fn visit_id(&self) -> Option<&str> {
+        Item::visit_id(self)
+    }
+}
+
 /// Every evidence item of an order (photos, voice notes, text notes), oldest capture first.
 pub fn for_order(
     c: &Connection,
@@ -115,10 +138,8 @@ pub fn for_order(
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
         if !devices.contains_key(&r.device_id) {
-            let entry = match repo::devices::key_and_label(c, &r.device_id)? {
-                Some((key, device_name, worker)) => (Some(key), Signer::Enrolled { device_id: r.device_id.clone(), device_name, worker }),
-                None => (None, Signer::Unenrolled { device_id: r.device_id.clone() }),
-            };
+            let holder = repo::devices::key_and_label(c, &r.device_id)?;
+            let entry = (holder.as_ref().map(|h| h.public_key.clone()), Signer::from_enrollment(&r.device_id, holder.as_ref()));
             devices.insert(r.device_id.clone(), entry);
         }
         let (key, signer) = devices.get(&r.device_id).cloned().unwrap_or((None, Signer::Unenrolled { device_id: r.device_id.clone() }));

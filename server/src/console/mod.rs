@@ -21,7 +21,6 @@ pub mod media;
 pub mod order_page;
 pub mod orders_list;
 pub mod orders_query;
-pub mod pairs;
 pub mod session;
 
 use axum::Router;

@@ -15,12 +15,13 @@ use super::evidence::{self, Item};
 use super::followups::{self, Followup};
 use super::i18n::{fmt_ms, fmt_ms_secs, Lang};
 use super::layout::{html_response, page};
-use super::pairs::{self, Pair};
 use super::path_segment;
 use super::session::ConsoleUser;
-use crate::domain::accounts::audit;
+use crate::domain::accounts::{self, audit};
 use crate::domain::gcj02::{in_mainland_china, map_link, wgs84_to_gcj02};
 use crate::domain::orders::{self, HistoryEntry, Order};
+use crate::domain::pairs::{self, Pair};
+use crate::repo;
 use crate::state::AppState;
 use siteproof_protocol::text::prefix;
 use siteproof_protocol::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES, VISIT_PURPOSES};
@@ -37,6 +38,8 @@ pub struct OrderView {
     pub pairs: Vec<Pair>,
     /// Follow-up windows.
     pub followups: Vec<Followup>,
+    /// The assigned worker as documents name people ("王小明（wang）").
+    pub assignee_label: Option<String>,
 }
 
 /// Loads the page's data; 404 when the order is not in the user's communities.
@@ -54,7 +57,11 @@ pub async fn load(st: &AppState, u: &ConsoleUser, number: String) -> ConsoleResu
             let pairs = pairs::pairs(&items, &manual);
             let followups = followups::of_order(c, order.id)?;
             audit(c, Some(uid), "view_order", &format!("order:{}", order.number))?;
-            Ok(OrderView { order, history, items, pairs, followups })
+            let assignee_label = match &order.assignee {
+                Some(login) => Some(accounts::person_label(login, &repo::accounts::real_name_of(c, login)?.unwrap_or_default())),
+                None => None,
+            };
+            Ok(OrderView { order, history, items, pairs, followups, assignee_label })
         })
         .await?)
 }
@@ -102,7 +109,7 @@ fn select(name: &str, vocab: siteproof_protocol::vocab::Vocab, current: Option<&
     }
 }
 
-fn facts(l: Lang, o: &Order) -> Markup {
+fn facts(l: Lang, o: &Order, assignee: Option<&str>) -> Markup {
     html! {
         dl.facts {
             dt { (l.t("工单号", "Number")) } dd data-test="order-number" { (o.number) }
@@ -118,7 +125,7 @@ fn facts(l: Lang, o: &Order) -> Markup {
             dt { (l.t("派单时间", "Dispatched")) } dd { (o.dispatched_at_ms.map(fmt_ms).unwrap_or_else(|| "—".into())) }
             dt { (l.t("办理时限", "Deadline")) } dd { (o.deadline_ms.map(fmt_ms).unwrap_or_else(|| "—".into())) }
             dt { (l.t("状态", "Status")) } dd data-test="status" { (l.label(ORDER_STATUSES, o.status.as_str())) }
-            dt { (l.t("承办社工", "Assignee")) } dd { (o.assignee.as_deref().unwrap_or("—")) }
+            dt { (l.t("承办社工", "Assignee")) } dd data-test="assignee" { (assignee.unwrap_or("—")) }
         }
     }
 }
@@ -169,7 +176,7 @@ fn history(l: Lang, h: &[HistoryEntry]) -> Markup {
                 @for e in h {
                     tr {
                         td { (fmt_ms(e.at_ms)) }
-                        td { (e.actor.as_deref().unwrap_or("—")) @if e.device_id.is_some() { span.muted { " (" (l.t("手机", "phone")) ")" } } }
+                        td { (e.actor.as_deref().map(|a| accounts::person_label(a, e.actor_real_name.as_deref().unwrap_or(""))).unwrap_or_else(|| "—".into())) @if e.device_id.is_some() { span.muted { " (" (l.t("手机", "phone")) ")" } } }
                         td { (field_label(l, &e.field)) }
                         td { (e.old_value.as_deref().map(|v| value_label(l, &e.field, v)).unwrap_or("—")) }
                         td { (e.new_value.as_deref().map(|v| value_label(l, &e.field, v)).unwrap_or("—")) }
@@ -360,7 +367,7 @@ fn body(u: &ConsoleUser, v: &OrderView, here: &str) -> Markup {
         p { a href="/console/orders" { (l.t("« 工单列表", "« Order list")) } }
         h1 { (l.t("工单", "Order")) " " (o.number) }
         div.grid2 {
-            div { h2 { (l.t("基本情况", "Facts")) } (facts(l, o)) }
+            div { h2 { (l.t("基本情况", "Facts")) } (facts(l, o, v.assignee_label.as_deref())) }
             div { h2 { (l.t("状态与标签", "Status and tags")) } (edit_form(u, o)) }
         }
         h2 { (l.t("跟进观察", "Follow-up observation")) }

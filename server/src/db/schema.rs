@@ -149,6 +149,12 @@ CREATE INDEX derivatives_sha ON derivatives (sha256);
 DELETE FROM derivatives WHERE EXISTS (SELECT 1 FROM entries e WHERE e.item_id = derivatives.item_id)
     AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.item_id = derivatives.item_id AND e.device_id = derivatives.device_id);
 "#,
+    // v4: a worker's real name (真实姓名), so a dispute document names a person, not a login id;
+    // empty means none was given. A device records whose it is at enrollment, as the holder was then named.
+    r#"
+ALTER TABLE users ADD COLUMN real_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN holder_name TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// Brings the schema up to the newest version.

@@ -72,6 +72,8 @@ pub struct NewUser<'a> {
     pub community_id: Option<i64>,
     /// Password hash in PHC form, already checked and hashed (None: a worker who only uses a device).
     pub password_hash: Option<String>,
+    /// The person's real name (真实姓名) as documents print it; None or empty: not given yet.
+    pub real_name: Option<&'a str>,
 }
 
 /// Creates an account; returns its id.
@@ -89,8 +91,10 @@ pub fn create_user(conn: &Connection, u: NewUser<'_>) -> DomainResult<i64> {
             "协调员和社工必须属于一个社区 / coordinators and workers need a community",
         ));
     }
+    let real_name = real_name(u.real_name.unwrap_or(""))?;
     let row = repo::accounts::NewUserRow {
         username: &username,
+        real_name: &real_name,
         role: u.role.as_str(),
         office_id: u.office_id,
         community_id: u.community_id,
@@ -99,6 +103,65 @@ pub fn create_user(conn: &Connection, u: NewUser<'_>) -> DomainResult<i64> {
     };
     repo::accounts::insert_user(conn, &row)?
         .ok_or_else(|| exists(&format!("用户 {username} 已存在"), &format!("user {username} already exists")))
+}
+
+/// Longest real name accepted, in characters: Chinese names are 2 to 4, minority and foreign names longer.
+const REAL_NAME_MAX: usize = 32;
+
+/// A real name as stored: one line, trimmed, at most [`REAL_NAME_MAX`] characters; empty means "not given".
+fn real_name(s: &str) -> DomainResult<String> {
+    if s.trim().is_empty() {
+        return Ok(String::new());
+    }
+    single_line("real name", s, REAL_NAME_MAX).map_err(|_| {
+        DomainError::invalid(
+            ErrorCode::InvalidName,
+            format!("真实姓名须为一行、不超过 {REAL_NAME_MAX} 个字 / a real name is one line of at most {REAL_NAME_MAX} characters"),
+        )
+    })
+}
+
+/// How every page and document names a person: "王小明（wang）", or, without a real name,
+/// the login id marked as such, so nobody mistakes "wang" for a name.
+pub fn person_label(username: &str, real_name: &str) -> String {
+    if real_name.trim().is_empty() {
+        format!("{username}（账号，未登记真实姓名）")
+    } else {
+        format!("{}（{username}）", real_name.trim())
+    }
+}
+
+/// Sets (or, with an empty name, clears) an account's real name, as seen by `by`: an admin of the
+/// account's office, or a coordinator of its community (None: the server's operator, who sees all).
+/// An account the caller does not see answers 404 like a missing one.
+pub fn set_real_name(conn: &Connection, by: Option<&SeenBy<'_>>, username: &str, name: &str) -> DomainResult<String> {
+    let target = user(conn, username)?;
+    let Some(by) = by else {
+        let name = real_name(name)?;
+        repo::accounts::set_real_name(conn, target.id, &name)?;
+        return Ok(name);
+    };
+    // A community's accounts by the community; an office admin's own kind (no community) by an admin of that office.
+    let visible = match target.community_id {
+        Some(c) => by.communities.contains(&c),
+        None => by.role == Role::Admin && target.office_id == by.office_id,
+    };
+    if !visible {
+        return Err(DomainError::not_found("用户", "user"));
+    }
+    let name = real_name(name)?;
+    repo::accounts::set_real_name(conn, target.id, &name)?;
+    Ok(name)
+}
+
+/// Who is asking to change an account: their role, office and the communities they see.
+pub struct SeenBy<'a> {
+    /// Role of the caller.
+    pub role: Role,
+    /// The caller's street office.
+    pub office_id: i64,
+    /// Communities the caller sees.
+    pub communities: &'a [i64],
 }
 
 /// An active account.

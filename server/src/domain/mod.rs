@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod mask;
 pub mod order_csv;
 pub mod orders;
+pub mod pairs;
 pub mod role;
 pub mod trust;
 

@@ -22,6 +22,18 @@ pub enum Signer {
 }
 
 impl Signer {
+    /// The signer of `device_id` as this server enrolled it, its worker named as documents name people.
+    pub fn from_enrollment(device_id: &str, holder: Option<&crate::repo::devices::Holder>) -> Signer {
+        match holder {
+            Some(h) => Signer::Enrolled {
+                device_id: device_id.to_string(),
+                device_name: h.device_name.clone(),
+                worker: crate::domain::accounts::person_label(&h.username, &h.real_name),
+            },
+            None => Signer::Unenrolled { device_id: device_id.to_string() },
+        }
+    }
+
     /// The device id.
     pub fn device_id(&self) -> &str {
         match self {

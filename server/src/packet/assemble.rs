@@ -251,11 +251,8 @@ impl ExportJob {
 
 /// Who signed a row: its enrolled device and worker, or only the device id when the server has no enrollment.
 fn signer_of(conn: &Connection, row: &EntryRow) -> ApiResult<Signer> {
-    let device_id = row.device_id.clone();
-    Ok(match (&row.device_key, crate::repo::devices::key_and_label(conn, &row.device_id)?) {
-        (Some(_), Some((_, device_name, worker))) => Signer::Enrolled { device_id, device_name, worker },
-        _ => Signer::Unenrolled { device_id },
-    })
+    let holder = crate::repo::devices::key_and_label(conn, &row.device_id)?;
+    Ok(Signer::from_enrollment(&row.device_id, holder.as_ref().filter(|_| row.device_key.is_some())))
 }
 
 /// Re-checks one entry for the report (device signature, original hash and size, receipt) and states what that proves.

@@ -80,12 +80,15 @@ pub fn select_items(rows: Vec<EntryRow>, item_ids: &[String], number: &str) -> A
         .collect())
 }
 
-/// Who carries each device, as enrolled: the account name and the device's name.
+/// Who carries each device, as enrolled: the person ("王小明（wang）") and the device's name.
 pub fn workers<'a>(conn: &Connection, device_ids: impl Iterator<Item = &'a String>) -> ApiResult<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for id in device_ids {
-        if let Some((_, device_name, user)) = crate::repo::devices::key_and_label(conn, id)? {
-            out.insert(id.clone(), format!("{user}（设备 {device_name}）"));
+        if let Some(h) = crate::repo::devices::key_and_label(conn, id)? {
+            out.insert(
+                id.clone(),
+                format!("{}，设备「{}」", crate::domain::accounts::person_label(&h.username, &h.real_name), h.device_name),
+            );
         }
     }
     Ok(out)

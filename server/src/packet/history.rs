@@ -7,6 +7,7 @@
 use siteproof_protocol::vocab::{zh_label, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
 use super::report::{beijing, Block};
+use crate::domain::accounts::person_label;
 use crate::domain::orders::HistoryEntry;
 
 fn field_zh(field: &str) -> &str {
@@ -42,11 +43,15 @@ fn role_zh(role: &str) -> &str {
     }
 }
 
+fn person(e: &HistoryEntry, login: &str) -> String {
+    person_label(login, e.actor_real_name.as_deref().unwrap_or(""))
+}
+
 /// One line per change, oldest first.
 fn line(e: &HistoryEntry) -> String {
     let who = match (&e.actor, &e.actor_role) {
-        (Some(a), Some(r)) => format!("{a}（{}{}）", role_zh(r), if e.device_id.is_some() { "，手机" } else { "" }),
-        (Some(a), None) => a.clone(),
+        (Some(a), Some(r)) => format!("{}{}{}", role_zh(r), person(e, a), if e.device_id.is_some() { "（手机）" } else { "" }),
+        (Some(a), None) => person(e, a),
         _ => "系统".into(),
     };
     let what = match (e.field.as_str(), e.old_value.as_deref(), e.new_value.as_deref()) {

@@ -70,6 +70,7 @@ fn history() -> Vec<HistoryEntry> {
         old_value: old.map(str::to_string),
         new_value: new.map(str::to_string),
         actor: Some(actor.into()),
+        actor_real_name: Some(if actor == "zhang" { "张专干" } else { "" }.into()),
         actor_role: Some(role.into()),
         device_id: None,
         at_ms: T0 + at,

@@ -57,6 +57,8 @@ pub fn community_names(c: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<(i64
 pub struct NewUserRow<'a> {
     /// Login name, checked.
     pub username: &'a str,
+    /// Real name, checked; empty when not given.
+    pub real_name: &'a str,
     /// Stored role name.
     pub role: &'a str,
     /// Office.
@@ -72,11 +74,22 @@ pub struct NewUserRow<'a> {
 /// Creates an account unless the username is taken; its id, or None when it exists.
 pub fn insert_user(c: &Connection, u: &NewUserRow<'_>) -> rusqlite::Result<Option<i64>> {
     let added = c.execute(
-        "INSERT OR IGNORE INTO users (username, role, office_id, community_id, password_hash, created_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![u.username, u.role, u.office_id, u.community_id, u.password_hash, u.at_ms],
+        "INSERT OR IGNORE INTO users (username, role, office_id, community_id, password_hash, created_at_ms, real_name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![u.username, u.role, u.office_id, u.community_id, u.password_hash, u.at_ms, u.real_name],
     )?;
     Ok((added > 0).then(|| c.last_insert_rowid()))
+}
+
+/// Replaces an account's real name (empty: none).
+pub fn set_real_name(c: &Connection, user_id: i64, real_name: &str) -> rusqlite::Result<()> {
+    c.execute("UPDATE users SET real_name = ?2 WHERE id = ?1", params![user_id, real_name])?;
+    Ok(())
+}
+
+/// An account's real name by login name (empty when none was given), disabled accounts included.
+pub fn real_name_of(c: &Connection, username: &str) -> rusqlite::Result<Option<String>> {
+    c.prepare_cached("SELECT real_name FROM users WHERE username = ?1")?.query_row([username], |r| r.get(0)).optional()
 }
 
 /// An active account as stored.
@@ -100,12 +113,13 @@ pub fn user(c: &Connection, username: &str) -> rusqlite::Result<Option<UserRow>>
     .optional()
 }
 
-/// (username, community id, community name) of an active account with a community.
-pub fn user_with_community(c: &Connection, user_id: i64) -> rusqlite::Result<Option<(String, i64, String)>> {
+/// (username, real name, community id, community name) of an active account with a community.
+pub fn user_with_community(c: &Connection, user_id: i64) -> rusqlite::Result<Option<(String, String, i64, String)>> {
     c.query_row(
-        "SELECT u.username, u.community_id, c.name FROM users u JOIN communities c ON c.id = u.community_id WHERE u.id = ?1 AND u.disabled = 0",
+        "SELECT u.username, u.real_name, u.community_id, c.name FROM users u JOIN communities c ON c.id = u.community_id
+         WHERE u.id = ?1 AND u.disabled = 0",
         [user_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )
     .optional()
 }

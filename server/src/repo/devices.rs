@@ -20,11 +20,27 @@ pub fn community(c: &Connection, device_id: &str) -> rusqlite::Result<Option<i64
     c.prepare_cached("SELECT community_id FROM devices WHERE device_id = ?1")?.query_row([device_id], |r| r.get(0)).optional()
 }
 
-/// (public key, device name, worker's username) of an enrolled device.
-pub fn key_and_label(c: &Connection, device_id: &str) -> rusqlite::Result<Option<(String, String, String)>> {
-    c.prepare_cached("SELECT d.public_key, d.name, u.username FROM devices d JOIN users u ON u.id = d.user_id WHERE d.device_id = ?1")?
-        .query_row([device_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()
+/// An enrolled device and whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// Public key, hex.
+    pub public_key: String,
+    /// Name the worker gave the phone.
+    pub device_name: String,
+    /// The worker's login name.
+    pub username: String,
+    /// The worker's real name now, else as recorded at enrollment; empty when never given.
+    pub real_name: String,
+}
+
+/// An enrolled device with its holder.
+pub fn key_and_label(c: &Connection, device_id: &str) -> rusqlite::Result<Option<Holder>> {
+    c.prepare_cached(
+        "SELECT d.public_key, d.name, u.username, CASE WHEN u.real_name <> '' THEN u.real_name ELSE d.holder_name END
+         FROM devices d JOIN users u ON u.id = d.user_id WHERE d.device_id = ?1",
+    )?
+    .query_row([device_id], |r| Ok(Holder { public_key: r.get(0)?, device_name: r.get(1)?, username: r.get(2)?, real_name: r.get(3)? }))
+    .optional()
 }
 
 /// Whether a device id has ever been enrolled (revoked ones included).
@@ -44,6 +60,8 @@ pub struct NewDevice<'a> {
     pub community_id: i64,
     /// Name the worker gave the phone.
     pub name: &'a str,
+    /// The worker's real name at enrollment (empty when none was given).
+    pub holder_name: &'a str,
     /// Now, Unix ms.
     pub at_ms: i64,
 }
@@ -51,8 +69,9 @@ pub struct NewDevice<'a> {
 /// Enrolls a device.
 pub fn insert(c: &Connection, d: &NewDevice<'_>) -> rusqlite::Result<()> {
     c.execute(
-        "INSERT INTO devices (device_id, public_key, user_id, community_id, name, enrolled_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![d.device_id, d.public_key, d.user_id, d.community_id, d.name, d.at_ms],
+        "INSERT INTO devices (device_id, public_key, user_id, community_id, name, enrolled_at_ms, holder_name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![d.device_id, d.public_key, d.user_id, d.community_id, d.name, d.at_ms, d.holder_name],
     )?;
     Ok(())
 }
@@ -73,6 +92,8 @@ pub struct DeviceRow {
     pub name: String,
     /// Worker's username.
     pub worker: String,
+    /// The worker's real name now, else as recorded at enrollment; empty when never given.
+    pub real_name: String,
     /// Community name.
     pub community: String,
     /// Enrolled, Unix ms.
@@ -89,7 +110,8 @@ pub struct DeviceRow {
 /// Every enrolled device, oldest enrollment first.
 pub fn all(c: &Connection) -> rusqlite::Result<Vec<DeviceRow>> {
     let mut s = c.prepare(
-        "SELECT d.device_id, d.name, u.username, cm.name, d.community_id, d.enrolled_at_ms, d.revoked_at_ms, d.bytes_stored
+        "SELECT d.device_id, d.name, u.username, cm.name, d.community_id, d.enrolled_at_ms, d.revoked_at_ms, d.bytes_stored,
+                CASE WHEN u.real_name <> '' THEN u.real_name ELSE d.holder_name END
          FROM devices d JOIN users u ON u.id = d.user_id JOIN communities cm ON cm.id = d.community_id ORDER BY d.enrolled_at_ms",
     )?;
     let rows = s
@@ -98,6 +120,7 @@ pub fn all(c: &Connection) -> rusqlite::Result<Vec<DeviceRow>> {
                 device_id: r.get(0)?,
                 name: r.get(1)?,
                 worker: r.get(2)?,
+                real_name: r.get(8)?,
                 community: r.get(3)?,
                 community_id: r.get(4)?,
                 enrolled_at_ms: r.get(5)?,

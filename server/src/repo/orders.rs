@@ -441,8 +441,10 @@ pub struct HistoryEntry {
     pub old_value: Option<String>,
     /// Value after.
     pub new_value: Option<String>,
-    /// Who.
+    /// Who (login name).
     pub actor: Option<String>,
+    /// Their real name, empty when none was given.
+    pub actor_real_name: Option<String>,
     /// Their role then.
     pub actor_role: Option<String>,
     /// Through which device, if any.
@@ -454,7 +456,7 @@ pub struct HistoryEntry {
 /// The full change history of an order, oldest first.
 pub fn history(c: &Connection, order_id: i64) -> rusqlite::Result<Vec<HistoryEntry>> {
     let mut stmt = c.prepare(
-        "SELECT h.version, h.field, h.old_value, h.new_value, u.username, h.actor_role, h.device_id, h.at_ms
+        "SELECT h.version, h.field, h.old_value, h.new_value, u.username, h.actor_role, h.device_id, h.at_ms, u.real_name
          FROM order_history h LEFT JOIN users u ON u.id = h.actor_id WHERE h.order_id = ?1 ORDER BY h.id",
     )?;
     let rows = stmt
@@ -468,6 +470,7 @@ pub fn history(c: &Connection, order_id: i64) -> rusqlite::Result<Vec<HistoryEnt
                 actor_role: r.get(5)?,
                 device_id: r.get(6)?,
                 at_ms: r.get(7)?,
+                actor_real_name: r.get(8)?,
             })
         })?
         .collect();
