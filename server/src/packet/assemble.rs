@@ -20,6 +20,7 @@ use siteproof_protocol::packet::{
     guide::guide_text, key_fingerprint, layout, PacketHeader, PacketWriter, ThirdPartyTime, TimeStampAuthority,
 };
 
+use super::before_after;
 use super::c2pa_sidecar;
 use super::collect::{self, EntryRow};
 use super::dispute::Dispute;
@@ -83,10 +84,11 @@ impl ExportJob {
         let dir = check_out(&self.out)?;
         let font = CjkFont::find(self.font_path.as_deref()).map_err(font_unavailable)?;
         let order = orders::get_visible(conn, &self.number, &[self.community_id])?;
-        let mut rows = collect::order_entries(conn, self.community_id, &order.number)?;
-        if let Some(ids) = &self.item_ids {
-            rows = collect::select_items(rows, ids, &order.number)?;
-        }
+        let all_rows = collect::order_entries(conn, self.community_id, &order.number)?;
+        let mut rows = match &self.item_ids {
+            Some(ids) => collect::select_items(all_rows.clone(), ids, &order.number)?,
+            None => all_rows.clone(),
+        };
         // The server accepts forks (two entries at one chain position) as anomalies; a packet holds one per position.
         let mut seen = BTreeSet::new();
         let mut skipped = Vec::new();
@@ -148,7 +150,17 @@ impl ExportJob {
         let history = orders::history_of(conn, order.id)?;
         let workers = collect::workers(conn, device_keys.keys())?;
         self.add_c2pa_credentials(&mut writer, &originals, &rows, &workers)?;
-        let facts = PacketFacts { created_at_ms, server_fingerprint: fingerprint.clone(), left_out: skipped.clone(), history, workers };
+        let pairs = before_after::packet_pairs(conn, self.community_id, &all_rows, &items)?;
+        let assignee = collect::assignee(conn, order.assignee.as_deref())?;
+        let facts = PacketFacts {
+            created_at_ms,
+            server_fingerprint: fingerprint.clone(),
+            left_out: skipped.clone(),
+            history,
+            workers,
+            assignee,
+            pairs,
+        };
         let blocks = report::blocks(&order, &facts, &self.dispute, &items);
         let footer = format!("工单 {}", order.number);
         let pdf_bytes = pdf::render(&font, &blocks, &footer).map_err(ApiError::internal)?;

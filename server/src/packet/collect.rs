@@ -93,3 +93,10 @@ pub fn workers<'a>(conn: &Connection, device_ids: impl Iterator<Item = &'a Strin
     }
     Ok(out)
 }
+
+/// The assigned worker as documents name people, from the login name the order holds.
+pub fn assignee(conn: &Connection, login: Option<&str>) -> ApiResult<Option<String>> {
+    let Some(login) = login else { return Ok(None) };
+    let real_name = crate::repo::accounts::real_name_of(conn, login)?.unwrap_or_default();
+    Ok(Some(crate::domain::accounts::person_label(login, &real_name)))
+}

@@ -22,7 +22,7 @@ fn or_blank(v: &str) -> String {
 }
 
 /// The cover page's blocks, ending with a page break.
-pub fn cover_blocks(order: &Order, dispute: &Dispute, created_at_ms: i64, server_fingerprint: &str) -> Vec<Block> {
+pub fn cover_blocks(order: &Order, assignee: Option<&str>, dispute: &Dispute, created_at_ms: i64, server_fingerprint: &str) -> Vec<Block> {
     let unit = match (dispute.street_office.trim(), dispute.submitting_unit.trim()) {
         ("", "") => order.community.clone(),
         ("", u) => u.to_string(),
@@ -38,6 +38,7 @@ pub fn cover_blocks(order: &Order, dispute: &Dispute, created_at_ms: i64, server
         Block::Title("12345 工单申诉书".into()),
         Block::Field("工单编号".into(), order.number.clone()),
         Block::Field("诉求地址".into(), order.address.clone()),
+        Block::Field("承办社工".into(), or_blank(assignee.unwrap_or(""))),
         Block::Field("申诉单位".into(), unit),
         Block::Field("申请事项".into(), outcome),
         Block::Heading("申诉理由".into()),
@@ -48,7 +49,7 @@ pub fn cover_blocks(order: &Order, dispute: &Dispute, created_at_ms: i64, server
         b.extend(dispute.grounds.split('\n').filter(|p| !p.trim().is_empty()).map(|p| Block::Paragraph(p.trim().to_string())));
     }
     b.push(Block::Paragraph(
-        "所附证据见本证据包：工单情况与办理经过、走访记录、证据点位与距离、证据明细（照片、录音、文字记录）、保管链，以及核验说明。".into(),
+        "所附证据见本证据包：工单情况与办理经过、走访记录、证据点位与距离、证据明细（照片、录音、文字记录）、保管链、整改前后对比（整改类工单）、时间线，以及核验说明。".into(),
     ));
     b.push(Block::Field("联系人".into(), or_blank(&dispute.coordinator_name)));
     b.push(Block::Field("联系电话".into(), or_blank(&dispute.coordinator_phone)));

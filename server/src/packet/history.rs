@@ -49,6 +49,11 @@ fn person(e: &HistoryEntry, login: &str) -> String {
 
 /// One line per change, oldest first.
 fn line(e: &HistoryEntry) -> String {
+    format!("{}　{}", beijing(e.at_ms), change_zh(e))
+}
+
+/// Who changed what, e.g. "专干张专干（zhang）：状态 由 处理中 改为 已答复".
+pub fn change_zh(e: &HistoryEntry) -> String {
     let who = match (&e.actor, &e.actor_role) {
         (Some(a), Some(r)) => format!("{}{}{}", role_zh(r), person(e, a), if e.device_id.is_some() { "（手机）" } else { "" }),
         (Some(a), None) => person(e, a),
@@ -61,7 +66,7 @@ fn line(e: &HistoryEntry) -> String {
         (f, Some(old), None) => format!("{} 清除（原为 {}）", field_zh(f), value_zh(f, old)),
         (f, None, None) => field_zh(f).to_string(),
     };
-    format!("{}　{who}：{what}", beijing(e.at_ms))
+    format!("{who}：{what}")
 }
 
 /// The 办理经过 section.

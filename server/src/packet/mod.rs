@@ -7,6 +7,7 @@
 
 mod appendix;
 mod assemble;
+mod before_after;
 mod c2pa_sidecar;
 pub mod collect;
 mod cover;
@@ -20,6 +21,7 @@ pub mod pdf;
 pub mod report;
 #[cfg(test)]
 mod report_pages;
+mod timeline;
 mod tsa;
 mod visits;
 

@@ -17,7 +17,7 @@ use krilla::{Data, Document};
 
 use super::font::CjkFont;
 use super::map::{self, Ink, Mark};
-use super::report::Block;
+use super::report::{Block, Clock, Preview, TimelineRow};
 
 const PAGE_W: f32 = 595.0;
 const PAGE_H: f32 = 842.0;
@@ -37,6 +37,15 @@ const BODY_H: f32 = BODY_BOTTOM - MARGIN;
 const STAMP_W: f32 = 150.0;
 const STAMP_H: f32 = 110.0;
 const MAP_H: f32 = 430.0;
+/// A before/after picture: half the line less the gap, this tall at most so a pair and its facts share a page with another.
+const SIDE_GAP: f32 = 16.0;
+const SIDE_MAX_H: f32 = 190.0;
+/// Timeline columns: time, the mark on the line, the clock's word, then what happened.
+const TL_TIME_W: f32 = 112.0;
+const TL_LINE_X: f32 = MARGIN + TL_TIME_W + 6.0;
+const TL_WORD_X: f32 = TL_LINE_X + 10.0;
+const TL_TEXT_X: f32 = TL_WORD_X + 44.0;
+const TL_MARK_R: f32 = 3.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Face {
@@ -52,11 +61,48 @@ enum Tone {
 
 /// One positioned drawing operation.
 enum Op {
-    Text { x: f32, baseline: f32, size: f32, face: Face, tone: Tone, text: String },
-    Picture { x: f32, y: f32, w: f32, h: f32, jpeg: usize },
-    Rule { y: f32 },
-    Rect { x: f32, y: f32, w: f32, h: f32 },
-    Map { x: f32, y: f32, marks: Vec<Mark> },
+    Text {
+        x: f32,
+        baseline: f32,
+        size: f32,
+        face: Face,
+        tone: Tone,
+        text: String,
+    },
+    Picture {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        jpeg: usize,
+    },
+    Rule {
+        y: f32,
+    },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
+    Map {
+        x: f32,
+        y: f32,
+        marks: Vec<Mark>,
+    },
+    /// A timeline mark centred at (`x`, `y`): its shape tells the clock.
+    ClockMark {
+        x: f32,
+        y: f32,
+        clock: Clock,
+    },
+    /// An empty frame where a picture would be.
+    Frame {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
 }
 
 struct Layout<'a> {
@@ -112,6 +158,7 @@ impl<'a> Layout<'a> {
         }
         lead + match next {
             Block::Group(inner) => self.measure(&inner[..inner.len().min(2)]),
+            Block::Timeline(rows) => self.measure(&[Block::Timeline(rows[..rows.len().min(3)].to_vec())]),
             _ => BODY * 1.5 * 3.0,
         }
         .min(BODY_H - lead)
@@ -254,6 +301,12 @@ impl<'a> Layout<'a> {
                 self.hash_line(hash);
             }
             Block::Picture { jpeg, width, height } => self.picture(jpeg, *width, *height),
+            Block::SideBySide(halves) => self.side_by_side(halves),
+            Block::Timeline(rows) => {
+                for row in rows {
+                    self.timeline_row(row);
+                }
+            }
             Block::Rule => {
                 self.room(12.0);
                 self.y += 6.0;
@@ -266,6 +319,74 @@ impl<'a> Layout<'a> {
 }
 
 impl Layout<'_> {
+    /// Two pictures side by side, each scaled into half the line under its caption; a missing preview leaves a framed gap that says so.
+    fn side_by_side(&mut self, halves: &[(String, Option<Preview>); 2]) {
+        let half_w = (PAGE_W - 2.0 * MARGIN - SIDE_GAP) / 2.0;
+        let fitted = |p: &Option<Preview>| match p {
+            Some((_, w, h)) if *w > 0 && *h > 0 => {
+                let scale = (half_w / *w as f32).min(SIDE_MAX_H / *h as f32).min(1.0);
+                (*w as f32 * scale, *h as f32 * scale)
+            }
+            _ => (half_w, SIDE_MAX_H / 2.0),
+        };
+        let sizes = [fitted(&halves[0].1), fitted(&halves[1].1)];
+        let tallest = sizes[0].1.max(sizes[1].1);
+        let caption_h = BODY * 1.5;
+        self.room(caption_h + tallest + 8.0);
+        let top = self.y;
+        for (k, ((caption, preview), (w, h))) in halves.iter().zip(sizes).enumerate() {
+            let x = MARGIN + k as f32 * (half_w + SIDE_GAP);
+            self.push(Op::Text {
+                x,
+                baseline: top + caption_h - BODY * 0.35,
+                size: BODY,
+                face: Face::Text,
+                tone: Tone::Black,
+                text: caption.clone(),
+            });
+            match preview {
+                Some((jpeg, pw, ph)) if *pw > 0 && *ph > 0 => {
+                    self.pictures.push(jpeg.clone());
+                    let op = Op::Picture { x, y: top + caption_h + 3.0, w, h, jpeg: self.pictures.len() - 1 };
+                    self.push(op);
+                }
+                _ => {
+                    self.push(Op::Frame { x, y: top + caption_h + 3.0, w, h });
+                    let text = "（无预览图，原件见 originals/）".to_string();
+                    self.push(Op::Text {
+                        x: x + 8.0,
+                        baseline: top + caption_h + h / 2.0,
+                        size: NOTE,
+                        face: Face::Text,
+                        tone: Tone::Grey,
+                        text,
+                    });
+                }
+            }
+        }
+        self.y = top + caption_h + tallest + 8.0;
+    }
+
+    /// One timeline event: its time, a mark on the drawn line, the clock's word, and what happened (wrapped in its column).
+    fn timeline_row(&mut self, row: &TimelineRow) {
+        let line_h = BODY * 1.5;
+        let lines = self.wrap(&row.what, BODY, Face::Text, PAGE_W - MARGIN - TL_TEXT_X);
+        let h = lines.len() as f32 * line_h + 2.0;
+        self.room(h);
+        let top = self.y;
+        // The line runs through every row, so a page of events reads as one line with marks on it.
+        self.push(Op::Rect { x: TL_LINE_X - 0.4, y: top, w: 0.8, h });
+        let baseline = top + line_h - BODY * 0.35;
+        self.push(Op::Text { x: MARGIN, baseline, size: NOTE + 1.0, face: Face::Mono, tone: Tone::Black, text: row.when.clone() });
+        self.push(Op::ClockMark { x: TL_LINE_X, y: top + line_h / 2.0, clock: row.clock });
+        self.push(Op::Text { x: TL_WORD_X, baseline, size: NOTE, face: Face::Text, tone: Tone::Grey, text: row.clock.zh().to_string() });
+        for (i, text) in lines.into_iter().enumerate() {
+            let baseline = top + (i + 1) as f32 * line_h - BODY * 0.35;
+            self.push(Op::Text { x: TL_TEXT_X, baseline, size: BODY, face: Face::Text, tone: Tone::Black, text });
+        }
+        self.y = top + h;
+    }
+
     /// Signature and date lines on the left, a framed 盖章处 on the right.
     fn stamp_block(&mut self) {
         self.room(STAMP_H + 24.0);
@@ -353,6 +474,30 @@ fn circle(x: f32, y: f32, r: f32) -> Option<krilla::geom::Path> {
     pb.finish()
 }
 
+/// A timeline mark: filled circle anchored, hollow circle phone clock, filled square server, hollow square 12345 system.
+fn draw_clock_mark(s: &mut krilla::surface::Surface<'_>, x: f32, y: f32, clock: Clock) {
+    let black = Fill { paint: rgb::Color::new(0, 0, 0).into(), opacity: NormalizedF32::ONE, rule: Default::default() };
+    let white = Fill { paint: rgb::Color::new(255, 255, 255).into(), opacity: NormalizedF32::ONE, rule: Default::default() };
+    let outline = Stroke { paint: rgb::Color::new(0, 0, 0).into(), width: 1.0, ..Default::default() };
+    let r = TL_MARK_R;
+    let path = match clock {
+        Clock::Anchored | Clock::Phone => circle(x, y, r),
+        Clock::Server | Clock::Order => {
+            let mut pb = PathBuilder::new();
+            if let Some(rect) = Rect::from_xywh(x - r, y - r, 2.0 * r, 2.0 * r) {
+                pb.push_rect(rect);
+            }
+            pb.finish()
+        }
+    };
+    let Some(path) = path else { return };
+    let filled = matches!(clock, Clock::Anchored | Clock::Server);
+    s.set_fill(Some(if filled { black } else { white }));
+    s.set_stroke(Some(outline));
+    s.draw_path(&path);
+    s.set_stroke(None);
+}
+
 /// Strokes and fills the map's marks at (`x`, `y`).
 fn draw_map(s: &mut krilla::surface::Surface<'_>, x: f32, y: f32, marks: &[Mark], font: &Font) -> Result<(), String> {
     let fill = |ink: Ink, opacity: f32| Fill {
@@ -431,6 +576,17 @@ pub fn render(font: &CjkFont, blocks: &[Block], footer: &str) -> Result<Vec<u8>,
                     }
                 }
                 Op::Map { x, y, marks } => draw_map(&mut s, *x, *y, marks, &text_font)?,
+                Op::ClockMark { x, y, clock } => draw_clock_mark(&mut s, *x, *y, *clock),
+                Op::Frame { x, y, w, h } => {
+                    let mut pb = PathBuilder::new();
+                    pb.push_rect(Rect::from_xywh(*x, *y, *w, *h).ok_or("bad frame")?);
+                    if let Some(path) = pb.finish() {
+                        s.set_fill(None);
+                        s.set_stroke(Some(Stroke { paint: rgb::Color::new(90, 90, 90).into(), width: 0.8, ..Default::default() }));
+                        s.draw_path(&path);
+                        s.set_stroke(None);
+                    }
+                }
                 Op::Rule { y } => {
                     let mut pb = PathBuilder::new();
                     pb.push_rect(Rect::from_xywh(MARGIN, *y, PAGE_W - 2.0 * MARGIN, 0.6).ok_or("bad rule")?);

@@ -14,8 +14,9 @@ use siteproof_protocol::vocab::{zh_label, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES}
 
 use super::dispute::Dispute;
 use super::map::MapData;
-use super::{appendix, cover, custody, distances, history, visits};
+use super::{appendix, before_after, cover, custody, distances, history, timeline, visits};
 use crate::domain::orders::{HistoryEntry, Order};
+use crate::domain::pairs::Pair;
 use crate::domain::trust::{Line, Standing, Statement};
 
 /// One block of the report, in reading order.
@@ -45,6 +46,49 @@ pub enum Block {
     Group(Vec<Block>),
     /// The evidence points and the order's address, drawn to scale.
     Map(MapData),
+    /// Two pictures side by side, each under its caption (the before/after page); None: no preview to show.
+    SideBySide([(String, Option<Preview>); 2]),
+    /// Events in time order on a drawn line, each marked by the clock its time comes from.
+    Timeline(Vec<TimelineRow>),
+}
+
+/// A preview JPEG with its pixel size.
+pub type Preview = (Vec<u8>, u32, u32);
+
+/// Which clock a time on the timeline comes from: told apart by the mark's shape and a word, so print in black and white keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The phone's capture time corrected by a server time anchor, with a known bound.
+    Anchored,
+    /// The phone's own clock, not anchored: whatever the phone was set to.
+    Phone,
+    /// The community server's clock (receipts, changes, the export).
+    Server,
+    /// A time entered from the 12345 system (dispatch, deadline).
+    Order,
+}
+
+impl Clock {
+    /// The word printed beside the mark.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Clock::Anchored => "锚定时间",
+            Clock::Phone => "手机时钟",
+            Clock::Server => "服务器",
+            Clock::Order => "工单系统",
+        }
+    }
+}
+
+/// One event of the timeline.
+#[derive(Debug, Clone)]
+pub struct TimelineRow {
+    /// When, Beijing time as printed.
+    pub when: String,
+    /// The clock the time comes from.
+    pub clock: Clock,
+    /// What happened.
+    pub what: String,
 }
 
 /// One evidence item as the report shows it.
@@ -101,6 +145,10 @@ pub struct PacketFacts {
     pub history: Vec<HistoryEntry>,
     /// Who carries each device (device id → name), as the server enrolled it.
     pub workers: BTreeMap<String, String>,
+    /// The assigned worker as documents name people ("王小明（wang）").
+    pub assignee: Option<String>,
+    /// Before/after pairs whose two photos are both in the packet.
+    pub pairs: Vec<Pair>,
 }
 
 /// Beijing time (UTC+8), the time every 12345 party reads.
@@ -136,7 +184,7 @@ fn kind_label(kind: EntryKind) -> &'static str {
 
 /// Builds the blocks of the whole report: the cover, the body in Chinese, the appendix.
 pub fn blocks(order: &Order, facts: &PacketFacts, dispute: &Dispute, items: &[ReportItem]) -> Vec<Block> {
-    let mut b = cover::cover_blocks(order, dispute, facts.created_at_ms, &facts.server_fingerprint);
+    let mut b = cover::cover_blocks(order, facts.assignee.as_deref(), dispute, facts.created_at_ms, &facts.server_fingerprint);
     b.extend(order_blocks(order, facts));
     b.extend(history::history_blocks(&facts.history));
     b.push(Block::Heading(format!("五、证据明细（共 {} 条）", items.len())));
@@ -157,7 +205,12 @@ pub fn blocks(order: &Order, facts: &PacketFacts, dispute: &Dispute, items: &[Re
     let mut overview = visits::visit_blocks(items, &facts.workers);
     overview.extend(distances::distance_blocks(order, items));
     b.splice(details_at..details_at, overview);
-    b.extend(custody::custody_blocks(items, facts.created_at_ms));
+    b.extend(custody::custody_blocks(items, &facts.workers, facts.created_at_ms));
+    // Sections 七 and 八 follow the custody chain so the numbers before stay as offices know them.
+    let before_after = before_after::before_after_blocks("七", &facts.pairs, items, &facts.workers);
+    let timeline_section = if before_after.is_empty() { "七" } else { "八" };
+    b.extend(before_after);
+    b.extend(timeline::timeline_blocks(timeline_section, order, facts, items));
     b.extend(appendix::verification_blocks(&facts.server_fingerprint));
     b
 }
@@ -175,6 +228,7 @@ fn order_blocks(order: &Order, facts: &PacketFacts) -> Vec<Block> {
         Block::Field("派单时间".into(), opt_time(order.dispatched_at_ms)),
         Block::Field("办理时限".into(), opt_time(order.deadline_ms)),
         Block::Field("状态".into(), order.status.zh().to_string()),
+        Block::Field("承办社工".into(), facts.assignee.clone().unwrap_or_else(|| "未派给社工".into())),
     ];
     let tag = |v: &Option<String>, vocab| v.as_deref().map(|c| zh_label(vocab, c).to_string()).unwrap_or_else(|| "—".into());
     b.push(Block::Field(

@@ -15,6 +15,7 @@ use super::font::CjkFont;
 use super::pdf;
 use super::report::{self, PacketFacts, ReportItem};
 use crate::domain::orders::{HistoryEntry, Order};
+use crate::domain::pairs::Pair;
 use crate::domain::trust::{Standing, Statement};
 
 const PREVIEW: &[u8] = include_bytes!("../../../fuzz/corpus/media_sniff_exif/canon_40d.jpg");
@@ -146,14 +147,34 @@ fn run(tool: &str, args: &[&str], file: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Renders the report of `n` items; returns the text of each page.
+/// Before/after pairs among `n` items: the first two photos, and with 23 items or more a photo of the
+/// second visit against one of the first (the second without a fix on one side, as a manual pair may be).
+fn pairs(n: usize) -> Vec<Pair> {
+    let mut out = Vec::new();
+    if n >= 2 {
+        out.push(Pair { before: "item-0000".into(), after: "item-0001".into(), distance_m: Some(1.1), manual: true });
+    }
+    if n >= 23 {
+        out.push(Pair { before: "item-0002".into(), after: "item-0022".into(), distance_m: None, manual: false });
+    }
+    out
+}
+
+/// Renders the report of `n` items, with the before/after pairs of [`pairs`]; returns the text of each page.
 fn pages(font: &CjkFont, n: usize, dispute: &Dispute) -> Vec<String> {
+    pages_with(font, n, dispute, pairs(n), &format!("report-{n}-items.pdf"))
+}
+
+/// Renders the report of `n` items with `pairs`; returns the text of each page.
+fn pages_with(font: &CjkFont, n: usize, dispute: &Dispute, pairs: Vec<Pair>, keep_as: &str) -> Vec<String> {
     let facts = PacketFacts {
         created_at_ms: T0 + 3 * 86_400_000,
         server_fingerprint: "ab12 cd34".into(),
         left_out: Vec::new(),
         history: history(),
         workers: workers(),
+        assignee: Some("王小明（wang）".into()),
+        pairs,
     };
     let blocks = report::blocks(&order(), &facts, dispute, &items(n));
     let bytes = pdf::render(font, &blocks, "工单 2026112300456").unwrap();
@@ -162,7 +183,7 @@ fn pages(font: &CjkFont, n: usize, dispute: &Dispute) -> Vec<String> {
     std::fs::write(&file, &bytes).unwrap();
     // For people to look at the pages (pdftoppm): SITEPROOF_TEST_ARTIFACTS names a folder to leave the report in.
     if let Ok(keep) = std::env::var("SITEPROOF_TEST_ARTIFACTS") {
-        std::fs::write(Path::new(&keep).join(format!("report-{n}-items.pdf")), &bytes).unwrap();
+        std::fs::write(Path::new(&keep).join(keep_as), &bytes).unwrap();
     }
     let info = Command::new("pdfinfo").arg(&file).output().unwrap();
     let info = String::from_utf8(info.stdout).unwrap();
@@ -250,7 +271,23 @@ fn last_line(page: &str) -> &str {
 #[test]
 fn no_page_ends_with_a_heading() {
     let Some(font) = tools_and_font() else { return };
-    let headings = ["一、", "二、", "三、", "四、", "五、", "六、", "附录", "申诉理由", "点位图", "时间均为北京时间", "每条证据：拍摄时"];
+    let headings = [
+        "一、",
+        "二、",
+        "三、",
+        "四、",
+        "五、",
+        "六、",
+        "七、",
+        "八、",
+        "附录",
+        "申诉理由",
+        "点位图",
+        "时间均为北京时间",
+        "每条证据：拍摄时",
+        "每组左为整改前",
+        "按时间先后排列",
+    ];
     for n in [10, 100] {
         for (i, page) in pages(&font, n, &dispute()).iter().enumerate() {
             let last = last_line(page);
@@ -269,4 +306,74 @@ fn the_suggested_grounds_name_the_visit_days_and_what_was_recorded() {
     assert!(text.contains("2026年11月18日"), "{text}");
     assert!(text.contains("照片 3 张") && text.contains("录音 1 段") && text.contains("文字记录 1 条"), "{text}");
     assert!(text.contains("已核实：4 号垃圾桶已清运"), "{text}");
+}
+
+#[test]
+fn the_before_after_page_shows_each_pair_with_both_times_only_when_there_are_pairs() {
+    let Some(font) = tools_and_font() else { return };
+    let all = pages(&font, 30, &dispute()).concat();
+    for fact in [
+        "七、整改前后对比（共 2 组）",
+        "第 1 组：证据 1（整改前）→ 证据 2（整改后），专干确认",
+        "整改前（证据 1）",
+        "整改后（证据 2）",
+        "整改前拍摄：2026-11-18 20:06:40（锚定时间，误差 ±0.2 秒）",
+        "整改后拍摄：2026-11-18 20:07:40（锚定时间，误差 ±0.2 秒）",
+        "两点相距：1 米",
+        "走访目的：整改前：现场核实；整改后：现场核实",
+        "第 2 组：证据 3（整改前）→ 证据 23（整改后），系统按位置与时间提议",
+        "走访目的：整改前：现场核实；整改后：跟进观察",
+        "两点相距：无法计算（缺少定位）",
+        "八、时间线",
+    ] {
+        assert!(all.contains(fact), "the before/after page lacks {fact:?}:\n{all}");
+    }
+    let none = pages_with(&font, 30, &dispute(), Vec::new(), "report-30-items-no-pairs.pdf").concat();
+    assert!(!none.contains("整改前后对比（共"), "an order without pairs has no before/after page:\n{none}");
+    assert!(none.contains("七、时间线"), "the timeline takes the section number:\n{none}");
+}
+
+#[test]
+fn the_timeline_lists_every_event_in_time_order_with_its_clock() {
+    let Some(font) = tools_and_font() else { return };
+    let pages = pages(&font, 3, &dispute());
+    let all = pages.concat();
+    let start = all.find("八、时间线").expect("a timeline after the before/after page");
+    let timeline = &all[start..all.find("附录：如何核验本证据包").expect("the appendix follows")];
+    // Each event in the order it happened (T0 is 2026-11-18 19:06:40 in Beijing).
+    let expected = [
+        "12345 派单",
+        "建单",
+        "派给社工",
+        "走访 1 到达现场（首条证据），王小明（设备 红米 Note 12）",
+        "拍摄 证据 1（照片），王小明（设备 红米 Note 12）",
+        "拍摄 证据 2（照片）",
+        "拍摄 证据 3（照片）",
+        "走访 1 离开现场（末条证据）",
+        "服务器收到 证据 1 并签发回执",
+        "服务器收到 证据 3 并签发回执",
+        "答复",
+        "回访",
+        "办理时限届满",
+        "导出本证据包",
+    ];
+    let mut from = 0;
+    for e in expected {
+        let at = timeline[from..].find(e).unwrap_or_else(|| panic!("{e:?} missing or out of order after byte {from}:\n{timeline}"));
+        from += at + e.len();
+    }
+    for word in ["锚定时间", "服务器", "工单系统", "2026-11-18 19:06:40", "2026-11-21 19:06:40"] {
+        assert!(timeline.contains(word), "the timeline lacks {word:?}:\n{timeline}");
+    }
+    let times: Vec<&str> = timeline.match_indices("2026-").filter_map(|(at, _)| timeline.get(at..at + 19)).collect();
+    assert!(times.len() >= 14, "{times:?}\n{timeline}");
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "the times go forward: {times:?}");
+}
+
+#[test]
+fn the_worker_is_named_on_the_cover_and_in_the_order_facts() {
+    let Some(font) = tools_and_font() else { return };
+    let pages = pages(&font, 3, &dispute());
+    assert!(pages[0].contains("承办社工：王小明（wang）"), "{}", pages[0]);
+    assert!(pages.concat().contains("专干张专干（zhang）"), "the history names the coordinator");
 }
