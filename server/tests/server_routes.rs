@@ -123,6 +123,7 @@ fn concrete(f: &Fixture, path: &str) -> String {
         .replace("{sha256}", &f.sha_a)
         .replace("{item_id}", &f.item_a)
         .replace("{number}", "A-0001")
+        .replace("{username}", "worker_a")
         + if path == "/v1/evidence" { "?order=A-0001" } else { "" }
 }
 
@@ -130,6 +131,7 @@ fn body_for(f: &Fixture, method: &str, path: &str) -> Option<Value> {
     Some(match (method, path) {
         ("POST", "/v1/enroll-codes") => json!({"worker": "worker_a"}),
         ("POST", "/v1/users") => json!({"username": "intruder", "role": "coordinator", "community": "A社区", "password": "long-enough-pw"}),
+        ("PUT", "/v1/users/{username}/real-name") => json!({"real_name": "冒名"}),
         ("POST", "/v1/orders") => json!({"number": "X-1", "kind": "咨询", "category": "卫生", "address": "x", "community": "A社区"}),
         ("PATCH", "/v1/orders/{number}") => json!({"status": "in_progress"}),
         ("POST", "/v1/orders/{number}/assign") => json!({"worker": "worker_b"}),

@@ -80,3 +80,38 @@ pub fn order_with_two_photos(w: &crate::world::World, order: serde_json::Value, 
     }
     (home, scratch)
 }
+
+/// A rectification order's evidence: `order` posted and assigned to worker `wang`, an enrolled phone that has
+/// pulled it, a 现场核实 visit with photo `{name}-before` at longitude 116.3970 and then a 整改 visit with photo
+/// `{name}-after` some 8 m east at 116.3971, so the server proposes the two as a before/after pair. Synced.
+/// Returns the phone's home and the (before, after) item ids.
+pub fn order_with_before_and_after(w: &crate::world::World, order: serde_json::Value, name: &str) -> (PathBuf, String, String) {
+    let number = order["number"].as_str().expect("the order has a number").to_string();
+    let (st, body) = w.coordinator_send(reqwest::Method::POST, "/v1/orders", order);
+    assert_eq!(st, 201, "{body}");
+    let (st, _) = w.coordinator_send(reqwest::Method::POST, &format!("/v1/orders/{number}/assign"), serde_json::json!({"worker": "wang"}));
+    assert_eq!(st, 200);
+    let home = w.device(name, None);
+    let scratch = w.dir.path().join(format!("scratch-{name}"));
+    std::fs::create_dir_all(&scratch).unwrap();
+    assert!(crate::cli(&home).args(["--json", "sync"]).output().unwrap().status.success());
+    let mut items = Vec::new();
+    for (i, (purpose, lon)) in [("现场核实", "116.3970"), ("整改", "116.3971")].into_iter().enumerate() {
+        let visit =
+            crate::cli_json(&home, &["visits", "start", "--order", &number, "--purpose", purpose, "--lat", "39.9087", "--lon", lon]);
+        let visit = visit["id"].as_str().expect("a visit id").to_string();
+        let tag = format!("{name}-{}", if i == 0 { "before" } else { "after" });
+        let photo = crate::media::distinct_photo(&scratch, crate::media::GPS_SAMPLES[i], &tag);
+        let item = crate::cli_json(
+            &home,
+            &["capture", "photo", photo.to_str().unwrap(), "--order", &number, "--visit", &visit, "--lat", "39.9087", "--lon", lon],
+        );
+        items.push(item["item_id"].as_str().expect("an item id").to_string());
+        crate::cli_json(&home, &["visits", "end", &visit]);
+    }
+    let out = crate::cli(&home).args(["--json", "sync", "--wait", "120"]).output().unwrap();
+    assert!(out.status.success(), "sync: {}", String::from_utf8_lossy(&out.stderr));
+    let after = items.pop().expect("two photos");
+    let before = items.pop().expect("two photos");
+    (home, before, after)
+}

@@ -280,7 +280,8 @@ fn coordinator_downloads_the_packet_over_http() {
             assert!(cover.contains(fact), "the cover lacks {fact:?}:\n{cover}");
         }
         let text = tool_output("pdftotext", &["-enc", "UTF-8"], &pdf, &["-"]);
-        for fact in ["办理经过", "走访记录", "wang（设备", "走访目的：现场核实", "距点位", "点位图", "WGS-84"] {
+        for fact in ["办理经过", "走访记录", "wang（账号，未登记真实姓名），设备「", "走访目的：现场核实", "距点位", "点位图", "WGS-84"]
+        {
             assert!(text.contains(fact), "the report lacks {fact:?}:\n{text}");
         }
         let refused = client

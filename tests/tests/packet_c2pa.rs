@@ -171,7 +171,10 @@ fn photo_credentials_read_valid_in_two_c2pa_readers_and_a_flipped_byte_reads_inv
         assert!(failures(&py).is_empty(), "{py:#}");
         let evidence = &py["assertions"]["org.siteproof.evidence"];
         assert_eq!(&evidence["siteproof_manifest_sha256"], manifest_hash.as_str(), "{py:#}");
-        assert!(evidence["author"].as_str().is_some_and(|a| a.starts_with("wang（设备 ")), "the worker is the author: {py:#}");
+        assert!(
+            evidence["author"].as_str().is_some_and(|a| a.starts_with("wang（账号，未登记真实姓名），设备「")),
+            "the worker is the author: {py:#}"
+        );
         assert!(evidence["capture_time"].is_string(), "{py:#}");
         let metadata = &py["assertions"]["c2pa.metadata"];
         assert!(metadata["exif:GPSLatitude"].as_str().is_some_and(|l| l.starts_with("39,54.")), "{py:#}");

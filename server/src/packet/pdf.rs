@@ -152,13 +152,16 @@ impl<'a> Layout<'a> {
             return self.measure(following);
         };
         let lead = self.measure(&following[..notes]);
+        // A timeline splits across pages row by row: a heading needs only its first rows below it.
+        if let Block::Timeline(rows) = next {
+            return lead + self.measure(&[Block::Timeline(rows[..rows.len().min(3)].to_vec())]);
+        }
         let whole = self.measure(std::slice::from_ref(next));
         if lead + whole <= BODY_H {
             return lead + whole;
         }
         lead + match next {
             Block::Group(inner) => self.measure(&inner[..inner.len().min(2)]),
-            Block::Timeline(rows) => self.measure(&[Block::Timeline(rows[..rows.len().min(3)].to_vec())]),
             _ => BODY * 1.5 * 3.0,
         }
         .min(BODY_H - lead)

@@ -255,9 +255,10 @@ fn every_page_holds_more_than_a_few_lines_and_the_page_count_is_bounded() {
             assert!(lines(p) > 5, "{n} items: page {} holds only {} lines:\n{p}", i + 1, lines(p));
         }
         // About two items a page (two photo entries share one; notes and voice notes take less), plus the cover,
-        // the order's overview and map, custody and the appendix. Before keep-together and keep-with-next a heading
+        // the order's overview and map, custody, the before/after page and the appendix, and the timeline's
+        // two or three rows an item at some fifty rows a page. Before keep-together and keep-with-next a heading
         // or a single line could take a page of its own, and with taller previews each photo took a page.
-        let bound = n / 2 + 8;
+        let bound = n / 2 + n / 20 + 9;
         assert!(pages.len() <= bound, "{n} items: {} pages, at most {bound} expected", pages.len());
         assert!(pages.len() >= 4, "{n} items: {} pages", pages.len());
     }
@@ -350,8 +351,7 @@ fn the_timeline_lists_every_event_in_time_order_with_its_clock() {
         "拍摄 证据 2（照片）",
         "拍摄 证据 3（照片）",
         "走访 1 离开现场（末条证据）",
-        "服务器收到 证据 1 并签发回执",
-        "服务器收到 证据 3 并签发回执",
+        "服务器收到 证据 1–3 并签发回执（共 3 条，至 2026-11-18 20:18:40）",
         "答复",
         "回访",
         "办理时限届满",
@@ -366,7 +366,7 @@ fn the_timeline_lists_every_event_in_time_order_with_its_clock() {
         assert!(timeline.contains(word), "the timeline lacks {word:?}:\n{timeline}");
     }
     let times: Vec<&str> = timeline.match_indices("2026-").filter_map(|(at, _)| timeline.get(at..at + 19)).collect();
-    assert!(times.len() >= 14, "{times:?}\n{timeline}");
+    assert!(times.len() >= 12, "{times:?}\n{timeline}");
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "the times go forward: {times:?}");
 }
 

@@ -73,12 +73,12 @@ pub fn timeline_blocks(section: &str, order: &Order, facts: &PacketFacts, items:
             let who = worker_zh(&facts.workers, &item.device_id);
             events.push((captured_ms(item), Rank::Capture, capture_clock(item), format!("拍摄 证据 {n}（{}），{who}", kind_zh(item.kind))));
         }
-        events.push((item.received_at_ms, Rank::Receipt, Clock::Server, format!("服务器收到 证据 {n} 并签发回执")));
+        events.push((item.received_at_ms, Rank::Receipt, Clock::Server, n.to_string()));
     }
     events.push((facts.created_at_ms, Rank::Export, Clock::Server, "导出本证据包".into()));
     // Stable: events of one rank at one time keep report order.
     events.sort_by_key(|(at, rank, _, _)| (*at, *rank));
-    let rows = events.into_iter().map(|(at, _, clock, what)| TimelineRow { when: beijing(at), clock, what }).collect();
+    let rows = merge_receipts(events);
     vec![
         Block::Heading(format!("{section}、时间线")),
         Block::Note(
@@ -88,4 +88,62 @@ pub fn timeline_blocks(section: &str, order: &Order, facts: &PacketFacts, items:
         ),
         Block::Timeline(rows),
     ]
+}
+
+/// Rows of the sorted events; receipts with nothing else between them (one sync delivers many items) become one row.
+/// A receipt event's text is its item number until here.
+fn merge_receipts(events: Vec<(i64, Rank, Clock, String)>) -> Vec<TimelineRow> {
+    let mut rows = Vec::new();
+    let mut run: Vec<(i64, usize)> = Vec::new();
+    let flush = |run: &mut Vec<(i64, usize)>, rows: &mut Vec<TimelineRow>| {
+        let (Some(&(first, _)), Some(&(last, _))) = (run.first(), run.last()) else { return };
+        let numbers: Vec<usize> = run.iter().map(|(_, n)| *n).collect();
+        let what = if numbers.len() == 1 {
+            format!("服务器收到 证据 {} 并签发回执", numbers[0])
+        } else {
+            format!("服务器收到 证据 {} 并签发回执（共 {} 条，至 {}）", number_ranges(&numbers), numbers.len(), beijing(last))
+        };
+        rows.push(TimelineRow { when: beijing(first), clock: Clock::Server, what });
+        run.clear();
+    };
+    for (at, rank, clock, what) in events {
+        if rank == Rank::Receipt {
+            run.push((at, what.parse().unwrap_or(0)));
+            continue;
+        }
+        flush(&mut run, &mut rows);
+        rows.push(TimelineRow { when: beijing(at), clock, what });
+    }
+    flush(&mut run, &mut rows);
+    rows
+}
+
+/// Item numbers as a reader writes them: "1–3、5、7–8" (runs of consecutive numbers joined).
+fn number_ranges(numbers: &[usize]) -> String {
+    let mut sorted = numbers.to_vec();
+    sorted.sort_unstable();
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        let mut end = start;
+        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
+            i += 1;
+            end = sorted[i];
+        }
+        parts.push(if end == start { start.to_string() } else { format!("{start}–{end}") });
+        i += 1;
+    }
+    parts.join("、")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_ranges;
+
+    #[test]
+    fn item_numbers_are_written_as_runs() {
+        assert_eq!(number_ranges(&[3, 1, 2, 5, 7, 8]), "1–3、5、7–8");
+        assert_eq!(number_ranges(&[4]), "4");
+    }
 }
