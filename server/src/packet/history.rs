@@ -52,10 +52,10 @@ fn line(e: &HistoryEntry) -> String {
     format!("{}　{}", beijing(e.at_ms), change_zh(e))
 }
 
-/// Who changed what, e.g. "专干张专干（zhang）：状态 由 处理中 改为 已答复".
+/// Who changed what, e.g. "专干 张专干（zhang）：状态 由 处理中 改为 已答复".
 pub fn change_zh(e: &HistoryEntry) -> String {
     let who = match (&e.actor, &e.actor_role) {
-        (Some(a), Some(r)) => format!("{}{}{}", role_zh(r), person(e, a), if e.device_id.is_some() { "（手机）" } else { "" }),
+        (Some(a), Some(r)) => format!("{} {}{}", role_zh(r), person(e, a), if e.device_id.is_some() { "（手机）" } else { "" }),
         (Some(a), None) => person(e, a),
         _ => "系统".into(),
     };

@@ -375,5 +375,5 @@ fn the_worker_is_named_on_the_cover_and_in_the_order_facts() {
     let Some(font) = tools_and_font() else { return };
     let pages = pages(&font, 3, &dispute());
     assert!(pages[0].contains("承办社工：王小明（wang）"), "{}", pages[0]);
-    assert!(pages.concat().contains("专干张专干（zhang）"), "the history names the coordinator");
+    assert!(pages.concat().contains("专干 张专干（zhang）"), "the history names the coordinator");
 }
