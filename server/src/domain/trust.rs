@@ -224,7 +224,8 @@ fn beijing(ms: i64) -> String {
     }
 }
 
-fn bound(ms: u64) -> (String, String) {
+/// An anchored time's error bound in words, (zh-CN, English): milliseconds under a second, else seconds.
+pub fn bound(ms: u64) -> (String, String) {
     if ms < 1000 {
         (format!("±{ms} 毫秒"), format!("±{ms} ms"))
     } else {

@@ -67,11 +67,11 @@ pub fn packet_pairs(conn: &Connection, community_id: i64, all_rows: &[EntryRow],
     Ok(pairs::pairs(&candidates, &manual).into_iter().filter(|p| exported(&p.before) && exported(&p.after)).collect())
 }
 
-/// A capture time with the clock it comes from, e.g. "2026-11-18 09:00:00（锚定时间，误差 ±0.2 秒）".
+/// A capture time with the clock it comes from, e.g. "2026-11-18 09:00:00（锚定时间，误差 ±180 毫秒）".
 pub fn capture_time_zh(item: &ReportItem) -> String {
     let clock = capture_clock(item);
     match &item.anchored {
-        Some(a) => format!("{}（{}，误差 ±{:.1} 秒）", beijing(captured_ms(item)), clock.zh(), a.bound_ms as f64 / 1000.0),
+        Some(a) => format!("{}（{}，误差 {}）", beijing(captured_ms(item)), clock.zh(), crate::domain::trust::bound(a.bound_ms).0),
         None => format!("{}（{}，未经服务器校准）", beijing(captured_ms(item)), clock.zh()),
     }
 }

@@ -103,7 +103,8 @@ fn items(n: usize) -> Vec<ReportItem> {
                 media_sha256: (kind != EntryKind::Note).then(|| format!("{:064x}", 1_000_000 + i)),
                 original_path: None,
                 device_time_ms: at,
-                anchored: Some(AnchoredTime { utc_ms: at, bound_ms: 180, anchor_hash: "ab".repeat(32) }),
+                // One item in ten was taken before the phone anchored its clock: its time is the phone's own.
+                anchored: (i % 10 != 4).then(|| AnchoredTime { utc_ms: at, bound_ms: 180, anchor_hash: "ab".repeat(32) }),
                 fix: Some(LocationFix {
                     lat: 39.9087 + i as f64 * 1e-5,
                     lon: 116.3970,
@@ -118,7 +119,8 @@ fn items(n: usize) -> Vec<ReportItem> {
                 text: (kind == EntryKind::Note).then(|| format!("已核实：{i} 号垃圾桶已清运，现场无异味")),
                 audio_ms: (kind == EntryKind::Voice).then_some(12_000),
                 attach_item: None,
-                preview: (kind == EntryKind::Photo).then(|| (PREVIEW.to_vec(), 1280, 870)),
+                // Item 22's preview could not be made (an unreadable original): pages show a frame that says so.
+                preview: (kind == EntryKind::Photo && i != 22).then(|| (PREVIEW.to_vec(), 1280, 870)),
                 visit_id: Some(format!("visit-{}", i / 20)),
                 visit_purpose: Some(if i < 20 { "initial_verification" } else { "follow_up" }.into()),
             }
@@ -318,8 +320,8 @@ fn the_before_after_page_shows_each_pair_with_both_times_only_when_there_are_pai
         "第 1 组：证据 1（整改前）→ 证据 2（整改后），专干确认",
         "整改前（证据 1）",
         "整改后（证据 2）",
-        "整改前拍摄：2026-11-18 20:06:40（锚定时间，误差 ±0.2 秒）",
-        "整改后拍摄：2026-11-18 20:07:40（锚定时间，误差 ±0.2 秒）",
+        "整改前拍摄：2026-11-18 20:06:40（锚定时间，误差 ±180 毫秒）",
+        "整改后拍摄：2026-11-18 20:07:40（锚定时间，误差 ±180 毫秒）",
         "两点相距：1 米",
         "走访目的：整改前：现场核实；整改后：现场核实",
         "第 2 组：证据 3（整改前）→ 证据 23（整改后），系统按位置与时间提议",
@@ -337,7 +339,7 @@ fn the_before_after_page_shows_each_pair_with_both_times_only_when_there_are_pai
 #[test]
 fn the_timeline_lists_every_event_in_time_order_with_its_clock() {
     let Some(font) = tools_and_font() else { return };
-    let pages = pages(&font, 3, &dispute());
+    let pages = pages(&font, 5, &dispute());
     let all = pages.concat();
     let start = all.find("八、时间线").expect("a timeline after the before/after page");
     let timeline = &all[start..all.find("附录：如何核验本证据包").expect("the appendix follows")];
@@ -350,8 +352,10 @@ fn the_timeline_lists_every_event_in_time_order_with_its_clock() {
         "拍摄 证据 1（照片），王小明（设备 红米 Note 12）",
         "拍摄 证据 2（照片）",
         "拍摄 证据 3（照片）",
+        "拍摄 证据 4（录音）",
+        "拍摄 证据 5（文字记录）",
         "走访 1 离开现场（末条证据）",
-        "服务器收到 证据 1–3 并签发回执（共 3 条，至 2026-11-18 20:18:40）",
+        "服务器收到 证据 1–5 并签发回执（共 5 条，至 2026-11-18 20:20:40）",
         "答复",
         "回访",
         "办理时限届满",
@@ -362,9 +366,17 @@ fn the_timeline_lists_every_event_in_time_order_with_its_clock() {
         let at = timeline[from..].find(e).unwrap_or_else(|| panic!("{e:?} missing or out of order after byte {from}:\n{timeline}"));
         from += at + e.len();
     }
-    for word in ["锚定时间", "服务器", "工单系统", "2026-11-18 19:06:40", "2026-11-21 19:06:40"] {
+    for word in ["锚定时间", "服务器", "工单系统", "手机时钟", "2026-11-18 19:06:40", "2026-11-21 19:06:40"] {
         assert!(timeline.contains(word), "the timeline lacks {word:?}:\n{timeline}");
     }
+    // Each capture says which clock its time is from: item 5 was taken before the phone anchored its clock.
+    let clock_of = |event: &str| {
+        let at = timeline.find(event).unwrap_or_else(|| panic!("{event:?} missing"));
+        timeline[..at].lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("").to_string()
+    };
+    assert_eq!(clock_of("拍摄 证据 1（照片）"), "锚定时间", "{timeline}");
+    assert_eq!(clock_of("拍摄 证据 5（文字记录）"), "手机时钟", "{timeline}");
+    assert_eq!(clock_of("导出本证据包"), "服务器", "{timeline}");
     let times: Vec<&str> = timeline.match_indices("2026-").filter_map(|(at, _)| timeline.get(at..at + 19)).collect();
     assert!(times.len() >= 12, "{times:?}\n{timeline}");
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "the times go forward: {times:?}");
