@@ -34,7 +34,13 @@ fn real_names_are_set_at_creation_edited_by_the_community_and_fall_back_to_the_l
     assert_eq!(enrolled["worker"], "wang");
     assert_eq!(enrolled["worker_name"], "王小明（wang）", "the enrollment shows whose device it is");
     let devices: Value = s.req(Method::GET, "/v1/devices", Some(&w.coord_a)).send().unwrap().json().unwrap();
-    let row = devices.as_array().unwrap().iter().find(|d| d["device_id"] == enrolled["device_id"]).expect("the device is listed").clone();
+    let row = devices["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device_id"] == enrolled["device_id"])
+        .expect("the device is listed")
+        .clone();
     assert_eq!(row["real_name"], "王小明", "{row}");
 
     // Made with a name over the API by an office admin.

@@ -256,4 +256,29 @@ mod tests {
         assert_eq!(linked, ["t-own", "t-unsigned"], "another device's link to a signed item is dropped");
         migrate(&mut conn).unwrap();
     }
+
+    /// Accounts and devices made before real names existed keep working, with no name given: documents
+    /// fall back to the login id.
+    #[test]
+    fn v4_gives_existing_accounts_and_devices_an_empty_real_name() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for step in &MIGRATIONS[..3] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 3;
+             INSERT INTO offices (id, name, created_at_ms) VALUES (1, '东城街道', 0);
+             INSERT INTO communities (id, office_id, name, created_at_ms) VALUES (10, 1, 'A', 0);
+             INSERT INTO users (id, username, role, office_id, community_id, created_at_ms) VALUES (5, 'wang', 'worker', 1, 10, 0);
+             INSERT INTO devices (device_id, public_key, user_id, community_id, name, enrolled_at_ms) VALUES ('d', 'k', 5, 10, 'phone', 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let names: (String, String) = conn
+            .query_row("SELECT u.real_name, d.holder_name FROM users u JOIN devices d ON d.user_id = u.id", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(names, (String::new(), String::new()));
+    }
 }
