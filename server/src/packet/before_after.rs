@@ -80,12 +80,14 @@ fn purpose_of(item: &ReportItem) -> &str {
     item.visit_purpose.as_deref().map(|p| zh_label(VISIT_PURPOSES, p)).unwrap_or("未记录")
 }
 
+/// An item as the report numbers it: (number, item).
+type Numbered<'a> = (usize, &'a ReportItem);
+
 /// The 整改前后对比 section numbered `section` (e.g. "七"); nothing when the packet holds no pair.
 /// `items` are in report order: item n is `items[n - 1]`.
 pub fn before_after_blocks(section: &str, pairs: &[Pair], items: &[ReportItem], workers: &BTreeMap<String, String>) -> Vec<Block> {
-    let numbered: HashMap<&str, (usize, &ReportItem)> =
-        items.iter().enumerate().map(|(i, item)| (item.item_id.as_str(), (i + 1, item))).collect();
-    let shown: Vec<(&Pair, (usize, &ReportItem), (usize, &ReportItem))> =
+    let numbered: HashMap<&str, Numbered<'_>> = items.iter().enumerate().map(|(i, item)| (item.item_id.as_str(), (i + 1, item))).collect();
+    let shown: Vec<(&Pair, Numbered<'_>, Numbered<'_>)> =
         pairs.iter().filter_map(|p| Some((p, *numbered.get(p.before.as_str())?, *numbered.get(p.after.as_str())?))).collect();
     if shown.is_empty() {
         return Vec::new();
