@@ -753,3 +753,26 @@ fn audit_page_publishes_the_server_key_fingerprint_packets_are_pinned_to() {
     assert!(shown.starts_with(&format!("{fingerprint}<")), "{shown}");
     assert!(page.contains("本服务器公钥指纹"), "labelled in Chinese");
 }
+
+#[test]
+fn the_order_page_names_people_by_real_name_and_marks_login_ids_without_one() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "A-20", None);
+    let assign = s.req(Method::POST, "/v1/orders/A-20/assign", Some(&w.coord_a)).json(&json!({"worker": "worker_a"})).send().unwrap();
+    assert!(assign.status().is_success());
+    let mut phone = w.device("worker_a");
+    let note = phone.next_manifest(None, Some("A-20"));
+    assert_eq!(phone.post_manifest(s, &note).status(), 201);
+
+    // No real name given yet: the login id, marked as such.
+    let page = Browser::login(s, "coord_a").page("/console/orders/A-20");
+    assert!(page.contains("worker_a（账号，未登记真实姓名）"), "{page}");
+
+    let named = s.req(Method::PUT, "/v1/users/worker_a/real-name", Some(&w.coord_a)).json(&json!({"real_name": "王小明"})).send().unwrap();
+    assert_eq!(named.status(), 200);
+    let page = Browser::login(s, "coord_a").page("/console/orders/A-20");
+    assert!(page.contains("data-test=\"assignee\">王小明（worker_a）<"), "the assignee by name: {page}");
+    assert!(page.contains("王小明（worker_a） · test phone"), "the item's signer by name: {page}");
+    assert!(page.contains("coord_a（账号，未登记真实姓名）"), "the history's actor, without a name: {page}");
+}
