@@ -3,7 +3,8 @@
 //! history, the visits and distances, then for each item its picture, trust
 //! statement (proven / 存疑 with why / cannot be checked, decided in
 //! `domain::trust` exactly as the console shows it), place, full hashes and
-//! text, and a plain-Chinese appendix on checking the packet. The
+//! text, the chain of custody, the before/after page of a rectification order
+//! and the timeline, and a plain-Chinese appendix on checking the packet. The
 //! complainant's contact is left out on purpose (投诉人信息保密).
 
 use std::collections::BTreeMap;
