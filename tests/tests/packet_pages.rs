@@ -78,6 +78,7 @@ fn the_packet_names_the_worker_shows_before_and_after_and_a_timeline_in_order() 
     assert!(text.contains("承办社工：王小明（wang）"), "the cover names the worker:\n{text}");
     assert!(text.contains("社工：王小明（wang），设备「"), "the visits name the worker:\n{text}");
     assert!(text.contains("拍摄人 王小明（wang）"), "the custody chain names the worker:\n{text}");
+    assert!(text.contains("承办社工 设为 王小明（wang）"), "the history names whom it assigned:\n{text}");
     assert!(!text.contains("服务器未登记使用人"), "every device is enrolled:\n{text}");
 
     // The before/after page: both photos, both capture times (anchored: the phone synced first), distance, purposes.

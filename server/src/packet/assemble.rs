@@ -152,6 +152,7 @@ impl ExportJob {
         self.add_c2pa_credentials(&mut writer, &originals, &rows, &workers)?;
         let pairs = before_after::packet_pairs(conn, self.community_id, &all_rows, &items)?;
         let assignee = collect::assignee(conn, order.assignee.as_deref())?;
+        let people = collect::people(conn, &history)?;
         let facts = PacketFacts {
             created_at_ms,
             server_fingerprint: fingerprint.clone(),
@@ -159,6 +160,7 @@ impl ExportJob {
             history,
             workers,
             assignee,
+            people,
             pairs,
         };
         let blocks = report::blocks(&order, &facts, &self.dispute, &items);

@@ -100,3 +100,15 @@ pub fn assignee(conn: &Connection, login: Option<&str>) -> ApiResult<Option<Stri
     let real_name = crate::repo::accounts::real_name_of(conn, login)?.unwrap_or_default();
     Ok(Some(crate::domain::accounts::person_label(login, &real_name)))
 }
+
+/// Every worker the history assigns the order to, by login, named as documents name people.
+pub fn people(conn: &Connection, history: &[crate::domain::orders::HistoryEntry]) -> ApiResult<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for login in history.iter().filter(|e| e.field == "assignee").flat_map(|e| [&e.old_value, &e.new_value]).flatten() {
+        if !out.contains_key(login) {
+            let real_name = crate::repo::accounts::real_name_of(conn, login)?.unwrap_or_default();
+            out.insert(login.clone(), crate::domain::accounts::person_label(login, &real_name));
+        }
+    }
+    Ok(out)
+}

@@ -148,6 +148,8 @@ pub struct PacketFacts {
     pub workers: BTreeMap<String, String>,
     /// The assigned worker as documents name people ("王小明（wang）").
     pub assignee: Option<String>,
+    /// Every worker the history assigns, login → name as documents print it.
+    pub people: BTreeMap<String, String>,
     /// Before/after pairs whose two photos are both in the packet.
     pub pairs: Vec<Pair>,
 }
@@ -187,7 +189,7 @@ fn kind_label(kind: EntryKind) -> &'static str {
 pub fn blocks(order: &Order, facts: &PacketFacts, dispute: &Dispute, items: &[ReportItem]) -> Vec<Block> {
     let mut b = cover::cover_blocks(order, facts.assignee.as_deref(), dispute, facts.created_at_ms, &facts.server_fingerprint);
     b.extend(order_blocks(order, facts));
-    b.extend(history::history_blocks(&facts.history));
+    b.extend(history::history_blocks(&facts.history, &facts.people));
     b.push(Block::Heading(format!("五、证据明细（共 {} 条）", items.len())));
     let details_at = b.len() - 1;
     b.push(Block::Note("时间均为北京时间（UTC+8）。".into()));

@@ -176,6 +176,7 @@ fn pages_with(font: &CjkFont, n: usize, dispute: &Dispute, pairs: Vec<Pair>, kee
         history: history(),
         workers: workers(),
         assignee: Some("王小明（wang）".into()),
+        people: BTreeMap::from([("wang".to_string(), "王小明（wang）".to_string())]),
         pairs,
     };
     let blocks = report::blocks(&order(), &facts, dispute, &items(n));
@@ -387,5 +388,7 @@ fn the_worker_is_named_on_the_cover_and_in_the_order_facts() {
     let Some(font) = tools_and_font() else { return };
     let pages = pages(&font, 3, &dispute());
     assert!(pages[0].contains("承办社工：王小明（wang）"), "{}", pages[0]);
-    assert!(pages.concat().contains("专干 张专干（zhang）"), "the history names the coordinator");
+    let all = pages.concat();
+    assert!(all.contains("专干 张专干（zhang）"), "the history names the coordinator:\n{all}");
+    assert!(all.contains("承办社工 设为 王小明（wang）"), "and the worker it assigns:\n{all}");
 }

@@ -60,7 +60,7 @@ pub fn timeline_blocks(section: &str, order: &Order, facts: &PacketFacts, items:
         events.push((at, Rank::Deadline, Clock::Order, "办理时限届满".into()));
     }
     for e in &facts.history {
-        events.push((e.at_ms, Rank::Change, Clock::Server, format!("{}　{}", change_word(e), change_zh(e))));
+        events.push((e.at_ms, Rank::Change, Clock::Server, format!("{}　{}", change_word(e), change_zh(e, &facts.people))));
     }
     for (k, v) in visits(items).iter().enumerate().filter(|(_, v)| v.recorded) {
         let who = worker_zh(&facts.workers, &v.first.device_id);
