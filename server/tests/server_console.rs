@@ -218,6 +218,7 @@ fn tenancy_over_every_console_route() {
                 ("after", "x"),
                 ("before", ""),
                 ("item", "x"),
+                ("real_name", "x"),
             ];
             if m == Method::POST {
                 rb.header("content-type", "application/x-www-form-urlencoded").body(form_body(&fields)).send().unwrap()
@@ -775,4 +776,14 @@ fn the_order_page_names_people_by_real_name_and_marks_login_ids_without_one() {
     assert!(page.contains("data-test=\"assignee\">王小明（worker_a）<"), "the assignee by name: {page}");
     assert!(page.contains("王小明（worker_a） · test phone"), "the item's signer by name: {page}");
     assert!(page.contains("coord_a（账号，未登记真实姓名）"), "the history's actor, without a name: {page}");
+
+    // The coordinator renames the assigned worker from the order page.
+    let b = Browser::login(s, "coord_a");
+    let csrf = b.csrf("/console/orders/A-20");
+    let r = b.post_form("/console/orders/A-20/assignee-name", &[("csrf", &csrf), ("real_name", "王晓明")]);
+    assert_eq!(r.status(), 303);
+    assert!(b.page("/console/orders/A-20").contains("data-test=\"assignee\">王晓明（worker_a）<"));
+    let r = b.post_form("/console/orders/A-20/assignee-name", &[("csrf", &csrf), ("real_name", "王\n晓明")]);
+    assert_eq!(r.status(), 422, "a bad name is refused, not stored");
+    assert!(b.page("/console/orders/A-20").contains("王晓明（worker_a）"));
 }

@@ -1,6 +1,7 @@
 //! The console's form posts on an order: status and tags (through the same
 //! domain function as `PATCH /v1/orders/{number}`, so history is kept),
-//! follow-up windows, and manual before/after pairing. Each checks the
+//! follow-up windows, manual before/after pairing, and the assigned worker's
+//! real name (真实姓名, as the packet prints it). Each checks the
 //! Origin header and the CSRF token, then redirects back to the order page.
 
 use axum::extract::{Path, State};
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use super::errors::{ConsoleError, ConsoleResult};
 use super::form::CheckedPost;
 use super::{evidence, followups, path_segment};
+use crate::domain::accounts;
 use crate::domain::orders::{self, Actor, OrderEdit};
 use crate::domain::pairs;
 use crate::error::ApiError;
@@ -112,6 +114,29 @@ pub async fn set_pair(
             let o = orders::get_visible(c, &num, &p.communities)?;
             let items = evidence::for_order(c, o.community_id, &o.number, &st2.key_hex, st2.storage.as_ref())?;
             Ok(pairs::set_manual(c, o.community_id, &items, &after, &before, p.user_id)?)
+        })
+        .await?;
+    Ok(back_to(&number, ""))
+}
+
+/// `POST /console/orders/{number}/assignee-name` - sets (or, empty, clears) the real name of the order's assigned worker,
+/// by the same rule as `PUT /v1/users/{username}/real-name`.
+pub async fn set_assignee_name(
+    State(st): State<AppState>,
+    Path(number): Path<String>,
+    CheckedPost { user: u, form: f }: CheckedPost,
+) -> ConsoleResult<Response> {
+    let name = f.get("real_name").unwrap_or("").to_string();
+    let p = u.principal.clone();
+    let num = number.clone();
+    st.db
+        .call(move |c| {
+            let o = orders::get_visible(c, &num, &p.communities)?;
+            let login = o.assignee.ok_or_else(|| ApiError::not_found("工单的承办社工", "the order's assigned worker"))?;
+            let by = accounts::SeenBy { role: p.role, office_id: p.office_id, communities: &p.communities };
+            accounts::set_real_name(c, Some(&by), &login, &name)?;
+            accounts::audit(c, Some(p.user_id), "set_real_name", &login)?;
+            Ok(())
         })
         .await?;
     Ok(back_to(&number, ""))

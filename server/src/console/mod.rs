@@ -43,6 +43,7 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("POST", "/console/orders/{number}/followups", Coordinator, actions::add_followup)
         .add("POST", "/console/orders/{number}/followups/{id}/cancel", Coordinator, actions::cancel_followup)
         .add("POST", "/console/orders/{number}/pairs", Coordinator, actions::set_pair)
+        .add("POST", "/console/orders/{number}/assignee-name", Coordinator, actions::set_assignee_name)
         .add("POST", "/console/orders/{number}/packet", Coordinator, export::export)
         .add("GET", "/console/followups", Coordinator, followups_page::list)
         .add("GET", "/console/audit", Coordinator, audit_page::list)

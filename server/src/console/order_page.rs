@@ -109,7 +109,8 @@ fn select(name: &str, vocab: siteproof_protocol::vocab::Vocab, current: Option<&
     }
 }
 
-fn facts(l: Lang, o: &Order, assignee: Option<&str>) -> Markup {
+fn facts(u: &ConsoleUser, o: &Order, assignee: Option<&str>) -> Markup {
+    let l = u.lang;
     html! {
         dl.facts {
             dt { (l.t("工单号", "Number")) } dd data-test="order-number" { (o.number) }
@@ -126,6 +127,16 @@ fn facts(l: Lang, o: &Order, assignee: Option<&str>) -> Markup {
             dt { (l.t("办理时限", "Deadline")) } dd { (o.deadline_ms.map(fmt_ms).unwrap_or_else(|| "—".into())) }
             dt { (l.t("状态", "Status")) } dd data-test="status" { (l.label(ORDER_STATUSES, o.status.as_str())) }
             dt { (l.t("承办社工", "Assignee")) } dd data-test="assignee" { (assignee.unwrap_or("—")) }
+            @if o.assignee.is_some() {
+                dt { (l.t("社工真实姓名", "Worker's real name")) }
+                dd {
+                    form.inline method="post" action=(format!("/console/orders/{}/assignee-name", path_segment(&o.number))) data-test="assignee-name" {
+                        input type="hidden" name="csrf" value=(u.csrf);
+                        input type="text" name="real_name" maxlength="32" placeholder=(l.t("如 王小明（证据包中显示）", "e.g. 王小明 (printed in packets)"));
+                        " " button type="submit" { (l.t("保存", "Save")) }
+                    }
+                }
+            }
         }
     }
 }
@@ -367,7 +378,7 @@ fn body(u: &ConsoleUser, v: &OrderView, here: &str) -> Markup {
         p { a href="/console/orders" { (l.t("« 工单列表", "« Order list")) } }
         h1 { (l.t("工单", "Order")) " " (o.number) }
         div.grid2 {
-            div { h2 { (l.t("基本情况", "Facts")) } (facts(l, o, v.assignee_label.as_deref())) }
+            div { h2 { (l.t("基本情况", "Facts")) } (facts(u, o, v.assignee_label.as_deref())) }
             div { h2 { (l.t("状态与标签", "Status and tags")) } (edit_form(u, o)) }
         }
         h2 { (l.t("跟进观察", "Follow-up observation")) }
