@@ -394,6 +394,22 @@ fn draw_map(s: &mut krilla::surface::Surface<'_>, x: f32, y: f32, marks: &[Mark]
     Ok(())
 }
 
+/// The page (from 1) each section starts on when `blocks` are rendered, a section being opened by the
+/// `Block::PageBreak` at each index of `breaks` (ascending). A heading is only ever kept with blocks before
+/// the next break, so laying out up to each break sets those pages exactly as `render` does.
+pub fn section_pages(font: &CjkFont, blocks: &[Block], breaks: &[usize]) -> Vec<usize> {
+    let mut layout = Layout::new(font);
+    let mut from = 0;
+    let mut pages = Vec::with_capacity(breaks.len());
+    for &at in breaks {
+        debug_assert!(matches!(blocks.get(at), Some(Block::PageBreak)), "a section opens with a page break");
+        layout.lay_out(&blocks[from..=at]);
+        pages.push(layout.pages.len());
+        from = at + 1;
+    }
+    pages
+}
+
 /// Renders the blocks to PDF bytes. `footer` is printed on every page with the page number.
 pub fn render(font: &CjkFont, blocks: &[Block], footer: &str) -> Result<Vec<u8>, String> {
     let mut layout = Layout::new(font);

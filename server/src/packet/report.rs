@@ -125,7 +125,7 @@ fn opt_time(ms: Option<i64>) -> String {
     ms.map(beijing).unwrap_or_else(|| "未填写".into())
 }
 
-fn kind_label(kind: EntryKind) -> &'static str {
+pub fn kind_label(kind: EntryKind) -> &'static str {
     match kind {
         EntryKind::Photo => "照片",
         EntryKind::Voice => "录音",
@@ -136,6 +136,18 @@ fn kind_label(kind: EntryKind) -> &'static str {
 
 /// Builds the blocks of the whole report: the cover, the body in Chinese, the appendix.
 pub fn blocks(order: &Order, facts: &PacketFacts, dispute: &Dispute, items: &[ReportItem]) -> Vec<Block> {
+    let mut b = order_section(order, facts, dispute, items);
+    b.extend(verification_appendix(facts));
+    b
+}
+
+/// The plain-Chinese appendix on checking the packet: once per packet, however many orders it holds.
+pub fn verification_appendix(facts: &PacketFacts) -> Vec<Block> {
+    appendix::verification_blocks(&facts.server_fingerprint)
+}
+
+/// One order's part of a report: its 申诉书 cover and body, everything but the appendix.
+pub fn order_section(order: &Order, facts: &PacketFacts, dispute: &Dispute, items: &[ReportItem]) -> Vec<Block> {
     let mut b = cover::cover_blocks(order, dispute, facts.created_at_ms, &facts.server_fingerprint);
     b.extend(order_blocks(order, facts));
     b.extend(history::history_blocks(&facts.history));
@@ -158,7 +170,6 @@ pub fn blocks(order: &Order, facts: &PacketFacts, dispute: &Dispute, items: &[Re
     overview.extend(distances::distance_blocks(order, items));
     b.splice(details_at..details_at, overview);
     b.extend(custody::custody_blocks(items, facts.created_at_ms));
-    b.extend(appendix::verification_blocks(&facts.server_fingerprint));
     b
 }
 
