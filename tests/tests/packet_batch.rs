@@ -132,6 +132,9 @@ fn one_packet_for_three_orders_verifies_lists_each_order_with_its_page_and_names
         let page = cover_page_of(&cover, n);
         let first = pdf_text(&pdf, Some((page, page)));
         assert!(first.contains("12345 工单申诉书") && first.contains(n), "page {page}, where the cover says {n} starts:\n{first}");
+        // A page taken out of the stack still says which order it belongs to.
+        let next: String = pdf_text(&pdf, Some((page + 1, page + 1))).split_whitespace().collect();
+        assert!(next.contains(&format!("批量证据包·工单{n}")), "page {} names order {n} in its footer:\n{next}", page + 1);
         starts.push(page);
     }
     assert!(starts.windows(2).all(|p| p[0] < p[1]), "sections in the order asked: {starts:?}");

@@ -21,9 +21,10 @@ pub(super) fn render(font: &CjkFont, reports: &[OrderReport]) -> Result<Vec<u8>,
         reports.iter().map(|r| report::order_section(&r.order, &r.facts, &Dispute::default(), &r.items)).collect();
     let mut starts = vec![0; reports.len()];
     let mut document = Vec::new();
+    let mut breaks: Vec<usize> = Vec::with_capacity(sections.len() + 1);
     for _ in 0..SETTLE_ROUNDS {
         document = cover_blocks(reports, &starts);
-        let mut breaks = Vec::with_capacity(sections.len());
+        breaks.clear();
         for section in &sections {
             breaks.push(document.len());
             document.push(Block::PageBreak);
@@ -36,10 +37,22 @@ pub(super) fn render(font: &CjkFont, reports: &[OrderReport]) -> Result<Vec<u8>,
         starts = found;
     }
     if let Some(first) = reports.first() {
+        breaks.push(document.len());
         document.push(Block::PageBreak);
         document.extend(report::verification_appendix(&first.facts));
     }
-    pdf::render(font, &document, &format!("批量证据包（{} 个工单）", reports.len()))
+    // Each page's footer names its order, from where the sections really start.
+    let pages = pdf::section_pages(font, &document, &breaks);
+    let numbers: Vec<&str> = reports.iter().map(|r| r.order.number.as_str()).collect();
+    let count = reports.len();
+    pdf::render_with_footers(font, &document, |page| {
+        let section = pages.iter().take(count).rposition(|start| *start <= page);
+        match section {
+            None => format!("批量证据包目录（{count} 个工单）"),
+            Some(_) if pages.get(count).is_some_and(|appendix| *appendix <= page) => format!("批量证据包（{count} 个工单）核验说明"),
+            Some(i) => format!("批量证据包 · 工单 {}", numbers[i]),
+        }
+    })
 }
 
 /// The cover: what the packet holds, one entry per order with the page its section starts on (0: not yet known).
