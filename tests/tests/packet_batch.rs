@@ -6,7 +6,9 @@
 //! page with poppler), and a tampered member is named. The plain ZIP of
 //! originals holds each original byte for byte as the phone stored it, under
 //! the SHA-256 its CSV lists. A batch over the limit is refused, saying the
-//! limit in both languages, and nothing is exported or audited.
+//! limit in both languages, and nothing is exported or audited. The
+//! console's batch page lists the orders of the list's current filter, all
+//! ticked, and exports the ticked ones.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -14,7 +16,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 use siteproof_tests::packet_files::{have_font, have_tool, orders_with_two_photos, rezip, unzip};
-use siteproof_tests::world::World;
+use siteproof_tests::world::{World, COORD_PASSWORD};
 use siteproof_tests::{cli, cli_bin, cli_json};
 
 const NUMBERS: [&str; 3] = ["2026113000101", "2026113000102", "2026113000103"];
@@ -236,4 +238,64 @@ fn a_batch_over_the_limit_is_refused_saying_the_limit_and_nothing_is_exported() 
     assert_eq!(st, 400);
     assert!(audit_rows(&w).is_empty(), "a refused export is not audited");
     assert!(std::fs::read_dir(w.data().join("packets")).map(|d| d.count()).unwrap_or(0) == 0, "nothing left behind");
+}
+
+/// A console session of the coordinator: the cookie header to send.
+fn console_login(w: &World) -> (reqwest::blocking::Client, String) {
+    let http = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r =
+        http.post(format!("{}/console/login", w.server.url)).form(&[("username", "coord1"), ("password", COORD_PASSWORD)]).send().unwrap();
+    assert_eq!(r.status(), 303, "console login");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    (http, cookie)
+}
+
+#[test]
+fn console_batch_page_lists_the_filtered_orders_ticked_and_exports_the_ticked_ones() {
+    if !have_font() {
+        return;
+    }
+    let (w, _home, scratch) = three_orders();
+    let (http, cookie) = console_login(&w);
+    let get = |path: &str| {
+        let r = http.get(format!("{}{path}", w.server.url)).header("cookie", &cookie).send().unwrap();
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.text().unwrap()
+    };
+    // The order list links to the batch page with its filters; the page lists every matching order, ticked.
+    let list = get("/console/orders?worker=wang");
+    assert!(list.contains("href=\"/console/exports?worker=wang\""), "the list links to the batch page with its filter");
+    let page = get("/console/exports?worker=wang&from=2026-11-01&to=2026-11-30");
+    for n in NUMBERS {
+        assert!(page.contains(&format!("name=\"order\" value=\"{n}\" checked")), "{n} listed and ticked:\n{page}");
+    }
+    assert!(page.contains("formaction=\"/console/exports/originals\""), "both exports from one form");
+    // A window the orders were not dispatched in lists none of them.
+    assert!(get("/console/exports?worker=wang&from=2027-01-01").contains("data-test=\"empty\""));
+    if let Ok(keep) = std::env::var("SITEPROOF_TEST_ARTIFACTS") {
+        let css = get("/console/static/console.css");
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::write(Path::new(&keep).join("console.css"), css).unwrap();
+        std::fs::write(Path::new(&keep).join("batch-page.html"), page.replace("/console/static/console.css", "console.css")).unwrap();
+    }
+
+    // Two of the three ticked: the packet holds those two and verifies.
+    let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = &page[at..at + 64];
+    let r = http
+        .post(format!("{}/console/exports/packet", w.server.url))
+        .header("cookie", &cookie)
+        .header("origin", &w.server.url)
+        .form(&[("csrf", csrf), ("order", NUMBERS[0]), ("order", NUMBERS[2])])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let packet = scratch.join("console-batch.zip");
+    std::fs::write(&packet, r.bytes().unwrap()).unwrap();
+    let (code, printed) = verify(&packet, None);
+    assert_eq!(code, 5, "{printed}");
+    assert!(printed.contains(NUMBERS[0]) && printed.contains(NUMBERS[2]) && !printed.contains(NUMBERS[1]), "{printed}");
+    let originals = unzip(&packet).into_iter().filter(|(n, _)| n.starts_with("originals/")).count();
+    assert_eq!(originals, 4, "two photos of each ticked order");
 }
