@@ -32,7 +32,7 @@ use crate::repo::orders::{Order, NO_DEADLINE};
 use crate::state::AppState;
 use crate::web::blobs;
 use crate::web::body::query;
-use siteproof_protocol::vocab::{ORDER_KINDS, ORDER_STATUSES};
+use siteproof_protocol::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Orders read per query while collecting the matching ones.
@@ -141,13 +141,20 @@ fn body(u: &ConsoleUser, f: &Filter, w: &Window, orders: &[(Order, i64)], more: 
                  "Every order matching the order list's current filters is listed and ticked; untick an order to leave it out."))
             " " a href=(list_link) { (l.t("« 返回工单列表修改筛选", "« Back to the order list to change the filters")) }
         }
+        div.filters data-test="active-filters" {
+            span.muted { (l.t("当前筛选", "Filters")) ":" }
+            @if f.pairs().is_empty() { span.chip { (l.t("全部工单", "all orders")) } }
+            @for (k, v) in f.pairs() { span.chip { (filter_label(l, k, &v)) } }
+        }
         form method="get" action="/console/exports" data-test="window-form" {
             @for (k, v) in f.pairs() { input type="hidden" name=(k) value=(v); }
-            label for="from" { (l.t("派单日期从", "Dispatched from")) } " "
-            input #from type="date" name="from" value=(w.from.map(|d| d.to_string()).unwrap_or_default());
-            " " label for="to" { (l.t("到", "to")) } " "
-            input #to type="date" name="to" value=(w.to.map(|d| d.to_string()).unwrap_or_default());
-            " " button.plain type="submit" { (l.t("按日期筛选", "Filter by date")) }
+            div.filters {
+                label for="from" { (l.t("派单日期从", "Dispatched from")) }
+                input #from type="date" name="from" value=(w.from.map(|d| d.to_string()).unwrap_or_default());
+                label for="to" { (l.t("到", "to")) }
+                input #to type="date" name="to" value=(w.to.map(|d| d.to_string()).unwrap_or_default());
+                button.plain type="submit" { (l.t("按日期筛选", "Filter by date")) }
+            }
         }
         @if more {
             p.warn data-test="over-limit" {
@@ -204,6 +211,28 @@ fn body(u: &ConsoleUser, f: &Filter, w: &Window, orders: &[(Order, i64)], more: 
                 }
             }
         }
+    }
+}
+
+/// One active filter of the order list in words, e.g. "社工 wang" or "回访结果 重办".
+fn filter_label(l: Lang, key: &str, value: &str) -> String {
+    let (name, shown) = match key {
+        "due" if value == "today" => (l.t("办理时限", "Due"), l.t("今日到期", "today").to_string()),
+        "due" => (l.t("办理时限", "Due"), l.t("已超期", "overdue").to_string()),
+        "reopened" => (l.t("重办", "Reopened"), String::new()),
+        "knowledge" => (l.t("有应知应会", "Has knowledge notes"), String::new()),
+        "status" => (l.t("状态", "Status"), l.label(ORDER_STATUSES, value).to_string()),
+        "type" => (l.t("工单类别", "Order type"), l.label(TAG_TYPES, value).to_string()),
+        "handling" => (l.t("办理情况", "Handling"), l.label(TAG_HANDLING, value).to_string()),
+        "callback" => (l.t("回访结果", "Callback"), l.label(TAG_CALLBACK, value).to_string()),
+        "community" => (l.t("社区编号", "Community id"), value.to_string()),
+        "worker" => (l.t("社工", "Worker"), value.to_string()),
+        other => (other, value.to_string()),
+    };
+    if shown.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} {shown}")
     }
 }
 
