@@ -75,7 +75,10 @@ impl Window {
     }
 
     fn contains(&self, o: &Order) -> bool {
-        let at = o.dispatched_at_ms.unwrap_or(o.created_at_ms);
+        self.contains_ms(o.dispatched_at_ms.unwrap_or(o.created_at_ms))
+    }
+
+    fn contains_ms(&self, at: i64) -> bool {
         self.from.is_none_or(|f| at >= Self::start_ms(f)) && self.to.is_none_or(|t| at < Self::start_ms(t) + DAY_MS)
     }
 
@@ -275,4 +278,23 @@ fn download(dir: &std::path::Path, out: &std::path::Path, result: ApiResult<()>,
         blobs::stream(tokio::fs::File::from_std(file)),
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_holds_whole_china_time_days_at_both_ends() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let november = Window { from: day("2026-11-01"), to: day("2026-11-30") };
+        // 2026-11-01 00:00 in Beijing is 2026-10-31 16:00 UTC; 2026-12-01 00:00 Beijing ends the window.
+        let first = 1_793_462_400_000;
+        let after_last = 1_796_054_400_000;
+        assert!(november.contains_ms(first));
+        assert!(!november.contains_ms(first - 1));
+        assert!(november.contains_ms(after_last - 1));
+        assert!(!november.contains_ms(after_last));
+        assert!(Window::default().contains_ms(0), "no window holds everything");
+    }
 }

@@ -185,8 +185,8 @@ impl Target {
                     ));
                     return false;
                 }
-                if !held.contains_key(&key) {
-                    held.insert(key, r.manifest_hash.clone());
+                if let std::collections::btree_map::Entry::Vacant(first) = held.entry(key) {
+                    first.insert(r.manifest_hash.clone());
                     rows.push(r.clone());
                 }
                 true
