@@ -16,6 +16,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 use siteproof_tests::packet_files::{have_font, have_tool, orders_with_two_photos, rezip, unzip};
+use siteproof_tests::server::admin;
 use siteproof_tests::world::{World, COORD_PASSWORD};
 use siteproof_tests::{cli, cli_bin, cli_json};
 
@@ -151,6 +152,14 @@ fn one_packet_for_three_orders_verifies_lists_each_order_with_its_page_and_names
     assert_eq!(batch_rows.len(), 1, "{batch_rows:?}");
     assert!(NUMBERS.iter().all(|n| batch_rows[0].contains(n)), "{batch_rows:?}");
 
+    // The operator's admin command writes the same kind of packet.
+    let by_admin = scratch.join("batch-admin.zip");
+    let summary = admin(&w.data(), &["--json", "export-batch", NUMBERS[0], NUMBERS[1], NUMBERS[2], "--out", by_admin.to_str().unwrap()]);
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(summary["orders"], serde_json::json!(NUMBERS), "{summary}");
+    let (code, printed) = verify(&by_admin, None);
+    assert_eq!(code, 5, "the admin command's batch packet:\n{printed}");
+
     // A flipped byte in one order's original is named.
     let mut tampered = members.clone();
     let (name, bytes) = tampered.iter_mut().find(|(n, _)| n.starts_with("originals/")).unwrap();
@@ -206,6 +215,12 @@ fn originals_zip_holds_each_original_byte_for_byte_under_the_sha256_its_csv_list
     assert_eq!(members.len(), 8, "six originals, the CSV and the README");
     let orders: BTreeSet<&str> = rows.iter().map(|r| &r[col("order")]).collect::<BTreeSet<_>>().into_iter().collect();
     assert_eq!(orders, NUMBERS.into_iter().collect());
+
+    // The operator's admin command lists the same files with the same hashes.
+    let by_admin = scratch.join("originals-admin.zip");
+    admin(&w.data(), &["export-originals", NUMBERS[0], NUMBERS[1], NUMBERS[2], "--out", by_admin.to_str().unwrap()]);
+    let admin_csv = unzip(&by_admin).into_iter().find(|(n, _)| n == "originals.csv").unwrap().1;
+    assert_eq!(admin_csv, *csv_bytes, "the same list by the admin command");
 
     // Not a dispute packet: siteproof verify refuses it.
     let (code, printed) = verify(&file, None);
