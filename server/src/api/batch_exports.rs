@@ -36,7 +36,7 @@ struct BatchReq {
     post,
     path = "/v1/packets/batch",
     summary = "Exports one dispute packet (争议证据包) holding several orders (audited once)",
-    description = "One ZIP, one signed index, one report.pdf: a batch cover listing the orders and the page each starts on, then each order's section. At most 50 orders and 2000 entries.",
+    description = "One ZIP, one signed index, one report.pdf: a batch cover listing the orders and the page each starts on, then each order's section. At most 50 orders and 500 entries.",
     request_body = BatchReq,
     responses(
         (status = 200, description = "The packet", content_type = "application/zip", body = Binary, headers(

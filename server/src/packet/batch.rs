@@ -28,8 +28,10 @@ use crate::state::AppState;
 /// document a district office reads rather than a dump.
 pub const MAX_BATCH_ORDERS: usize = 50;
 
-/// The most evidence entries one batch packet holds, across its orders.
-pub const MAX_BATCH_ENTRIES: usize = 2000;
+/// The most evidence entries one batch packet holds, across its orders. The report is set in memory with a
+/// preview of every photo (about 100-200 KB each, held by the items, the layout and the PDF bytes), so this
+/// bounds an export near 100-300 MB of memory; a month of one community's 重办 orders is a few hundred entries.
+pub const MAX_BATCH_ENTRIES: usize = 500;
 
 /// What a batch export produced.
 #[derive(Debug, Clone, Serialize)]
