@@ -95,7 +95,13 @@ fn one_packet_for_three_orders_verifies_lists_each_order_with_its_page_and_names
     if !have_font() || !have_tool("pdftotext", "-v") {
         return;
     }
-    let (w, _home, scratch) = three_orders();
+    let (w, home, scratch) = three_orders();
+    // The first order's first photo is also filed under the third order: one entry in two orders of the batch.
+    let first = cli_json(&home, &["items", "--order", NUMBERS[0]]);
+    let shared = first.as_array().unwrap().iter().find(|i| i["kind"] == "photo").unwrap()["item_id"].as_str().unwrap().to_string();
+    cli_json(&home, &["attach", &shared, NUMBERS[2]]);
+    let out = cli(&home).args(["--json", "sync", "--wait", "120"]).output().unwrap();
+    assert!(out.status.success(), "sync: {}", String::from_utf8_lossy(&out.stderr));
     let (st, headers, zip) = post(&w, "/v1/packets/batch", serde_json::json!({"orders": NUMBERS}));
     assert_eq!(st, 200, "{}", String::from_utf8_lossy(&zip));
     assert_eq!(headers["content-type"], "application/zip");
@@ -113,10 +119,11 @@ fn one_packet_for_three_orders_verifies_lists_each_order_with_its_page_and_names
     let (code, printed) = verify(&packet, Some(key["fingerprint"].as_str().unwrap()));
     assert_eq!(code, 0, "pinned verify of the batch packet:\n{printed}");
 
-    // One of each member kind per entry, each entry once: 6 photos and a note, each manifest and receipt once.
+    // Each entry once, however many orders file it: 6 photos, a note and the attach entry; 6 originals.
     let members = unzip(&packet);
     let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names.iter().filter(|n| n.starts_with("manifests/")).count(), 7, "{names:?}");
+    assert_eq!(names.iter().filter(|n| n.starts_with("manifests/")).count(), 8, "{names:?}");
+    assert_eq!(names.iter().filter(|n| n.starts_with("receipts/")).count(), 8, "{names:?}");
     assert_eq!(names.iter().filter(|n| n.starts_with("originals/")).count(), 6, "{names:?}");
     assert_eq!(names.iter().filter(|n| **n == "report.pdf").count(), 1);
 
@@ -141,6 +148,9 @@ fn one_packet_for_three_orders_verifies_lists_each_order_with_its_page_and_names
         starts.push(page);
     }
     assert!(starts.windows(2).all(|p| p[0] < p[1]), "sections in the order asked: {starts:?}");
+    // The shared photo is shown under both orders it is filed under.
+    let flat_cover: String = cover.split_whitespace().collect();
+    assert!(flat_cover.contains("共4条：照片3条，归档记录1条"), "the third order counts the photo filed under it:\n{cover}");
     let all: String = pdf_text(&pdf, None).split_whitespace().collect();
     assert_eq!(all.matches("12345工单申诉书").count(), 3, "one 申诉书 per order");
     assert_eq!(all.matches("五、证据明细").count(), 3, "one evidence section per order");
