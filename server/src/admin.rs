@@ -25,6 +25,12 @@ pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String
     if let AdminAction::ExportOrder { number, office, out, items } = action {
         return export_order(config, &number, office.as_deref(), &out, &items, as_json);
     }
+    if let AdminAction::ExportBatch { numbers, office, out } = action {
+        return crate::admin_batch::export_batch(config, numbers, office, &out, as_json);
+    }
+    if let AdminAction::ExportOriginals { numbers, office, out } = action {
+        return crate::admin_batch::export_originals(config, numbers, office, &out, as_json);
+    }
     siteproof_fs::create_dir_all(data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
     let conn = db::open_migrated(&data.join("siteproof.db")).map_err(|e| format!("cannot open database: {e}"))?;
     let out = match action {
@@ -99,7 +105,9 @@ pub fn run(config: &Config, action: AdminAction, as_json: bool) -> Result<String
             accounts::audit(&conn, None, "revoke_device", &device_id).map_err(fail)?;
             (json!({"device_id": device_id, "revoked": true}), format!("已吊销设备 / device revoked: {device_id}"))
         }
-        AdminAction::ExportOrder { .. } => unreachable!("handled above"),
+        AdminAction::ExportOrder { .. } | AdminAction::ExportBatch { .. } | AdminAction::ExportOriginals { .. } => {
+            unreachable!("handled above")
+        }
     };
     Ok(if as_json { out.0.to_string() } else { out.1 })
 }

@@ -168,4 +168,28 @@ pub enum AdminAction {
         #[arg(long = "item")]
         items: Vec<String>,
     },
+    /// Export one dispute packet holding several work orders of one community (at most 50).
+    ExportBatch {
+        /// Work order numbers, in the order their sections appear.
+        #[arg(required = true)]
+        numbers: Vec<String>,
+        /// Street office of the orders; needed when several offices use a number.
+        #[arg(long)]
+        office: Option<String>,
+        /// Where to write the packet (.zip); written whole or not at all.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Export the originals of several work orders as a plain ZIP with a CSV list (not a dispute packet).
+    ExportOriginals {
+        /// Work order numbers.
+        #[arg(required = true)]
+        numbers: Vec<String>,
+        /// Street office of the orders; needed when several offices use a number.
+        #[arg(long)]
+        office: Option<String>,
+        /// Where to write the ZIP; written whole or not at all.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }

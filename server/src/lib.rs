@@ -4,6 +4,7 @@
 //! come from `siteproof-core`: one implementation of the evidence format.
 
 pub mod admin;
+mod admin_batch;
 pub mod api;
 pub mod app;
 pub mod auth;

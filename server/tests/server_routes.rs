@@ -137,6 +137,7 @@ fn body_for(f: &Fixture, method: &str, path: &str) -> Option<Value> {
         ("POST", "/v1/orders/{number}/assign") => json!({"worker": "worker_b"}),
         ("PATCH", "/v1/device/orders/{number}") => json!({"status": "answered", "base_version": 1}),
         ("POST", "/v1/manifests") => serde_json::to_value(f.dev_a.manifest_at(2, None, None, None)).unwrap(),
+        ("POST", "/v1/packets/batch") | ("POST", "/v1/originals/export") => json!({"orders": ["A-0001"]}),
         _ => return None,
     })
 }
@@ -224,6 +225,8 @@ fn every_route_refuses_missing_revoked_wrong_and_foreign_tokens() {
             ("POST", "/v1/enroll-codes") | ("POST", "/v1/users") | ("POST", "/v1/orders") => {
                 refused(resp, &[404], &what("another community's token"))
             }
+            // Batch exports name community A's orders in the body.
+            ("POST", "/v1/packets/batch") | ("POST", "/v1/originals/export") => refused(resp, &[404], &what("another community's token")),
             ("GET", "/v1/evidence") => refused(resp, &[404], &what("another community's token")),
             // Lists and own-scope routes: must succeed without showing A's data.
             _ => {

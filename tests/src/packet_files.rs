@@ -60,23 +60,39 @@ pub fn rezip(path: &Path, members: &[(String, Vec<u8>)]) {
     z.finish().unwrap();
 }
 
-/// The evidence every packet test starts from: `order` posted by the coordinator and assigned to worker
-/// `wang`, an enrolled phone that has pulled it, and two distinct GPS photos (`{name}-0`, `{name}-1`)
-/// captured on it for the order, photo `i` at longitude `lons[i]`. Not yet synced, so a test can add more.
-/// Returns the phone's home and a scratch folder.
-pub fn order_with_two_photos(w: &crate::world::World, order: serde_json::Value, name: &str, lons: [&str; 2]) -> (PathBuf, PathBuf) {
+/// Posts `order` as the coordinator and assigns it to worker `wang`; returns its number.
+pub fn post_assigned_order(w: &crate::world::World, order: serde_json::Value) -> String {
     let number = order["number"].as_str().expect("the order has a number").to_string();
     let (st, body) = w.coordinator_send(reqwest::Method::POST, "/v1/orders", order);
     assert_eq!(st, 201, "{body}");
     let (st, _) = w.coordinator_send(reqwest::Method::POST, &format!("/v1/orders/{number}/assign"), serde_json::json!({"worker": "wang"}));
     assert_eq!(st, 200);
+    number
+}
+
+/// The evidence every packet test starts from: `order` posted by the coordinator and assigned to worker
+/// `wang`, an enrolled phone that has pulled it, and two distinct GPS photos (`{name}-0`, `{name}-1`)
+/// captured on it for the order, photo `i` at longitude `lons[i]`. Not yet synced, so a test can add more.
+/// Returns the phone's home and a scratch folder.
+pub fn order_with_two_photos(w: &crate::world::World, order: serde_json::Value, name: &str, lons: [&str; 2]) -> (PathBuf, PathBuf) {
+    orders_with_two_photos(w, vec![order], name, lons)
+}
+
+/// [`order_with_two_photos`] for several orders on one phone: each order gets its own two photos
+/// (`{name}-{order index}-{i}`, cycling through the GPS samples, so every photo is a distinct original).
+pub fn orders_with_two_photos(w: &crate::world::World, orders: Vec<serde_json::Value>, name: &str, lons: [&str; 2]) -> (PathBuf, PathBuf) {
+    let numbers: Vec<String> = orders.into_iter().map(|o| post_assigned_order(w, o)).collect();
     let home = w.device("phone", None);
     let scratch = w.dir.path().join("scratch");
     std::fs::create_dir_all(&scratch).unwrap();
     assert!(crate::cli(&home).args(["--json", "sync"]).output().unwrap().status.success());
-    for (i, (sample, lon)) in crate::media::GPS_SAMPLES.iter().zip(lons).enumerate() {
-        let p = crate::media::distinct_photo(&scratch, sample, &format!("{name}-{i}"));
-        crate::cli_json(&home, &["capture", "photo", p.to_str().unwrap(), "--order", &number, "--lat", "39.9087", "--lon", lon]);
+    let samples = crate::media::GPS_SAMPLES;
+    for (k, number) in numbers.iter().enumerate() {
+        for (i, lon) in lons.iter().enumerate() {
+            let tag = if numbers.len() == 1 { format!("{name}-{i}") } else { format!("{name}-{k}-{i}") };
+            let p = crate::media::distinct_photo(&scratch, samples[(2 * k + i) % samples.len()], &tag);
+            crate::cli_json(&home, &["capture", "photo", p.to_str().unwrap(), "--order", number, "--lat", "39.9087", "--lon", lon]);
+        }
     }
     (home, scratch)
 }

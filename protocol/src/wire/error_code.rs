@@ -142,6 +142,8 @@ error_codes! {
     BaseVersionRequired = "base_version_required",
     /// The `order` query parameter is required.
     OrderRequired = "order_required",
+    /// A batch export names more orders or entries than one export holds; the message says the limit.
+    BatchTooLarge = "batch_too_large",
     /// Rows of an order CSV are invalid; nothing was imported.
     CsvRowsInvalid = "csv_rows_invalid",
     /// The order CSV is not UTF-8.

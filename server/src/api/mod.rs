@@ -2,6 +2,7 @@
 //! the OpenAPI check and the tenancy test matrix, so the three cannot drift.
 
 pub mod accounts;
+pub mod batch_exports;
 pub mod blobs;
 pub mod evidence;
 pub mod manifests;
@@ -58,6 +59,8 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("POST", "/v1/orders/{number}/assign", Coordinator, orders::assign)
         .add("GET", "/v1/orders/{number}/history", Coordinator, orders::history)
         .add("POST", "/v1/orders/{number}/packet", Coordinator, packets::export)
+        .add("POST", "/v1/packets/batch", Coordinator, batch_exports::packet)
+        .add("POST", "/v1/originals/export", Coordinator, batch_exports::originals)
         .add("GET", "/v1/device/orders", Device, orders::device_pull)
         .add("PATCH", "/v1/device/orders/{number}", Device, orders::device_update);
     (t.router, t.routes)

@@ -18,7 +18,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, Secur
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
-use super::{accounts, blobs, evidence, manifests, orders, packets, public, tus};
+use super::{accounts, batch_exports, blobs, evidence, manifests, orders, packets, public, tus};
 use crate::web::routes::Access;
 
 /// Raw bytes in a request or an answer (tus chunks, originals, packets).
@@ -75,6 +75,8 @@ impl ToSchema for Binary {}
         orders::assign,
         orders::history,
         packets::export,
+        batch_exports::packet,
+        batch_exports::originals,
         orders::device_pull,
         orders::device_update,
     ),

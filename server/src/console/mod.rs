@@ -8,6 +8,7 @@
 pub mod actions;
 pub mod audit_page;
 pub mod badges;
+pub mod batch_export;
 pub mod errors;
 pub mod evidence;
 pub mod export;
@@ -45,6 +46,9 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("POST", "/console/orders/{number}/pairs", Coordinator, actions::set_pair)
         .add("POST", "/console/orders/{number}/assignee-name", Coordinator, actions::set_assignee_name)
         .add("POST", "/console/orders/{number}/packet", Coordinator, export::export)
+        .add("GET", "/console/exports", Coordinator, batch_export::show)
+        .add("POST", "/console/exports/packet", Coordinator, batch_export::packet)
+        .add("POST", "/console/exports/originals", Coordinator, batch_export::originals)
         .add("GET", "/console/followups", Coordinator, followups_page::list)
         .add("GET", "/console/audit", Coordinator, audit_page::list)
         .add("GET", "/console/blobs/{sha256}", Coordinator, media::blob);

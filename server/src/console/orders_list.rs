@@ -86,6 +86,7 @@ fn body(l: Lang, f: &Filter, rows: &[ListRow], more: bool, workers: &[String], c
         @if f != &Filter::default() {
             p { a href="/console/orders" { (l.t("清除筛选", "Clear filters")) } }
         }
+        p { a href=(format!("/console/exports{}", query_string(&f.pairs()))) data-test="batch-export" { (l.t("批量导出当前筛选的工单（证据包或原件）", "Batch export the filtered orders (packet or originals)")) } }
         @if rows.is_empty() {
             p.muted data-test="empty" { (l.t("没有符合条件的工单", "No orders match")) }
         } @else {

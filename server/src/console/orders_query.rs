@@ -205,6 +205,14 @@ impl ListRow {
 }
 
 impl Filter {
+    /// The communities to list: the user's, narrowed to the community filter.
+    pub fn visible_communities(&self, communities: &[i64]) -> Vec<i64> {
+        match self.community {
+            Some(id) => communities.iter().copied().filter(|c| *c == id).collect(),
+            None => communities.to_vec(),
+        }
+    }
+
     /// The repository's filter for one page: `page_size` rows and one more to tell whether more follow.
     pub fn to_list(&self, now_ms: i64, page_size: u32) -> ListFilter {
         let (deadline_from, deadline_before) = match self.due {
@@ -235,10 +243,7 @@ impl Filter {
 
 /// One page of orders the user may see (`page_size` rows, plus whether more follow).
 pub fn page(c: &Connection, communities: &[i64], f: &Filter, now_ms: i64, page_size: u32) -> ApiResult<(Vec<ListRow>, bool)> {
-    let visible: Vec<i64> = match f.community {
-        Some(id) => communities.iter().copied().filter(|c| *c == id).collect(),
-        None => communities.to_vec(),
-    };
+    let visible = f.visible_communities(communities);
     let mut rows: Vec<ListRow> =
         repo::orders::list(c, &visible, &f.to_list(now_ms, page_size))?.into_iter().map(ListRow::from_listed).collect();
     let more = rows.len() > page_size as usize;

@@ -30,26 +30,71 @@ use super::tsa::HttpTsa;
 use super::{file_name_for, font_unavailable, pdf, PacketSummary};
 use crate::config::TsaConfig;
 use crate::db::now_ms;
+use crate::domain::accounts;
+use crate::domain::orders::{self, Order};
 use crate::domain::trust::{self, ChainCheck, Checks, OriginalCheck, ReceiptCheck, SignatureCheck, Signer};
-use crate::domain::{accounts, orders};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::Storage;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
-/// Everything one export needs, owned so it can move to the blocking pool.
-pub(super) struct ExportJob {
+/// Where a packet goes and what signs, stamps and sets it: the same for one order and for a batch.
+pub(super) struct Target {
     pub storage: Arc<dyn Storage>,
     pub key: Arc<SigningKey>,
     pub font_path: Option<PathBuf>,
     pub tsa: Option<TsaConfig>,
+    pub out: PathBuf,
+    /// The data directory, where the server's C2PA signing certificate lives.
+    pub data_dir: PathBuf,
+}
+
+/// Everything one order's export needs, owned so it can move to the blocking pool.
+pub(super) struct ExportJob {
+    pub target: Target,
     pub actor_user_id: Option<i64>,
     pub community_id: i64,
     pub number: String,
     pub item_ids: Option<Vec<String>>,
     pub dispute: Dispute,
-    pub out: PathBuf,
-    /// The data directory, where the server's C2PA signing certificate lives.
-    pub data_dir: PathBuf,
+}
+
+/// An order and the entries it puts into a packet.
+pub(super) struct OrderEntries {
+    pub order: Order,
+    pub rows: Vec<EntryRow>,
+    /// Every entry of the order, chosen or not: before/after pairs are found over the whole order.
+    pub all_rows: Vec<EntryRow>,
+}
+
+/// One order's part of the report: the order, its history, its items in reading order and what was left out.
+pub(super) struct OrderReport {
+    pub order: Order,
+    pub facts: PacketFacts,
+    pub items: Vec<ReportItem>,
+}
+
+/// What a finished packet is, for the caller's audit row and answer.
+pub(super) struct Written {
+    pub bytes: u64,
+    pub sha256: String,
+    /// Evidence entries written (each once, however many orders file it).
+    pub entries: usize,
+    pub files: usize,
+    pub fingerprint: String,
+    pub skipped: Vec<String>,
+    pub third_party_time: ThirdPartyTime,
+}
+
+impl Written {
+    /// The audit row's tail: the packet's own hash ties a packet the city holds back to the row; the console's
+    /// audit log shows whether the configured TSA stamped it, and why not.
+    pub(super) fn audit_note(&self, shown: &str) -> String {
+        let time_note = match &self.third_party_time {
+            ThirdPartyTime::NotConfigured => String::new(),
+            stamped_or_not => format!(" {}", stamped_or_not.describe()),
+        };
+        format!("{shown} sha256:{}{time_note}", self.sha256)
+    }
 }
 
 /// An original as copied out of storage.
@@ -61,7 +106,7 @@ struct Original {
     preview: Option<(Vec<u8>, u32, u32)>,
 }
 
-fn check_out(out: &Path) -> ApiResult<PathBuf> {
+pub(super) fn check_out(out: &Path) -> ApiResult<PathBuf> {
     if out.is_dir() {
         return Err(ApiError::bad_request(ErrorCode::BadOut, "输出路径是一个目录", "the output path is a directory"));
     }
@@ -81,27 +126,79 @@ fn check_out(out: &Path) -> ApiResult<PathBuf> {
 
 impl ExportJob {
     pub(super) fn run(self, conn: &mut Connection) -> ApiResult<PacketSummary> {
-        let dir = check_out(&self.out)?;
-        let font = CjkFont::find(self.font_path.as_deref()).map_err(font_unavailable)?;
         let order = orders::get_visible(conn, &self.number, &[self.community_id])?;
         let all_rows = collect::order_entries(conn, self.community_id, &order.number)?;
-        let mut rows = match &self.item_ids {
+        let rows = match &self.item_ids {
             Some(ids) => collect::select_items(all_rows.clone(), ids, &order.number)?,
             None => all_rows.clone(),
         };
+        let label = PacketHeader { order_number: order.number.clone(), community: order.community.clone(), created_at_ms: 0 };
+        let dispute = self.dispute;
+        let written = self.target.write(conn, vec![OrderEntries { order, rows, all_rows }], label, |font, reports| {
+            let r = &reports[0];
+            pdf::render(font, &report::blocks(&r.order, &r.facts, &dispute, &r.items), &format!("工单 {}", r.order.number))
+        })?;
+        let out = self.target.out;
+        let file_name = file_name_for(&self.number);
+        let shown = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file_name.clone());
+        accounts::audit(conn, self.actor_user_id, "export", &format!("{} {}", self.number, written.audit_note(&shown)))?;
+        Ok(PacketSummary {
+            order_number: self.number,
+            path: out,
+            file_name,
+            bytes: written.bytes,
+            sha256: written.sha256,
+            entries: written.entries,
+            files: written.files,
+            server_key_fingerprint: written.fingerprint,
+            skipped: written.skipped,
+            third_party_time: written.third_party_time,
+        })
+    }
+}
+
+impl Target {
+    /// Writes the packet of `orders` to `self.out`: each entry's members once, each order's report part from its own
+    /// entries, the PDF `render` sets from those parts, the guide, and the index signed under `label`
+    /// (`created_at_ms` is set here). The file appears only when complete.
+    pub(super) fn write(
+        &self,
+        conn: &mut Connection,
+        mut orders: Vec<OrderEntries>,
+        label: PacketHeader,
+        render: impl FnOnce(&CjkFont, &[OrderReport]) -> Result<Vec<u8>, String>,
+    ) -> ApiResult<Written> {
+        let dir = check_out(&self.out)?;
+        let font = CjkFont::find(self.font_path.as_deref()).map_err(font_unavailable)?;
         // The server accepts forks (two entries at one chain position) as anomalies; a packet holds one per position.
-        let mut seen = BTreeSet::new();
+        // An entry filed under two orders of a batch is the same entry: written once, shown under both.
+        let mut held: BTreeMap<(String, u64), String> = BTreeMap::new();
+        let mut rows: Vec<EntryRow> = Vec::new();
         let mut skipped = Vec::new();
-        rows.retain(|r| {
-            let fresh = seen.insert((r.device_id.clone(), r.seq));
-            if !fresh {
-                skipped.push(format!(
-                    "{} #{} ({}): 同一链位置的第二条记录 / a second entry at the same chain position",
-                    r.device_id, r.seq, r.item_id
-                ));
-            }
-            fresh
-        });
+        let mut left_out: Vec<Vec<String>> = Vec::new();
+        for section in &mut orders {
+            let mut here = BTreeSet::new();
+            let mut dropped = Vec::new();
+            section.rows.retain(|r| {
+                let key = (r.device_id.clone(), r.seq);
+                let same_entry = held.get(&key).is_none_or(|h| *h == r.manifest_hash);
+                if !here.insert(key.clone()) || !same_entry {
+                    dropped.push(format!(
+                        "{} #{} ({}): 同一链位置的第二条记录 / a second entry at the same chain position",
+                        r.device_id, r.seq, r.item_id
+                    ));
+                    return false;
+                }
+                if let std::collections::btree_map::Entry::Vacant(first) = held.entry(key) {
+                    first.insert(r.manifest_hash.clone());
+                    rows.push(r.clone());
+                }
+                true
+            });
+            skipped.extend(dropped.iter().cloned());
+            left_out.push(dropped);
+        }
+        rows.sort_by(|a, b| (a.device_id.as_str(), a.seq).cmp(&(b.device_id.as_str(), b.seq)));
 
         let key_hex = hex::encode(self.key.verifying_key().as_bytes());
         let fingerprint = key_fingerprint(&key_hex).map_err(|e| ApiError::internal(format!("server key: {e}")))?;
@@ -124,7 +221,6 @@ impl ExportJob {
             originals.insert(sha.clone(), original);
         }
 
-        let mut items = Vec::new();
         let mut device_keys = BTreeMap::new();
         for row in &rows {
             writer
@@ -133,51 +229,55 @@ impl ExportJob {
             writer
                 .add_bytes(&layout::receipt_path(&row.device_id, row.seq), &serde_json::to_vec(&row.receipt).map_err(ApiError::internal)?)
                 .map_err(ApiError::from)?;
-            let device_key = row.device_key.clone().or_else(|| row.manifest.open().ok().map(|m| m.device_key));
-            if let Some(k) = &device_key {
-                device_keys.insert(row.device_id.clone(), k.clone());
+            if let Some(k) = device_key_of(row) {
+                device_keys.insert(row.device_id.clone(), k);
             }
-            let signer = signer_of(conn, row)?;
-            items.push(report_item(row, &signer, device_key.as_deref(), &key_hex, &originals));
         }
         for (device_id, k) in &device_keys {
             writer.add_bytes(&layout::device_key_path(device_id), layout::key_file_text(k).as_bytes()).map_err(ApiError::from)?;
         }
         writer.add_bytes(layout::SERVER_KEY, layout::key_file_text(&key_hex).as_bytes()).map_err(ApiError::from)?;
 
-        // People read the report in capture order; the ZIP keeps chain order.
-        items.sort_by_key(|i| (i.anchored.as_ref().map(|a| a.utc_ms).unwrap_or(i.device_time_ms), i.device_id.clone(), i.seq));
-        let history = orders::history_of(conn, order.id)?;
         let workers = collect::workers(conn, device_keys.keys())?;
         self.add_c2pa_credentials(&mut writer, &originals, &rows, &workers)?;
-        let pairs = before_after::packet_pairs(conn, self.community_id, &all_rows, &items)?;
-        let assignee = collect::assignee(conn, order.assignee.as_deref())?;
-        let people = collect::people(conn, &history)?;
-        let facts = PacketFacts {
-            created_at_ms,
-            server_fingerprint: fingerprint.clone(),
-            left_out: skipped.clone(),
-            history,
-            workers,
-            assignee,
-            people,
-            pairs,
-        };
-        let blocks = report::blocks(&order, &facts, &self.dispute, &items);
-        let footer = format!("工单 {}", order.number);
-        let pdf_bytes = pdf::render(&font, &blocks, &footer).map_err(ApiError::internal)?;
+        let mut reports = Vec::new();
+        for (section, left_out) in orders.into_iter().zip(left_out) {
+            let mut items = Vec::new();
+            for row in &section.rows {
+                let signer = signer_of(conn, row)?;
+                items.push(report_item(row, &signer, device_key_of(row).as_deref(), &key_hex, &originals));
+            }
+            // People read the report in capture order; the ZIP keeps chain order.
+            items.sort_by_key(|i| (i.anchored.as_ref().map(|a| a.utc_ms).unwrap_or(i.device_time_ms), i.device_id.clone(), i.seq));
+            let history = orders::history_of(conn, section.order.id)?;
+            let pairs = before_after::packet_pairs(conn, section.order.community_id, &section.all_rows, &items)?;
+            let assignee = collect::assignee(conn, section.order.assignee.as_deref())?;
+            let people = collect::people(conn, &history)?;
+            let facts = PacketFacts {
+                created_at_ms,
+                server_fingerprint: fingerprint.clone(),
+                left_out,
+                history,
+                workers: workers.clone(),
+                assignee,
+                people,
+                pairs,
+            };
+            reports.push(OrderReport { order: section.order, facts, items });
+        }
+        let pdf_bytes = render(&font, &reports).map_err(ApiError::internal)?;
         writer.add_bytes(layout::REPORT, &pdf_bytes).map_err(ApiError::from)?;
         writer
-            .add_bytes(layout::GUIDE, guide_text(&order.number, &order.community, &key_hex, &fingerprint).as_bytes())
+            .add_bytes(layout::GUIDE, guide_text(&label.order_number, &label.community, &key_hex, &fingerprint).as_bytes())
             .map_err(ApiError::from)?;
 
-        let header = PacketHeader { order_number: order.number.clone(), community: order.community.clone(), created_at_ms };
+        let header = PacketHeader { created_at_ms, ..label };
         let tsa = self.tsa.as_ref().map(HttpTsa::new).transpose()?;
         let tsa = tsa.as_ref().map(|t| t as &dyn TimeStampAuthority);
         let (buffered, index) = writer.finish_stamped(header, &self.key, tsa).map_err(ApiError::from)?;
         let third_party_time = index.third_party_time.clone().unwrap_or(ThirdPartyTime::NotConfigured);
         if let ThirdPartyTime::Unavailable { .. } = &third_party_time {
-            tracing::warn!(order = %order.number, "{}", third_party_time.describe());
+            tracing::warn!(packet = %index.order_number, "{}", third_party_time.describe());
         }
         let file = buffered.into_inner().map_err(|e| ApiError::from(e.into_error()))?;
         file.sync_all()?;
@@ -186,28 +286,7 @@ impl ExportJob {
         tmp.persist(&self.out).map_err(|e| ApiError::from(e.error))?;
         File::open(&dir)?.sync_all()?;
         drop(scratch);
-
-        let file_name = file_name_for(&order.number);
-        let shown = self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file_name.clone());
-        // The packet's own hash ties a packet the city holds back to this row; the console's audit log
-        // shows whether the configured TSA stamped it, and why not.
-        let time_note = match &third_party_time {
-            ThirdPartyTime::NotConfigured => String::new(),
-            stamped_or_not => format!(" {}", stamped_or_not.describe()),
-        };
-        accounts::audit(conn, self.actor_user_id, "export", &format!("{} {shown} sha256:{sha256}{time_note}", order.number))?;
-        Ok(PacketSummary {
-            order_number: order.number,
-            path: self.out,
-            file_name,
-            bytes,
-            sha256,
-            entries: rows.len(),
-            files: index.files.len() + 3,
-            server_key_fingerprint: fingerprint,
-            skipped,
-            third_party_time,
-        })
+        Ok(Written { bytes, sha256, entries: rows.len(), files: index.files.len() + 3, fingerprint, skipped, third_party_time })
     }
 
     /// C2PA sidecars for the photo originals (see `super::c2pa_sidecar`); a photo C2PA cannot sign keeps its original only.
@@ -261,6 +340,11 @@ impl ExportJob {
         // The hash of the bytes that went into the packet: a damaged blob shows as a failed item, never hidden.
         Ok(Original { path_in_packet, media_type: media_type.to_string(), sha256: added.sha256, bytes: added.bytes, preview })
     }
+}
+
+/// The device key a row is checked with: the enrolled one, else the one its manifest names.
+fn device_key_of(row: &EntryRow) -> Option<String> {
+    row.device_key.clone().or_else(|| row.manifest.open().ok().map(|m| m.device_key))
 }
 
 /// Who signed a row: its enrolled device and worker, or only the device id when the server has no enrollment.
@@ -330,7 +414,7 @@ fn report_item(
     }
 }
 
-fn hash_file(path: &Path) -> ApiResult<(u64, String)> {
+pub(super) fn hash_file(path: &Path) -> ApiResult<(u64, String)> {
     let mut f = File::open(path)?;
     let mut hasher = Sha256::new();
     let bytes = std::io::copy(&mut f, &mut hasher)?;

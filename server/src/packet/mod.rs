@@ -8,6 +8,9 @@
 mod appendix;
 mod assemble;
 mod before_after;
+pub mod batch;
+mod batch_cover;
+pub mod batch_originals;
 mod c2pa_sidecar;
 pub mod collect;
 mod cover;
@@ -82,19 +85,26 @@ pub async fn export_order_packet(
     out: &Path,
 ) -> ApiResult<PacketSummary> {
     let job = assemble::ExportJob {
-        storage: state.storage.clone(),
-        key: state.key.clone(),
-        font_path: state.config.cjk_font.clone(),
-        tsa: state.config.tsa.clone(),
+        target: target(state, out),
         actor_user_id,
         community_id,
         number: number.to_string(),
         item_ids: item_ids.map(|ids| ids.to_vec()),
         dispute,
-        out: out.to_path_buf(),
-        data_dir: state.config.data.clone(),
     };
     state.db.call(move |conn| job.run(conn)).await
+}
+
+/// Where a packet of this server goes, and the key, font and TSA it is made with.
+fn target(state: &AppState, out: &Path) -> assemble::Target {
+    assemble::Target {
+        storage: state.storage.clone(),
+        key: state.key.clone(),
+        font_path: state.config.cjk_font.clone(),
+        tsa: state.config.tsa.clone(),
+        out: out.to_path_buf(),
+        data_dir: state.config.data.clone(),
+    }
 }
 
 fn font_unavailable(e: font::FontError) -> ApiError {

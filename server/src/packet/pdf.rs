@@ -542,8 +542,30 @@ fn draw_map(s: &mut krilla::surface::Surface<'_>, x: f32, y: f32, marks: &[Mark]
     Ok(())
 }
 
+/// The page (from 1) each section starts on when `blocks` are rendered, a section being opened by the
+/// `Block::PageBreak` at each index of `breaks` (ascending). A heading is only ever kept with blocks before
+/// the next break, so laying out up to each break sets those pages exactly as `render` does.
+pub fn section_pages(font: &CjkFont, blocks: &[Block], breaks: &[usize]) -> Vec<usize> {
+    let mut layout = Layout::new(font);
+    let mut from = 0;
+    let mut pages = Vec::with_capacity(breaks.len());
+    for &at in breaks {
+        debug_assert!(matches!(blocks.get(at), Some(Block::PageBreak)), "a section opens with a page break");
+        layout.lay_out(&blocks[from..=at]);
+        pages.push(layout.pages.len());
+        from = at + 1;
+    }
+    pages
+}
+
 /// Renders the blocks to PDF bytes. `footer` is printed on every page with the page number.
 pub fn render(font: &CjkFont, blocks: &[Block], footer: &str) -> Result<Vec<u8>, String> {
+    render_with_footers(font, blocks, |_| footer.to_string())
+}
+
+/// Renders the blocks with each page's footer chosen by its page number (from 1): a batch packet's page says
+/// which order it belongs to, so a page taken out of the stack still does.
+pub fn render_with_footers(font: &CjkFont, blocks: &[Block], footer: impl Fn(usize) -> String) -> Result<Vec<u8>, String> {
     let mut layout = Layout::new(font);
     layout.lay_out(blocks);
     let text_font = Font::new(Data::from(font.data()), font.text_index).ok_or("字体无法用于 PDF / font cannot be used in a PDF")?;
@@ -601,7 +623,7 @@ pub fn render(font: &CjkFont, blocks: &[Block], footer: &str) -> Result<Vec<u8>,
             }
         }
         s.set_fill(Some(grey.clone()));
-        let foot = format!("{footer}    第 {} 页，共 {} 页", n + 1, total);
+        let foot = format!("{}    第 {} 页，共 {} 页", footer(n + 1), n + 1, total);
         s.draw_text(Point::from_xy(MARGIN, FOOTER_Y), text_font.clone(), NOTE, &foot, false, TextDirection::Auto);
         s.finish();
         page.finish();

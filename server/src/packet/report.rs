@@ -176,7 +176,7 @@ fn opt_time(ms: Option<i64>) -> String {
     ms.map(beijing).unwrap_or_else(|| "未填写".into())
 }
 
-fn kind_label(kind: EntryKind) -> &'static str {
+pub fn kind_label(kind: EntryKind) -> &'static str {
     match kind {
         EntryKind::Photo => "照片",
         EntryKind::Voice => "录音",
@@ -187,6 +187,18 @@ fn kind_label(kind: EntryKind) -> &'static str {
 
 /// Builds the blocks of the whole report: the cover, the body in Chinese, the appendix.
 pub fn blocks(order: &Order, facts: &PacketFacts, dispute: &Dispute, items: &[ReportItem]) -> Vec<Block> {
+    let mut b = order_section(order, facts, dispute, items);
+    b.extend(verification_appendix(facts));
+    b
+}
+
+/// The plain-Chinese appendix on checking the packet: once per packet, however many orders it holds.
+pub fn verification_appendix(facts: &PacketFacts) -> Vec<Block> {
+    appendix::verification_blocks(&facts.server_fingerprint)
+}
+
+/// One order's part of a report: its 申诉书 cover and body, everything but the appendix.
+pub fn order_section(order: &Order, facts: &PacketFacts, dispute: &Dispute, items: &[ReportItem]) -> Vec<Block> {
     let mut b = cover::cover_blocks(order, facts.assignee.as_deref(), dispute, facts.created_at_ms, &facts.server_fingerprint);
     b.extend(order_blocks(order, facts));
     b.extend(history::history_blocks(&facts.history, &facts.people));
@@ -214,7 +226,6 @@ pub fn blocks(order: &Order, facts: &PacketFacts, dispute: &Dispute, items: &[Re
     let timeline_section = if before_after.is_empty() { "七" } else { "八" };
     b.extend(before_after);
     b.extend(timeline::timeline_blocks(timeline_section, order, facts, items));
-    b.extend(appendix::verification_blocks(&facts.server_fingerprint));
     b
 }
 
