@@ -149,6 +149,13 @@ CREATE INDEX derivatives_sha ON derivatives (sha256);
 DELETE FROM derivatives WHERE EXISTS (SELECT 1 FROM entries e WHERE e.item_id = derivatives.item_id)
     AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.item_id = derivatives.item_id AND e.device_id = derivatives.device_id);
 "#,
+    // v4: the server's signed time statements that anchored capture times rest on, handed back by the devices
+    // whose entries name them (the server keeps none of the statements `GET /v1/time` issues), for dispute packets.
+    r#"
+CREATE TABLE time_statements (
+    statement_hash TEXT PRIMARY KEY, statement TEXT NOT NULL, signature TEXT NOT NULL,
+    device_id TEXT NOT NULL, received_at_ms INTEGER NOT NULL);
+"#,
 ];
 
 /// Brings the schema up to the newest version.

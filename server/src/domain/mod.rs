@@ -13,6 +13,7 @@ pub mod mask;
 pub mod order_csv;
 pub mod orders;
 pub mod role;
+pub mod time_statements;
 pub mod trust;
 
 pub use error::{DomainError, DomainResult};

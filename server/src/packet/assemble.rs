@@ -142,6 +142,7 @@ impl ExportJob {
             writer.add_bytes(&layout::device_key_path(device_id), layout::key_file_text(k).as_bytes()).map_err(ApiError::from)?;
         }
         writer.add_bytes(layout::SERVER_KEY, layout::key_file_text(&key_hex).as_bytes()).map_err(ApiError::from)?;
+        super::time_statements::add_time_statements(&mut writer, conn, &rows)?;
 
         // People read the report in capture order; the ZIP keeps chain order.
         items.sort_by_key(|i| (i.anchored.as_ref().map(|a| a.utc_ms).unwrap_or(i.device_time_ms), i.device_id.clone(), i.seq));

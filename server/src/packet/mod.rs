@@ -20,6 +20,7 @@ pub mod pdf;
 pub mod report;
 #[cfg(test)]
 mod report_pages;
+mod time_statements;
 mod tsa;
 mod visits;
 
