@@ -37,6 +37,8 @@ pub struct OrderView {
     pub pairs: Vec<Pair>,
     /// Follow-up windows.
     pub followups: Vec<Followup>,
+    /// The order's latest packet export, for its third-party time outcome.
+    pub last_export: Option<crate::repo::packet_exports::PacketExport>,
 }
 
 /// Loads the page's data; 404 when the order is not in the user's communities.
@@ -53,8 +55,9 @@ pub async fn load(st: &AppState, u: &ConsoleUser, number: String) -> ConsoleResu
             let manual = pairs::manual(c, order.community_id, &items)?;
             let pairs = pairs::pairs(&items, &manual);
             let followups = followups::of_order(c, order.id)?;
+            let last_export = crate::repo::packet_exports::last(c, order.community_id, &order.number)?;
             audit(c, Some(uid), "view_order", &format!("order:{}", order.number))?;
-            Ok(OrderView { order, history, items, pairs, followups })
+            Ok(OrderView { order, history, items, pairs, followups, last_export })
         })
         .await?)
 }
@@ -370,7 +373,7 @@ fn body(u: &ConsoleUser, v: &OrderView, here: &str) -> Markup {
         @for p in &v.pairs { (pair_card(u, p, &v.items)) }
         (pair_form(u, o, &v.items))
         h2 { (l.t("走访与证据", "Visits and evidence")) " (" (v.items.len()) ")" }
-        @if !v.items.is_empty() { (super::export::form(u, o, &v.items)) }
+        @if !v.items.is_empty() { (super::export::form(u, o, &v.items, v.last_export.as_ref())) }
         (timeline(u, &v.items))
         h2 { (l.t("变更记录", "Change history")) }
         (history(l, &v.history))

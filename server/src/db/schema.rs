@@ -150,11 +150,16 @@ DELETE FROM derivatives WHERE EXISTS (SELECT 1 FROM entries e WHERE e.item_id = 
     AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.item_id = derivatives.item_id AND e.device_id = derivatives.device_id);
 "#,
     // v4: the server's signed time statements that anchored capture times rest on, handed back by the devices
-    // whose entries name them (the server keeps none of the statements `GET /v1/time` issues), for dispute packets.
+    // whose entries name them (the server keeps none of the statements `GET /v1/time` issues), for dispute packets;
+    // and each packet export's third-party time outcome, which the console's export form shows.
     r#"
 CREATE TABLE time_statements (
     statement_hash TEXT PRIMARY KEY, statement TEXT NOT NULL, signature TEXT NOT NULL,
     device_id TEXT NOT NULL, received_at_ms INTEGER NOT NULL);
+CREATE TABLE packet_exports (
+    id INTEGER PRIMARY KEY, community_id INTEGER NOT NULL, order_number TEXT NOT NULL,
+    at_ms INTEGER NOT NULL, sha256 TEXT NOT NULL, third_party_time TEXT NOT NULL);
+CREATE INDEX packet_exports_order ON packet_exports (community_id, order_number, id);
 "#,
 ];
 

@@ -32,6 +32,7 @@ use crate::db::now_ms;
 use crate::domain::trust::{self, ChainCheck, Checks, OriginalCheck, ReceiptCheck, SignatureCheck, Signer};
 use crate::domain::{accounts, orders};
 use crate::error::{ApiError, ApiResult};
+use crate::repo::packet_exports::PacketExport;
 use crate::storage::Storage;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
@@ -183,6 +184,8 @@ impl ExportJob {
             stamped_or_not => format!(" {}", stamped_or_not.describe()),
         };
         accounts::audit(conn, self.actor_user_id, "export", &format!("{} {shown} sha256:{sha256}{time_note}", order.number))?;
+        let export = PacketExport { at_ms: created_at_ms, sha256: sha256.clone(), third_party_time: third_party_time.clone() };
+        crate::repo::packet_exports::record(conn, self.community_id, &order.number, &export)?;
         Ok(PacketSummary {
             order_number: order.number,
             path: self.out,

@@ -14,6 +14,7 @@ pub mod devices;
 pub mod entries;
 pub mod followups;
 pub mod orders;
+pub mod packet_exports;
 pub mod photo_pairs;
 pub mod receipts;
 pub mod time_statements;
