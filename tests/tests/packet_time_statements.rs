@@ -162,3 +162,43 @@ fn anchored_times_rest_on_signed_statements_in_the_packet_and_verify_checks_them
     assert!(problems(&report).contains(&(statement_name, "missing".into())), "{report}");
     assert!(report["anchored_times"].as_array().unwrap().iter().all(|c| c["outcome"]["state"] == "cannot_be_checked"), "{report}");
 }
+
+/// Handing back a time statement rides on the manifest's job: a busy server (503) makes that job wait and retry,
+/// and the statement arrives later; a server older than the route (404) completes the job, since the manifest and
+/// its receipt are delivered. Either way no evidence waits forever or is marked failed.
+#[test]
+fn a_busy_server_gets_the_statement_later_and_an_older_one_does_not_fail_the_job() {
+    use siteproof_tests::failing_front::{FailingFront, Refusal};
+    let w = World::new();
+    let front = FailingFront::start(w.server.url.trim_start_matches("http://").to_string());
+    let home = w.device("phone", Some(&front.url));
+    let sync = |wait: &str| cli(&home).args(["--json", "sync", "--wait", wait]).output().unwrap();
+    let refuse = |status| Refusal { method: "POST", path_prefix: "/v1/time-statements", status, retry_after_s: None, times: u32::MAX };
+    let kept = || -> i64 {
+        rusqlite::Connection::open(w.data().join("siteproof.db"))
+            .unwrap()
+            .query_row("SELECT count(*) FROM time_statements", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(sync("30").status.success(), "the first sync takes a time anchor");
+
+    // An older server: no such route. The note's manifest is received and the run succeeds.
+    cli_json(&home, &["note", "摊位已撤离，通道畅通"]);
+    front.refuse(refuse(404));
+    let out = sync("30");
+    assert!(out.status.success(), "a 404 does not fail the job: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(front.seen("POST", "/v1/time-statements"), [404]);
+    assert_eq!(kept(), 0);
+
+    // A busy server: the job waits (exit 4) and the next sync hands the statement back.
+    front.heal();
+    cli_json(&home, &["note", "复查：未再出摊"]);
+    front.refuse(refuse(503));
+    let out = sync("2");
+    assert_eq!(out.status.code(), Some(4), "the statement waits with its job: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(kept(), 0);
+    front.heal();
+    let out = sync("30");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(kept(), 1, "the second note's statement is kept once the server takes it");
+}
