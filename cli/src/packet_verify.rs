@@ -8,7 +8,8 @@
 
 use std::path::Path;
 
-use siteproof_core::packet::{check_pinned_key, verify_packet, KeyFingerprint, PacketReport};
+use siteproof_core::packet::time_statements::anchored_times_summary;
+use siteproof_core::packet::{check_pinned_key, verify_packet, AnchoredTimeOutcome, KeyFingerprint, PacketReport};
 use siteproof_core::{Error, Result};
 
 use crate::output;
@@ -110,4 +111,9 @@ fn print_report(file: &Path, r: &PacketReport, signer: Signer) {
         _ => println!("  没有可用的服务器公钥 / no usable server key"),
     }
     println!("  第三方时间 / third-party time: {}", r.third_party_time.describe());
+    println!("  锚定时间 / anchored times: {}", anchored_times_summary(&r.anchored_times));
+    // What is proven needs no line each; what is not, does.
+    for check in r.anchored_times.iter().filter(|c| !matches!(c.outcome, AnchoredTimeOutcome::Verified { .. })) {
+        println!("    {}", check.describe());
+    }
 }

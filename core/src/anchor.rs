@@ -10,10 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::evidence::AnchoredTime;
 
-/// Worst-case oscillator drift we allow for, in parts per million. Phone
-/// crystals are specified around ±20-50 ppm; 200 leaves room for temperature.
-pub const DRIFT_PPM: u64 = 200;
-
 /// A stored time anchor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeAnchor {
@@ -30,24 +26,14 @@ pub struct TimeAnchor {
 }
 
 impl TimeAnchor {
-    /// The anchored time of a monotonic reading, or None if this anchor cannot speak for it.
-    ///
-    /// The server stamped its time somewhere inside the round trip, so at arrival the true
-    /// time is `server_time + [0, rtt]`; we centre the estimate (`+ rtt/2`) and bound it by
-    /// `rtt/2`, then widen the bound by the drift over the elapsed monotonic time.
+    /// The anchored time of a monotonic reading, or None if this anchor cannot speak for it
+    /// (another boot, or a reading before the anchor). The arithmetic is the protocol's
+    /// ([`crate::evidence::anchored_time`]), the one a packet's reader checks against.
     pub fn anchored_time(&self, boot_id: &str, monotonic_ms: u64) -> Option<AnchoredTime> {
         if boot_id != self.boot_id || monotonic_ms < self.monotonic_ms {
             return None;
         }
-        let elapsed = monotonic_ms - self.monotonic_ms;
-        let half_rtt = self.rtt_ms.div_ceil(2);
-        let drift = (elapsed * DRIFT_PPM).div_ceil(1_000_000);
-        Some(AnchoredTime {
-            utc_ms: self.server_time_ms + half_rtt as i64 + elapsed as i64,
-            // +1 ms for the millisecond granularity of both clocks.
-            bound_ms: half_rtt + drift + 1,
-            anchor_hash: self.statement_hash.clone(),
-        })
+        Some(crate::evidence::anchored_time(self.server_time_ms, self.rtt_ms, monotonic_ms - self.monotonic_ms, &self.statement_hash))
     }
 }
 

@@ -289,3 +289,75 @@ fn bytes_outside_the_directory_are_refused_whole() {
         }
     }
 }
+
+/// A one-photo packet whose photo's anchored time (`utc_ms ± bound_ms`) rests on a time statement of
+/// `statement_at_ms` signed by `statement_key`, carried in `time/`; returns the packet and the manifest's path.
+fn anchored_packet(
+    dir: &std::path::Path,
+    statement_key: &SigningKey,
+    statement_at_ms: i64,
+    utc_ms: i64,
+    bound_ms: u64,
+) -> (std::path::PathBuf, String) {
+    use siteproof_core::evidence::{AnchoredTime, TimeStatement, TIME_FORMAT};
+    let mut e = evidence(false);
+    let statement = TimeStatement {
+        format: TIME_FORMAT.into(),
+        server_time_ms: statement_at_ms,
+        nonce: "anchor-nonce".into(),
+        server_key: hex::encode(statement_key.verifying_key().as_bytes()),
+    }
+    .sign(statement_key)
+    .unwrap();
+    let mut m = manifest(&e.device, 1, None, Some(&e.photo));
+    m.anchored = Some(AnchoredTime { utc_ms, bound_ms, anchor_hash: statement.hash() });
+    e.manifests = vec![m.sign(&e.device).unwrap()];
+    let device_id = device_id_for_key(&e.device.verifying_key());
+    let mut w = PacketWriter::new(Cursor::new(Vec::new()));
+    w.add_bytes(&layout::original_path(&sha256_hex(&e.photo), "image/jpeg"), &e.photo).unwrap();
+    w.add_bytes(&layout::manifest_path(&device_id, 1), &serde_json::to_vec(&e.manifests[0]).unwrap()).unwrap();
+    w.add_bytes(&layout::receipt_path(&device_id, 1), &receipt(&e, &e.manifests[0], 1)).unwrap();
+    w.add_bytes(&layout::device_key_path(&device_id), layout::key_file_text(&hex::encode(e.device.verifying_key().as_bytes())).as_bytes())
+        .unwrap();
+    w.add_bytes(layout::SERVER_KEY, layout::key_file_text(&hex::encode(e.server.verifying_key().as_bytes())).as_bytes()).unwrap();
+    for (path, bytes) in siteproof_core::packet::time_statements::statement_files(&statement).unwrap() {
+        w.add_bytes(&path, &bytes).unwrap();
+    }
+    let header = PacketHeader { order_number: "2026112300456".into(), community: "幸福里社区".into(), created_at_ms: 1 };
+    let (cursor, _) = w.finish(header, &e.server).unwrap();
+    let path = dir.join(format!("t{}.zip", rand::random::<u32>()));
+    std::fs::write(&path, cursor.into_inner()).unwrap();
+    (path, layout::manifest_path(&device_id, 1))
+}
+
+#[test]
+fn an_anchored_time_is_held_to_the_servers_statement_it_rests_on() {
+    use siteproof_core::packet::AnchoredTimeOutcome;
+    let dir = tempfile::tempdir().unwrap();
+    let server = SigningKey::from_bytes(&[9u8; 32]);
+    let at = 1_795_000_000_000i64;
+    // What a phone computes ten minutes after an 80 ms round trip: verified against the statement.
+    let honest = siteproof_core::evidence::anchored_time(at, 80, 600_000, "");
+    let (good, _) = anchored_packet(dir.path(), &server, at, honest.utc_ms, honest.bound_ms);
+    let report = verify_packet(&good).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.anchored_times[0].outcome, AnchoredTimeOutcome::Verified { server_time_ms: at });
+
+    // A capture claimed a minute before the server's statement: the device's signed time contradicts it.
+    let (early, manifest) = anchored_packet(dir.path(), &server, at, at - 60_000, 41);
+    assert_eq!(kinds(&early), vec![(manifest.clone(), ProblemKind::AnchoredTimeContradicted)]);
+    // Ten minutes after it with the bound of the moment it arrived: tighter than the drift allows.
+    let (tight, manifest) = anchored_packet(dir.path(), &server, at, honest.utc_ms, 41);
+    assert_eq!(kinds(&tight), vec![(manifest, ProblemKind::AnchoredTimeContradicted)]);
+
+    // A statement another server signed is not this packet's server's word.
+    let other = SigningKey::from_bytes(&[4u8; 32]);
+    let (foreign, _) = anchored_packet(dir.path(), &other, at, honest.utc_ms, honest.bound_ms);
+    let report = verify_packet(&foreign).unwrap();
+    assert!(
+        report.problems.iter().any(|p| p.kind == ProblemKind::BadTimeStatement && p.file.starts_with(layout::TIME_DIR)),
+        "{:?}",
+        report.problems
+    );
+    assert_eq!(report.anchored_times[0].outcome, AnchoredTimeOutcome::Failed);
+}

@@ -691,6 +691,8 @@ fn a_doubtful_photo_is_not_ticked_asks_before_export_and_says_why_in_the_pdf() {
         assert!(!bad.contains(overclaim), "{overclaim:?} describes a flagged item: {bad}");
     }
 
+    assert!(b.page("/console/orders/A-12").contains("data-tsa=\"none\""), "no export yet, and the form says so");
+
     // Exporting it without confirmation answers with a page that lists it and asks.
     let csrf = b.csrf("/console/orders/A-12");
     let path = "/console/orders/A-12/packet";
@@ -714,6 +716,11 @@ fn a_doubtful_photo_is_not_ticked_asks_before_export_and_says_why_in_the_pdf() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/zip");
     let zip = r.bytes().unwrap();
+    // Before the packet is sent, the export form says what it got for third-party time: this server has no TSA.
+    let page = b.page("/console/orders/A-12");
+    let note = &page[page.find("data-test=\"last-export\"").expect("the last export is shown")..];
+    let note = &note[..note.find("</p>").unwrap()];
+    assert!(note.contains("data-tsa=\"not_configured\"") && note.contains("服务器未配置可信时间戳服务"), "{note}");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
     let mut pdf = Vec::new();
     std::io::Read::read_to_end(&mut archive.by_name("report.pdf").unwrap(), &mut pdf).unwrap();

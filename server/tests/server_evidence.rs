@@ -240,3 +240,47 @@ fn a_device_signs_only_media_it_uploaded_itself() {
     let copied = colleague.manifest_with(colleague.seq, colleague.prev.clone(), None, None, |m| m.item_id = item_of(&own));
     assert_eq!(err_code(colleague.post_manifest(s, &copied)), (409, "item_id_taken".into()));
 }
+
+/// `GET /v1/time` is public, so the server keeps no statement it issues; a device hands back only the ones its
+/// received entries rest on. Refused: a statement no entry of that device names (even one named by another
+/// device's entry), one the server did not sign, one altered; kept once, however often it is sent.
+#[test]
+fn time_statements_are_kept_only_when_signed_here_and_named_by_the_senders_entry() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let mut d = w.device("worker_a");
+    let other = w.device("worker_a2");
+    let signed: SignedTime = s.req(Method::GET, "/v1/time?nonce=anchor-nonce-1", None).send().unwrap().json().unwrap();
+    let post = |dev: &Device, body: &SignedTime| s.req(Method::POST, "/v1/time-statements", dev.t()).json(body).send().unwrap();
+
+    // Before any entry names it: refused, and nothing is kept.
+    assert_eq!(err_code(post(&d, &signed)), (409, "time_statement_unused".into()));
+
+    d.seq += 1;
+    let sm = d.manifest_with(d.seq, d.prev.clone(), None, None, |m| {
+        m.anchored = Some(siteproof_core::evidence::AnchoredTime { utc_ms: 1_790_000_000_100, bound_ms: 50, anchor_hash: signed.hash() })
+    });
+    d.prev = Some(sm.hash());
+    assert_eq!(d.post_manifest(s, &sm).status(), 201);
+
+    // Another device's entry does not make it this device's to hand in.
+    assert_eq!(err_code(post(&other, &signed)), (409, "time_statement_unused".into()));
+    // Altered, or signed by another key: not this server's statement.
+    let altered = SignedTime { statement: signed.statement.replace("anchor-nonce-1", "anchor-nonce-2"), ..signed.clone() };
+    assert_eq!(err_code(post(&d, &altered)).0, 422);
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
+    let mut foreign: siteproof_core::evidence::TimeStatement = serde_json::from_str(&signed.statement).unwrap();
+    foreign.server_key = hex::encode(stranger.verifying_key().as_bytes());
+    assert_eq!(err_code(post(&d, &foreign.sign(&stranger).unwrap())), (422, "bad_time_statement".into()));
+
+    // Named by its entry: kept (201), then held already (200), under the hash the manifest names.
+    let r = post(&d, &signed);
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.json::<Value>().unwrap()["statement_hash"], signed.hash());
+    assert_eq!(post(&d, &signed).status(), 200);
+    let kept: i64 = rusqlite::Connection::open(s.data.join("siteproof.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM time_statements", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 1);
+}

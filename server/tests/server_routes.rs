@@ -138,6 +138,10 @@ fn body_for(f: &Fixture, method: &str, path: &str) -> Option<Value> {
         ("PATCH", "/v1/device/orders/{number}") => json!({"status": "answered", "base_version": 1}),
         ("POST", "/v1/manifests") => serde_json::to_value(f.dev_a.manifest_at(2, None, None, None)).unwrap(),
         ("POST", "/v1/packets/batch") | ("POST", "/v1/originals/export") => json!({"orders": ["A-0001"]}),
+        // A genuine statement of this server that no entry rests on.
+        ("POST", "/v1/time-statements") => {
+            f.w.server.req(Method::GET, "/v1/time?nonce=tenancy-check", None).send().unwrap().json().unwrap()
+        }
         _ => return None,
     })
 }
@@ -222,6 +226,7 @@ fn every_route_refuses_missing_revoked_wrong_and_foreign_tokens() {
             // Routes that name a resource of community A: 404 (or 403 for a manifest signed by A's key).
             (_, p) if p.contains('{') => refused(resp, &[404], &what("another community's token")),
             ("POST", "/v1/manifests") => refused(resp, &[403], &what("another community's device")),
+            ("POST", "/v1/time-statements") => refused(resp, &[409], &what("a device none of whose entries rests on it")),
             ("POST", "/v1/enroll-codes") | ("POST", "/v1/users") | ("POST", "/v1/orders") => {
                 refused(resp, &[404], &what("another community's token"))
             }

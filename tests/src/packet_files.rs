@@ -131,3 +131,39 @@ pub fn order_with_before_and_after(w: &crate::world::World, order: serde_json::V
     let before = items.pop().expect("two photos");
     (home, before, after)
 }
+
+/// Unpacks a packet into a fresh empty folder, as the GUIDE asks.
+pub fn unpack(packet: &Path, dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    zip::ZipArchive::new(std::fs::File::open(packet).unwrap()).unwrap().extract(dir).unwrap();
+}
+
+/// How many commands the GUIDE gives (its fenced lines), each run literally by [`run_guide`].
+pub const GUIDE_COMMANDS: usize = 6;
+
+/// Runs each command of the unpacked packet's own GUIDE.txt with bash, in order; returns each one's text, success and output.
+pub fn run_guide(dir: &Path) -> Vec<(String, bool, String)> {
+    let guide = std::fs::read_to_string(dir.join(siteproof_core::packet::layout::GUIDE)).unwrap();
+    let commands = siteproof_core::packet::guide::guide_commands(&guide);
+    assert_eq!(commands.len(), GUIDE_COMMANDS, "the GUIDE gives {GUIDE_COMMANDS} commands: {commands:?}");
+    commands
+        .into_iter()
+        .map(|command| {
+            let out = Command::new("bash").args(["-o", "pipefail", "-c", &command]).current_dir(dir).env("LC_ALL", "C").output().unwrap();
+            let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            (command, out.status.success(), printed)
+        })
+        .collect()
+}
+
+/// `siteproof [--json] verify FILE` with no pinned key: exit status and what it printed (with `json`, stdout only).
+pub fn verify_unpinned(file: &Path, json: bool) -> (i32, String) {
+    let mut c = Command::new(crate::cli_bin());
+    if json {
+        c.arg("--json");
+    }
+    let out = c.arg("verify").arg(file).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let printed = if json { stdout } else { format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)) };
+    (out.status.code().unwrap_or(-1), printed)
+}

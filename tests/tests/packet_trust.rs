@@ -14,9 +14,9 @@ use std::process::Command;
 
 use ed25519_dalek::SigningKey;
 use siteproof_core::evidence::SignedReceipt;
-use siteproof_core::packet::guide::{guide_commands, guide_text};
+use siteproof_core::packet::guide::guide_text;
 use siteproof_core::packet::{key_fingerprint, layout, PacketHeader, PacketPath, PacketWriter, SignedIndex};
-use siteproof_tests::packet_files::{have_font, have_tool, order_with_two_photos, unzip};
+use siteproof_tests::packet_files::{have_font, have_tool, order_with_two_photos, run_guide, unpack, unzip};
 use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
 use siteproof_tests::{cli, cli_bin, cli_json};
@@ -75,7 +75,10 @@ fn forge(genuine: &Path, out: &Path) -> String {
         let dropped = *name == dropped_manifest || *name == dropped_receipt || name.contains(&dropped_original);
         let rewritten_later =
             matches!(path, PacketPath::ServerKey | PacketPath::ServerKeyPem | PacketPath::Guide) || layout::outside_index(&path);
-        if dropped || rewritten_later {
+        // The server's time statements name the genuine key inside their signed text: re-signed under another key
+        // they would hash differently from what the manifests name, so the forger leaves them out.
+        let unforgeable = matches!(path, PacketPath::TimeStatement { .. } | PacketPath::TimeStatementSignature { .. });
+        if dropped || rewritten_later || unforgeable {
             continue;
         }
         if let PacketPath::Receipt { .. } = path {
@@ -157,27 +160,6 @@ fn pinned_server_key_refuses_a_resigned_forgery_and_unpinned_is_its_own_status()
     assert!(out.contains("指纹") && out.contains("fingerprint"), "{out}");
 }
 
-/// Unpacks a packet into a fresh empty folder, as the GUIDE asks.
-fn unpack(packet: &Path, dir: &Path) {
-    std::fs::create_dir_all(dir).unwrap();
-    zip::ZipArchive::new(std::fs::File::open(packet).unwrap()).unwrap().extract(dir).unwrap();
-}
-
-/// Runs each command of the unpacked packet's own GUIDE.txt with bash, in order; returns each one's success and output.
-fn run_guide(dir: &Path) -> Vec<(String, bool, String)> {
-    let guide = std::fs::read_to_string(dir.join(layout::GUIDE)).unwrap();
-    let commands = guide_commands(&guide);
-    assert_eq!(commands.len(), 4, "the GUIDE gives four commands: {commands:?}");
-    commands
-        .into_iter()
-        .map(|command| {
-            let out = Command::new("bash").args(["-o", "pipefail", "-c", &command]).current_dir(dir).env("LC_ALL", "C").output().unwrap();
-            let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-            (command, out.status.success(), printed)
-        })
-        .collect()
-}
-
 fn all_pass(runs: &[(String, bool, String)]) -> bool {
     runs.iter().all(|(_, ok, _)| *ok)
 }
@@ -197,6 +179,25 @@ fn the_guides_own_commands_check_a_real_packet_with_sha256sum_and_openssl() {
     assert!(runs[0].2.contains("Signature Verified Successfully"), "{runs:#?}");
     assert_eq!(runs[2].2, "", "no file outside the list: {runs:#?}");
     assert_eq!(runs[3].2.trim(), e.published, "step 4 prints the published fingerprint: {runs:#?}");
+    // Step 5: the server signed each time statement the anchored times rest on; step 6: no TSA here, and it says so.
+    let statements: Vec<String> = unzip(&e.packet)
+        .into_iter()
+        .map(|(n, _)| n)
+        .filter(|n| matches!(layout::classify(n), Some(PacketPath::TimeStatement { .. })))
+        .collect();
+    assert!(!statements.is_empty(), "the photos were anchored, so their time statement is in the packet");
+    assert_eq!(runs[4].2.matches("Signature Verified Successfully").count(), statements.len(), "{runs:#?}");
+    assert!(runs[5].2.contains("no trusted timestamp"), "{runs:#?}");
+
+    // A time statement moved an hour earlier: openssl refuses the server's signature on it.
+    let moved = e.scratch.join("moved");
+    unpack(&e.packet, &moved);
+    let text = std::fs::read_to_string(moved.join(&statements[0])).unwrap();
+    let at: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let server_time = at["server_time_ms"].as_i64().unwrap();
+    std::fs::write(moved.join(&statements[0]), text.replace(&server_time.to_string(), &(server_time - 3_600_000).to_string())).unwrap();
+    let runs = run_guide(&moved);
+    assert!(!runs[4].1 && runs[4].2.contains(&statements[0]), "step 5 fails on the moved statement: {runs:#?}");
 
     let original =
         unzip(&e.packet).into_iter().map(|(n, _)| n).find(|n| n.starts_with(layout::ORIGINALS_DIR)).expect("an original in the packet");

@@ -16,7 +16,7 @@ use siteproof_protocol::packet::checksums::{checksums_text, sign_checksums};
 use siteproof_protocol::packet::timestamp::{index_imprint, request_for, token_from_reply};
 use siteproof_protocol::packet::{IndexedFile, SignedIndex};
 use siteproof_tests::cli;
-use siteproof_tests::packet_files::{have_font, order_with_two_photos, rezip, unzip};
+use siteproof_tests::packet_files::{have_font, order_with_two_photos, rezip, run_guide, unpack, unzip};
 use siteproof_tests::server::server_bin;
 use siteproof_tests::tsa::LocalTsa;
 use siteproof_tests::world::World;
@@ -182,6 +182,12 @@ fn tsa_token_in_the_packet_verifies_offline_and_binds_receipt_times() {
         .output()
         .unwrap();
     assert!(out.status.success(), "openssl ts -verify: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    // The GUIDE's own commands, run literally in the unpacked packet: its step 6 has OpenSSL check the token.
+    let unpacked = scratch.join("unpacked");
+    unpack(&packet, &unpacked);
+    let runs = run_guide(&unpacked);
+    assert!(runs.iter().all(|(_, ok, _)| *ok), "every GUIDE command passes on a stamped packet: {runs:#?}");
+    assert!(runs[5].2.contains("Verification: OK"), "step 6 checks the token: {runs:#?}");
 
     // The key holder back-dates a receipt after the packet was stamped: receipt and index re-signed
     // with the real server key verify by themselves, but the token no longer covers the index.

@@ -12,7 +12,7 @@ use super::tus::{self, BlobUpload, UploadHooks};
 use super::SyncOptions;
 use crate::device::{now_ms, Device};
 use crate::error::{Error, Failure, Result};
-use crate::evidence::SignedReceipt;
+use crate::evidence::{Manifest, SignedManifest, SignedReceipt};
 use crate::queue::{JobPart, OutboxJob};
 use crate::store::blob_rows;
 use siteproof_protocol::wire::error_code::ErrorCode;
@@ -171,7 +171,7 @@ impl Device {
             let envelope: ReceiptEnvelope = read_json(resp, "回执 / receipt")?;
             self.store_receipt(&job.item_id, &SignedReceipt::from(envelope), server_key).map_err(Failure::from_answer_check)?;
             report.receipts += 1;
-            return Ok(());
+            return self.push_anchor_statement(api, &signed);
         }
         let r = refused(resp, "提交清单 / submit manifest");
         if r.code == Some(ErrorCode::MediaMissing) {
@@ -179,6 +179,29 @@ impl Device {
             self.requeue_original(&job.item_id)?;
         }
         Err(r.into())
+    }
+}
+
+impl Device {
+    /// Hands the server back the signed time statement this entry's anchored time rests on, so dispute packets
+    /// carry it and its anchored time can be checked offline (the server keeps none of the statements it issues).
+    /// Sent after the manifest, which the server needs to see naming it; a failure retries the manifest job,
+    /// whose replay is answered with the same receipt.
+    fn push_anchor_statement(&self, api: &Api, signed: &SignedManifest) -> CallResult<()> {
+        let Some(anchored) = serde_json::from_str::<Manifest>(&signed.manifest).ok().and_then(|m| m.anchored) else {
+            return Ok(());
+        };
+        let Some(statement) = self.anchor_statement(&anchored.anchor_hash)? else {
+            // An anchor this store no longer holds: nothing to hand back; the packet says the time cannot be checked.
+            return Ok(());
+        };
+        let resp = api.answer(api.post("/v1/time-statements").send_json(&statement))?;
+        // 404: a server older than this route. The manifest and its receipt are done; failing the job for a
+        // statement that server cannot keep would only mark delivered evidence as failed.
+        if resp.status().is_success() || resp.status().as_u16() == 404 {
+            return Ok(());
+        }
+        Err(refused(resp, "提交时间声明 / hand back time statement").into())
     }
 }
 

@@ -22,4 +22,4 @@ pub use manifest::{
 };
 pub use receipt::{Receipt, SignedReceipt, RECEIPT_FORMAT};
 pub use signing::{device_id_for_key, public_key_from_hex, sha256_hex, sign_hex, verify_hex};
-pub use time_token::{SignedTime, TimeStatement, TIME_FORMAT};
+pub use time_token::{anchored_time, SignedTime, TimeStatement, DRIFT_PPM, TIME_FORMAT};

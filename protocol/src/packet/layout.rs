@@ -38,6 +38,8 @@ pub const TSA_CHAIN: &str = "timestamp/tsa-chain.pem";
 pub const C2PA_DIR: &str = "c2pa/";
 /// The root certificate the server's C2PA credentials chain to, for readers who choose to trust it.
 pub const C2PA_ROOT: &str = "keys/c2pa-root.pem";
+/// Folder of the server's signed time statements that anchored capture times rest on.
+pub const TIME_DIR: &str = "time/";
 
 /// What a path inside a packet stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +93,16 @@ pub enum PacketPath {
     },
     /// `keys/c2pa-root.pem`.
     C2paRoot,
+    /// `time/<hash>.json`: the exact text of a server time statement, named by its SHA-256 (a manifest's `anchor_hash`).
+    TimeStatement {
+        /// Hash the name claims.
+        statement_hash: String,
+    },
+    /// `time/<hash>.sig`: the server's raw Ed25519 signature over that statement's text.
+    TimeStatementSignature {
+        /// Hash of the statement it signs.
+        statement_hash: String,
+    },
 }
 
 /// `manifests/<device>-<seq>.json`.
@@ -116,6 +128,16 @@ pub fn original_path(sha256: &str, media_type: &str) -> String {
 /// `c2pa/<sha256>.c2pa`, the sidecar beside `originals/<sha256>.<ext>`.
 pub fn c2pa_sidecar_path(sha256: &str) -> String {
     format!("{C2PA_DIR}{sha256}.c2pa")
+}
+
+/// `time/<hash>.json`: a time statement's exact signed text, so `sha256sum` of the file gives its name.
+pub fn time_statement_path(statement_hash: &str) -> String {
+    format!("{TIME_DIR}{statement_hash}.json")
+}
+
+/// `time/<hash>.sig`: the raw signature beside the statement, as `openssl pkeyutl -sigfile` reads it.
+pub fn time_signature_path(statement_hash: &str) -> String {
+    format!("{TIME_DIR}{statement_hash}.sig")
 }
 
 /// File extension for a media type Siteproof accepts ("bin" for anything else).
@@ -177,6 +199,19 @@ pub fn classify(name: &str) -> Option<PacketPath> {
     if let Some(sha) = name.strip_prefix(C2PA_DIR).and_then(|r| r.strip_suffix(".c2pa")) {
         return is_hex(sha, 64).then(|| PacketPath::C2paSidecar { sha256: sha.to_string() });
     }
+    if let Some(rest) = name.strip_prefix(TIME_DIR) {
+        let (hash, signature) = match (rest.strip_suffix(".json"), rest.strip_suffix(".sig")) {
+            (Some(h), _) => (h, false),
+            (_, Some(h)) => (h, true),
+            _ => return None,
+        };
+        let statement_hash = hash.to_string();
+        return is_hex(hash, 64).then_some(if signature {
+            PacketPath::TimeStatementSignature { statement_hash }
+        } else {
+            PacketPath::TimeStatement { statement_hash }
+        });
+    }
     if let Some((sha, ext)) = name.strip_prefix(ORIGINALS_DIR).and_then(|r| r.split_once('.')) {
         let known_ext = ext.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) && !ext.is_empty() && ext.len() <= 5;
         return (is_hex(sha, 64) && known_ext).then(|| PacketPath::Original { sha256: sha.to_string() });
@@ -215,6 +250,10 @@ mod tests {
         assert_eq!(classify(&c2pa_sidecar_path(&sha)), Some(PacketPath::C2paSidecar { sha256: sha.clone() }));
         assert_eq!(classify(C2PA_ROOT), Some(PacketPath::C2paRoot));
         assert_eq!(classify("c2pa/notahash.c2pa"), None);
+        assert_eq!(classify(&time_statement_path(&sha)), Some(PacketPath::TimeStatement { statement_hash: sha.clone() }));
+        assert_eq!(classify(&time_signature_path(&sha)), Some(PacketPath::TimeStatementSignature { statement_hash: sha.clone() }));
+        assert_eq!(classify("time/notahash.json"), None);
+        assert_eq!(classify(&format!("time/{sha}.txt")), None);
         assert_eq!(classify(&format!("manifests/{dev}-007.json")), None);
         assert_eq!(classify("notes.txt"), None);
         assert_eq!(classify("../packet.json"), None);

@@ -1,7 +1,7 @@
 //! Reads every file of a checked ZIP layout once, streaming: each entry is
 //! hashed while it inflates and held to the size and CRC its directory entry
 //! declares, so memory stays flat whatever the archive holds. Only the small
-//! files the verifier parses (index, keys, manifests, receipts) are kept in
+//! files the verifier parses (index, keys, manifests, receipts, time statements) are kept in
 //! memory, each under its own small cap and all under one total.
 
 use std::collections::BTreeMap;
@@ -91,7 +91,9 @@ fn parse_cap(name: &str) -> Option<u64> {
         | PacketPath::Manifest { .. }
         | PacketPath::Receipt { .. }
         | PacketPath::TimestampToken
-        | PacketPath::TsaChain => Some(MAX_SMALL_FILE_BYTES),
+        | PacketPath::TsaChain
+        | PacketPath::TimeStatement { .. }
+        | PacketPath::TimeStatementSignature { .. } => Some(MAX_SMALL_FILE_BYTES),
         PacketPath::Original { .. } | PacketPath::Report | PacketPath::Guide => None,
         // C2PA readers check these; the packet verifier only holds them to the signed index.
         PacketPath::C2paSidecar { .. } | PacketPath::C2paRoot => None,

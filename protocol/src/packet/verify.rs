@@ -3,7 +3,8 @@
 //! device key, each original against its manifest, each receipt against the
 //! server key and its manifest, and each device's chain by the protocol's one
 //! chain rule ([`ChainVerifier`], the same the phone and the server ask),
-//! and the third-party time (`timestamp_check`). It also holds the files for
+//! the third-party time (`timestamp_check`), and each anchored capture time
+//! against the server's signed time statement it rests on (`time_statements`). It also holds the files for
 //! checking by hand (`keys/server.pem`, `SHA256SUMS` and its signature) to
 //! the key and index it checked, and, given the fingerprint the street office
 //! publishes, names a packet signed by any other key. Every problem names the
@@ -22,6 +23,7 @@ use super::index::{IndexedFile, SignedIndex};
 use super::layout::{self, PacketPath, CHECKSUMS, CHECKSUMS_SIGNATURE, INDEX, SERVER_KEY, SERVER_KEY_PEM, TIMESTAMP_TOKEN};
 use super::members::{read_members, Member};
 use super::server_pem::parse_server_key_pem;
+use super::time_statements::{check_anchored_times, AnchoredTimeCheck};
 use super::timestamp_check::{check_third_party_time, ThirdPartyTimeCheck};
 use super::zip_layout::read_layout;
 use crate::error::{Error, Result};
@@ -68,6 +70,10 @@ pub enum ProblemKind {
     TrustedTime,
     /// Something the server signed is dated after the TSA's time, or the index long before it.
     AfterTrustedTime,
+    /// A server time statement (`time/`) is altered, unsigned, or signed by another key.
+    BadTimeStatement,
+    /// A manifest's anchored time cannot rest on the time statement it names.
+    AnchoredTimeContradicted,
 }
 
 impl ProblemKind {
@@ -92,6 +98,10 @@ impl ProblemKind {
             ProblemKind::NotPinnedKey => ("不是指定服务器签发的", "not signed by the pinned server key"),
             ProblemKind::TrustedTime => ("可信时间戳无效", "trusted timestamp invalid"),
             ProblemKind::AfterTrustedTime => ("时间与可信时间戳矛盾", "time contradicts the trusted timestamp"),
+            ProblemKind::BadTimeStatement => ("服务器时间声明无效", "server time statement invalid"),
+            ProblemKind::AnchoredTimeContradicted => {
+                ("锚定时间与服务器时间声明不符", "anchored time contradicts the server's time statement")
+            }
         }
     }
 }
@@ -143,6 +153,9 @@ pub struct PacketReport {
     pub chain_findings: BTreeMap<String, Vec<ChainFinding>>,
     /// What the TSA's token shows, or why there is no third-party time (not a failure in itself).
     pub third_party_time: ThirdPartyTimeCheck,
+    /// Each anchored capture time, checked against the server's time statement in the packet (or why it cannot be).
+    #[serde(default)]
+    pub anchored_times: Vec<AnchoredTimeCheck>,
 }
 
 impl PacketReport {
@@ -200,6 +213,7 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
         problems: Vec::new(),
         chain_findings: BTreeMap::new(),
         third_party_time: ThirdPartyTimeCheck::NotRecorded,
+        anchored_times: Vec::new(),
     };
 
     // The server key and the index come first: everything else is judged against them.
@@ -264,6 +278,8 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
     let mut chains: BTreeMap<String, BTreeMap<(u64, String), ChainLink>> = BTreeMap::new();
     // Which file holds each manifest, to name the file a chain finding points at.
     let mut files_by_hash: HashMap<String, String> = HashMap::new();
+    // Each anchored capture time, by the manifest that signed it, for the time statements' check.
+    let mut anchored = Vec::new();
     for (name, m) in &members {
         let Some(PacketPath::Manifest { device_id, seq }) = layout::classify(name) else { continue };
         let Ok(bytes) = m.content.as_deref() else {
@@ -312,6 +328,9 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
             );
         }
         let hash = signed.hash();
+        if let Some(at) = &manifest.anchored {
+            anchored.push((name.clone(), at.clone()));
+        }
         if let Some(media) = &manifest.media {
             check_original(&originals, &media.sha256, media.bytes, &media.media_type, name, &mut c, &mut report);
         }
@@ -345,6 +364,9 @@ pub fn verify_packet_from<R: Read + Seek>(mut reader: R) -> Result<PacketReport>
     let (third_party_time, time_problems) = check_third_party_time(&members);
     report.third_party_time = third_party_time;
     c.problems.extend(time_problems);
+    let (anchored_times, statement_problems) = check_anchored_times(&members, anchored, server_key.as_deref());
+    report.anchored_times = anchored_times;
+    c.problems.extend(statement_problems);
 
     report.problems = c.problems;
     Ok(report)

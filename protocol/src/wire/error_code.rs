@@ -180,6 +180,10 @@ error_codes! {
     ItemIdTaken = "item_id_taken",
     /// A thumbnail or preview may only come from the device that captured the item.
     DerivativeNotYours = "derivative_not_yours",
+    /// A time statement handed back is not one this server signed.
+    BadTimeStatement = "bad_time_statement",
+    /// None of the device's entries rests on the time statement handed back (send the manifest first).
+    TimeStatementUnused = "time_statement_unused",
 
     // tus uploads.
     /// The client speaks a tus version this server does not.

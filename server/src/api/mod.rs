@@ -10,6 +10,7 @@ pub mod openapi;
 pub mod orders;
 pub mod packets;
 pub mod public;
+pub mod time_statements;
 pub mod tus;
 
 use axum::http::StatusCode;
@@ -48,6 +49,7 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("HEAD", "/v1/blobs/{sha256}", Device, blobs::exists)
         .add("GET", "/v1/blobs/{sha256}", Coordinator, blobs::download)
         .add("POST", "/v1/manifests", Device, manifests::post)
+        .add("POST", "/v1/time-statements", Device, time_statements::post)
         .add("GET", "/v1/anomalies", Coordinator, evidence::anomalies)
         .add("GET", "/v1/evidence", Coordinator, evidence::list)
         .add("GET", "/v1/evidence/{item_id}", Coordinator, evidence::item)

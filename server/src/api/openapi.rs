@@ -18,7 +18,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, Secur
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
-use super::{accounts, batch_exports, blobs, evidence, manifests, orders, packets, public, tus};
+use super::{accounts, batch_exports, blobs, evidence, manifests, orders, packets, public, time_statements, tus};
 use crate::web::routes::Access;
 
 /// Raw bytes in a request or an answer (tus chunks, originals, packets).
@@ -64,6 +64,7 @@ impl ToSchema for Binary {}
         blobs::exists,
         blobs::download,
         manifests::post,
+        time_statements::post,
         evidence::anomalies,
         evidence::list,
         evidence::item,

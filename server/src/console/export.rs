@@ -19,7 +19,7 @@ use maud::{html, Markup};
 use super::errors::ConsoleResult;
 use super::evidence::{self, Item};
 use super::form::{CheckedPost, Form};
-use super::i18n::fmt_ms_secs;
+use super::i18n::{fmt_ms_secs, Lang};
 use super::layout::{html_response, page};
 use super::path_segment;
 use super::session::ConsoleUser;
@@ -27,7 +27,10 @@ use crate::domain::orders::{self, Order};
 use crate::error::ApiError;
 use crate::packet::dispute::{suggested_grounds, Dispute, DisputeFields, EvidenceFact, MAX_GROUNDS_CHARS, MAX_SHORT_CHARS};
 use crate::packet::{export_order_packet, file_name_for};
+use crate::repo::packet_exports::PacketExport;
 use crate::state::AppState;
+use siteproof_protocol::packet::ThirdPartyTime;
+use siteproof_protocol::text::prefix;
 use siteproof_protocol::vocab::REQUESTED_OUTCOMES;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
@@ -42,8 +45,42 @@ fn facts_of(items: &[Item]) -> Vec<EvidenceFact> {
         .collect()
 }
 
+/// What the order's last export got for third-party time, so the coordinator knows before sending the packet
+/// whether it carries a TSA token, and if not, why (the server has none configured, or it was down and why).
+fn last_export_note(l: Lang, last: Option<&PacketExport>) -> Markup {
+    let Some(last) = last else {
+        return html! { p.muted data-test="last-export" data-tsa="none" { (l.t("本工单尚未导出过证据包。", "No packet has been exported for this order yet.")) } };
+    };
+    let at = fmt_ms_secs(last.at_ms);
+    let (state, zh, en) = match &last.third_party_time {
+        ThirdPartyTime::Stamped { tsa_url } => (
+            "stamped",
+            format!("已取得可信时间戳（{tsa_url}）：证据包含第三方时间，收件方可自行核验。"),
+            format!("trusted timestamp obtained from {tsa_url}: the packet carries third-party time the recipient can check."),
+        ),
+        ThirdPartyTime::NotConfigured => (
+            "not_configured",
+            "服务器未配置可信时间戳服务：证据包不含第三方时间，时间只有本服务器的签名为证。".to_string(),
+            "the server has no time-stamping authority configured: the packet has no third-party time; its times rest on this server's signature only."
+                .to_string(),
+        ),
+        ThirdPartyTime::Unavailable { tsa_url, reason } => (
+            "unavailable",
+            format!("时间戳服务（{tsa_url}）不可用，证据包不含第三方时间；可稍后重新导出。原因：{reason}"),
+            format!("the time-stamping authority ({tsa_url}) was unavailable, so the packet has no third-party time; export again later. Why: {reason}"),
+        ),
+    };
+    let class = if state == "stamped" { "muted" } else { "warn" };
+    html! {
+        p class=(class) data-test="last-export" data-tsa=(state) {
+            (l.t("上次导出", "Last export")) " " (at) "：" (l.t(&zh, &en))
+            " " span.muted { "SHA-256 " (prefix(&last.sha256, 16)) "…" }
+        }
+    }
+}
+
 /// The export form; item checkboxes elsewhere on the page join it by `form="export-form"`.
-pub fn form(u: &ConsoleUser, o: &Order, items: &[Item]) -> Markup {
+pub fn form(u: &ConsoleUser, o: &Order, items: &[Item], last: Option<&PacketExport>) -> Markup {
     let l = u.lang;
     let short = MAX_SHORT_CHARS.to_string();
     html! {
@@ -81,6 +118,7 @@ pub fn form(u: &ConsoleUser, o: &Order, items: &[Item]) -> Markup {
                 button type="submit" data-test="export-button" { (l.t("导出争议证据包（ZIP，含中文 PDF）", "Export dispute packet (ZIP with a Chinese PDF)")) }
                 " " span.muted { (l.t("只导出下方勾选的证据", "only the evidence ticked below")) }
             }
+            (last_export_note(l, last))
         }
     }
 }
@@ -213,4 +251,24 @@ pub async fn export(
         Body::from_stream(stream),
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_exports_third_party_time_is_said_in_both_languages_with_why() {
+        let export = |third_party_time| PacketExport { at_ms: 1_795_000_000_000, sha256: "ab".repeat(32), third_party_time };
+        let down = export(ThirdPartyTime::Unavailable { tsa_url: "http://tsa.example".into(), reason: "连接超时 / timed out".into() });
+        let zh = last_export_note(Lang::Zh, Some(&down)).into_string();
+        assert!(zh.contains("data-tsa=\"unavailable\"") && zh.contains("不可用") && zh.contains("连接超时"), "{zh}");
+        let en = last_export_note(Lang::En, Some(&down)).into_string();
+        assert!(en.contains("was unavailable") && en.contains("timed out"), "{en}");
+        let stamped = last_export_note(Lang::Zh, Some(&export(ThirdPartyTime::Stamped { tsa_url: "http://tsa.example".into() })));
+        assert!(stamped.into_string().contains("已取得可信时间戳"));
+        let none = last_export_note(Lang::En, Some(&export(ThirdPartyTime::NotConfigured))).into_string();
+        assert!(none.contains("data-tsa=\"not_configured\"") && none.contains("no time-stamping authority"), "{none}");
+        assert!(last_export_note(Lang::Zh, None).into_string().contains("尚未导出"));
+    }
 }

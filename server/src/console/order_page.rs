@@ -40,6 +40,8 @@ pub struct OrderView {
     pub followups: Vec<Followup>,
     /// The assigned worker as documents name people ("王小明（wang）").
     pub assignee_label: Option<String>,
+    /// The order's latest packet export, for its third-party time outcome.
+    pub last_export: Option<crate::repo::packet_exports::PacketExport>,
 }
 
 /// Loads the page's data; 404 when the order is not in the user's communities.
@@ -56,12 +58,13 @@ pub async fn load(st: &AppState, u: &ConsoleUser, number: String) -> ConsoleResu
             let manual = pairs::manual(c, order.community_id, &items)?;
             let pairs = pairs::pairs(&items, &manual);
             let followups = followups::of_order(c, order.id)?;
+            let last_export = crate::repo::packet_exports::last(c, order.community_id, &order.number)?;
             audit(c, Some(uid), "view_order", &format!("order:{}", order.number))?;
             let assignee_label = match &order.assignee {
                 Some(login) => Some(accounts::person_label(login, &repo::accounts::real_name_of(c, login)?.unwrap_or_default())),
                 None => None,
             };
-            Ok(OrderView { order, history, items, pairs, followups, assignee_label })
+            Ok(OrderView { order, history, items, pairs, followups, assignee_label, last_export })
         })
         .await?)
 }
@@ -388,7 +391,7 @@ fn body(u: &ConsoleUser, v: &OrderView, here: &str) -> Markup {
         @for p in &v.pairs { (pair_card(u, p, &v.items)) }
         (pair_form(u, o, &v.items))
         h2 { (l.t("走访与证据", "Visits and evidence")) " (" (v.items.len()) ")" }
-        @if !v.items.is_empty() { (super::export::form(u, o, &v.items)) }
+        @if !v.items.is_empty() { (super::export::form(u, o, &v.items, v.last_export.as_ref())) }
         (timeline(u, &v.items))
         h2 { (l.t("变更记录", "Change history")) }
         (history(l, &v.history))

@@ -155,6 +155,18 @@ DELETE FROM derivatives WHERE EXISTS (SELECT 1 FROM entries e WHERE e.item_id = 
 ALTER TABLE users ADD COLUMN real_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE devices ADD COLUMN holder_name TEXT NOT NULL DEFAULT '';
 "#,
+    // v5: the server's signed time statements that anchored capture times rest on, handed back by the devices
+    // whose entries name them (the server keeps none of the statements `GET /v1/time` issues), for dispute packets;
+    // and each packet export's third-party time outcome, which the console's export form shows.
+    r#"
+CREATE TABLE time_statements (
+    statement_hash TEXT PRIMARY KEY, statement TEXT NOT NULL, signature TEXT NOT NULL,
+    device_id TEXT NOT NULL, received_at_ms INTEGER NOT NULL);
+CREATE TABLE packet_exports (
+    id INTEGER PRIMARY KEY, community_id INTEGER NOT NULL, order_number TEXT NOT NULL,
+    at_ms INTEGER NOT NULL, sha256 TEXT NOT NULL, third_party_time TEXT NOT NULL);
+CREATE INDEX packet_exports_order ON packet_exports (community_id, order_number, id);
+"#,
 ];
 
 /// Brings the schema up to the newest version.

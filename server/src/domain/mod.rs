@@ -14,6 +14,7 @@ pub mod order_csv;
 pub mod orders;
 pub mod pairs;
 pub mod role;
+pub mod time_statements;
 pub mod trust;
 
 pub use error::{DomainError, DomainResult};

@@ -23,7 +23,8 @@ pub fn verification_blocks(server_fingerprint: &str) -> Vec<Block> {
         ),
         Block::Paragraph(
             "“锚定时间”是手机开机以来的计时与服务器签名时间相结合得出的拍摄时间，误差范围写在时间之后；\
-             手机自己的时钟可以手动调整，因此仅作参考。"
+             它所依据的服务器签名时间声明附在包内 time/ 文件夹中，可离线核对（GUIDE.txt 第 5 步）；\
+             包内没有其时间声明的，锚定时间无法离线核对。手机自己的时钟可以手动调整，因此仅作参考。"
                 .into(),
         ),
         Block::Paragraph(

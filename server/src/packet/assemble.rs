@@ -34,6 +34,7 @@ use crate::domain::accounts;
 use crate::domain::orders::{self, Order};
 use crate::domain::trust::{self, ChainCheck, Checks, OriginalCheck, ReceiptCheck, SignatureCheck, Signer};
 use crate::error::{ApiError, ApiResult};
+use crate::repo::packet_exports::PacketExport;
 use crate::storage::Storage;
 use siteproof_protocol::wire::error_code::ErrorCode;
 
@@ -83,6 +84,8 @@ pub(super) struct Written {
     pub fingerprint: String,
     pub skipped: Vec<String>,
     pub third_party_time: ThirdPartyTime,
+    /// When the packet was made, as its signed index says.
+    pub at_ms: i64,
 }
 
 impl Written {
@@ -142,6 +145,9 @@ impl ExportJob {
         let file_name = file_name_for(&self.number);
         let shown = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file_name.clone());
         accounts::audit(conn, self.actor_user_id, "export", &format!("{} {}", self.number, written.audit_note(&shown)))?;
+        // The console's export form shows the last export's third-party time outcome.
+        let export = PacketExport { at_ms: written.at_ms, sha256: written.sha256.clone(), third_party_time: written.third_party_time.clone() };
+        crate::repo::packet_exports::record(conn, self.community_id, &self.number, &export)?;
         Ok(PacketSummary {
             order_number: self.number,
             path: out,
@@ -237,6 +243,7 @@ impl Target {
             writer.add_bytes(&layout::device_key_path(device_id), layout::key_file_text(k).as_bytes()).map_err(ApiError::from)?;
         }
         writer.add_bytes(layout::SERVER_KEY, layout::key_file_text(&key_hex).as_bytes()).map_err(ApiError::from)?;
+        super::time_statements::add_time_statements(&mut writer, conn, &rows)?;
 
         let workers = collect::workers(conn, device_keys.keys())?;
         self.add_c2pa_credentials(&mut writer, &originals, &rows, &workers)?;
@@ -286,7 +293,7 @@ impl Target {
         tmp.persist(&self.out).map_err(|e| ApiError::from(e.error))?;
         File::open(&dir)?.sync_all()?;
         drop(scratch);
-        Ok(Written { bytes, sha256, entries: rows.len(), files: index.files.len() + 3, fingerprint, skipped, third_party_time })
+        Ok(Written { bytes, sha256, entries: rows.len(), files: index.files.len() + 3, fingerprint, skipped, third_party_time, at_ms: created_at_ms })
     }
 
     /// C2PA sidecars for the photo originals (see `super::c2pa_sidecar`); a photo C2PA cannot sign keeps its original only.

@@ -25,6 +25,7 @@ pub mod report;
 #[cfg(test)]
 mod report_pages;
 mod timeline;
+mod time_statements;
 mod tsa;
 mod visits;
 

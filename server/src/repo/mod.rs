@@ -14,8 +14,10 @@ pub mod devices;
 pub mod entries;
 pub mod followups;
 pub mod orders;
+pub mod packet_exports;
 pub mod photo_pairs;
 pub mod receipts;
+pub mod time_statements;
 pub mod tokens;
 pub mod uploads;
 
