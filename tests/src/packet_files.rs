@@ -156,14 +156,66 @@ pub fn run_guide(dir: &Path) -> Vec<(String, bool, String)> {
         .collect()
 }
 
-/// `siteproof [--json] verify FILE` with no pinned key: exit status and what it printed (with `json`, stdout only).
-pub fn verify_unpinned(file: &Path, json: bool) -> (i32, String) {
+/// `siteproof verify`'s exit status for an intact packet whose signer no `--server-key` pinned
+/// (`cli/src/packet_verify.rs`); 0 is earned only by a pinned, intact packet.
+pub const VERIFY_INTACT_UNPINNED: i32 = 5;
+/// `siteproof verify`'s exit status for a packet with a problem (altered, missing or extra member, wrong signer).
+pub const VERIFY_PROBLEM: i32 = 3;
+
+/// What one `siteproof verify` run said.
+pub struct Verified {
+    /// The exit status.
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Verified {
+    /// Everything printed, stdout then stderr.
+    pub fn printed(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// Intact with no key pinned (true) or a problem (false); any other status (bad input, a crash) fails the test.
+    pub fn intact_unpinned(&self) -> bool {
+        match self.status {
+            VERIFY_INTACT_UNPINNED => true,
+            VERIFY_PROBLEM => false,
+            other => {
+                panic!("verify exits {VERIFY_INTACT_UNPINNED} (intact) or {VERIFY_PROBLEM} (a problem), not {other}:\n{}", self.printed())
+            }
+        }
+    }
+
+    /// The `report` of a `--json` run.
+    pub fn report(&self) -> serde_json::Value {
+        let v: serde_json::Value =
+            serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("verify printed no JSON ({e}): {}", self.printed()));
+        v["report"].clone()
+    }
+}
+
+/// `siteproof [--json] verify [--server-key FP] FILE` (no device home needed).
+pub fn verify_packet(file: &Path, pin: Option<&str>, json: bool) -> Verified {
     let mut c = Command::new(crate::cli_bin());
     if json {
         c.arg("--json");
     }
-    let out = c.arg("verify").arg(file).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let printed = if json { stdout } else { format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)) };
-    (out.status.code().unwrap_or(-1), printed)
+    c.arg("verify");
+    if let Some(fp) = pin {
+        c.args(["--server-key", fp]);
+    }
+    let out = c.arg(file).output().unwrap();
+    Verified {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `siteproof [--json] verify FILE` with no pinned key: exit status and what it printed (with `json`, stdout only).
+pub fn verify_unpinned(file: &Path, json: bool) -> (i32, String) {
+    let v = verify_packet(file, None, json);
+    let printed = if json { v.stdout.clone() } else { v.printed() };
+    (v.status, printed)
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use siteproof_tests::media::{distinct_photo, GPS_SAMPLES};
-use siteproof_tests::packet_files::{have_font, have_tool, rezip, unzip};
+use siteproof_tests::packet_files::{have_font, have_tool, rezip, unzip, verify_packet};
 use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
 use siteproof_tests::{cli, cli_json, fixtures};
@@ -21,21 +21,11 @@ const CONTENT: &str = "居民反映垃圾桶满溢、有异味，要求清运";
 const NOTE: &str = "已核实：12个垃圾桶均已清运，现场无异味";
 const GROUNDS: &str = "我社区于11月23日到现场核实，12个垃圾桶均已清运，回访所述异味不存在";
 
-/// Runs `siteproof verify FILE` (no device home needed, no key pinned); returns whether the packet is intact
-/// (exit 5: intact, signer unpinned; `packet_trust` covers pinning) and everything printed. Any problem must be exit 3.
+/// `siteproof verify FILE` with no key pinned (`packet_trust` covers pinning): whether the packet is intact
+/// and everything printed.
 fn verify(file: &Path, json: bool) -> (bool, String) {
-    let mut c = Command::new(siteproof_tests::cli_bin());
-    if json {
-        c.arg("--json");
-    }
-    let out = c.arg("verify").arg(file).output().unwrap();
-    let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    let intact = match out.status.code() {
-        Some(5) => true,
-        Some(3) => false,
-        other => panic!("verify exits 5 (intact) or 3 (a problem), not {other:?}:\n{printed}"),
-    };
-    (intact, printed)
+    let v = verify_packet(file, None, json);
+    (v.intact_unpinned(), v.printed())
 }
 
 fn tool_output(tool: &str, args: &[&str], file: &Path, after: &[&str]) -> String {

@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use siteproof_tests::packet_files::{verify_packet, VERIFY_INTACT_UNPINNED};
 use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
-use siteproof_tests::{audit_store, cli, cli_bin, cli_json, exif_samples, peak_rss};
+use siteproof_tests::{audit_store, cli, cli_json, exif_samples, peak_rss};
 
 /// `sha256sum FILE`: the hash a coordinator would compute with the stock tool.
 fn sha256sum(path: &Path) -> String {
@@ -171,14 +172,8 @@ fn motion_photos_sef_trailers_and_stray_bytes_are_captured_byte_exact_and_descri
         })
         .count();
     assert!(described > 0, "no manifest in the packet describes the Samsung trailer");
-    let verified = Command::new(cli_bin()).args(["--json", "verify"]).arg(&packet).output().unwrap();
-    // Intact, and no key pinned here: exit 5 (3 or 2 would be a problem or bad input).
-    assert!(
-        verified.status.code() == Some(5),
-        "verify: {}{}",
-        String::from_utf8_lossy(&verified.stdout),
-        String::from_utf8_lossy(&verified.stderr)
-    );
+    let verified = verify_packet(&packet, None, true);
+    assert_eq!(verified.status, VERIFY_INTACT_UNPINNED, "verify: {}", verified.printed());
 }
 
 #[test]

@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sha2::{Digest, Sha256};
-use siteproof_tests::packet_files::{have_font, have_tool, orders_with_two_photos, rezip, unzip};
+use siteproof_tests::packet_files::{have_font, have_tool, orders_with_two_photos, rezip, unzip, verify_packet};
 use siteproof_tests::server::admin;
 use siteproof_tests::world::{World, COORD_PASSWORD};
-use siteproof_tests::{cli, cli_bin, cli_json};
+use siteproof_tests::{cli, cli_json};
 
 const NUMBERS: [&str; 3] = ["2026113000101", "2026113000102", "2026113000103"];
 const ADDRESSES: [&str; 3] = ["幸福里小区1号楼北侧", "幸福里小区2号楼垃圾站", "光明路与和平街交叉口"];
@@ -55,13 +55,8 @@ fn post(w: &World, path: &str, body: serde_json::Value) -> (u16, reqwest::header
 
 /// `siteproof verify [--server-key FP] FILE`: exit status and everything printed.
 fn verify(file: &Path, pin: Option<&str>) -> (i32, String) {
-    let mut c = Command::new(cli_bin());
-    c.arg("verify");
-    if let Some(fp) = pin {
-        c.args(["--server-key", fp]);
-    }
-    let out = c.arg(file).output().unwrap();
-    (out.status.code().unwrap_or(-1), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    let v = verify_packet(file, pin, false);
+    (v.status, v.printed())
 }
 
 /// pdftotext of pages `first..=last` (all pages when None).

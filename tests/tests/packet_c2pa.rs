@@ -14,7 +14,7 @@ use std::process::Command;
 
 use serde_json::Value;
 use siteproof_tests::cli;
-use siteproof_tests::packet_files::order_with_two_photos;
+use siteproof_tests::packet_files::{order_with_two_photos, verify_packet, VERIFY_INTACT_UNPINNED};
 use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
 
@@ -100,18 +100,16 @@ fn with_flipped_member(packet: &Path, target: &str, out: &Path) {
     w.finish().unwrap();
 }
 
-/// `siteproof verify --json`: whether the packet is intact (exit 5 here: intact, no key pinned) and the
-/// (file, kind) of each problem.
+/// `siteproof verify --json` with no key pinned: whether the packet is intact and the (file, kind) of each problem.
 fn packet_problems(packet: &Path) -> (bool, Vec<(String, String)>) {
-    let out = Command::new(siteproof_tests::cli_bin()).args(["--json", "verify"]).arg(packet).output().unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
-    let problems = v["report"]["problems"]
+    let v = verify_packet(packet, None, true);
+    let problems = v.report()["problems"]
         .as_array()
         .unwrap()
         .iter()
         .map(|p| (p["file"].as_str().unwrap().to_string(), p["kind"].as_str().unwrap().to_string()))
         .collect();
-    (out.status.code() == Some(5), problems)
+    (v.intact_unpinned(), problems)
 }
 
 fn failures(v: &Value) -> Vec<String> {
@@ -142,9 +140,8 @@ fn photo_credentials_read_valid_in_two_c2pa_readers_and_a_flipped_byte_reads_inv
     let index: Value = serde_json::from_str(index["index"].as_str().unwrap()).unwrap();
     let listed: Vec<&str> = index["files"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
     assert!(listed.contains(&"keys/c2pa-root.pem"), "{listed:?}");
-    let verified = Command::new(siteproof_tests::cli_bin()).arg("verify").arg(&packet).output().unwrap();
-    // Intact, and no key pinned in this test: exit 5 (3 would name a problem).
-    assert_eq!(verified.status.code(), Some(5), "packet with C2PA members verifies: {}", String::from_utf8_lossy(&verified.stdout));
+    let verified = verify_packet(&packet, None, false);
+    assert_eq!(verified.status, VERIFY_INTACT_UNPINNED, "packet with C2PA members verifies: {}", verified.printed());
     let (ok, problems) = packet_problems(&packet);
     assert!(ok && problems.is_empty(), "{problems:?}");
     // The server's signed index covers the credentials too: a changed sidecar or root is named.

@@ -10,16 +10,15 @@
 //! forgery away.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use ed25519_dalek::SigningKey;
 use siteproof_core::evidence::SignedReceipt;
 use siteproof_core::packet::guide::guide_text;
 use siteproof_core::packet::{key_fingerprint, layout, PacketHeader, PacketPath, PacketWriter, SignedIndex};
-use siteproof_tests::packet_files::{have_font, have_tool, order_with_two_photos, run_guide, unpack, unzip};
+use siteproof_tests::packet_files::{have_font, have_tool, order_with_two_photos, run_guide, unpack, unzip, verify_packet};
 use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
-use siteproof_tests::{cli, cli_bin, cli_json};
+use siteproof_tests::{cli, cli_json};
 
 const NUMBER: &str = "2026112900789";
 const THREE_DAYS_MS: i64 = 3 * 86_400_000;
@@ -101,18 +100,9 @@ fn forge(genuine: &Path, out: &Path) -> String {
 
 /// `siteproof verify [--server-key FP] FILE`: exit status, and what it printed (with `json`, stdout only: the JSON).
 fn verify(file: &Path, pin: Option<&str>, json: bool) -> (i32, String) {
-    let mut c = Command::new(cli_bin());
-    if json {
-        c.arg("--json");
-    }
-    c.arg("verify");
-    if let Some(fp) = pin {
-        c.args(["--server-key", fp]);
-    }
-    let out = c.arg(file).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let printed = if json { stdout } else { format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)) };
-    (out.status.code().unwrap_or(-1), printed)
+    let v = verify_packet(file, pin, json);
+    let printed = if json { v.stdout.clone() } else { v.printed() };
+    (v.status, printed)
 }
 
 #[test]

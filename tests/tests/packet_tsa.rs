@@ -16,7 +16,9 @@ use siteproof_protocol::packet::checksums::{checksums_text, sign_checksums};
 use siteproof_protocol::packet::timestamp::{index_imprint, request_for, token_from_reply};
 use siteproof_protocol::packet::{IndexedFile, SignedIndex};
 use siteproof_tests::cli;
-use siteproof_tests::packet_files::{have_font, order_with_two_photos, rezip, run_guide, unpack, unzip};
+use siteproof_tests::packet_files::{
+    have_font, order_with_two_photos, rezip, run_guide, unpack, unzip, verify_packet, VERIFY_INTACT_UNPINNED,
+};
 use siteproof_tests::server::server_bin;
 use siteproof_tests::tsa::LocalTsa;
 use siteproof_tests::world::World;
@@ -54,14 +56,10 @@ fn export(w: &World, scratch: &Path, name: &str, flags: &[&str]) -> (PathBuf, se
     (packet, serde_json::from_slice(&out.stdout).unwrap())
 }
 
-/// `siteproof --json verify FILE`: intact (exit 0 when pinned, 5 "intact but unpinned" here, where no key is
-/// pinned; any problem is another status) and the report.
+/// `siteproof --json verify FILE` with no key pinned: whether the packet is intact, and the report.
 fn verify(file: &Path) -> (bool, serde_json::Value) {
-    let out = Command::new(siteproof_tests::cli_bin()).args(["--json", "verify"]).arg(file).output().unwrap();
-    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("verify printed no JSON ({e}): {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-    });
-    (out.status.code() == Some(5), printed["report"].clone())
+    let v = verify_packet(file, None, true);
+    (v.status == VERIFY_INTACT_UNPINNED, v.report())
 }
 
 fn problems(report: &serde_json::Value) -> Vec<(String, String)> {
@@ -160,8 +158,7 @@ fn tsa_token_in_the_packet_verifies_offline_and_binds_receipt_times() {
     assert_eq!(time["state"], "stamped", "{report}");
     assert_eq!(time["root_fingerprint"].as_str().unwrap(), tsa.root_fingerprint(), "the report names the root people must decide to trust");
     assert!(time["tsa_subject"].as_str().unwrap().contains("Siteproof Test TSA"), "{time}");
-    let printed = Command::new(siteproof_tests::cli_bin()).arg("verify").arg(&packet).output().unwrap();
-    let printed = String::from_utf8_lossy(&printed.stdout);
+    let printed = verify_packet(&packet, None, false).stdout;
     assert!(printed.contains("可信时间戳有效") && printed.contains(&tsa.root_fingerprint()), "{printed}");
 
     // OpenSSL, not our code, agrees the token covers packet.json and chains to the root.
@@ -259,6 +256,5 @@ fn a_tsa_that_is_down_does_not_block_the_export_and_no_tsa_is_said() {
     let (ok, report) = verify(&packet);
     assert!(ok, "{report}");
     assert_eq!(report["third_party_time"]["state"], "not_configured", "{report}");
-    let printed = Command::new(siteproof_tests::cli_bin()).arg("verify").arg(&packet).output().unwrap();
-    assert!(String::from_utf8_lossy(&printed.stdout).contains("no third-party time"));
+    assert!(verify_packet(&packet, None, false).stdout.contains("no third-party time"));
 }

@@ -146,7 +146,8 @@ impl ExportJob {
         let shown = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file_name.clone());
         accounts::audit(conn, self.actor_user_id, "export", &format!("{} {}", self.number, written.audit_note(&shown)))?;
         // The console's export form shows the last export's third-party time outcome.
-        let export = PacketExport { at_ms: written.at_ms, sha256: written.sha256.clone(), third_party_time: written.third_party_time.clone() };
+        let export =
+            PacketExport { at_ms: written.at_ms, sha256: written.sha256.clone(), third_party_time: written.third_party_time.clone() };
         crate::repo::packet_exports::record(conn, self.community_id, &self.number, &export)?;
         Ok(PacketSummary {
             order_number: self.number,
@@ -293,7 +294,16 @@ impl Target {
         tmp.persist(&self.out).map_err(|e| ApiError::from(e.error))?;
         File::open(&dir)?.sync_all()?;
         drop(scratch);
-        Ok(Written { bytes, sha256, entries: rows.len(), files: index.files.len() + 3, fingerprint, skipped, third_party_time, at_ms: created_at_ms })
+        Ok(Written {
+            bytes,
+            sha256,
+            entries: rows.len(),
+            files: index.files.len() + 3,
+            fingerprint,
+            skipped,
+            third_party_time,
+            at_ms: created_at_ms,
+        })
     }
 
     /// C2PA sidecars for the photo originals (see `super::c2pa_sidecar`); a photo C2PA cannot sign keeps its original only.

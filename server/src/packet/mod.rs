@@ -7,10 +7,10 @@
 
 mod appendix;
 mod assemble;
-mod before_after;
 pub mod batch;
 mod batch_cover;
 pub mod batch_originals;
+mod before_after;
 mod c2pa_sidecar;
 pub mod collect;
 mod cover;
@@ -24,8 +24,8 @@ pub mod pdf;
 pub mod report;
 #[cfg(test)]
 mod report_pages;
-mod timeline;
 mod time_statements;
+mod timeline;
 mod tsa;
 mod visits;
 
