@@ -6,21 +6,20 @@
 //! directory, unlinked as soon as the file is open, and streamed; each export
 //! is audited once by `packet::batch` / `packet::batch_originals`.
 
-use std::path::Path;
-
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use crate::api::openapi::Binary;
 use crate::auth::{require_session, Role};
-use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::packet::batch::{batch_file_name, export_batch_packet, request_dir};
+use crate::error::{ApiResult, ErrorBody};
+use crate::packet::batch::{batch_file_name, export_batch_packet};
 use crate::packet::batch_originals::{export_originals, originals_file_name};
 use crate::state::AppState;
-use crate::web::{blobs, body};
+use crate::web::body;
+use crate::web::zip_download::{zip_response, DownloadDir, ZipDownload};
 
 /// The orders to export together.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -51,13 +50,12 @@ struct BatchReq {
 pub async fn packet(State(st): State<AppState>, h: HeaderMap, b: Body) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
     let req: BatchReq = body::json(b).await?;
-    let dir = request_dir(&st)?;
-    let out = dir.join(batch_file_name(&req.orders));
+    let dir = DownloadDir::new(&st.config.data)?;
+    let out = dir.file(&batch_file_name(&req.orders));
     let result = export_batch_packet(&st, Some(p.user_id), p.communities.clone(), req.orders, &out).await;
-    let summary = result.as_ref().ok().map(|s| (s.packet.bytes, s.packet.file_name.clone(), s.packet.sha256.clone()));
-    let file = open_then_remove(&dir, &out, result.map(|_| ()))?;
-    let (bytes, name, sha256) = summary.ok_or_else(|| ApiError::internal("packet vanished"))?;
-    Ok(zip_response(file, bytes, &name, Some(&sha256)))
+    let (summary, file) = dir.open(&out, result)?;
+    let packet = &summary.packet;
+    Ok(zip_response(file, ZipDownload { bytes: packet.bytes, file_name: &packet.file_name, packet_sha256: Some(&packet.sha256) }))
 }
 
 /// `POST /v1/originals/export` - the chosen orders' originals and a CSV list, as `application/zip`.
@@ -78,38 +76,9 @@ pub async fn packet(State(st): State<AppState>, h: HeaderMap, b: Body) -> ApiRes
 pub async fn originals(State(st): State<AppState>, h: HeaderMap, b: Body) -> ApiResult<Response> {
     let p = require_session(&st, &h, Role::Coordinator).await?;
     let req: BatchReq = body::json(b).await?;
-    let dir = request_dir(&st)?;
-    let out = dir.join(originals_file_name(&req.orders));
+    let dir = DownloadDir::new(&st.config.data)?;
+    let out = dir.file(&originals_file_name(&req.orders));
     let result = export_originals(&st, Some(p.user_id), p.communities.clone(), req.orders, &out).await;
-    let summary = result.as_ref().ok().map(|s| (s.bytes, s.file_name.clone()));
-    let file = open_then_remove(&dir, &out, result.map(|_| ()))?;
-    let (bytes, name) = summary.ok_or_else(|| ApiError::internal("export vanished"))?;
-    Ok(zip_response(file, bytes, &name, None))
-}
-
-/// Opens the finished file and removes the request folder on any outcome: the open handle streams it.
-fn open_then_remove(dir: &Path, out: &Path, result: ApiResult<()>) -> ApiResult<tokio::fs::File> {
-    let file = result.as_ref().ok().map(|_| std::fs::File::open(out));
-    let _ = std::fs::remove_dir_all(dir);
-    result?;
-    Ok(tokio::fs::File::from_std(file.ok_or_else(|| ApiError::internal("export vanished"))??))
-}
-
-fn zip_response(file: tokio::fs::File, bytes: u64, name: &str, sha256: Option<&str>) -> Response {
-    let mut headers = vec![
-        ("content-type", "application/zip".to_string()),
-        ("content-length", bytes.to_string()),
-        ("content-disposition", format!("attachment; filename=\"{name}\"")),
-        ("x-content-type-options", "nosniff".to_string()),
-    ];
-    if let Some(sha) = sha256 {
-        headers.push(("siteproof-packet-sha256", sha.to_string()));
-    }
-    let mut response = blobs::stream(file).into_response();
-    for (k, v) in headers {
-        if let Ok(v) = axum::http::HeaderValue::from_str(&v) {
-            response.headers_mut().insert(k, v);
-        }
-    }
-    response
+    let (summary, file) = dir.open(&out, result)?;
+    Ok(zip_response(file, ZipDownload { bytes: summary.bytes, file_name: &summary.file_name, packet_sha256: None }))
 }

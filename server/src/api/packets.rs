@@ -6,8 +6,7 @@
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt;
+use axum::response::Response;
 use serde::Deserialize;
 
 use crate::api::openapi::Binary;
@@ -18,6 +17,7 @@ use crate::packet::dispute::{Dispute, DisputeFields};
 use crate::packet::{export_order_packet, file_name_for};
 use crate::state::AppState;
 use crate::web::body;
+use crate::web::zip_download::{zip_response, DownloadDir, ZipDownload};
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Optional body: which items to include, and the dispute for the cover page.
@@ -64,37 +64,9 @@ pub async fn export(State(st): State<AppState>, h: HeaderMap, Path(number): Path
     let community_id = st.db.call(move |c| Ok(orders::get_visible(c, &wanted, &communities)?.community_id)).await?;
 
     // A folder of its own per request, so the file (and the audit row) carry the download name.
-    let dir = st.config.data.join("packets").join(uuid::Uuid::new_v4().to_string());
-    siteproof_fs::create_dir_all(&dir)?;
-    let out = dir.join(file_name_for(&number));
+    let dir = DownloadDir::new(&st.config.data)?;
+    let out = dir.file(&file_name_for(&number));
     let result = export_order_packet(&st, Some(p.user_id), community_id, &number, req.items.as_deref(), dispute, &out).await;
-    let file = result.as_ref().ok().map(|_| std::fs::File::open(&out));
-    // Unlinked at once: the open handle streams it, and nothing is left behind on any outcome.
-    let _ = std::fs::remove_dir_all(&dir);
-    let summary = result?;
-    let file = tokio::fs::File::from_std(file.ok_or_else(|| ApiError::internal("packet vanished"))??);
-    let stream = futures_util::stream::unfold(file, |mut f| async move {
-        use tokio::io::AsyncReadExt;
-        let mut buf = vec![0u8; 256 * 1024];
-        match f.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(buf)), f))
-            }
-            Err(e) => Some((Err(e), f)),
-        }
-    })
-    .boxed();
-    Ok((
-        [
-            ("content-type", "application/zip".to_string()),
-            ("content-length", summary.bytes.to_string()),
-            ("content-disposition", format!("attachment; filename=\"{}\"", summary.file_name)),
-            ("siteproof-packet-sha256", summary.sha256.clone()),
-            ("x-content-type-options", "nosniff".to_string()),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    let (summary, file) = dir.open(&out, result)?;
+    Ok(zip_response(file, ZipDownload { bytes: summary.bytes, file_name: &summary.file_name, packet_sha256: Some(&summary.sha256) }))
 }

@@ -10,8 +10,7 @@
 //! over the API.
 
 use axum::extract::{RawQuery, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use maud::{html, Markup};
 use rusqlite::Connection;
@@ -25,13 +24,13 @@ use super::session::ConsoleUser;
 use super::{path_segment, query_string};
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
-use crate::packet::batch::{batch_file_name, export_batch_packet, request_dir, MAX_BATCH_ORDERS};
+use crate::packet::batch::{batch_file_name, export_batch_packet, MAX_BATCH_ORDERS};
 use crate::packet::batch_originals::{export_originals, originals_file_name, MAX_ORIGINALS_ORDERS};
 use crate::repo;
 use crate::repo::orders::{Order, NO_DEADLINE};
 use crate::state::AppState;
-use crate::web::blobs;
 use crate::web::body::query;
+use crate::web::zip_download::{zip_response, DownloadDir, ZipDownload};
 use siteproof_protocol::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 use siteproof_protocol::wire::error_code::ErrorCode;
 
@@ -242,42 +241,22 @@ fn filter_label(l: Lang, key: &str, value: &str) -> String {
 /// `POST /console/exports/packet` - one dispute packet for the ticked orders, as a download.
 pub async fn packet(State(st): State<AppState>, CheckedPost { user: u, form: f }: CheckedPost) -> ConsoleResult<Response> {
     let numbers = f.all("order");
-    let dir = request_dir(&st)?;
-    let out = dir.join(batch_file_name(&numbers));
+    let dir = DownloadDir::new(&st.config.data)?;
+    let out = dir.file(&batch_file_name(&numbers));
     let result = export_batch_packet(&st, Some(u.principal.user_id), u.principal.communities.clone(), numbers, &out).await;
-    let named = result.as_ref().ok().map(|s| (s.packet.bytes, s.packet.file_name.clone()));
-    download(&dir, &out, result.map(|_| ()), named)
+    let (summary, file) = dir.open(&out, result)?;
+    let packet = &summary.packet;
+    Ok(zip_response(file, ZipDownload { bytes: packet.bytes, file_name: &packet.file_name, packet_sha256: Some(&packet.sha256) }))
 }
 
 /// `POST /console/exports/originals` - the ticked orders' originals and CSV list, as a download.
 pub async fn originals(State(st): State<AppState>, CheckedPost { user: u, form: f }: CheckedPost) -> ConsoleResult<Response> {
     let numbers = f.all("order");
-    let dir = request_dir(&st)?;
-    let out = dir.join(originals_file_name(&numbers));
+    let dir = DownloadDir::new(&st.config.data)?;
+    let out = dir.file(&originals_file_name(&numbers));
     let result = export_originals(&st, Some(u.principal.user_id), u.principal.communities.clone(), numbers, &out).await;
-    let named = result.as_ref().ok().map(|s| (s.bytes, s.file_name.clone()));
-    download(&dir, &out, result.map(|_| ()), named)
-}
-
-/// Opens the finished file, removes the request folder on any outcome (the open handle streams it) and answers.
-fn download(dir: &std::path::Path, out: &std::path::Path, result: ApiResult<()>, named: Option<(u64, String)>) -> ConsoleResult<Response> {
-    let file = result.as_ref().ok().map(|_| std::fs::File::open(out));
-    let _ = std::fs::remove_dir_all(dir);
-    result?;
-    let file = file.ok_or_else(|| ApiError::internal("export vanished"))?.map_err(ApiError::from)?;
-    let (bytes, name) = named.ok_or_else(|| ApiError::internal("export vanished"))?;
-    Ok((
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "application/zip".to_string()),
-            (header::CONTENT_LENGTH, bytes.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        blobs::stream(tokio::fs::File::from_std(file)),
-    )
-        .into_response())
+    let (summary, file) = dir.open(&out, result)?;
+    Ok(zip_response(file, ZipDownload { bytes: summary.bytes, file_name: &summary.file_name, packet_sha256: None }))
 }
 
 #[cfg(test)]

@@ -9,11 +9,8 @@
 //! that lists those items and why, and exports only once that page is
 //! confirmed (`confirm_doubtful=1`): the console needs no script for it.
 
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt;
+use axum::response::Response;
 use maud::{html, Markup};
 
 use super::errors::ConsoleResult;
@@ -29,6 +26,7 @@ use crate::packet::dispute::{suggested_grounds, Dispute, DisputeFields, Evidence
 use crate::packet::{export_order_packet, file_name_for};
 use crate::repo::packet_exports::PacketExport;
 use crate::state::AppState;
+use crate::web::zip_download::{zip_response, DownloadDir, ZipDownload};
 use siteproof_protocol::packet::ThirdPartyTime;
 use siteproof_protocol::text::prefix;
 use siteproof_protocol::vocab::REQUESTED_OUTCOMES;
@@ -222,35 +220,11 @@ pub async fn export(
         }
     }
     // One folder per request; the file is unlinked as soon as it is open, so nothing stays behind.
-    let dir = st.config.data.join("packets").join(uuid::Uuid::new_v4().to_string());
-    siteproof_fs::create_dir_all(&dir).map_err(ApiError::from)?;
-    let out = dir.join(file_name_for(&number));
+    let dir = DownloadDir::new(&st.config.data)?;
+    let out = dir.file(&file_name_for(&number));
     let result = export_order_packet(&st, Some(u.principal.user_id), community_id, &number, Some(&items), dispute, &out).await;
-    let file = result.as_ref().ok().map(|_| std::fs::File::open(&out));
-    let _ = std::fs::remove_dir_all(&dir);
-    let summary = result?;
-    let file = file.ok_or_else(|| ApiError::internal("packet vanished"))?.map_err(ApiError::from)?;
-    let stream = futures_util::stream::unfold((tokio::fs::File::from_std(file), vec![0u8; 256 * 1024]), |(mut f, mut buf)| async move {
-        use tokio::io::AsyncReadExt;
-        match f.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => Some((Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(&buf[..n])), (f, buf))),
-            Err(e) => Some((Err(e), (f, buf))),
-        }
-    })
-    .boxed();
-    Ok((
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "application/zip".to_string()),
-            (header::CONTENT_LENGTH, summary.bytes.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", summary.file_name)),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    let (summary, file) = dir.open(&out, result)?;
+    Ok(zip_response(file, ZipDownload { bytes: summary.bytes, file_name: &summary.file_name, packet_sha256: Some(&summary.sha256) }))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! produce a file nobody can send; the export is audited once, naming every
 //! order.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::Connection;
 use serde::Serialize;
@@ -152,12 +152,4 @@ fn run(
         third_party_time: written.third_party_time,
     };
     Ok(BatchSummary { orders: numbers, packet })
-}
-
-/// A request folder under the data directory for an export answered over HTTP: the file (and its audit row) carry
-/// the download name, and the folder is removed once the file is open.
-pub fn request_dir(state: &AppState) -> ApiResult<PathBuf> {
-    let dir = state.config.data.join("packets").join(uuid::Uuid::new_v4().to_string());
-    siteproof_fs::create_dir_all(&dir)?;
-    Ok(dir)
 }
