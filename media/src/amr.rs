@@ -155,7 +155,10 @@ pub fn read_amr<R: Read + Seek>(r: R) -> Result<AmrInfo> {
         }
         let frame_type = (toc[0] >> 3) & 0x0F;
         let Some(size) = band.speech_bytes(frame_type) else {
-            return Err(Error::CorruptMedia(format!("AMR frame {} at byte {offset} has frame type {frame_type}, which no recorder writes", frames + 1)));
+            return Err(Error::CorruptMedia(format!(
+                "AMR frame {} at byte {offset} has frame type {frame_type}, which no recorder writes",
+                frames + 1
+            )));
         };
         let mut skipped = 0u64;
         let mut chunk = [0u8; 64];

@@ -14,7 +14,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use libheif_rs::{ColorSpace, DecodingOptions, HeifContext, HeifError, HeifErrorCode, HeifErrorSubCode, LibHeif, RgbChroma};
+use libheif_rs::{ColorSpace, HeifContext, HeifError, HeifErrorCode, HeifErrorSubCode, LibHeif, RgbChroma};
 
 use super::derivatives::Pixels;
 use super::photo::{be_u16, be_u32, boxes, check_pixels};
@@ -44,19 +44,34 @@ pub(crate) fn decode(path: &Path) -> Result<DecodedHeif> {
         return Err(Error::CorruptMedia(format!("HEIF primary image has a size of {w}×{h}")));
     }
     check_pixels(w, h)?;
-    let mut opts = DecodingOptions::new().ok_or_else(|| Error::TooLarge("HEIF decoder could not allocate its options".into()))?;
-    // 10-bit (HDR) photos come out as 8-bit like every other derivative.
-    opts.set_convert_hdr_to_8bit(true);
-    let image = lib.decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), Some(opts)).map_err(heif_error)?;
+    // No DecodingOptions: libheif-rs 0.20 frees the options it is given before libheif reads them (its
+    // `decode` drops them inside `map`), so libheif's defaults are used, which apply irot/imir. HDR
+    // photos (10 or 12 bits) are decoded to 16-bit samples and brought to 8 bits here.
+    let deep = handle.luma_bits_per_pixel() > 8;
+    let chroma = if deep { RgbChroma::HdrRgbLe } else { RgbChroma::Rgb };
+    let image = lib.decode(&handle, ColorSpace::Rgb(chroma), None).map_err(heif_error)?;
     let planes = image.planes();
     let plane = planes.interleaved.ok_or_else(|| Error::CorruptMedia("HEIF decoder returned no RGB plane".into()))?;
     let (pw, ph) = (plane.width as usize, plane.height as usize);
-    if pw == 0 || ph == 0 || plane.storage_bits_per_pixel != 24 || plane.stride < pw * 3 || plane.data.len() < plane.stride * ph {
+    let sample_bytes = if deep { 2 } else { 1 };
+    let row_bytes = pw * 3 * sample_bytes;
+    if pw == 0
+        || ph == 0
+        || plane.storage_bits_per_pixel as usize != 24 * sample_bytes
+        || plane.stride < row_bytes
+        || plane.data.len() < plane.stride * ph
+    {
         return Err(Error::CorruptMedia("HEIF decoder returned a buffer of the wrong shape".into()));
     }
+    let shift = plane.bits_per_pixel.saturating_sub(8).min(8);
     let mut rgb = Vec::with_capacity(pw * ph * 3);
     for row in plane.data.chunks(plane.stride).take(ph) {
-        rgb.extend_from_slice(&row[..pw * 3]);
+        let row = &row[..row_bytes];
+        if deep {
+            rgb.extend(row.chunks_exact(2).map(|s| (u16::from_le_bytes([s[0], s[1]]) >> shift).min(255) as u8));
+        } else {
+            rgb.extend_from_slice(row);
+        }
     }
     Ok(DecodedHeif { pixels: Pixels { data: rgb, width: pw as u32, height: ph as u32, channels: 3 }, transformed })
 }
@@ -106,7 +121,8 @@ fn associated(ipma: &[u8], item: u32) -> Vec<usize> {
         let Some(&n) = ipma.get(at) else { break };
         at += 1;
         for _ in 0..n {
-            let index = if wide_index { be_u16(ipma, at).map(|v| (v & 0x7FFF) as usize) } else { ipma.get(at).map(|v| (v & 0x7F) as usize) };
+            let index =
+                if wide_index { be_u16(ipma, at).map(|v| (v & 0x7FFF) as usize) } else { ipma.get(at).map(|v| (v & 0x7F) as usize) };
             let Some(index) = index else { return out };
             at += if wide_index { 2 } else { 1 };
             // Property indices are 1-based; 0 means "no property".
@@ -158,5 +174,16 @@ mod tests {
         assert!(!primary_has_transform(b"not a heif"));
         let f = file(&[3]);
         assert!(!primary_has_transform(&f[..f.len() / 2]), "a cut meta box states nothing");
+    }
+
+    #[test]
+    fn phones_state_their_rotation() {
+        let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/exif-samples/heic");
+        for (rel, rotated) in
+            [("mobile/iphone_13_pro_max.HEIC", true), ("mobile/HMD_Nokia_8.3_5G.heif", true), ("samplefilehub.heif", false)]
+        {
+            let data = std::fs::read(samples.join(rel)).unwrap();
+            assert_eq!(primary_has_transform(&data), rotated, "{rel}");
+        }
     }
 }
