@@ -6,7 +6,7 @@
 //! turned once, not twice.
 //!
 //! Needs `heif-enc` (Debian's libheif-examples, installed by
-//! scripts/test.d/20-packet-tools.sh). Without it the generated-file test says
+//! scripts/test.d/15-media-tools.sh). Without it the generated-file test says
 //! so and passes, except under `CI=true`, where it fails.
 #![cfg(feature = "heic")]
 
@@ -56,7 +56,7 @@ fn heif_enc(jpeg: &Path) -> Option<PathBuf> {
         }
         Err(e) => {
             assert!(!std::env::var("CI").is_ok_and(|v| v == "true"), "heif-enc is needed under CI=true: {e}");
-            eprintln!("SKIPPED: heif-enc not found ({e}); scripts/test.d/20-packet-tools.sh installs libheif-examples");
+            eprintln!("SKIPPED: heif-enc not found ({e}); scripts/test.d/15-media-tools.sh installs libheif-examples");
             None
         }
     }
