@@ -470,6 +470,12 @@ const FFPROBE_AUDIO: &[(&str, &str, &str, u64, u32, u8)] = &[
     ("audio/note.opus", "audio/ogg", "opus", 3209, 48_000, 1),
     ("audio/note.ogg", "audio/ogg", "vorbis", 3202, 16_000, 1),
     ("audio/note.wav", "audio/wav", "pcm", 3202, 8_000, 1),
+    ("audio/note.mp3", "audio/mpeg", "mp3", 3265, 22_050, 1),
+    ("audio/note.aac", "audio/aac", "aac", 3206, 16_000, 1),
+    // For AMR ffprobe's format duration is a guess from the bitrate (3.303 s); its packets, 20 ms
+    // each, end at 3.200 s and 3.220 s, and those are the lengths to match.
+    ("audio/note.amr", "audio/amr", "amr_nb", 3200, 8_000, 1),
+    ("audio/note_wb.amr", "audio/amr-wb", "amr_wb", 3220, 16_000, 1),
 ];
 
 #[test]
@@ -500,6 +506,8 @@ fn truncated_voice_notes_fail_cleanly() {
         ("audio/note_truncated.opus", 3209),
         ("audio/note_truncated.ogg", 3202),
         ("audio/note_truncated.wav", 3202),
+        ("audio/note_truncated.mp3", 3265),
+        ("audio/note_truncated.aac", 3206),
     ] {
         let p = our_fixture(rel);
         let r = no_panic("read_voice_info", &p, || media::read_voice_info(&p));
@@ -536,4 +544,23 @@ fn truncated_voice_notes_fail_cleanly() {
             expect_clean("read_voice_info", &p, &r);
         }
     }
+}
+
+#[test]
+fn cut_amr_is_refused_not_shortened() {
+    // AMR has no header giving its length: a file cut inside a frame is damaged, and saying
+    // "half as long" would misstate the evidence.
+    for rel in ["audio/note_truncated.amr", "audio/note_wb_truncated.amr"] {
+        let p = our_fixture(rel);
+        match no_panic("read_voice_info", &p, || media::read_voice_info(&p)) {
+            Err(Error::CorruptMedia(m)) => assert!(m.contains("cut off inside frame"), "{rel}: {m}"),
+            other => panic!("{rel}: {other:?}"),
+        }
+    }
+    // Whole frames only (cut at a frame boundary) is a shorter, intact recording.
+    let full = fs::read(our_fixture("audio/note.amr")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("first_second.amr");
+    fs::write(&p, &full[..6 + 50 * 32]).unwrap();
+    assert_eq!(media::read_voice_info(&p).unwrap().duration_ms, 1000);
 }
