@@ -1,7 +1,7 @@
 //! Hostile media bytes through the sniffer, the EXIF reader (raw TIFF and
 //! every container kamadak-exif opens), the JPEG layout walker (segment
 //! lengths, scans, trailers), the photo header reader and the voice-note
-//! readers (lofty's containers, the AMR frame walk): each must answer
+//! readers (lofty's containers, the AMR and ADTS frame walks): each must answer
 //! with a value or a typed error, never a panic or a hang.
 #![no_main]
 
@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use siteproof_media::exif_summary::exif_from_raw;
+use siteproof_media::adts::read_adts;
 use siteproof_media::amr::read_amr;
 use siteproof_media::{jpeg_layout, read_exif, read_photo_info, read_voice_info, sniff, SNIFF_LEN};
 
@@ -24,6 +25,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = exif_from_raw(data.to_vec());
     let _ = jpeg_layout(std::io::Cursor::new(data));
     let _ = read_amr(std::io::Cursor::new(data));
+    let _ = read_adts(std::io::Cursor::new(data));
     std::fs::write(scratch(), data).expect("write scratch file");
     let _ = read_exif(scratch());
     let _ = read_photo_info(scratch());

@@ -8,6 +8,7 @@
 //! the case server when it puts previews into a dispute packet; the server
 //! depends on this and not on the device code.
 
+pub mod adts;
 pub mod amr;
 pub mod derivatives;
 pub mod error;

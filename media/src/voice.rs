@@ -1,6 +1,7 @@
 //! Duration and codec of a voice note, read from its container headers with
 //! lofty (no audio is decoded, so this is fast even for long recordings); AMR,
-//! which lofty does not read, by walking its frames (`amr`).
+//! which lofty does not read, and bare ADTS AAC, whose length lofty can only
+//! estimate, by walking their frames (`amr`, `adts`).
 //! A voice note whose length cannot be told is not trustworthy evidence of
 //! anything, so no duration is an error here, unlike missing photo EXIF.
 
@@ -8,7 +9,6 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::time::Duration;
 
-use lofty::aac::AacFile;
 use lofty::config::{ParseOptions, ParsingMode};
 use lofty::error::{ErrorKind, LoftyError};
 use lofty::file::AudioFile;
@@ -98,9 +98,9 @@ pub fn read_voice_info(path: &Path) -> Result<VoiceInfo> {
                 (p.duration(), codec, p.sample_rate(), p.channels())
             }
             MediaKind::Aac => {
-                let f = AacFile::read_from(&mut r, opts).map_err(lofty_error)?;
-                let p = f.properties();
-                (p.duration(), "aac", p.sample_rate(), p.channels())
+                // lofty would estimate from the first frame's bitrate; the frames say exactly.
+                let a = super::adts::read_adts(r.into_inner())?;
+                (Duration::from_millis(a.duration_ms()), "aac", a.sample_rate, a.channels)
             }
             MediaKind::Amr | MediaKind::AmrWb => {
                 let a = super::amr::read_amr(r.into_inner())?;

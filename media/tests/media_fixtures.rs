@@ -471,7 +471,8 @@ const FFPROBE_AUDIO: &[(&str, &str, &str, u64, u32, u8)] = &[
     ("audio/note.ogg", "audio/ogg", "vorbis", 3202, 16_000, 1),
     ("audio/note.wav", "audio/wav", "pcm", 3202, 8_000, 1),
     ("audio/note.mp3", "audio/mpeg", "mp3", 3265, 22_050, 1),
-    ("audio/note.aac", "audio/aac", "aac", 3206, 16_000, 1),
+    // Bare ADTS: ffprobe's format duration is an estimate (3.206 s); its 52 packets of 1024 samples end at 3.328 s.
+    ("audio/note.aac", "audio/aac", "aac", 3328, 16_000, 1),
     // For AMR ffprobe's format duration is a guess from the bitrate (3.303 s); its packets, 20 ms
     // each, end at 3.200 s and 3.220 s, and those are the lengths to match.
     ("audio/note.amr", "audio/amr", "amr_nb", 3200, 8_000, 1),
@@ -507,7 +508,7 @@ fn truncated_voice_notes_fail_cleanly() {
         ("audio/note_truncated.ogg", 3202),
         ("audio/note_truncated.wav", 3202),
         ("audio/note_truncated.mp3", 3265),
-        ("audio/note_truncated.aac", 3206),
+        ("audio/note_truncated.aac", 3328),
     ] {
         let p = our_fixture(rel);
         let r = no_panic("read_voice_info", &p, || media::read_voice_info(&p));
