@@ -28,7 +28,7 @@ fn ctx() -> CaptureContext {
 
 /// What a phone's decoder would hand over: upright JPEGs of the core's sizes (made here from a JPEG sample).
 fn platform_pictures(dir: &Path) -> (PathBuf, PathBuf) {
-    let src = sample("jpg/Canon_40D.jpg");
+    let src = sample("jpg/hdr/iphone_hdr_NO.jpg");
     let d = media::make_derivatives(&src, &media::read_photo_info(&src).unwrap()).unwrap();
     let (t, p) = (dir.join("thumb.jpg"), dir.join("preview.jpg"));
     std::fs::write(&t, &d.thumbnail.jpeg).unwrap();
@@ -65,7 +65,7 @@ fn only_complete_upright_small_jpegs_are_accepted() {
     let refused = |t: &Path, p: &Path| d.store_platform_derivatives(&heic.item_id, t, p).unwrap_err();
 
     // The full-size original passed off as a thumbnail.
-    let big = sample("jpg/Canon_40D.jpg");
+    let big = sample("jpg/hdr/iphone_hdr_NO.jpg");
     assert!(matches!(refused(&big, &preview), Error::InvalidInput(m) if m.contains("at most 320")));
     // A preview cut short.
     let bytes = std::fs::read(&preview).unwrap();
