@@ -101,3 +101,55 @@ fn heic_photo_gets_upright_previews_on_the_desktop_device() {
         assert_eq!((info.media_type.as_str(), info.width, info.height), ("image/jpeg", *w, *h), "{role}");
     }
 }
+
+#[test]
+fn heic_preview_and_voice_formats_reach_the_dispute_packet() {
+    use siteproof_tests::packet_files::{have_font, have_tool, unzip};
+    if !(have_tool("pdfimages", "-v") && have_font()) {
+        return;
+    }
+    let w = siteproof_tests::world::World::new();
+    let number = "2026113000021";
+    let (st, body) = w.coordinator_send(
+        reqwest::Method::POST,
+        "/v1/orders",
+        serde_json::json!({"number": number, "kind": "投诉", "category": "噪音", "address": "幸福里社区 5号楼", "complainant": "王女士",
+               "content": "夜间施工噪音", "deadline_ms": siteproof_tests::now_ms() + 86_400_000}),
+    );
+    assert_eq!(st, 201, "{body}");
+    let (st, _) = w.coordinator_send(reqwest::Method::POST, &format!("/v1/orders/{number}/assign"), serde_json::json!({"worker": "wang"}));
+    assert!(st < 300);
+    let home = w.device("phone", None);
+    cli_json(&home, &["sync"]);
+    let heic = siteproof_tests::exif_samples().join("heic/mobile/iphone_13_pro_max.HEIC");
+    for (kind, file) in [("photo", heic), ("voice", fixtures().join("audio/note.mp3")), ("voice", fixtures().join("audio/note_wb.amr"))] {
+        cli_json(&home, &["capture", kind, file.to_str().unwrap(), "--order", number, "--lat", "39.9087", "--lon", "116.3975"]);
+    }
+    let report = cli_json(&home, &["sync"]);
+    assert_eq!(report["receipts"], 3, "{report}");
+
+    let packet = w.dir.path().join("heic.zip");
+    siteproof_tests::server::admin(&w.data(), &["--json", "export-order", number, "--out", packet.to_str().unwrap()]);
+    let members = unzip(&packet);
+    let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
+    for ext in [".heic", ".mp3", ".awb"] {
+        assert_eq!(names.iter().filter(|n| n.starts_with("originals/") && n.ends_with(ext)).count(), 1, "{ext} original in {names:?}");
+    }
+    // The report shows the HEIC photo by its upright preview (the server decodes it with libheif).
+    let pdf = w.dir.path().join("report.pdf");
+    std::fs::write(&pdf, &members.iter().find(|(n, _)| n == "report.pdf").unwrap().1).unwrap();
+    let out = Command::new("pdfimages").arg("-list").arg(&pdf).output().unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    let sizes: Vec<(u32, u32)> = list
+        .lines()
+        .skip(2)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            Some((f.get(3)?.parse().ok()?, f.get(4)?.parse().ok()?))
+        })
+        .collect();
+    assert!(sizes.contains(&(960, 1280)), "the HEIC preview, portrait, is in the report: {list}");
+    // The packet checks itself: intact, signer not pinned (exit 5).
+    let verify = cli(&home).arg("verify").arg(&packet).output().unwrap();
+    assert_eq!(verify.status.code(), Some(5), "{}", String::from_utf8_lossy(&verify.stdout));
+}
