@@ -11,6 +11,11 @@
 #   SITEPROOF_DEMO=0  skip the demo device
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The server and the CLI decode HEIC previews with Debian's libheif: its headers and pkg-config to build.
+if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libheif 2>/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pkg-config libheif-dev >/dev/null
+fi
 cargo build --release --locked -p siteproof-server -p siteproof
 server=target/release/siteproof-server
 cli=target/release/siteproof

@@ -16,7 +16,7 @@ impl SiteproofDevice {
         Ok(self.inner.capture_photo(Path::new(&path), context)?)
     }
 
-    /// Captures a voice note file (M4A/AAC, Ogg/Opus, WAV).
+    /// Captures a voice note file (M4A or ADTS AAC, MP3, AMR-NB/WB, Ogg Opus/Vorbis, WAV).
     pub fn capture_voice(&self, path: String, context: CaptureContext) -> Result<EvidenceItem> {
         Ok(self.inner.capture_voice(Path::new(&path), context)?)
     }
@@ -44,6 +44,12 @@ impl SiteproofDevice {
     /// Makes missing thumbnails and previews; returns how many photos got them.
     pub fn make_pending_derivatives(&self) -> Result<u32> {
         Ok(self.inner.make_pending_derivatives()?)
+    }
+
+    /// Hands over the thumbnail (longest side at most 320 px) and preview (at most 1280 px) JPEGs the
+    /// platform's own decoder made for a photo the core cannot decode on the phone (HEIC); both upright.
+    pub fn store_platform_derivatives(&self, item_id: String, thumbnail_path: String, preview_path: String) -> Result<Vec<DerivativeInfo>> {
+        Ok(self.inner.store_platform_derivatives(&item_id, Path::new(&thumbnail_path), Path::new(&preview_path))?)
     }
 
     /// Thumbnail and preview of a photo, once made.

@@ -108,7 +108,7 @@ impl Device {
         self.capture_media(path, ctx, true)
     }
 
-    /// Captures a voice note file (M4A/AAC, Ogg/Opus, WAV).
+    /// Captures a voice note file (M4A or ADTS AAC, MP3, AMR-NB/WB, Ogg Opus/Vorbis, WAV).
     pub fn capture_voice(&self, path: &Path, ctx: CaptureContext) -> Result<EvidenceItem> {
         self.capture_media(path, ctx, false)
     }

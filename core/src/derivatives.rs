@@ -2,10 +2,13 @@
 //! conveniences for people, not evidence: not in the manifest, rebuildable
 //! from the original, and a failure to make them never loses the capture.
 
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
 
 use crate::device::Device;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::evidence::EntryKind;
 use crate::media;
 use crate::queue::{enqueue_media_job, JobPart};
 use crate::store::{blob_rows, derivatives};
@@ -51,6 +54,13 @@ impl Device {
                 return Ok(false);
             }
         };
+        self.store_derivatives(item_id, &d)?;
+        Ok(true)
+    }
+
+    /// Keeps a photo's thumbnail and preview and queues the thumbnail, in one transaction; a
+    /// failure recorded earlier (no decoder on this device) no longer applies.
+    fn store_derivatives(&self, item_id: &str, d: &media::Derivatives) -> Result<()> {
         let thumb = self.blobs.put_bytes(&d.thumbnail.jpeg)?;
         let preview = self.blobs.put_bytes(&d.preview.jpeg)?;
         let mut conn = self.db()?;
@@ -60,9 +70,28 @@ impl Device {
             let info = DerivativeInfo { role, sha256: blob.clone(), width: der.width, height: der.height };
             derivatives::put(&tx, item_id, &info)?;
         }
+        derivatives::clear_failure(&tx, item_id)?;
         enqueue_media_job(&tx, item_id, JobPart::Thumbnail, &thumb, d.thumbnail.jpeg.len() as u64)?;
         tx.commit()?;
-        Ok(true)
+        Ok(())
+    }
+
+    /// Keeps the thumbnail and preview a phone's own decoder made for a photo the core cannot
+    /// decode there (HEIC: the phones' library has no HEIF decoder). Each must be a complete,
+    /// upright JPEG no larger than the core's own ([`media::THUMBNAIL_MAX_SIDE`],
+    /// [`media::PREVIEW_MAX_SIDE`]); they are then kept and queued exactly like derivatives made
+    /// here, and like those they are not evidence.
+    pub fn store_platform_derivatives(&self, item_id: &str, thumbnail: &Path, preview: &Path) -> Result<Vec<DerivativeInfo>> {
+        let item = self.get_item(item_id)?;
+        if item.kind != EntryKind::Photo {
+            return Err(Error::InvalidInput(format!("{item_id} 不是照片，没有缩略图 / {item_id} is not a photo and has no thumbnails")));
+        }
+        let d = media::Derivatives {
+            thumbnail: platform_jpeg("thumbnail", thumbnail, media::THUMBNAIL_MAX_SIDE)?,
+            preview: platform_jpeg("preview", preview, media::PREVIEW_MAX_SIDE)?,
+        };
+        self.store_derivatives(item_id, &d)?;
+        self.derivatives(item_id)
     }
 
     /// Derivatives of one item.
@@ -74,4 +103,28 @@ impl Device {
     pub fn derivative_failure(&self, item_id: &str) -> Result<Option<String>> {
         Ok(derivatives::failure(&*self.db()?, item_id)?)
     }
+}
+
+/// A derivative JPEG handed over by the platform, checked to be what the core itself would make.
+fn platform_jpeg(role: &str, path: &Path, max_side: u32) -> Result<media::Derivative> {
+    let info = media::read_photo_info(path)?;
+    if info.media_type != media::MediaKind::Jpeg.media_type() {
+        return Err(Error::InvalidInput(format!("{role} 须为 JPEG / the {role} must be a JPEG, not {}", info.media_type)));
+    }
+    // Complete (ends in its EOI marker): a cut file would show as a grey band.
+    media::read_trailer(path, media::MediaKind::Jpeg)?;
+    if info.exif.orientation > 1 {
+        return Err(Error::InvalidInput(format!(
+            "{role} 须为正向图像 / the {role} must be stored upright (EXIF orientation {}), as the console shows it as stored",
+            info.exif.orientation
+        )));
+    }
+    if info.width.max(info.height) > max_side {
+        return Err(Error::InvalidInput(format!(
+            "{role} 过大 / the {role} is {}×{}; its longest side may be at most {max_side} pixels",
+            info.width, info.height
+        )));
+    }
+    let jpeg = std::fs::read(path).map_err(|e| Error::from_io(&format!("read {}", path.display()), e))?;
+    Ok(media::Derivative { jpeg, width: info.width, height: info.height })
 }

@@ -1,6 +1,7 @@
 //! Hostile media bytes through the sniffer, the EXIF reader (raw TIFF and
 //! every container kamadak-exif opens), the JPEG layout walker (segment
-//! lengths, scans, trailers) and the photo header reader: each must answer
+//! lengths, scans, trailers), the photo header reader and the voice-note
+//! readers (lofty's containers, the AMR and ADTS frame walks): each must answer
 //! with a value or a typed error, never a panic or a hang.
 #![no_main]
 
@@ -9,7 +10,9 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use siteproof_media::exif_summary::exif_from_raw;
-use siteproof_media::{jpeg_layout, read_exif, read_photo_info, sniff, SNIFF_LEN};
+use siteproof_media::adts::read_adts;
+use siteproof_media::amr::read_amr;
+use siteproof_media::{jpeg_layout, read_exif, read_photo_info, read_voice_info, sniff, SNIFF_LEN};
 
 /// The readers take a path (they stream files); one scratch file per fuzzing process.
 fn scratch() -> &'static PathBuf {
@@ -21,7 +24,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = sniff(&data[..data.len().min(SNIFF_LEN)]);
     let _ = exif_from_raw(data.to_vec());
     let _ = jpeg_layout(std::io::Cursor::new(data));
+    let _ = read_amr(std::io::Cursor::new(data));
+    let _ = read_adts(std::io::Cursor::new(data));
     std::fs::write(scratch(), data).expect("write scratch file");
     let _ = read_exif(scratch());
     let _ = read_photo_info(scratch());
+    let _ = read_voice_info(scratch());
 });

@@ -52,32 +52,45 @@ pub struct Derivatives {
 }
 
 // Decoded 8-bit pixels, grey (1 channel) or RGB (3 channels).
-struct Pixels {
-    data: Vec<u8>,
-    width: u32,
-    height: u32,
-    channels: usize,
+pub(crate) struct Pixels {
+    pub(crate) data: Vec<u8>,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) channels: usize,
 }
 
-/// Makes the upright thumbnail and preview of a photo; HEIF and undecodable files fail with a typed error and the original stays as it is.
+/// Makes the upright thumbnail and preview of a photo; undecodable files (HEIF where this build has no
+/// HEIF decoder) fail with a typed error and the original stays as it is.
 pub fn make_derivatives(path: &Path, info: &PhotoInfo) -> Result<Derivatives> {
     super::guard("making previews", || {
         let (kind, file) = open_and_sniff(path)?;
         let orientation = if (1..=8).contains(&info.exif.orientation) { info.exif.orientation } else { 1 };
-        let (pixels, stored) = match kind {
-            MediaKind::Jpeg => decode_jpeg(file)?,
-            MediaKind::Png | MediaKind::Webp | MediaKind::Tiff => decode_with_image(path, kind)?,
-            MediaKind::Heif => {
-                return Err(Error::UnsupportedFormat(
-                    "no decoder for HEIF previews on this device; the original is kept without previews".into(),
-                ))
-            }
-            MediaKind::M4a | MediaKind::Ogg | MediaKind::Wav => {
-                return Err(Error::UnsupportedFormat(format!("{} is not a photo", kind.media_type())))
-            }
+        let (pixels, stored, orientation) = match kind {
+            MediaKind::Jpeg => with_orientation(decode_jpeg(file)?, orientation),
+            MediaKind::Png | MediaKind::Webp | MediaKind::Tiff => with_orientation(decode_with_image(path, kind)?, orientation),
+            MediaKind::Heif => decode_heif(path, orientation)?,
+            _ => return Err(Error::UnsupportedFormat(format!("{} is not a photo", kind.media_type()))),
         };
         build(pixels, stored, orientation)
     })
+}
+
+fn with_orientation((pixels, stored): (Pixels, (u32, u32)), orientation: u8) -> (Pixels, (u32, u32), u8) {
+    (pixels, stored, orientation)
+}
+
+// libheif has applied the file's own rotation and mirroring; EXIF orientation
+// only turns a file that states neither (see `heic`).
+#[cfg(feature = "heic")]
+fn decode_heif(path: &Path, exif_orientation: u8) -> Result<(Pixels, (u32, u32), u8)> {
+    let d = super::heic::decode(path)?;
+    let stored = (d.pixels.width, d.pixels.height);
+    Ok((d.pixels, stored, if d.transformed { 1 } else { exif_orientation }))
+}
+
+#[cfg(not(feature = "heic"))]
+fn decode_heif(_path: &Path, _exif_orientation: u8) -> Result<(Pixels, (u32, u32), u8)> {
+    Err(Error::UnsupportedFormat("no decoder for HEIF previews on this device; the original is kept without previews".into()))
 }
 
 /// Size that fits in `max` on the longest side, keeping the aspect ratio and never upscaling.

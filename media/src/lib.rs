@@ -8,9 +8,13 @@
 //! the case server when it puts previews into a dispute packet; the server
 //! depends on this and not on the device code.
 
+pub mod adts;
+pub mod amr;
 pub mod derivatives;
 pub mod error;
 pub mod exif_summary;
+#[cfg(feature = "heic")]
+mod heic;
 pub mod jpeg_layout;
 pub mod photo;
 mod restart_join;
@@ -26,7 +30,7 @@ pub use exif_summary::{read_exif, ExifSummary, GpsPoint};
 pub use jpeg_layout::{jpeg_layout, read_trailer, JpegLayout};
 pub use photo::{check_pixels, read_photo_info, PhotoInfo, MAX_PIXELS};
 pub use sniff::{sniff, MediaKind, SNIFF_LEN};
-pub use voice::{read_voice_info, VoiceInfo};
+pub use voice::{browsers_play, read_voice_info, VoiceInfo};
 
 /// Runs a decoder as a last line of defence against its panics: a crash in
 /// third-party parsing of a hostile file becomes CorruptMedia.

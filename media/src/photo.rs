@@ -68,7 +68,7 @@ pub fn read_photo_info(path: &Path) -> Result<PhotoInfo> {
                 let (exif, _) = read_exif_and_dims(path);
                 (w, h, exif)
             }
-            MediaKind::M4a | MediaKind::Ogg | MediaKind::Wav => unreachable!("audio rejected above"),
+            _ => unreachable!("audio rejected above"),
         };
         if kind != MediaKind::Heif && (width == 0 || height == 0) {
             return Err(Error::CorruptMedia(format!("{} header gives a size of {width}×{height}", kind.media_type())));
@@ -250,7 +250,7 @@ fn heif_dims(file: &mut File) -> Result<Option<(u32, u32)>> {
 
 // Child boxes of a container body, as (type, payload) pairs; stops at the
 // first malformed box since what follows cannot be located.
-fn boxes(mut b: &[u8]) -> Vec<(&[u8], &[u8])> {
+pub(crate) fn boxes(mut b: &[u8]) -> Vec<(&[u8], &[u8])> {
     let mut out = Vec::new();
     while b.len() >= 8 {
         let size = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize;
@@ -269,11 +269,11 @@ fn boxes(mut b: &[u8]) -> Vec<(&[u8], &[u8])> {
     out
 }
 
-fn be_u32(b: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn be_u32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-fn be_u16(b: &[u8], at: usize) -> Option<u16> {
+pub(crate) fn be_u16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
 }
 

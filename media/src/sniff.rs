@@ -2,7 +2,7 @@
 //! from the phone's gallery or a worker's laptop and lie; the magic bytes are
 //! what the decoders will actually see, so they alone decide the format.
 
-use super::fourcc;
+use super::{amr, fourcc};
 use crate::error::{Error, Result};
 
 /// How many leading bytes [`sniff`] wants to see; fewer still works for most formats.
@@ -27,6 +27,14 @@ pub enum MediaKind {
     Ogg,
     /// RIFF WAVE audio.
     Wav,
+    /// MPEG-1/2 audio (MP3, and its older layers), with or without an ID3v2 tag in front.
+    Mp3,
+    /// AAC in ADTS frames (a raw `.aac` recording, no container).
+    Aac,
+    /// AMR narrowband (`#!AMR`), the 8 kHz speech codec of many Android recorders.
+    Amr,
+    /// AMR wideband (`#!AMR-WB`), 16 kHz.
+    AmrWb,
 }
 
 impl MediaKind {
@@ -41,6 +49,10 @@ impl MediaKind {
             MediaKind::M4a => "audio/mp4",
             MediaKind::Ogg => "audio/ogg",
             MediaKind::Wav => "audio/wav",
+            MediaKind::Mp3 => "audio/mpeg",
+            MediaKind::Aac => "audio/aac",
+            MediaKind::Amr => "audio/amr",
+            MediaKind::AmrWb => "audio/amr-wb",
         }
     }
 
@@ -86,6 +98,9 @@ pub fn sniff(header: &[u8]) -> Result<MediaKind> {
     if h.starts_with(b"OggS") {
         return sniff_ogg(h);
     }
+    if let Some(kind) = sniff_voice_stream(h) {
+        return kind;
+    }
     Err(unsupported(&describe(h)))
 }
 
@@ -128,8 +143,40 @@ fn sniff_ogg(h: &[u8]) -> Result<MediaKind> {
     }
 }
 
+// Voice formats with no container, told apart by a magic line (AMR), a tag
+// (ID3) or the sync word of their first frame (MPEG audio, ADTS AAC).
+fn sniff_voice_stream(h: &[u8]) -> Option<Result<MediaKind>> {
+    if let Some(band) = amr::band_of(h) {
+        return Some(Ok(match band {
+            amr::AmrBand::Narrow => MediaKind::Amr,
+            amr::AmrBand::Wide => MediaKind::AmrWb,
+        }));
+    }
+    if amr::is_multichannel(h) {
+        return Some(Err(unsupported("multi-channel AMR audio")));
+    }
+    if h.starts_with(b"ID3") {
+        return Some(Ok(MediaKind::Mp3));
+    }
+    if h.len() < 4 || h[0] != 0xFF || h[1] & 0xE0 != 0xE0 {
+        return None;
+    }
+    // ADTS: a 12-bit sync word, then the MPEG id bit and a layer field that is always 00.
+    if h[1] & 0xF6 == 0xF0 {
+        // Sampling-frequency indices 13..15 are reserved.
+        return ((h[2] >> 2) & 0x0F < 13).then_some(Ok(MediaKind::Aac));
+    }
+    // MPEG audio frame header: version 01 and layer 00 are reserved, as are
+    // bitrate index 15 and sample-rate index 3.
+    let (version, layer) = ((h[1] >> 3) & 3, (h[1] >> 1) & 3);
+    let (bitrate, rate) = (h[2] >> 4, (h[2] >> 2) & 3);
+    (version != 1 && layer != 0 && bitrate != 15 && rate != 3).then_some(Ok(MediaKind::Mp3))
+}
+
 fn unsupported(what: &str) -> Error {
-    Error::UnsupportedFormat(format!("{what}; accepted are JPEG, PNG, WebP, TIFF, HEIC photos and M4A, Opus, Ogg Vorbis, WAV voice notes"))
+    Error::UnsupportedFormat(format!(
+        "{what}; accepted are JPEG, PNG, WebP, TIFF, HEIC photos and M4A/AAC, MP3, AMR, Opus, Ogg Vorbis, WAV voice notes"
+    ))
 }
 
 // Names a few common formats people will try, so the message says what the
@@ -140,10 +187,8 @@ fn describe(h: &[u8]) -> String {
         (b"BM", "BMP image"),
         (b"%PDF", "PDF document"),
         (b"PK\x03\x04", "ZIP archive (or office document)"),
-        (b"ID3", "MP3 audio"),
         (b"fLaC", "FLAC audio"),
         (b"\x1aE\xdf\xa3", "Matroska/WebM media"),
-        (b"#!AMR", "AMR audio"),
         (b"\0\0\x01\0", "icon file"),
     ];
     for (magic, name) in known {
@@ -151,8 +196,8 @@ fn describe(h: &[u8]) -> String {
             return (*name).to_string();
         }
     }
-    if h.len() >= 2 && h[0] == 0xFF && (h[1] & 0xE0) == 0xE0 && h[1] != 0xFF {
-        return "MPEG audio (MP3 or ADTS AAC)".into();
+    if h.len() >= 2 && h[0] == 0xFF && (h[1] & 0xE0) == 0xE0 {
+        return "MPEG audio frame with reserved header values".into();
     }
     let text = h.iter().take(SNIFF_LEN).all(|&c| c == b'\n' || c == b'\r' || c == b'\t' || (0x20..0x7f).contains(&c) || c >= 0x80);
     if text {
@@ -210,6 +255,33 @@ mod tests {
         assert_eq!(sniff(&ogg(b"\x01vorbis\0\0\0\0")).unwrap(), MediaKind::Ogg);
         assert_eq!(MediaKind::M4a.media_type(), "audio/mp4");
         assert_eq!(MediaKind::Ogg.media_type(), "audio/ogg");
+    }
+
+    #[test]
+    fn voice_streams_by_magic() {
+        // MP3 with an ID3v2 tag, and bare (MPEG-1 and MPEG-2 layer III frame headers).
+        assert_eq!(sniff(b"ID3\x04\0\0\0\0\0\x23TSSE").unwrap(), MediaKind::Mp3);
+        assert_eq!(sniff(&[0xFF, 0xFB, 0x90, 0x64, 0]).unwrap(), MediaKind::Mp3);
+        assert_eq!(sniff(&[0xFF, 0xF3, 0x40, 0xC4, 0]).unwrap(), MediaKind::Mp3);
+        // ADTS AAC (MPEG-4, 16 kHz, no CRC).
+        assert_eq!(sniff(&[0xFF, 0xF1, 0x60, 0x40, 0x12]).unwrap(), MediaKind::Aac);
+        assert_eq!(sniff(b"#!AMR\n\x3c\x48").unwrap(), MediaKind::Amr);
+        assert_eq!(sniff(b"#!AMR-WB\n\x04\x10").unwrap(), MediaKind::AmrWb);
+        assert_eq!(MediaKind::Mp3.media_type(), "audio/mpeg");
+        assert_eq!(MediaKind::AmrWb.media_type(), "audio/amr-wb");
+        assert!(!MediaKind::Amr.is_photo());
+        // Reserved values in a frame header, and multi-channel AMR, are refused with what they are.
+        for (bytes, says) in [
+            (&[0xFF, 0xFB, 0xF0, 0x64][..], "reserved"),
+            (&[0xFF, 0xEB, 0x90, 0x64][..], "reserved"),
+            (&[0xFF, 0xF1, 0x3C, 0x40][..], "reserved"),
+            (&b"#!AMR_MC1.0\n\0\0\0\x01"[..], "multi-channel AMR"),
+        ] {
+            match sniff(bytes) {
+                Err(Error::UnsupportedFormat(m)) => assert!(m.contains(says), "{m}"),
+                other => panic!("{bytes:?}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Duration and codec of a voice note, read from its container headers with
-//! lofty (no audio is decoded, so this is fast even for long recordings).
+//! lofty (no audio is decoded, so this is fast even for long recordings); AMR,
+//! which lofty does not read, and bare ADTS AAC, whose length lofty can only
+//! estimate, by walking their frames (`amr`, `adts`).
 //! A voice note whose length cannot be told is not trustworthy evidence of
 //! anything, so no duration is an error here, unlike missing photo EXIF.
 
@@ -12,6 +14,7 @@ use lofty::error::{ErrorKind, LoftyError};
 use lofty::file::AudioFile;
 use lofty::iff::wav::{WavFile, WavFormat};
 use lofty::mp4::{Mp4Codec, Mp4File};
+use lofty::mpeg::{Layer, MpegFile};
 use lofty::ogg::{OpusFile, VorbisFile};
 use serde::{Deserialize, Serialize};
 
@@ -26,7 +29,7 @@ pub struct VoiceInfo {
     pub media_type: String,
     /// Length in milliseconds (never 0).
     pub duration_ms: u64,
-    /// Codec: "aac", "alac", "mp3", "flac", "opus", "vorbis", "pcm", "pcm_float" or "unknown".
+    /// Codec: "aac", "alac", "mp3", "mp2", "mp1", "flac", "opus", "vorbis", "amr_nb", "amr_wb", "pcm", "pcm_float" or "unknown".
     pub codec: String,
     /// Sample rate in Hz, when the container says.
     pub sample_rate: Option<u32>,
@@ -34,7 +37,7 @@ pub struct VoiceInfo {
     pub channels: Option<u8>,
 }
 
-/// Reads duration, codec and format of an M4A, Ogg (Opus/Vorbis) or WAV voice note from its headers.
+/// Reads duration, codec and format of an M4A, AAC, MP3, AMR, Ogg (Opus/Vorbis) or WAV voice note from its headers.
 pub fn read_voice_info(path: &Path) -> Result<VoiceInfo> {
     super::guard("reading voice note", || {
         let (kind, file) = open_and_sniff(path)?;
@@ -83,6 +86,26 @@ pub fn read_voice_info(path: &Path) -> Result<VoiceInfo> {
                 };
                 (p.duration(), codec, p.sample_rate(), p.channels())
             }
+            MediaKind::Mp3 => {
+                // Duration from the Xing/VBRI header when the encoder wrote one, else from the bitrate.
+                let f = MpegFile::read_from(&mut r, opts).map_err(lofty_error)?;
+                let p = f.properties();
+                let codec = match p.layer() {
+                    Layer::Layer3 => "mp3",
+                    Layer::Layer2 => "mp2",
+                    Layer::Layer1 => "mp1",
+                };
+                (p.duration(), codec, p.sample_rate(), p.channels())
+            }
+            MediaKind::Aac => {
+                // lofty would estimate from the first frame's bitrate; the frames say exactly.
+                let a = super::adts::read_adts(r.into_inner())?;
+                (Duration::from_millis(a.duration_ms()), "aac", a.sample_rate, a.channels)
+            }
+            MediaKind::Amr | MediaKind::AmrWb => {
+                let a = super::amr::read_amr(r.into_inner())?;
+                (Duration::from_millis(a.duration_ms()), a.band.codec(), a.band.sample_rate(), 1)
+            }
             _ => unreachable!("photos rejected above"),
         };
         let duration_ms = duration.as_millis().min(u64::MAX as u128) as u64;
@@ -97,6 +120,12 @@ pub fn read_voice_info(path: &Path) -> Result<VoiceInfo> {
             channels: (channels > 0).then_some(channels),
         })
     })
+}
+
+/// Whether the browsers coordinators use (Chromium, Firefox, Safari) play this audio media type in an
+/// `<audio>` element. AMR they do not: the console offers it as a download instead.
+pub fn browsers_play(media_type: &str) -> bool {
+    [MediaKind::M4a, MediaKind::Aac, MediaKind::Mp3, MediaKind::Ogg, MediaKind::Wav].iter().any(|k| k.media_type() == media_type)
 }
 
 /// The presentation length from the `moov/mvhd` box of an MP4; None if absent or unknown.

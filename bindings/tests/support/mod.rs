@@ -60,6 +60,9 @@ pub fn worker_day_world(work: &Path) -> (World, Vec<(&'static str, String)>) {
         ("SITEPROOF_PHOTO", path(samples.join("DSCN0010.jpg"))),
         ("SITEPROOF_PHOTO2", path(samples.join("DSCN0012.jpg"))),
         ("SITEPROOF_VOICE", path(siteproof_tests::fixtures().join("audio/note.m4a"))),
+        ("SITEPROOF_HEIC", path(siteproof_tests::exif_samples().join("heic/mobile/iphone_13_pro_max.HEIC"))),
+        // 100 × 68 pixels: small enough to stand for both a platform thumbnail and preview.
+        ("SITEPROOF_SMALL_JPEG", path(siteproof_tests::exif_samples().join("jpg/Canon_40D.jpg"))),
         ("SITEPROOF_WORK_DIR", path(work.to_path_buf())),
     ];
     (world, env)

@@ -34,6 +34,12 @@ pub(crate) fn put_failure(conn: &Connection, item_id: &str, reason: &str) -> rus
     Ok(())
 }
 
+/// Forgets why an item had no derivatives (they have since been made or handed over).
+pub(crate) fn clear_failure(conn: &Connection, item_id: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM derivative_failures WHERE item_id = ?1", [item_id])?;
+    Ok(())
+}
+
 /// An item's derivatives, thumbnail first.
 pub(crate) fn of_item(conn: &Connection, item_id: &str) -> rusqlite::Result<Vec<DerivativeInfo>> {
     let mut stmt = conn.prepare("SELECT role, sha256, width, height FROM derivatives WHERE item_id = ?1 ORDER BY role DESC")?;

@@ -151,6 +151,10 @@ pub fn extension_for(media_type: &str) -> &'static str {
         "audio/mp4" | "audio/m4a" | "audio/x-m4a" => "m4a",
         "audio/ogg" => "ogg",
         "audio/wav" | "audio/x-wav" | "audio/vnd.wave" => "wav",
+        "audio/mpeg" => "mp3",
+        "audio/aac" => "aac",
+        "audio/amr" => "amr",
+        "audio/amr-wb" => "awb",
         _ => "bin",
     }
 }

@@ -264,7 +264,18 @@ fn item_card(u: &ConsoleUser, i: &Item) -> Markup {
                 @match i.kind.as_str() {
                     "photo" => (thumb(l, i)),
                     "voice" => @if let Some(sha) = &i.media_sha256 {
-                        audio controls preload="metadata" src=(format!("/console/blobs/{sha}")) data-test="voice" {}
+                        @if i.media_type.as_deref().is_some_and(siteproof_media::browsers_play) {
+                            audio controls preload="metadata" src=(format!("/console/blobs/{sha}")) data-test="voice" {}
+                        } @else {
+                            // AMR (and anything else browsers cannot play): the file itself, for a player that can.
+                            p data-test="voice-download" {
+                                a href=(format!("/console/blobs/{sha}?download=1")) { (l.t("下载录音", "Download the recording")) }
+                                br;
+                                span.muted data-test="voice-unplayable" {
+                                    (l.t("浏览器无法播放此格式（如 AMR），请下载后用手机或播放器打开", "Browsers cannot play this format (such as AMR): download it and open it in a phone or media player"))
+                                }
+                            }
+                        }
                         @if let Some(a) = m.and_then(|m| m.audio.as_ref()) { div.muted { (format!("{:.1}", a.duration_ms as f64 / 1000.0)) " " (l.t("秒", "s")) " · " (a.codec) } }
                     },
                     _ => {},

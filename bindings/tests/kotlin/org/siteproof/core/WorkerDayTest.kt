@@ -62,6 +62,31 @@ class WorkerDayTest {
         override fun isCancelled(): Boolean = ++polls > cancelAfter
     }
 
+    /**
+     * The phone's own decoder makes a HEIC photo's thumbnail and preview (the phones' core has no
+     * HEIF decoder) and hands them to the core, which keeps and queues them; a full photo passed
+     * off as a thumbnail is refused.
+     */
+    @Test
+    fun aPhonesOwnHeicPreviewsAreKept() {
+        val secret = ByteArray(32).also { SecureRandom().nextBytes(it) }
+        val device = SiteproofDevice.open(File(work, "heic-store").path, secret)
+        val shot = device.capturePhoto(env("SITEPROOF_HEIC"), captureContextNow(null, null, null))
+        assertEquals("image/heic", shot.mediaType)
+        val small = env("SITEPROOF_SMALL_JPEG")
+        try {
+            device.storePlatformDerivatives(shot.itemId, env("SITEPROOF_PHOTO"), small)
+            fail("a full-size photo is not a thumbnail")
+        } catch (e: SiteproofException.InvalidInput) {
+            assertTrue(e.message, e.message!!.contains("at most 320"))
+        }
+        val kept = device.storePlatformDerivatives(shot.itemId, small, small)
+        assertEquals(listOf(DerivativeRole.THUMBNAIL, DerivativeRole.PREVIEW), kept.map { it.role })
+        assertEquals(kept, device.derivatives(shot.itemId))
+        assertNotNull(device.blobPath(kept[0].sha256))
+        device.close()
+    }
+
     @Test
     fun aWorkersDayFromInboxToReceipts() {
         val secret = ByteArray(32).also { SecureRandom().nextBytes(it) }
