@@ -72,7 +72,7 @@ pub fn make_derivatives(path: &Path, info: &PhotoInfo) -> Result<Derivatives> {
                     "no decoder for HEIF previews on this device; the original is kept without previews".into(),
                 ))
             }
-            MediaKind::M4a | MediaKind::Ogg | MediaKind::Wav => {
+            MediaKind::M4a | MediaKind::Ogg | MediaKind::Wav | MediaKind::Mp4Video | MediaKind::QuickTime | MediaKind::ThreeGpp => {
                 return Err(Error::UnsupportedFormat(format!("{} is not a photo", kind.media_type())))
             }
         };

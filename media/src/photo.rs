@@ -68,7 +68,9 @@ pub fn read_photo_info(path: &Path) -> Result<PhotoInfo> {
                 let (exif, _) = read_exif_and_dims(path);
                 (w, h, exif)
             }
-            MediaKind::M4a | MediaKind::Ogg | MediaKind::Wav => unreachable!("audio rejected above"),
+            MediaKind::M4a | MediaKind::Ogg | MediaKind::Wav | MediaKind::Mp4Video | MediaKind::QuickTime | MediaKind::ThreeGpp => {
+                unreachable!("audio and video rejected above")
+            }
         };
         if kind != MediaKind::Heif && (width == 0 || height == 0) {
             return Err(Error::CorruptMedia(format!("{} header gives a size of {width}×{height}", kind.media_type())));

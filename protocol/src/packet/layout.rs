@@ -129,6 +129,9 @@ pub fn extension_for(media_type: &str) -> &'static str {
         "audio/mp4" | "audio/m4a" | "audio/x-m4a" => "m4a",
         "audio/ogg" => "ogg",
         "audio/wav" | "audio/x-wav" | "audio/vnd.wave" => "wav",
+        "video/mp4" => "mp4",
+        "video/quicktime" => "mov",
+        "video/3gpp" => "3gp",
         _ => "bin",
     }
 }

@@ -365,6 +365,18 @@ pub fn statement(c: &Checks) -> Statement {
             }
             doubtful.push(line(f, zh, en));
         }
+        if let Some((zh, en)) = super::file_claims::received(m) {
+            doubtful.push(line(
+                "received",
+                format!("{zh}，不能证明社工到过现场"),
+                format!("{en}; it does not show that a worker was on site"),
+            ));
+        }
+        if matches!(m.kind, EntryKind::Video | EntryKind::Received) {
+            if let Some((zh, en)) = super::file_claims::describe(m) {
+                cannot_check.push(line("file_claims", zh, en));
+            }
+        }
         if m.capture.fix.is_some() {
             cannot_check.push(line(
                 "place",
@@ -376,6 +388,8 @@ pub fn statement(c: &Checks) -> Statement {
     let (scene_zh, scene_en) = match kind {
         EntryKind::Photo => ("画面", "the scene shown"),
         EntryKind::Voice => ("录音内容", "what the recording holds"),
+        EntryKind::Video => ("视频画面", "what the clip shows"),
+        EntryKind::Received => ("收到的材料内容", "what the received file shows"),
         EntryKind::Note | EntryKind::Attach => ("文字内容", "what the text says"),
     };
     cannot_check.push(line(
@@ -446,6 +460,8 @@ mod tests {
                 orientation: 1,
             }),
             audio: None,
+            video: None,
+            received: None,
             text: None,
             attach: None,
             flags: flags.into_iter().map(String::from).collect(),
