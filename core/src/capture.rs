@@ -131,6 +131,8 @@ impl Device {
         if source.trim().is_empty() {
             return Err(Error::InvalidInput("请写明文件来源，例如“居民微信” / say where the file came from, e.g. \"居民微信\"".into()));
         }
+        // Where the phone was when the worker imported the file says nothing about the file: no fix is kept.
+        let ctx = CaptureContext { fix: None, ..ctx };
         self.capture_media(path, ctx, Expect::Received(ReceivedFrom { source: source.trim().to_string() }))
     }
 

@@ -49,6 +49,13 @@ impl EntryKind {
         }
     }
 
+    /// Whether the entry is something a worker recorded on site with this
+    /// device, so it can show someone was there. Received files and filing
+    /// entries never can; this is the one place that says so.
+    pub fn is_on_site_capture(&self) -> bool {
+        matches!(self, EntryKind::Photo | EntryKind::Voice | EntryKind::Video | EntryKind::Note)
+    }
+
     /// Parses the stable name.
     pub fn parse(s: &str) -> Result<Self> {
         Ok(match s {
