@@ -60,6 +60,7 @@ pub fn worker_day_world(work: &Path) -> (World, Vec<(&'static str, String)>) {
         ("SITEPROOF_PHOTO", path(samples.join("DSCN0010.jpg"))),
         ("SITEPROOF_PHOTO2", path(samples.join("DSCN0012.jpg"))),
         ("SITEPROOF_VOICE", path(siteproof_tests::fixtures().join("audio/note.m4a"))),
+        ("SITEPROOF_VIDEO", path(siteproof_tests::fixtures().join("video/clip.mp4"))),
         ("SITEPROOF_WORK_DIR", path(work.to_path_buf())),
     ];
     (world, env)
