@@ -235,6 +235,9 @@ pub enum CaptureCmd {
         file: PathBuf,
         #[command(flatten)]
         at: CaptureAt,
+        /// A frame of the clip (JPEG/PNG/WebP) to show as its poster; not evidence
+        #[arg(long)]
+        poster: Option<PathBuf>,
     },
 }
 

@@ -224,7 +224,16 @@ fn capture(device: &Device, cmd: CaptureCmd, json: bool) -> Result<()> {
             item
         }
         CaptureCmd::Voice { file, at } => device.capture_voice(Path::new(&file), home::capture_context(&at)?)?,
-        CaptureCmd::Video { file, at } => device.capture_video(Path::new(&file), home::capture_context(&at)?)?,
+        CaptureCmd::Video { file, at, poster } => {
+            let item = device.capture_video(Path::new(&file), home::capture_context(&at)?)?;
+            if let Some(frame) = poster {
+                // The clip is already durable and queued: a frame that cannot be used costs only the poster.
+                if let Err(e) = device.set_video_poster(&item.item_id, &frame) {
+                    eprintln!("未能生成封面 / no poster made: {e}");
+                }
+            }
+            item
+        }
     };
     show_item(&item, json);
     Ok(())

@@ -16,7 +16,7 @@ use siteproof_tests::media::GPS_SAMPLES;
 use siteproof_tests::packet_files::have_tool;
 use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
-use siteproof_tests::{cli, cli_bin, cli_json, exif_samples};
+use siteproof_tests::{cli, cli_bin, cli_json, exif_samples, fixtures};
 
 const NUMBER: &str = "2026113000901";
 const RECEIVED_ONLY: &str = "2026113000902";
@@ -128,7 +128,24 @@ fn an_mp4_clip_is_captured_exactly_streamed_with_range_and_verifies_in_a_packet(
     let clip = mp4_with_place(work.path());
     let bytes = std::fs::read(&clip).unwrap();
 
-    let item = cli_json(&home, &["capture", "video", clip.to_str().unwrap(), "--order", NUMBER, "--lat", "39.9087", "--lon", "116.3975"]);
+    // The phone's platform decoder supplies a poster frame; here ffmpeg plays that part.
+    let frame = ffmpeg(&["-i", clip.to_str().unwrap(), "-frames:v", "1"], &work.path().join("poster.jpg"));
+    let item = cli_json(
+        &home,
+        &[
+            "capture",
+            "video",
+            clip.to_str().unwrap(),
+            "--order",
+            NUMBER,
+            "--lat",
+            "39.9087",
+            "--lon",
+            "116.3975",
+            "--poster",
+            frame.to_str().unwrap(),
+        ],
+    );
     assert_eq!(item["kind"], "video");
     assert_eq!(item["media_type"], "video/mp4");
     let sha = item["media_sha256"].as_str().unwrap().to_string();
@@ -145,6 +162,10 @@ fn an_mp4_clip_is_captured_exactly_streamed_with_range_and_verifies_in_a_packet(
     let inspected = cli_json(&home, &["inspect", clip.to_str().unwrap()]);
     assert_eq!((inspected["media_type"].as_str(), inspected["duration_ms"].as_u64()), (Some("video/mp4"), Some(duration)));
 
+    // A clip without a poster frame.
+    let plain = cli_json(&home, &["capture", "video", fixtures().join("video/clip.mp4").to_str().unwrap(), "--order", NUMBER]);
+    let plain_sha = plain["media_sha256"].as_str().unwrap().to_string();
+
     sync(&home);
     assert_eq!(world.server_blob_ok(&sha), Ok(bytes.len() as u64));
     assert_eq!(world.server_anomalies(), Vec::<String>::new());
@@ -158,8 +179,12 @@ fn an_mp4_clip_is_captured_exactly_streamed_with_range_and_verifies_in_a_packet(
     let page = console_get(&world, &format!("/console/orders/{NUMBER}"), None);
     assert_eq!(page.status().as_u16(), 200);
     let html = page.text().unwrap();
-    assert!(html.contains(&format!(r#"<video controls preload="none" src="/console/blobs/{sha}""#)), "{html}");
-    assert!(html.contains(r#"data-test="video-placeholder""#), "no poster, so a neutral placeholder: {html}");
+    let player = |sha: &str| format!(r#"<video controls preload="none" src="/console/blobs/{sha}""#);
+    let with_poster = html.find(&player(&sha)).unwrap_or_else(|| panic!("no player for the clip: {html}"));
+    assert!(html[with_poster..].split('>').next().unwrap().contains(r#"poster="/console/blobs/"#), "{html}");
+    let without = html.find(&player(&plain_sha)).unwrap_or_else(|| panic!("no player for the second clip: {html}"));
+    assert!(!html[without..].split('>').next().unwrap().contains("poster="), "{html}");
+    assert_eq!(html.matches(r#"data-test="video-placeholder""#).count(), 1, "only the clip without a poster has the placeholder: {html}");
 
     // The packet carries the clip byte for byte, and the report lists it with length and place.
     let packet = export(&world, NUMBER, work.path());
@@ -169,7 +194,8 @@ fn an_mp4_clip_is_captured_exactly_streamed_with_range_and_verifies_in_a_packet(
     assert!(packed == bytes, "the packet's original differs from the clip");
     if have_tool("pdftotext", "-v") {
         let text = report_text(&packet, work.path());
-        assert!(text.contains("视频时长") && text.contains("2.0秒"), "{text}");
+        assert!(text.contains("视频时长：2.0秒") && text.contains("视频时长：1.0秒"), "{text}");
+        assert!(text.contains("视频2段"), "both clips count as recorded on site: {text}");
         assert!(text.contains("文件自带信息（未经核实）：地点39.90869,116.39749"), "the container's place, as a claim: {text}");
     }
 }

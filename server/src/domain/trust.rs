@@ -493,6 +493,28 @@ mod tests {
     }
 
     #[test]
+    fn a_received_photo_is_doubtful_names_its_source_and_shows_its_exif_only_as_claims() {
+        let who = enrolled();
+        let mut m = manifest(vec![]);
+        m.kind = EntryKind::Received;
+        m.received = Some(siteproof_protocol::evidence::ReceivedFrom { source: "居民微信".into() });
+        let s = statement(&checks(&m, &who));
+        assert_eq!(s.standing, Standing::Doubtful);
+        let received = s.doubtful.iter().find(|l| l.code == "received").expect("a received line");
+        assert!(
+            received.zh.contains("收到的材料，非本机拍摄，来源：居民微信") && received.zh.contains("不能证明社工到过现场"),
+            "{received:?}"
+        );
+        let claims = s.cannot_check.iter().find(|l| l.code == "file_claims").expect("a claims line");
+        assert_eq!(claims.zh, "文件自带信息（未经核实）：时间 2008-10-22T16:28:39，地点 43.46740, 11.88510");
+        // A photo's EXIF stays what it always was: compared by flags, not listed as claims.
+        m.kind = EntryKind::Photo;
+        m.received = None;
+        let s = statement(&checks(&m, &who));
+        assert!(s.cannot_check.iter().chain(&s.doubtful).all(|l| l.code != "file_claims" && l.code != "received"));
+    }
+
+    #[test]
     fn a_clean_item_is_proven_and_still_says_what_a_signature_cannot_prove() {
         let (m, who) = (manifest(vec![]), enrolled());
         let s = statement(&checks(&m, &who));
