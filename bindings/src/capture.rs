@@ -21,6 +21,22 @@ impl SiteproofDevice {
         Ok(self.inner.capture_voice(Path::new(&path), context)?)
     }
 
+    /// Captures a video clip (MP4, MOV, 3GP), byte-exact, with its container's duration, time and place.
+    pub fn capture_video(&self, path: String, context: CaptureContext) -> Result<EvidenceItem> {
+        Ok(self.inner.capture_video(Path::new(&path), context)?)
+    }
+
+    /// Makes a clip's poster (thumbnail and preview) from a frame the platform decoded (JPEG, PNG, WebP).
+    pub fn set_video_poster(&self, item_id: String, frame_path: String) -> Result<Vec<DerivativeInfo>> {
+        Ok(self.inner.set_video_poster(&item_id, Path::new(&frame_path))?)
+    }
+
+    /// Keeps a file received from someone else (`source`, e.g. "居民微信") as a `received` entry:
+    /// signed and chained, flagged as not captured by this device, its own EXIF kept as claims.
+    pub fn import_received(&self, path: String, source: String, context: CaptureContext) -> Result<EvidenceItem> {
+        Ok(self.inner.import_received(Path::new(&path), &source, context)?)
+    }
+
     /// Records a text note written on site.
     pub fn add_note(&self, text: String, context: CaptureContext) -> Result<EvidenceItem> {
         Ok(self.inner.add_note(&text, context)?)

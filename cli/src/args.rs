@@ -32,6 +32,17 @@ pub enum Command {
     /// Capture a photo or voice note / 采集照片或录音
     #[command(subcommand)]
     Capture(CaptureCmd),
+    /// Keep a file received from someone else (not captured by this device) / 收到的材料入证
+    Import {
+        /// The photo, recording or clip as received
+        file: PathBuf,
+        /// Where it came from, e.g. "居民微信"
+        #[arg(long = "from")]
+        from: String,
+        /// File under this order
+        #[arg(long)]
+        order: Option<String>,
+    },
     /// Write an on-site text note / 现场文字记录
     Note {
         /// The note text
@@ -218,6 +229,15 @@ pub enum CaptureCmd {
         file: PathBuf,
         #[command(flatten)]
         at: CaptureAt,
+    },
+    /// Capture a video clip (MP4, MOV, 3GP) / 采集视频
+    Video {
+        file: PathBuf,
+        #[command(flatten)]
+        at: CaptureAt,
+        /// A frame of the clip (JPEG/PNG/WebP) to show as its poster; not evidence
+        #[arg(long)]
+        poster: Option<PathBuf>,
     },
 }
 

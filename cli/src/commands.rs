@@ -33,6 +33,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Orders(cmd) => orders(&device, cmd, json)?,
         Command::Visits(cmd) => visits(&device, cmd, json)?,
         Command::Capture(cmd) => capture(&device, cmd, json)?,
+        Command::Import { file, from, order } => {
+            show_item(&device.import_received(Path::new(&file), &from, home::import_context(order)?)?, json);
+        }
         Command::Note { text, at } => {
             let item = device.add_note(&text, home::capture_context(&at)?)?;
             show_item(&item, json);
@@ -221,6 +224,16 @@ fn capture(device: &Device, cmd: CaptureCmd, json: bool) -> Result<()> {
             item
         }
         CaptureCmd::Voice { file, at } => device.capture_voice(Path::new(&file), home::capture_context(&at)?)?,
+        CaptureCmd::Video { file, at, poster } => {
+            let item = device.capture_video(Path::new(&file), home::capture_context(&at)?)?;
+            if let Some(frame) = poster {
+                // The clip is already durable and queued: a frame that cannot be used costs only the poster.
+                if let Err(e) = device.set_video_poster(&item.item_id, &frame) {
+                    eprintln!("未能生成封面 / no poster made: {e}");
+                }
+            }
+            item
+        }
     };
     show_item(&item, json);
     Ok(())

@@ -66,13 +66,20 @@ fn read_or_create_secret(home: &Path) -> Result<Vec<u8>> {
 /// `SITEPROOF_CLOCK_SKEW_MS` shifts the device wall clock, so tests can play a
 /// phone whose clock was set wrong by hand; evidence times must not depend on it.
 pub fn capture_context(at: &CaptureAt) -> Result<CaptureContext> {
+    let mut ctx = import_context(None)?;
+    ctx.fix = fix(&at.fix, ctx.device_time_ms);
+    ctx.order_number = at.order.clone();
+    ctx.visit_id = at.visit.clone();
+    Ok(ctx)
+}
+
+/// This machine's clocks for an import (no fix: nobody claims a received file was made here), under `order`.
+pub fn import_context(order: Option<String>) -> Result<CaptureContext> {
     let mut ctx = CaptureContext::now_on_this_machine()?;
     if let Some(skew) = std::env::var("SITEPROOF_CLOCK_SKEW_MS").ok().and_then(|s| s.parse::<i64>().ok()) {
         ctx.device_time_ms += skew;
     }
-    ctx.fix = fix(&at.fix, ctx.device_time_ms);
-    ctx.order_number = at.order.clone();
-    ctx.visit_id = at.visit.clone();
+    ctx.order_number = order;
     Ok(ctx)
 }
 

@@ -24,7 +24,7 @@ pub fn inspect(path: &Path) -> Result<Value> {
     let mut header = [0u8; 64];
     let mut f = File::open(path).map_err(|e| Error::from_io(&format!("{}", path.display()), e))?;
     let n = f.read(&mut header).map_err(|e| Error::from_io("read", e))?;
-    let kind = media::sniff(&header[..n])?;
+    let kind = media::sniff_with_tracks(&header[..n], path)?;
     let (sha256, bytes) = hash_reader(File::open(path).map_err(|e| Error::from_io("open", e))?)?;
     let mut out = json!({ "sha256": sha256, "bytes": bytes, "media_type": kind.media_type() });
     if kind.is_photo() {
@@ -39,6 +39,18 @@ pub fn inspect(path: &Path) -> Result<Value> {
         out["make"] = json!(e.make);
         out["model"] = json!(e.model);
         out["trailer"] = json!(trailer);
+    } else if kind.is_video() {
+        let info = media::read_video_info(path)?;
+        out["width"] = json!(info.width);
+        out["height"] = json!(info.height);
+        out["orientation"] = json!(1);
+        out["taken_at"] = json!(info.created_at);
+        out["gps"] = info.place.as_ref().map_or(Value::Null, |g| json!({"lat": g.lat, "lon": g.lon, "alt": g.alt}));
+        for k in ["make", "model", "trailer"] {
+            out[k] = Value::Null;
+        }
+        out["duration_ms"] = json!(info.duration_ms);
+        out["codec"] = json!(info.codec);
     } else {
         let info = media::read_voice_info(path)?;
         for k in ["width", "height", "taken_at", "gps", "make", "model", "trailer"] {

@@ -61,6 +61,12 @@ pub fn item(i: &EvidenceItem) {
         i.order_number.as_deref().unwrap_or("未归档/unfiled"),
         if i.has_receipt { "  ✓ 已回执/receipted" } else { "" }
     );
+    if let Some(from) = &i.received_from {
+        println!("    收到的材料，非本机拍摄，来源：{from} / received, not captured by this device, from: {from}");
+    }
+    if let Some(ms) = i.duration_ms {
+        println!("    时长/duration {:.1} s", ms as f64 / 1000.0);
+    }
     for f in &i.flags {
         let (zh, en) = describe(f);
         println!("    ! {zh} / {en}");

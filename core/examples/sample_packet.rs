@@ -43,6 +43,8 @@ fn manifest(device: &SigningKey, seq: u64, prev: Option<String>, media: Option<&
         anchored: None,
         exif: None,
         audio: None,
+        video: None,
+        received: None,
         text: media.is_none().then(|| "现场无异味".to_string()),
         attach: None,
         flags: vec!["no_fix".into()],

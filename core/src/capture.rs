@@ -14,8 +14,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::device::{now_ms, Device};
 use crate::error::{Error, Result};
-use crate::evidence::{AttachRef, AudioSummary, CaptureRecord, EntryKind, LocationFix, Manifest, MediaRef, MANIFEST_FORMAT};
-use crate::flags::{context_flags, exif_flags};
+use crate::evidence::{
+    AttachRef, AudioSummary, CaptureRecord, EntryKind, ExifSummary, LocationFix, Manifest, MediaRef, ReceivedFrom, VideoSummary,
+    MANIFEST_FORMAT,
+};
+use crate::flags::{context_flags, exif_flags, NO_FIX};
 use crate::media::{self, MediaKind};
 use crate::queue::{enqueue_entry_jobs, enqueue_media_job, JobPart};
 use crate::store::{blob_rows, entries, StagedBlob};
@@ -96,8 +99,10 @@ pub struct EvidenceItem {
     pub anchored_bound_ms: Option<u64>,
     /// Note text, for notes.
     pub text: Option<String>,
-    /// Voice duration, for voice notes.
+    /// Duration, for voice notes and video clips (and received ones).
     pub duration_ms: Option<u64>,
+    /// The stated source of a received file (`received` entries only).
+    pub received_from: Option<String>,
     /// The server has acknowledged this entry with a receipt.
     pub has_receipt: bool,
 }
@@ -105,12 +110,30 @@ pub struct EvidenceItem {
 impl Device {
     /// Captures a photo file: durable and queued when this returns; thumbnails follow.
     pub fn capture_photo(&self, path: &Path, ctx: CaptureContext) -> Result<EvidenceItem> {
-        self.capture_media(path, ctx, true)
+        self.capture_media(path, ctx, Expect::Photo)
     }
 
     /// Captures a voice note file (M4A or ADTS AAC, MP3, AMR-NB/WB, Ogg Opus/Vorbis, WAV).
     pub fn capture_voice(&self, path: &Path, ctx: CaptureContext) -> Result<EvidenceItem> {
-        self.capture_media(path, ctx, false)
+        self.capture_media(path, ctx, Expect::Voice)
+    }
+
+    /// Captures a video clip (MP4, MOV, 3GP), byte-exact, with what its container says.
+    pub fn capture_video(&self, path: &Path, ctx: CaptureContext) -> Result<EvidenceItem> {
+        self.capture_media(path, ctx, Expect::Video)
+    }
+
+    /// Keeps a file the worker received (a resident's WeChat photo, a forwarded clip) as a
+    /// `received` entry: signed and chained, with its stated source; its own EXIF or container
+    /// time and place are recorded as the file's claims, never compared as if captured here.
+    pub fn import_received(&self, path: &Path, source: &str, ctx: CaptureContext) -> Result<EvidenceItem> {
+        let source = single_line("source", source, 200)?;
+        if source.trim().is_empty() {
+            return Err(Error::InvalidInput("请写明文件来源，例如“居民微信” / say where the file came from, e.g. \"居民微信\"".into()));
+        }
+        // Where the phone was when the worker imported the file says nothing about the file: no fix is kept.
+        let ctx = CaptureContext { fix: None, ..ctx };
+        self.capture_media(path, ctx, Expect::Received(ReceivedFrom { source: source.trim().to_string() }))
     }
 
     /// Records a text note written on site.
@@ -139,7 +162,7 @@ impl Device {
         self.get_item(&entry)
     }
 
-    fn capture_media(&self, path: &Path, ctx: CaptureContext, photo: bool) -> Result<EvidenceItem> {
+    fn capture_media(&self, path: &Path, ctx: CaptureContext, expect: Expect) -> Result<EvidenceItem> {
         self.check_context(&ctx)?;
         if path.is_dir() {
             return Err(Error::InvalidInput(format!("{} is a directory, not a file", path.display())));
@@ -149,26 +172,23 @@ impl Device {
         if staged.bytes == 0 {
             return Err(Error::InvalidInput(format!("{} is an empty file", path.display())));
         }
-        let kind = media::sniff(&staged.header)?;
+        let kind = media::sniff_with_tracks(&staged.header, &staged.path)?;
         let record = ctx.record();
-        let (entry_kind, media_ref, exif, audio, mut flags) = if photo {
-            if !kind.is_photo() {
-                return Err(Error::UnsupportedFormat(format!("{} is {}, not a photo", path.display(), kind.media_type())));
-            }
-            let trailer = media::read_trailer(&staged.path, kind)?;
-            let info = media::read_photo_info(&staged.path)?;
-            let flags = exif_flags(&record, &info.exif);
-            let media = MediaRef { trailer, ..media_ref_of(&staged, kind, Some(info.width), Some(info.height)) };
-            (EntryKind::Photo, media, Some(info.exif), None, flags)
-        } else {
-            if kind.is_photo() {
-                return Err(Error::UnsupportedFormat(format!("{} is {}, not a voice recording", path.display(), kind.media_type())));
-            }
-            let info = media::read_voice_info(&staged.path)?;
-            let media = media_ref_of(&staged, kind, None, None);
-            let audio = AudioSummary { duration_ms: info.duration_ms, codec: info.codec };
-            (EntryKind::Voice, media, None, Some(audio), Vec::new())
+        let not_a = |what: &str| Error::UnsupportedFormat(format!("{} is {}, not {what}", path.display(), kind.media_type()));
+        let facts = match &expect {
+            Expect::Photo if !kind.is_photo() => return Err(not_a("a photo")),
+            Expect::Voice if kind.is_photo() || kind.is_video() => return Err(not_a("a voice recording")),
+            Expect::Video if !kind.is_video() => return Err(not_a("a video clip")),
+            _ => read_facts(&staged, kind)?,
         };
+        let (entry_kind, mut flags, received) = match expect {
+            Expect::Photo => (EntryKind::Photo, facts.exif.as_ref().map(|e| exif_flags(&record, e)).unwrap_or_default(), None),
+            Expect::Voice => (EntryKind::Voice, Vec::new(), None),
+            Expect::Video => (EntryKind::Video, Vec::new(), None),
+            // A received file's EXIF describes someone else's camera: its claims are shown, not judged against this phone.
+            Expect::Received(from) => (EntryKind::Received, Vec::new(), Some(from)),
+        };
+        let Facts { media: media_ref, exif, audio, video } = facts;
         let sha = staged.sha256.clone();
         let bytes = staged.bytes;
         self.blobs.commit(staged)?;
@@ -179,7 +199,13 @@ impl Device {
                 m.media = Some(media_ref.clone());
                 m.exif = exif.clone();
                 m.audio = audio.clone();
+                m.video = video.clone();
                 m.flags.append(&mut flags);
+                if received.is_some() {
+                    // Nobody claims the worker was at the file's place, so no fix is no doubt.
+                    m.flags.retain(|f| f != NO_FIX);
+                }
+                m.received = received.clone();
             },
             Some((sha, bytes, kind.media_type())),
         )?;
@@ -229,6 +255,8 @@ impl Device {
             anchored,
             exif: None,
             audio: None,
+            video: None,
+            received: None,
             text: None,
             attach: None,
             order_number: ctx.order_number.clone(),
@@ -264,6 +292,47 @@ impl Device {
         enqueue_entry_jobs(&tx, &manifest.item_id, signed.manifest.len() as u64)?;
         tx.commit()?;
         Ok(manifest.item_id)
+    }
+}
+
+/// What the caller asked to capture; the file's bytes must agree.
+enum Expect {
+    Photo,
+    Voice,
+    Video,
+    Received(ReceivedFrom),
+}
+
+/// What a staged file's headers say, by its sniffed kind.
+struct Facts {
+    media: MediaRef,
+    exif: Option<ExifSummary>,
+    audio: Option<AudioSummary>,
+    video: Option<VideoSummary>,
+}
+
+fn read_facts(staged: &StagedBlob, kind: MediaKind) -> Result<Facts> {
+    let none = |media| Facts { media, exif: None, audio: None, video: None };
+    if kind.is_photo() {
+        let trailer = media::read_trailer(&staged.path, kind)?;
+        let info = media::read_photo_info(&staged.path)?;
+        let media = MediaRef { trailer, ..media_ref_of(staged, kind, Some(info.width), Some(info.height)) };
+        Ok(Facts { exif: Some(info.exif), ..none(media) })
+    } else if kind.is_video() {
+        let info = media::read_video_info(&staged.path)?;
+        let video = VideoSummary {
+            duration_ms: info.duration_ms,
+            width: info.width,
+            height: info.height,
+            codec: info.codec,
+            created_at: info.created_at,
+            place: info.place,
+        };
+        Ok(Facts { video: Some(video), ..none(media_ref_of(staged, kind, info.width, info.height)) })
+    } else {
+        let info = media::read_voice_info(&staged.path)?;
+        let audio = AudioSummary { duration_ms: info.duration_ms, codec: info.codec };
+        Ok(Facts { audio: Some(audio), ..none(media_ref_of(staged, kind, None, None)) })
     }
 }
 

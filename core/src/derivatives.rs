@@ -1,6 +1,9 @@
 //! Thumbnails and previews, made after the original is safe. They are
 //! conveniences for people, not evidence: not in the manifest, rebuildable
 //! from the original, and a failure to make them never loses the capture.
+//! A clip's poster is the same pair, made from a frame the phone decoded.
+
+use std::path::Path;
 
 use std::path::Path;
 
@@ -56,6 +59,20 @@ impl Device {
         };
         self.store_derivatives(item_id, &d)?;
         Ok(true)
+    }
+
+    /// Takes a frame the platform decoded from a clip (JPEG, PNG, WebP) as the clip's poster: its
+    /// thumbnail and preview, made and sent like a photo's. Not evidence; the clip itself is.
+    pub fn set_video_poster(&self, item_id: &str, frame: &Path) -> Result<Vec<DerivativeInfo>> {
+        let item = self.get_item(item_id)?;
+        let is_clip = item.media_type.as_deref().is_some_and(|t| t.starts_with("video/"));
+        if !matches!(item.kind, EntryKind::Video | EntryKind::Received) || !is_clip {
+            return Err(crate::Error::InvalidInput(format!("条目 {item_id} 不是视频 / item {item_id} is not a video clip")));
+        }
+        let info = media::read_photo_info(frame)?;
+        let d = media::make_derivatives(frame, &info)?;
+        self.store_derivatives(item_id, &d)?;
+        self.derivatives(item_id)
     }
 
     /// Keeps a photo's thumbnail and preview and queues the thumbnail, in one transaction; a

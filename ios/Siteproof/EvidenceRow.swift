@@ -43,6 +43,8 @@ struct EvidenceRow: View {
         switch item.kind {
         case .photo: String(localized: "evidence.photo")
         case .voice: String(localized: "evidence.voice")
+        case .video: String(localized: "evidence.video")
+        case .received: String(localized: "evidence.received \(item.receivedFrom ?? "")")
         case .note: String(localized: "evidence.note")
         case .attach: String(localized: "evidence.attach")
         }

@@ -1,6 +1,6 @@
 //! Everything Siteproof knows about media files: what a file is (by its
-//! bytes), what a photo's headers and EXIF claim, how long a voice note
-//! lasts, and the small upright JPEGs people look at instead of originals.
+//! bytes), what a photo's headers and EXIF claim, how long a voice note or
+//! video clip lasts, and the small upright JPEGs people look at instead of originals.
 //! Every function here takes hostile files: bad input gives a typed error
 //! with a one-line message, never a panic.
 //!
@@ -20,6 +20,7 @@ pub mod photo;
 mod restart_join;
 mod restart_split;
 pub mod sniff;
+pub mod video;
 pub mod voice;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -30,6 +31,7 @@ pub use exif_summary::{read_exif, ExifSummary, GpsPoint};
 pub use jpeg_layout::{jpeg_layout, read_trailer, JpegLayout};
 pub use photo::{check_pixels, read_photo_info, PhotoInfo, MAX_PIXELS};
 pub use sniff::{sniff, MediaKind, SNIFF_LEN};
+pub use video::{read_video_info, sniff_with_tracks, VideoInfo};
 pub use voice::{browsers_play, read_voice_info, VoiceInfo};
 
 /// Runs a decoder as a last line of defence against its panics: a crash in

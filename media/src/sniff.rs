@@ -35,6 +35,12 @@ pub enum MediaKind {
     Amr,
     /// AMR wideband (`#!AMR-WB`), 16 kHz.
     AmrWb,
+    /// MP4 video clip (ISO BMFF with a video track).
+    Mp4Video,
+    /// QuickTime movie (`.mov`, iPhones).
+    QuickTime,
+    /// 3GPP video clip (older Android phones).
+    ThreeGpp,
 }
 
 impl MediaKind {
@@ -53,12 +59,20 @@ impl MediaKind {
             MediaKind::Aac => "audio/aac",
             MediaKind::Amr => "audio/amr",
             MediaKind::AmrWb => "audio/amr-wb",
+            MediaKind::Mp4Video => "video/mp4",
+            MediaKind::QuickTime => "video/quicktime",
+            MediaKind::ThreeGpp => "video/3gpp",
         }
     }
 
-    /// True for still images, false for audio.
+    /// True for still images, false for audio and video.
     pub fn is_photo(&self) -> bool {
         matches!(self, MediaKind::Jpeg | MediaKind::Png | MediaKind::Webp | MediaKind::Tiff | MediaKind::Heif)
+    }
+
+    /// True for video clips.
+    pub fn is_video(&self) -> bool {
+        matches!(self, MediaKind::Mp4Video | MediaKind::QuickTime | MediaKind::ThreeGpp)
     }
 }
 
@@ -69,6 +83,9 @@ const HEIF_BRANDS: &[&[u8; 4]] = &[b"heic", b"heix", b"heim", b"heis", b"hevc", 
 // Android recorders use them for voice notes; read_voice_info then insists
 // on an audio track, so a video passed off as audio still fails there.
 const AUDIO_BRANDS: &[&[u8; 4]] = &[b"M4A ", b"M4B ", b"mp42", b"mp41", b"isom", b"iso2", b"3gp4", b"3gp5", b"3gp6", b"3g2a"];
+// Brands only video is written under. The ambiguous ones above become video
+// only when a video track is found (`video::sniff_with_tracks`).
+const VIDEO_BRANDS: &[&[u8; 4]] = &[b"qt  ", b"M4V ", b"M4VH", b"M4VP"];
 
 /// Identifies the format from the first bytes of a file (pass up to [`SNIFF_LEN`] bytes).
 pub fn sniff(header: &[u8]) -> Result<MediaKind> {
@@ -118,10 +135,22 @@ fn sniff_iso_bmff(h: &[u8]) -> Result<MediaKind> {
     if is(HEIF_BRANDS, major) || compatible.iter().any(|b| is(HEIF_BRANDS, b)) {
         return Ok(MediaKind::Heif);
     }
+    if is(VIDEO_BRANDS, major) {
+        return Ok(video_kind_for_brand(h));
+    }
     if is(AUDIO_BRANDS, major) || compatible.iter().any(|b| is(AUDIO_BRANDS, b)) {
         return Ok(MediaKind::M4a);
     }
     Err(unsupported(&format!("ISO media file with brand {}", fourcc(major))))
+}
+
+/// Which video kind an ISO BMFF file with a video track is, by its major brand.
+pub fn video_kind_for_brand(h: &[u8]) -> MediaKind {
+    match h.get(8..12) {
+        Some(b"qt  ") => MediaKind::QuickTime,
+        Some(b) if b.starts_with(b"3g") => MediaKind::ThreeGpp,
+        _ => MediaKind::Mp4Video,
+    }
 }
 
 fn sniff_ogg(h: &[u8]) -> Result<MediaKind> {
@@ -175,7 +204,7 @@ fn sniff_voice_stream(h: &[u8]) -> Option<Result<MediaKind>> {
 
 fn unsupported(what: &str) -> Error {
     Error::UnsupportedFormat(format!(
-        "{what}; accepted are JPEG, PNG, WebP, TIFF, HEIC photos and M4A/AAC, MP3, AMR, Opus, Ogg Vorbis, WAV voice notes"
+        "{what}; accepted are JPEG, PNG, WebP, TIFF, HEIC photos, M4A/AAC, MP3, AMR, Opus, Ogg Vorbis, WAV voice notes and MP4, MOV, 3GP video clips"
     ))
 }
 
@@ -285,6 +314,16 @@ mod tests {
     }
 
     #[test]
+    fn video_only_brands_are_video() {
+        assert_eq!(sniff(&ftyp(b"qt  ", &[b"qt  "])).unwrap(), MediaKind::QuickTime);
+        assert_eq!(sniff(&ftyp(b"M4V ", &[b"M4V ", b"isom"])).unwrap(), MediaKind::Mp4Video);
+        assert_eq!(video_kind_for_brand(&ftyp(b"3gp5", &[b"isom"])), MediaKind::ThreeGpp);
+        assert_eq!(video_kind_for_brand(&ftyp(b"isom", &[b"avc1"])), MediaKind::Mp4Video);
+        assert!(MediaKind::QuickTime.is_video() && !MediaKind::QuickTime.is_photo() && !MediaKind::M4a.is_video());
+        assert_eq!(MediaKind::ThreeGpp.media_type(), "video/3gpp");
+    }
+
+    #[test]
     fn rejects_others_with_a_reason() {
         assert!(matches!(sniff(&[]), Err(Error::EmptyFile)));
         for (bytes, says) in [
@@ -300,7 +339,6 @@ mod tests {
             }
         }
         assert!(matches!(sniff(&ftyp(b"avif", &[b"avif", b"mif1"])), Err(Error::UnsupportedFormat(_))));
-        assert!(matches!(sniff(&ftyp(b"qt  ", &[b"qt  "])), Err(Error::UnsupportedFormat(_))));
         assert!(matches!(sniff(&ogg(b"\x80theora\0\0")), Err(Error::UnsupportedFormat(_))));
         // A JPEG needs its third magic byte; two bytes alone are not enough.
         assert!(matches!(sniff(&[0xFF, 0xD8]), Err(Error::UnsupportedFormat(_))));

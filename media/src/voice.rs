@@ -41,7 +41,7 @@ pub struct VoiceInfo {
 pub fn read_voice_info(path: &Path) -> Result<VoiceInfo> {
     super::guard("reading voice note", || {
         let (kind, file) = open_and_sniff(path)?;
-        if kind.is_photo() {
+        if kind.is_photo() || kind.is_video() {
             return Err(Error::UnsupportedFormat(format!("{} is {}, not a voice note", path.display(), kind.media_type())));
         }
         let mut r = BufReader::new(file);

@@ -5,7 +5,8 @@ set -euo pipefail
 need=()
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
-# The motion-photo capture tests (tests/tests/jpeg_trailers.rs) append an MP4 made by ffmpeg.
+# The motion-photo capture tests (tests/tests/jpeg_trailers.rs) append an MP4 made by ffmpeg;
+# the clip tests (tests/tests/video_capture.rs) make MP4 (libx264, AAC), MOV and 3GP (H.263) clips with it.
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
   need+=(fonts-wqy-microhei)

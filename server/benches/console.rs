@@ -184,6 +184,8 @@ fn seed(data: &Path) -> (String, String) {
             anchored: if n % 5 == 0 { None } else { Some(AnchoredTime { utc_ms: t, bound_ms: 180, anchor_hash: sha(1, "anchor") }) },
             exif: None,
             audio: None,
+            video: None,
+            received: None,
             text: if kind == EntryKind::Note { Some("现场已核实，垃圾桶已清运。".into()) } else { None },
             attach: None,
             flags: if n % 5 == 0 { vec!["unanchored".into()] } else { vec![] },

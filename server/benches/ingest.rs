@@ -191,6 +191,8 @@ fn bench_devices() {
                         anchored: None,
                         exif: None,
                         audio: None,
+                        video: None,
+                        received: None,
                         text: None,
                         attach: None,
                         flags: vec![],

@@ -62,6 +62,8 @@ impl Phone {
             anchored: None,
             exif: None,
             audio: None,
+            video: None,
+            received: None,
             text: Some(format!("第 {seq} 条 / entry {seq}")),
             attach: None,
             flags: vec![],

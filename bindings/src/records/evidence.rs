@@ -12,6 +12,8 @@ use siteproof_core::{CaptureContext, DerivativeInfo, EvidenceItem, LocationFix, 
 pub enum EntryKind {
     Photo,
     Voice,
+    Video,
+    Received,
     Note,
     Attach,
 }
@@ -73,6 +75,7 @@ pub struct EvidenceItem {
     pub anchored_bound_ms: Option<u64>,
     pub text: Option<String>,
     pub duration_ms: Option<u64>,
+    pub received_from: Option<String>,
     pub has_receipt: bool,
 }
 

@@ -63,6 +63,7 @@ pub fn worker_day_world(work: &Path) -> (World, Vec<(&'static str, String)>) {
         ("SITEPROOF_HEIC", path(siteproof_tests::exif_samples().join("heic/mobile/iphone_13_pro_max.HEIC"))),
         // 100 × 68 pixels: small enough to stand for both a platform thumbnail and preview.
         ("SITEPROOF_SMALL_JPEG", path(siteproof_tests::exif_samples().join("jpg/Canon_40D.jpg"))),
+        ("SITEPROOF_VIDEO", path(siteproof_tests::fixtures().join("video/clip.mp4"))),
         ("SITEPROOF_WORK_DIR", path(work.to_path_buf())),
     ];
     (world, env)

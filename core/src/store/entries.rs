@@ -81,7 +81,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(EvidenceItem, SignedManifest)> {
         anchored_utc_ms: m.anchored.as_ref().map(|a| a.utc_ms),
         anchored_bound_ms: m.anchored.as_ref().map(|a| a.bound_ms),
         text: m.text.clone(),
-        duration_ms: m.audio.as_ref().map(|a| a.duration_ms),
+        duration_ms: m.audio.as_ref().map(|a| a.duration_ms).or(m.video.as_ref().map(|v| v.duration_ms)),
+        received_from: m.received.as_ref().map(|r| r.source.clone()),
         has_receipt: r.get::<_, bool>(7)?,
     };
     Ok((item, signed))

@@ -7,7 +7,7 @@ use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
 use super::canonical::from_canonical_bytes;
-use super::exif::ExifSummary;
+use super::exif::{ExifSummary, GpsPoint};
 use super::jpeg_trailer::JpegTrailer;
 use super::signing::{public_key_from_hex, sha256_hex, sign_canonical, verify_hex};
 use crate::error::{Error, Result};
@@ -23,6 +23,13 @@ pub enum EntryKind {
     Photo,
     /// A voice note; `media` is the original audio file.
     Voice,
+    /// A video clip; `media` is the original clip, `video` what its container says.
+    Video,
+    /// A file the worker received (a resident's WeChat photo, a forwarded
+    /// recording), not captured by this device: `media` is the file as
+    /// received, `received` its stated source, and any EXIF or container
+    /// time and place are the file's claims. Never evidence of presence on site.
+    Received,
     /// A text note written on site; the text is in `text`.
     Note,
     /// Files earlier evidence under a work order; the target is in `attach`.
@@ -35,9 +42,18 @@ impl EntryKind {
         match self {
             EntryKind::Photo => "photo",
             EntryKind::Voice => "voice",
+            EntryKind::Video => "video",
+            EntryKind::Received => "received",
             EntryKind::Note => "note",
             EntryKind::Attach => "attach",
         }
+    }
+
+    /// Whether the entry is something a worker recorded on site with this
+    /// device, so it can show someone was there. Received files and filing
+    /// entries never can; this is the one place that says so.
+    pub fn is_on_site_capture(&self) -> bool {
+        matches!(self, EntryKind::Photo | EntryKind::Voice | EntryKind::Video | EntryKind::Note)
     }
 
     /// Parses the stable name.
@@ -45,6 +61,8 @@ impl EntryKind {
         Ok(match s {
             "photo" => EntryKind::Photo,
             "voice" => EntryKind::Voice,
+            "video" => EntryKind::Video,
+            "received" => EntryKind::Received,
             "note" => EntryKind::Note,
             "attach" => EntryKind::Attach,
             other => return Err(Error::invalid(format!("未知的记录类型 {other:?}"), format!("unknown entry kind {other:?}"))),
@@ -164,6 +182,31 @@ pub struct AudioSummary {
     pub codec: String,
 }
 
+/// Video facts read from the clip's container. Its time and place are what
+/// the recorder wrote: claims to compare with the phone's clock and fix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VideoSummary {
+    /// Presentation length in milliseconds.
+    pub duration_ms: u64,
+    /// Picture width in pixels, when the track header says.
+    pub width: Option<u32>,
+    /// Picture height in pixels, when the track header says.
+    pub height: Option<u32>,
+    /// The video sample entry's code, e.g. "avc1", "hvc1".
+    pub codec: String,
+    /// When the container says recording began (RFC 3339), a claim.
+    pub created_at: Option<String>,
+    /// Where the container says it was recorded, a claim.
+    pub place: Option<GpsPoint>,
+}
+
+/// Where a received file came from, as the worker stated it when importing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedFrom {
+    /// The stated source, e.g. "居民微信" (a resident's WeChat).
+    pub source: String,
+}
+
 /// The entry an `attach` entry files under an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachRef {
@@ -200,6 +243,13 @@ pub struct Manifest {
     pub exif: Option<ExifSummary>,
     /// Audio facts of a voice note.
     pub audio: Option<AudioSummary>,
+    /// Container facts of a video clip. Absent (not null) for other entries,
+    /// so manifests signed before this field existed keep their exact bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<VideoSummary>,
+    /// The stated source of a received file (`received` entries only); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<ReceivedFrom>,
     /// Note text (notes only).
     pub text: Option<String>,
     /// The filed item (attach entries only).

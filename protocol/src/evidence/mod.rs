@@ -18,7 +18,8 @@ pub use chain::{ChainFinding, ChainFindingKind, ChainLink, ChainVerifier};
 pub use exif::{ExifSummary, GpsPoint};
 pub use jpeg_trailer::{JpegTrailer, TrailerKind, TrailerPart};
 pub use manifest::{
-    AnchoredTime, AttachRef, AudioSummary, CaptureRecord, EntryKind, LocationFix, Manifest, MediaRef, SignedManifest, MANIFEST_FORMAT,
+    AnchoredTime, AttachRef, AudioSummary, CaptureRecord, EntryKind, LocationFix, Manifest, MediaRef, ReceivedFrom, SignedManifest,
+    VideoSummary, MANIFEST_FORMAT,
 };
 pub use receipt::{Receipt, SignedReceipt, RECEIPT_FORMAT};
 pub use signing::{device_id_for_key, public_key_from_hex, sha256_hex, sign_hex, verify_hex};

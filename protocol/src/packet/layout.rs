@@ -155,6 +155,9 @@ pub fn extension_for(media_type: &str) -> &'static str {
         "audio/aac" => "aac",
         "audio/amr" => "amr",
         "audio/amr-wb" => "awb",
+        "video/mp4" => "mp4",
+        "video/quicktime" => "mov",
+        "video/3gpp" => "3gp",
         _ => "bin",
     }
 }

@@ -44,7 +44,7 @@ pub struct Verification {
 pub struct Item {
     /// Item id.
     pub item_id: String,
-    /// "photo", "voice" or "note".
+    /// "photo", "voice", "video", "received" or "note".
     pub kind: String,
     /// Manifest hash.
     pub manifest_hash: String,

@@ -139,6 +139,8 @@ fn kind_word(l: super::i18n::Lang, kind: &str) -> &str {
     match kind {
         "photo" => l.t("照片", "Photo"),
         "voice" => l.t("录音", "Voice note"),
+        "video" => l.t("视频", "Video clip"),
+        "received" => l.t("收到的材料", "Received file"),
         "note" => l.t("现场记录", "On-site note"),
         other => other,
     }

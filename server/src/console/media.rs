@@ -1,6 +1,6 @@
 //! Serving evidence files to the console: thumbnails inline, originals on
-//! demand, voice notes with HTTP Range so the browser's audio player can
-//! seek. Only blobs a device of the user's communities uploaded are served;
+//! demand, voice notes and video clips with HTTP Range so the browser's
+//! player can seek. Only blobs a device of the user's communities uploaded are served;
 //! opening or downloading an original is written to the audit log.
 
 use axum::extract::{Path, RawQuery, State};
@@ -62,7 +62,9 @@ pub fn parse_range(h: Option<&str>, len: u64) -> Result<Option<ByteRange>, Unsat
 
 /// Media types a browser may render inline; anything else downloads.
 fn inline_ok(ct: &str) -> bool {
-    matches!(ct, "image/jpeg" | "image/png" | "image/webp" | "image/gif" | "image/heic" | "image/heif") || ct.starts_with("audio/")
+    matches!(ct, "image/jpeg" | "image/png" | "image/webp" | "image/gif" | "image/heic" | "image/heif")
+        || ct.starts_with("audio/")
+        || ct.starts_with("video/")
 }
 
 /// `GET /console/blobs/{sha256}` (`?download=1` for a file download).

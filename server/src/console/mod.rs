@@ -9,6 +9,7 @@ pub mod actions;
 pub mod audit_page;
 pub mod badges;
 pub mod batch_export;
+pub mod clips;
 pub mod errors;
 pub mod evidence;
 pub mod export;

@@ -10,6 +10,7 @@ use axum::response::Response;
 use maud::{html, Markup};
 
 use super::badges::badge;
+use super::clips;
 use super::errors::ConsoleResult;
 use super::evidence::{self, Item};
 use super::followups::{self, Followup};
@@ -278,13 +279,16 @@ fn item_card(u: &ConsoleUser, i: &Item) -> Markup {
                         }
                         @if let Some(a) = m.and_then(|m| m.audio.as_ref()) { div.muted { (format!("{:.1}", a.duration_ms as f64 / 1000.0)) " " (l.t("秒", "s")) " · " (a.codec) } }
                     },
+                    "video" => (clips::video(l, i)),
+                    "received" => (clips::received(l, i)),
                     _ => {},
                 }
             }
             div.body {
-                strong { @match i.kind.as_str() { "photo" => (l.t("照片", "Photo")), "voice" => (l.t("录音", "Voice note")), "note" => (l.t("现场记录", "On-site note")), other => (other) } }
+                strong { @match i.kind.as_str() { "photo" => (l.t("照片", "Photo")), "voice" => (l.t("录音", "Voice note")), "video" => (l.t("视频", "Video clip")), "received" => (l.t("收到的材料", "Received file")), "note" => (l.t("现场记录", "On-site note")), other => (other) } }
                 " · " span.muted { (i.device_label) }
                 @if let Some(t) = i.captured_at_ms() { " · " (fmt_ms_secs(t)) }
+                (clips::provenance(l, i))
                 @if let Some(text) = m.and_then(|m| m.text.as_deref()) { p.note-text data-test="note" { (text) } }
                 div {
                     @match i.place() {

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod derivatives;
 pub mod error;
+pub mod file_claims;
 pub mod gcj02;
 pub mod ingest;
 pub mod mask;

@@ -378,6 +378,18 @@ pub fn statement(c: &Checks) -> Statement {
             }
             doubtful.push(line(f, zh, en));
         }
+        if let Some((zh, en)) = super::file_claims::received(m) {
+            doubtful.push(line(
+                "received",
+                format!("{zh}，不能证明社工到过现场"),
+                format!("{en}; it does not show that a worker was on site"),
+            ));
+        }
+        if matches!(m.kind, EntryKind::Video | EntryKind::Received) {
+            if let Some((zh, en)) = super::file_claims::describe(m) {
+                cannot_check.push(line("file_claims", zh, en));
+            }
+        }
         if m.capture.fix.is_some() {
             cannot_check.push(line(
                 "place",
@@ -389,6 +401,8 @@ pub fn statement(c: &Checks) -> Statement {
     let (scene_zh, scene_en) = match kind {
         EntryKind::Photo => ("画面", "the scene shown"),
         EntryKind::Voice => ("录音内容", "what the recording holds"),
+        EntryKind::Video => ("视频画面", "what the clip shows"),
+        EntryKind::Received => ("收到的材料内容", "what the received file shows"),
         EntryKind::Note | EntryKind::Attach => ("文字内容", "what the text says"),
     };
     cannot_check.push(line(
@@ -459,6 +473,8 @@ mod tests {
                 orientation: 1,
             }),
             audio: None,
+            video: None,
+            received: None,
             text: None,
             attach: None,
             flags: flags.into_iter().map(String::from).collect(),
@@ -487,6 +503,28 @@ mod tests {
         let ((hz, he), (wz, we)) = (s.standing.headline(), s.standing.word());
         t.push_str(&format!("{hz} {he} {wz} {we}"));
         t
+    }
+
+    #[test]
+    fn a_received_photo_is_doubtful_names_its_source_and_shows_its_exif_only_as_claims() {
+        let who = enrolled();
+        let mut m = manifest(vec![]);
+        m.kind = EntryKind::Received;
+        m.received = Some(siteproof_protocol::evidence::ReceivedFrom { source: "居民微信".into() });
+        let s = statement(&checks(&m, &who));
+        assert_eq!(s.standing, Standing::Doubtful);
+        let received = s.doubtful.iter().find(|l| l.code == "received").expect("a received line");
+        assert!(
+            received.zh.contains("收到的材料，非本机拍摄，来源：居民微信") && received.zh.contains("不能证明社工到过现场"),
+            "{received:?}"
+        );
+        let claims = s.cannot_check.iter().find(|l| l.code == "file_claims").expect("a claims line");
+        assert_eq!(claims.zh, "文件自带信息（未经核实）：时间 2008-10-22T16:28:39，地点 43.46740, 11.88510");
+        // A photo's EXIF stays what it always was: compared by flags, not listed as claims.
+        m.kind = EntryKind::Photo;
+        m.received = None;
+        let s = statement(&checks(&m, &who));
+        assert!(s.cannot_check.iter().chain(&s.doubtful).all(|l| l.code != "file_claims" && l.code != "received"));
     }
 
     #[test]

@@ -423,7 +423,7 @@ fn report_item(
         received_at_ms: row.received_at_ms,
         trust,
         text: manifest.as_ref().and_then(|m| m.text.clone()),
-        audio_ms: manifest.as_ref().and_then(|m| m.audio.as_ref().map(|a| a.duration_ms)),
+        audio_ms: manifest.as_ref().and_then(|m| m.audio.as_ref().map(|a| a.duration_ms).or(m.video.as_ref().map(|v| v.duration_ms))),
         attach_item: row.attach_item_id.clone(),
         preview: original.and_then(|o| o.preview.clone()),
         visit_id: manifest.as_ref().and_then(|m| m.visit_id.clone()),

@@ -144,7 +144,7 @@ fn beijing_day(ms: i64) -> Option<String> {
 /// someone was on site, what was recorded there, and the written notes. The
 /// coordinator edits it; nothing here is sent unless they submit it.
 pub fn suggested_grounds(order: &Order, evidence: &[EvidenceFact]) -> String {
-    let visible: Vec<&EvidenceFact> = evidence.iter().filter(|e| e.kind != EntryKind::Attach).collect();
+    let visible: Vec<&EvidenceFact> = evidence.iter().filter(|e| e.kind.is_on_site_capture()).collect();
     if visible.is_empty() {
         return format!("工单 {}（{}）：", order.number, order.address);
     }
@@ -154,8 +154,12 @@ pub fn suggested_grounds(order: &Order, evidence: &[EvidenceFact]) -> String {
     let days: Vec<String> = days.into_iter().filter(|(_, d)| seen.insert(d.clone())).map(|(_, d)| d).collect();
     let count = |k: EntryKind| visible.iter().filter(|e| e.kind == k).count();
     let mut held = Vec::new();
-    for (kind, unit, name) in [(EntryKind::Photo, "张", "照片"), (EntryKind::Voice, "段", "录音"), (EntryKind::Note, "条", "文字记录")]
-    {
+    for (kind, unit, name) in [
+        (EntryKind::Photo, "张", "照片"),
+        (EntryKind::Voice, "段", "录音"),
+        (EntryKind::Video, "段", "视频"),
+        (EntryKind::Note, "条", "文字记录"),
+    ] {
         let n = count(kind);
         if n > 0 {
             held.push(format!("{name} {n} {unit}"));

@@ -121,7 +121,7 @@ pub struct ReportItem {
     pub trust: Statement,
     /// Note text.
     pub text: Option<String>,
-    /// Voice note duration, ms.
+    /// Voice note or video clip duration, ms.
     pub audio_ms: Option<u64>,
     /// For attach entries: the item filed under the order.
     pub attach_item: Option<String>,
@@ -180,6 +180,8 @@ pub fn kind_label(kind: EntryKind) -> &'static str {
     match kind {
         EntryKind::Photo => "照片",
         EntryKind::Voice => "录音",
+        EntryKind::Video => "视频",
+        EntryKind::Received => "收到的材料",
         EntryKind::Note => "文字记录",
         EntryKind::Attach => "归档记录",
     }
@@ -305,7 +307,12 @@ fn item_blocks(n: usize, item: &ReportItem) -> Vec<Block> {
     b.push(Block::Hash("记录 SHA-256".into(), item.manifest_hash.clone()));
     b.push(Block::Field("设备".into(), format!("{}，第 {} 条", item.device_id, item.seq)));
     if let Some(ms) = item.audio_ms {
-        b.push(Block::Field("录音时长".into(), format!("{:.1} 秒", ms as f64 / 1000.0)));
+        let label = match item.kind {
+            EntryKind::Video => "视频时长",
+            EntryKind::Received => "时长",
+            _ => "录音时长",
+        };
+        b.push(Block::Field(label.into(), format!("{:.1} 秒", ms as f64 / 1000.0)));
     }
     if let Some(text) = &item.text {
         b.push(Block::Field("记录文字".into(), text.clone()));

@@ -54,8 +54,12 @@ pub fn purpose_zh(items: &[(usize, &ReportItem)]) -> String {
 
 fn counts(items: &[(usize, &ReportItem)]) -> String {
     let mut parts = Vec::new();
-    for (kind, name, unit) in [(EntryKind::Photo, "照片", "张"), (EntryKind::Voice, "录音", "段"), (EntryKind::Note, "文字记录", "条")]
-    {
+    for (kind, name, unit) in [
+        (EntryKind::Photo, "照片", "张"),
+        (EntryKind::Voice, "录音", "段"),
+        (EntryKind::Video, "视频", "段"),
+        (EntryKind::Note, "文字记录", "条"),
+    ] {
         let n = items.iter().filter(|(_, i)| i.kind == kind).count();
         if n > 0 {
             parts.push(format!("{name} {n} {unit}"));
@@ -81,7 +85,8 @@ pub struct Visit<'a> {
 pub fn visits(items: &[ReportItem]) -> Vec<Visit<'_>> {
     // Evidence captured outside a recorded visit is grouped by day, so every item belongs to one visit entry.
     let mut grouped: BTreeMap<String, Vec<(usize, &ReportItem)>> = BTreeMap::new();
-    for (i, item) in items.iter().enumerate().filter(|(_, i)| i.kind != EntryKind::Attach) {
+    // Received files are not on-site evidence: they never make a visit.
+    for (i, item) in items.iter().enumerate().filter(|(_, i)| i.kind.is_on_site_capture()) {
         let key = match &item.visit_id {
             Some(v) => format!("visit:{v}"),
             None => format!("day:{}", beijing_date(captured_ms(item))),

@@ -289,6 +289,8 @@ impl Device {
             anchored: None,
             exif: None,
             audio: None,
+            video: None,
+            received: None,
             text: if media.is_none() { Some("现场已清理 / cleaned up".into()) } else { None },
             attach: None,
             flags: vec![],

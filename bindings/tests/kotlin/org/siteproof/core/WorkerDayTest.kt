@@ -34,6 +34,7 @@ class WorkerDayTest {
     private val photo = env("SITEPROOF_PHOTO")
     private val photo2 = env("SITEPROOF_PHOTO2")
     private val voice = env("SITEPROOF_VOICE")
+    private val video = env("SITEPROOF_VIDEO")
     private val work = File(env("SITEPROOF_WORK_DIR"))
 
     // The fixture photo's EXIF GPS (DSCN0010.jpg), so the fix agrees with the file.
@@ -255,6 +256,34 @@ class WorkerDayTest {
         }
         SiteproofDevice.open(storeDir, secret).use { again ->
             assertEquals(4, again.listItems(null, false).size)
+        }
+    }
+
+    @Test
+    fun aClipAndAReceivedPhotoThroughTheBindings() {
+        val secret = ByteArray(32).also { SecureRandom().nextBytes(it) }
+        SiteproofDevice.open(File(work, "store-clips").path, secret).use { device ->
+            val clip = device.captureVideo(video, captureContextNow(fix(), null, null))
+            assertEquals(EntryKind.VIDEO, clip.kind)
+            assertEquals("video/mp4", clip.mediaType)
+            assertEquals(File(video).length().toULong(), clip.bytes)
+            assertTrue((clip.durationMs ?: 0uL) in 900uL..1100uL)
+            assertNull(clip.receivedFrom)
+
+            // A resident's WeChat photo: kept and signed, but as received, its 2008 EXIF not judged against this phone.
+            val got = device.importReceived(photo, "居民微信", captureContextNow(fix(), null, null))
+            assertEquals(EntryKind.RECEIVED, got.kind)
+            assertEquals("居民微信", got.receivedFrom)
+            assertEquals("image/jpeg", got.mediaType)
+            assertFalse(got.flags.toString(), "exif_time_mismatch" in got.flags)
+            assertEquals(2uL, got.seq)
+            try {
+                device.captureVideo(voice, captureContextNow(fix(), null, null))
+                fail("a voice note is not a clip")
+            } catch (e: SiteproofException.BadMedia) {
+                assertTrue(e.message, e.message!!.contains("not a video clip"))
+            }
+            assertTrue(device.verify().problems.isEmpty())
         }
     }
 

@@ -99,6 +99,8 @@ private fun kindLabel(item: EvidenceItem): String = when (item.kind) {
     EntryKind.PHOTO -> stringResource(R.string.evidence_photo)
     EntryKind.VOICE -> item.durationMs?.let { stringResource(R.string.evidence_voice_duration, it.toLong() / 1000) }
         ?: stringResource(R.string.evidence_voice)
+    EntryKind.VIDEO -> stringResource(R.string.evidence_video)
+    EntryKind.RECEIVED -> stringResource(R.string.evidence_received, item.receivedFrom ?: "")
     EntryKind.NOTE -> stringResource(R.string.evidence_note)
     EntryKind.ATTACH -> stringResource(R.string.evidence_attach)
 }
