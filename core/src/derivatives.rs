@@ -5,8 +5,6 @@
 
 use std::path::Path;
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
 use crate::device::Device;

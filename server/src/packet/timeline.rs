@@ -27,15 +27,6 @@ enum Rank {
     Export,
 }
 
-fn kind_zh(kind: EntryKind) -> &'static str {
-    match kind {
-        EntryKind::Photo => "照片",
-        EntryKind::Voice => "录音",
-        EntryKind::Note => "文字记录",
-        EntryKind::Attach => "归档记录",
-    }
-}
-
 /// What a change is called on the timeline: the 12345 words for replies, callbacks and reopening.
 fn change_word(e: &HistoryEntry) -> &'static str {
     match (e.field.as_str(), e.new_value.as_deref()) {
@@ -71,7 +62,16 @@ pub fn timeline_blocks(section: &str, order: &Order, facts: &PacketFacts, items:
         let n = i + 1;
         if item.kind != EntryKind::Attach {
             let who = worker_zh(&facts.workers, &item.device_id);
-            events.push((captured_ms(item), Rank::Capture, capture_clock(item), format!("拍摄 证据 {n}（{}），{who}", kind_zh(item.kind))));
+            events.push((
+                captured_ms(item),
+                Rank::Capture,
+                capture_clock(item),
+                format!(
+                    "{} 证据 {n}（{}），{who}",
+                    if item.kind.is_on_site_capture() { "拍摄" } else { "导入" },
+                    super::report::kind_label(item.kind)
+                ),
+            ));
         }
         events.push((item.received_at_ms, Rank::Receipt, Clock::Server, n.to_string()));
     }
