@@ -29,7 +29,7 @@ async fn tus_header(mut resp: Response) -> Response {
 
 /// The full application: API and console routes, JSON fallbacks, logging.
 pub fn app(state: AppState) -> Router {
-    let mut router = api::build().0.merge(console::build().0);
+    let mut router = api::build().0.merge(console::router(&state));
     if state.config.bench_sink {
         router = router.route("/bench/sink", axum::routing::post(api::public::bench_sink));
     }

@@ -794,3 +794,142 @@ fn the_order_page_names_people_by_real_name_and_marks_login_ids_without_one() {
     assert_eq!(r.status(), 422, "a bad name is refused, not stored");
     assert!(b.page("/console/orders/A-20").contains("王晓明（worker_a）"));
 }
+
+/// Follows a browser's redirects (at most five) from `path`; the final path, status and body.
+fn land(b: &Browser, path: &str) -> (String, u16, String) {
+    let mut at = path.to_string();
+    for _ in 0..5 {
+        let r = b.get(&at);
+        if r.status() == 303 {
+            at = r.headers()["location"].to_str().unwrap().to_string();
+            continue;
+        }
+        let status = r.status().as_u16();
+        return (at, status, r.text().unwrap());
+    }
+    panic!("{path} redirects more than five times");
+}
+
+#[test]
+fn the_console_address_with_or_without_a_trailing_slash_lands_on_the_order_list_or_the_login_form() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let coord = Browser::login(s, "coord_a");
+    let nobody = Browser::new(s);
+    for p in ["/console", "/console/"] {
+        let (at, status, body) = land(&coord, p);
+        assert_eq!((at.as_str(), status), ("/console/orders", 200), "logged in {p}: {body}");
+        assert!(body.contains("<html"), "logged in {p} shows a page, not JSON: {body}");
+        let (at, status, body) = land(&nobody, p);
+        assert_eq!((at.as_str(), status), ("/console/login", 200), "logged out {p}: {body}");
+        assert!(body.contains("name=\"password\""), "logged out {p} shows the login form: {body}");
+    }
+}
+
+/// A browser's cookie jar, by name: what `Set-Cookie` sets replaces what was there.
+fn keep_cookies(b: &mut Browser, r: &Response) {
+    let mut jar: Vec<(String, String)> = b
+        .cookie
+        .iter()
+        .flat_map(|c| c.split("; "))
+        .filter_map(|c| c.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect();
+    for set in r.headers().get_all("set-cookie") {
+        let pair = set.to_str().unwrap().split(';').next().unwrap();
+        let (k, v) = pair.split_once('=').unwrap();
+        jar.retain(|(name, _)| name != k);
+        jar.push((k.to_string(), v.to_string()));
+    }
+    b.cookie = Some(jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "));
+}
+
+/// Opens a page as a browser does (keeping cookies); its `<html lang>`.
+fn page_lang(b: &mut Browser, path: &str) -> String {
+    let r = b.get(path);
+    keep_cookies(b, &r);
+    assert_eq!(r.status(), 200, "GET {path}");
+    let html = r.text().unwrap();
+    let at = html.find("<html lang=\"").expect("page has a language") + 12;
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+#[test]
+fn english_chosen_on_any_page_lasts_over_the_following_clicks_until_chinese_is_chosen() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "L-1", Some(now_ms() + 86_400_000));
+    let mut b = Browser::login(s, "coord_a");
+    assert_eq!(page_lang(&mut b, "/console/orders?lang=en"), "en");
+    for p in ["/console/orders/L-1", "/console/followups", "/console/audit"] {
+        assert_eq!(page_lang(&mut b, p), "en", "{p} after choosing English on the order list");
+    }
+    assert_eq!(page_lang(&mut b, "/console/audit?lang=zh"), "zh-CN");
+    for p in ["/console/orders", "/console/orders/L-1"] {
+        assert_eq!(page_lang(&mut b, p), "zh-CN", "{p} after choosing Chinese again");
+    }
+}
+
+#[test]
+fn opening_an_order_with_voice_notes_audits_the_view_and_no_recording_until_one_is_played() {
+    use siteproof_core::evidence::{AudioSummary, EntryKind};
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "V-1", Some(now_ms() + 86_400_000));
+    let mut dev = w.device("worker_a");
+    let mut voices = vec![];
+    for n in 0..2u8 {
+        let audio: Vec<u8> = (0..4_000u32).map(|i| (i % 241) as u8 ^ n).collect();
+        let sha = dev.upload(s, &audio);
+        dev.seq += 1;
+        let sm = dev.manifest_with(dev.seq, dev.prev.clone(), Some((&sha, audio.len() as u64)), Some("V-1"), |m| {
+            m.kind = EntryKind::Voice;
+            let media = m.media.as_mut().unwrap();
+            (media.media_type, media.width, media.height) = ("audio/mp4".into(), None, None);
+            m.audio = Some(AudioSummary { duration_ms: 3_000, codec: "aac".into() });
+        });
+        dev.prev = Some(sm.hash());
+        assert_eq!(dev.post_manifest(s, &sm).status(), 201);
+        voices.push(sha);
+    }
+    let b = Browser::login(s, "coord_a");
+    let before = audit_rows(s).len();
+    let page = b.page("/console/orders/V-1");
+    // The browser fetches nothing until the coordinator presses play.
+    assert_eq!(page.matches("data-test=\"voice\"").count(), 2, "both voice notes shown");
+    assert_eq!(page.matches("preload=\"none\"").count(), 2, "{page}");
+    assert!(!page.contains("preload=\"metadata\"") && !page.contains("preload=\"auto\""));
+    let added: Vec<(String, String)> = audit_rows(s)[before..].to_vec();
+    assert_eq!(added, vec![("view_order".to_string(), "order:V-1".to_string())]);
+
+    // Asking about a recording without its bytes (HEAD) is no listening either.
+    let r = b.req(Method::HEAD, &format!("/console/blobs/{}", voices[0])).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(audit_rows(s).len(), before + 1, "HEAD fetches no bytes and is not audited");
+    // Pressing play: the player asks for the file from its first byte; that is one opening, its seeks are not.
+    let play = |range: &str| b.req(Method::GET, &format!("/console/blobs/{}", voices[1])).header("range", range).send().unwrap();
+    assert_eq!(play("bytes=0-").status(), 206);
+    assert_eq!(play("bytes=2000-").status(), 206);
+    let added: Vec<(String, String)> = audit_rows(s)[before + 1..].to_vec();
+    assert_eq!(added, vec![("view_original".to_string(), format!("blob:{}", voices[1]))]);
+}
+
+#[test]
+fn error_pages_are_titled_in_words_from_the_kind_of_error_in_both_languages() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "E-1", Some(now_ms() + 86_400_000));
+    let b = Browser::login(s, "coord_a");
+    let csrf = b.csrf("/console/orders/E-1");
+    let r = b.post_form("/console/orders/E-1/edit", &[("csrf", &csrf), ("status", "finished")]);
+    assert_eq!(r.status(), 422);
+    let page = r.text().unwrap();
+    assert!(page.contains("<h1>输入有误 / Invalid input</h1>"), "{page}");
+    assert!(page.contains("<title>输入有误 / Invalid input</title>"), "{page}");
+    let r = b.get("/console/orders/NO-SUCH-ORDER");
+    assert_eq!(r.status(), 404);
+    let page = r.text().unwrap();
+    assert!(page.contains("<h1>找不到 / Not found</h1>"), "{page}");
+    for reason in ["Unprocessable", "Not Found", "422", "404"] {
+        assert!(!page.contains(reason), "no HTTP reason phrase or number in {page}");
+    }
+}

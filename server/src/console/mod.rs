@@ -16,6 +16,7 @@ pub mod followups;
 pub mod followups_page;
 pub mod form;
 pub mod i18n;
+pub mod lang_choice;
 pub mod layout;
 pub mod login;
 pub mod media;
@@ -34,6 +35,7 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
     use Access::*;
     let t = Table::new()
         .add("GET", "/console", Public, login::home)
+        .add("GET", "/console/", Public, login::home)
         .add("GET", "/console/static/console.css", Public, layout::stylesheet)
         .add("GET", "/console/login", Public, login::form)
         .add("POST", "/console/login", Public, login::submit)
@@ -53,6 +55,13 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("GET", "/console/audit", Coordinator, audit_page::list)
         .add("GET", "/console/blobs/{sha256}", Coordinator, media::blob);
     (t.router.layer(axum::middleware::map_response(crate::security_headers::console)), t.routes)
+}
+
+/// The console router as served: [`build`]'s routes, with a `?lang=` on any
+/// page remembered in the language cookie (which needs the state to know
+/// whether the cookie must be `Secure`).
+pub fn router(state: &AppState) -> Router<AppState> {
+    build().0.layer(axum::middleware::from_fn_with_state(state.clone(), lang_choice::remember))
 }
 
 /// The console's routes (for the tenancy test).

@@ -264,7 +264,7 @@ fn item_card(u: &ConsoleUser, i: &Item) -> Markup {
                 @match i.kind.as_str() {
                     "photo" => (thumb(l, i)),
                     "voice" => @if let Some(sha) = &i.media_sha256 {
-                        audio controls preload="metadata" src=(format!("/console/blobs/{sha}")) data-test="voice" {}
+                        audio controls preload="none" src=(format!("/console/blobs/{sha}")) data-test="voice" {}
                         @if let Some(a) = m.and_then(|m| m.audio.as_ref()) { div.muted { (format!("{:.1}", a.duration_ms as f64 / 1000.0)) " " (l.t("秒", "s")) " · " (a.codec) } }
                     },
                     _ => {},
