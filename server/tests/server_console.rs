@@ -184,10 +184,9 @@ fn tenancy_over_every_console_route() {
 
     let coord_a = Browser::login(s, "coord_a");
     let csrf_a = coord_a.csrf("/console/orders/A-1");
-    let r = coord_a.post_form(
-        "/console/orders/A-1/followups",
-        &[("csrf", &csrf_a), ("from", "2026-01-01T08:00"), ("due", "2026-01-02T08:00"), ("note", "看")],
-    );
+    // A window in the future: one entirely in the past is refused.
+    let (from, due) = (local(now_ms() + 86_400_000), local(now_ms() + 2 * 86_400_000));
+    let r = coord_a.post_form("/console/orders/A-1/followups", &[("csrf", &csrf_a), ("from", &from), ("due", &due), ("note", "看")]);
     assert_eq!(r.status(), 303);
     let coord_b = Browser::login(s, "coord_b");
     let csrf_b = coord_b.csrf("/console/orders");
@@ -211,8 +210,8 @@ fn tenancy_over_every_console_route() {
             // A complete, valid form for every POST route, so only tenancy can refuse it.
             let fields = [
                 ("csrf", csrf),
-                ("from", "2026-01-01T08:00"),
-                ("due", "2026-01-02T08:00"),
+                ("from", from.as_str()),
+                ("due", due.as_str()),
                 ("note", "x"),
                 ("status", "in_progress"),
                 ("after", "x"),
@@ -371,8 +370,20 @@ fn followups_due_missed_observed() {
     let post = |from: &str, due: &str, note: &str| {
         b.post_form("/console/orders/F-1/followups", &[("csrf", &csrf), ("from", from), ("due", due), ("note", note)])
     };
-    assert_eq!(post("2026-09-21T08:00", "2026-09-22T08:00", "observed window").status(), 303);
-    assert_eq!(post("2026-09-23T08:00", "2026-09-24T08:00", "missed window").status(), 303);
+    // Windows that were scheduled while still ahead and have closed since: one with evidence captured inside it, one without.
+    let order_id: i64 = {
+        let db = rusqlite::Connection::open(s.data.join("siteproof.db")).unwrap();
+        db.query_row("SELECT id FROM orders WHERE number = 'F-1'", [], |r| r.get(0)).unwrap()
+    };
+    let stored_window = |from: &str, due: &str, note: &str| {
+        let db = rusqlite::Connection::open(s.data.join("siteproof.db")).unwrap();
+        let ms = |t: &str| chrono::DateTime::parse_from_rfc3339(&format!("{t}:00+08:00")).unwrap().timestamp_millis();
+        let sql = "INSERT INTO followups (order_id, from_ms, due_ms, note, created_by, created_at_ms) \
+                   VALUES (?1, ?2, ?3, ?4, (SELECT id FROM users WHERE username = 'coord_a'), ?2)";
+        db.execute(sql, rusqlite::params![order_id, ms(from), ms(due), note]).unwrap();
+    };
+    stored_window("2026-09-21T08:00", "2026-09-22T08:00", "observed window");
+    stored_window("2026-09-23T08:00", "2026-09-24T08:00", "missed window");
     let now = now_ms();
     assert_eq!(post(&local(now - 3_600_000), &local(now + 86_400_000), "due window").status(), 303);
     assert_eq!(post("2026-09-24T08:00", "2026-09-23T08:00", "backwards").status(), 422);
@@ -932,4 +943,26 @@ fn error_pages_are_titled_in_words_from_the_kind_of_error_in_both_languages() {
     for reason in ["Unprocessable", "Not Found", "422", "404"] {
         assert!(!page.contains(reason), "no HTTP reason phrase or number in {page}");
     }
+}
+
+#[test]
+fn a_follow_up_window_entirely_in_the_past_is_refused_in_both_languages_and_not_stored() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "P-1", Some(now_ms() + 86_400_000));
+    let b = Browser::login(s, "coord_a");
+    let csrf = b.csrf("/console/orders/P-1");
+    let post = |from: &str, due: &str, note: &str| {
+        b.post_form("/console/orders/P-1/followups", &[("csrf", &csrf), ("from", from), ("due", due), ("note", note)])
+    };
+    let now = now_ms();
+    let r = post(&local(now - 2 * 86_400_000), &local(now - 86_400_000), "yesterday");
+    assert_eq!(r.status(), 422);
+    let page = r.text().unwrap();
+    assert!(page.contains("data-code=\"bad_window\""), "{page}");
+    assert!(page.contains("已过") && page.contains("already"), "the refusal says why, zh-CN and English: {page}");
+    // A window that opened already and is still running is accepted (it is due now).
+    assert_eq!(post(&local(now - 3_600_000), &local(now + 86_400_000), "running").status(), 303);
+    let order = b.page("/console/orders/P-1");
+    assert!(order.contains("running") && !order.contains("yesterday"), "only the running window is stored");
 }
