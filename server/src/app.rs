@@ -3,8 +3,8 @@
 //! and methods, the tus header, nosniff, request logging). It lives beside
 //! both so neither the API nor the console has to know the other.
 
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use crate::error::ApiError;
@@ -13,8 +13,11 @@ use crate::{api, console};
 use siteproof_protocol::wire::error_code::ErrorCode;
 use siteproof_protocol::wire::tus;
 
-async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NoSuchRoute, "没有这个接口", "no such endpoint")
+async fn not_found(uri: Uri) -> Response {
+    if console::unknown_path::is_console(uri.path()) {
+        return console::unknown_path::answer(uri.path(), uri.query());
+    }
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NoSuchRoute, "没有这个接口", "no such endpoint").into_response()
 }
 
 async fn method_not_allowed() -> ApiError {

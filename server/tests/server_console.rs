@@ -966,3 +966,23 @@ fn a_follow_up_window_entirely_in_the_past_is_refused_in_both_languages_and_not_
     let order = b.page("/console/orders/P-1");
     assert!(order.contains("running") && !order.contains("yesterday"), "only the running window is stored");
 }
+
+#[test]
+fn an_unknown_console_address_gets_a_page_not_json_and_a_trailing_slash_is_dropped() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let coord = Browser::login(s, "coord_a");
+    let r = coord.get("/console/orders/?lang=en");
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/console/orders?lang=en");
+    let (at, status, _) = land(&coord, "/console/audit/");
+    assert_eq!((at.as_str(), status), ("/console/audit", 200));
+    let r = coord.get("/console/no-such-page");
+    assert_eq!(r.status(), 404);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = r.text().unwrap();
+    assert!(page.contains("<h1>找不到 / Not found</h1>") && page.contains("no such page"), "{page}");
+    // The API keeps its JSON answer.
+    let r = s.req(Method::GET, "/v1/no-such-route", None).send().unwrap();
+    assert_eq!(err_code(r), (404, "no_such_route".into()));
+}

@@ -24,6 +24,7 @@ pub mod order_page;
 pub mod orders_list;
 pub mod orders_query;
 pub mod session;
+pub mod unknown_path;
 
 use axum::Router;
 
