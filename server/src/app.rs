@@ -20,8 +20,12 @@ async fn not_found(uri: Uri) -> Response {
     ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NoSuchRoute, "没有这个接口", "no such endpoint").into_response()
 }
 
-async fn method_not_allowed() -> ApiError {
+async fn method_not_allowed(uri: Uri) -> Response {
+    if console::unknown_path::is_console(uri.path()) {
+        return console::unknown_path::wrong_method();
+    }
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed, "此接口不支持该方法", "method not allowed on this endpoint")
+        .into_response()
 }
 
 async fn tus_header(mut resp: Response) -> Response {

@@ -982,7 +982,14 @@ fn an_unknown_console_address_gets_a_page_not_json_and_a_trailing_slash_is_dropp
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let page = r.text().unwrap();
     assert!(page.contains("<h1>找不到 / Not found</h1>") && page.contains("no such page"), "{page}");
-    // The API keeps its JSON answer.
+    // A form's address opened in the address bar (the export confirmation reloaded, say).
+    let r = coord.get("/console/orders/X-1/packet");
+    assert_eq!(r.status(), 405);
+    let page = r.text().unwrap();
+    assert!(page.contains("<h1>此处不能这样操作 / Not possible here</h1>") && page.contains("use its button"), "{page}");
+    // The API keeps its JSON answers.
     let r = s.req(Method::GET, "/v1/no-such-route", None).send().unwrap();
     assert_eq!(err_code(r), (404, "no_such_route".into()));
+    let r = s.req(Method::DELETE, "/v1/orders", Some(&w.coord_a)).send().unwrap();
+    assert_eq!(err_code(r), (405, "method_not_allowed".into()));
 }
