@@ -3,8 +3,8 @@
 //! and methods, the tus header, nosniff, request logging). It lives beside
 //! both so neither the API nor the console has to know the other.
 
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use crate::error::ApiError;
@@ -13,12 +13,19 @@ use crate::{api, console};
 use siteproof_protocol::wire::error_code::ErrorCode;
 use siteproof_protocol::wire::tus;
 
-async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NoSuchRoute, "没有这个接口", "no such endpoint")
+async fn not_found(uri: Uri) -> Response {
+    if console::unknown_path::is_console(uri.path()) {
+        return console::unknown_path::answer(uri.path(), uri.query());
+    }
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NoSuchRoute, "没有这个接口", "no such endpoint").into_response()
 }
 
-async fn method_not_allowed() -> ApiError {
+async fn method_not_allowed(uri: Uri) -> Response {
+    if console::unknown_path::is_console(uri.path()) {
+        return console::unknown_path::wrong_method();
+    }
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed, "此接口不支持该方法", "method not allowed on this endpoint")
+        .into_response()
 }
 
 async fn tus_header(mut resp: Response) -> Response {
@@ -29,7 +36,7 @@ async fn tus_header(mut resp: Response) -> Response {
 
 /// The full application: API and console routes, JSON fallbacks, logging.
 pub fn app(state: AppState) -> Router {
-    let mut router = api::build().0.merge(console::build().0);
+    let mut router = api::build().0.merge(console::router(&state));
     if state.config.bench_sink {
         router = router.route("/bench/sink", axum::routing::post(api::public::bench_sink));
     }

@@ -184,10 +184,9 @@ fn tenancy_over_every_console_route() {
 
     let coord_a = Browser::login(s, "coord_a");
     let csrf_a = coord_a.csrf("/console/orders/A-1");
-    let r = coord_a.post_form(
-        "/console/orders/A-1/followups",
-        &[("csrf", &csrf_a), ("from", "2026-01-01T08:00"), ("due", "2026-01-02T08:00"), ("note", "看")],
-    );
+    // A window in the future: one entirely in the past is refused.
+    let (from, due) = (local(now_ms() + 86_400_000), local(now_ms() + 2 * 86_400_000));
+    let r = coord_a.post_form("/console/orders/A-1/followups", &[("csrf", &csrf_a), ("from", &from), ("due", &due), ("note", "看")]);
     assert_eq!(r.status(), 303);
     let coord_b = Browser::login(s, "coord_b");
     let csrf_b = coord_b.csrf("/console/orders");
@@ -211,8 +210,8 @@ fn tenancy_over_every_console_route() {
             // A complete, valid form for every POST route, so only tenancy can refuse it.
             let fields = [
                 ("csrf", csrf),
-                ("from", "2026-01-01T08:00"),
-                ("due", "2026-01-02T08:00"),
+                ("from", from.as_str()),
+                ("due", due.as_str()),
                 ("note", "x"),
                 ("status", "in_progress"),
                 ("after", "x"),
@@ -371,8 +370,20 @@ fn followups_due_missed_observed() {
     let post = |from: &str, due: &str, note: &str| {
         b.post_form("/console/orders/F-1/followups", &[("csrf", &csrf), ("from", from), ("due", due), ("note", note)])
     };
-    assert_eq!(post("2026-09-21T08:00", "2026-09-22T08:00", "observed window").status(), 303);
-    assert_eq!(post("2026-09-23T08:00", "2026-09-24T08:00", "missed window").status(), 303);
+    // Windows that were scheduled while still ahead and have closed since: one with evidence captured inside it, one without.
+    let order_id: i64 = {
+        let db = rusqlite::Connection::open(s.data.join("siteproof.db")).unwrap();
+        db.query_row("SELECT id FROM orders WHERE number = 'F-1'", [], |r| r.get(0)).unwrap()
+    };
+    let stored_window = |from: &str, due: &str, note: &str| {
+        let db = rusqlite::Connection::open(s.data.join("siteproof.db")).unwrap();
+        let ms = |t: &str| chrono::DateTime::parse_from_rfc3339(&format!("{t}:00+08:00")).unwrap().timestamp_millis();
+        let sql = "INSERT INTO followups (order_id, from_ms, due_ms, note, created_by, created_at_ms) \
+                   VALUES (?1, ?2, ?3, ?4, (SELECT id FROM users WHERE username = 'coord_a'), ?2)";
+        db.execute(sql, rusqlite::params![order_id, ms(from), ms(due), note]).unwrap();
+    };
+    stored_window("2026-09-21T08:00", "2026-09-22T08:00", "observed window");
+    stored_window("2026-09-23T08:00", "2026-09-24T08:00", "missed window");
     let now = now_ms();
     assert_eq!(post(&local(now - 3_600_000), &local(now + 86_400_000), "due window").status(), 303);
     assert_eq!(post("2026-09-24T08:00", "2026-09-23T08:00", "backwards").status(), 422);
@@ -793,4 +804,192 @@ fn the_order_page_names_people_by_real_name_and_marks_login_ids_without_one() {
     let r = b.post_form("/console/orders/A-20/assignee-name", &[("csrf", &csrf), ("real_name", "王\n晓明")]);
     assert_eq!(r.status(), 422, "a bad name is refused, not stored");
     assert!(b.page("/console/orders/A-20").contains("王晓明（worker_a）"));
+}
+
+/// Follows a browser's redirects (at most five) from `path`; the final path, status and body.
+fn land(b: &Browser, path: &str) -> (String, u16, String) {
+    let mut at = path.to_string();
+    for _ in 0..5 {
+        let r = b.get(&at);
+        if r.status() == 303 {
+            at = r.headers()["location"].to_str().unwrap().to_string();
+            continue;
+        }
+        let status = r.status().as_u16();
+        return (at, status, r.text().unwrap());
+    }
+    panic!("{path} redirects more than five times");
+}
+
+#[test]
+fn the_console_address_with_or_without_a_trailing_slash_lands_on_the_order_list_or_the_login_form() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let coord = Browser::login(s, "coord_a");
+    let nobody = Browser::new(s);
+    for p in ["/console", "/console/"] {
+        let (at, status, body) = land(&coord, p);
+        assert_eq!((at.as_str(), status), ("/console/orders", 200), "logged in {p}: {body}");
+        assert!(body.contains("<html"), "logged in {p} shows a page, not JSON: {body}");
+        let (at, status, body) = land(&nobody, p);
+        assert_eq!((at.as_str(), status), ("/console/login", 200), "logged out {p}: {body}");
+        assert!(body.contains("name=\"password\""), "logged out {p} shows the login form: {body}");
+    }
+}
+
+/// A browser's cookie jar, by name: what `Set-Cookie` sets replaces what was there.
+fn keep_cookies(b: &mut Browser, r: &Response) {
+    let mut jar: Vec<(String, String)> = b
+        .cookie
+        .iter()
+        .flat_map(|c| c.split("; "))
+        .filter_map(|c| c.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect();
+    for set in r.headers().get_all("set-cookie") {
+        let pair = set.to_str().unwrap().split(';').next().unwrap();
+        let (k, v) = pair.split_once('=').unwrap();
+        jar.retain(|(name, _)| name != k);
+        jar.push((k.to_string(), v.to_string()));
+    }
+    b.cookie = Some(jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "));
+}
+
+/// Opens a page as a browser does (keeping cookies); its `<html lang>`.
+fn page_lang(b: &mut Browser, path: &str) -> String {
+    let r = b.get(path);
+    keep_cookies(b, &r);
+    assert_eq!(r.status(), 200, "GET {path}");
+    let html = r.text().unwrap();
+    let at = html.find("<html lang=\"").expect("page has a language") + 12;
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+#[test]
+fn english_chosen_on_any_page_lasts_over_the_following_clicks_until_chinese_is_chosen() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "L-1", Some(now_ms() + 86_400_000));
+    let mut b = Browser::login(s, "coord_a");
+    assert_eq!(page_lang(&mut b, "/console/orders?lang=en"), "en");
+    for p in ["/console/orders/L-1", "/console/followups", "/console/audit"] {
+        assert_eq!(page_lang(&mut b, p), "en", "{p} after choosing English on the order list");
+    }
+    assert_eq!(page_lang(&mut b, "/console/audit?lang=zh"), "zh-CN");
+    for p in ["/console/orders", "/console/orders/L-1"] {
+        assert_eq!(page_lang(&mut b, p), "zh-CN", "{p} after choosing Chinese again");
+    }
+}
+
+#[test]
+fn opening_an_order_with_voice_notes_audits_the_view_and_no_recording_until_one_is_played() {
+    use siteproof_core::evidence::{AudioSummary, EntryKind};
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "V-1", Some(now_ms() + 86_400_000));
+    let mut dev = w.device("worker_a");
+    let mut voices = vec![];
+    for n in 0..2u8 {
+        let audio: Vec<u8> = (0..4_000u32).map(|i| (i % 241) as u8 ^ n).collect();
+        let sha = dev.upload(s, &audio);
+        dev.seq += 1;
+        let sm = dev.manifest_with(dev.seq, dev.prev.clone(), Some((&sha, audio.len() as u64)), Some("V-1"), |m| {
+            m.kind = EntryKind::Voice;
+            let media = m.media.as_mut().unwrap();
+            (media.media_type, media.width, media.height) = ("audio/mp4".into(), None, None);
+            m.audio = Some(AudioSummary { duration_ms: 3_000, codec: "aac".into() });
+        });
+        dev.prev = Some(sm.hash());
+        assert_eq!(dev.post_manifest(s, &sm).status(), 201);
+        voices.push(sha);
+    }
+    let b = Browser::login(s, "coord_a");
+    let before = audit_rows(s).len();
+    let page = b.page("/console/orders/V-1");
+    // The browser fetches nothing until the coordinator presses play.
+    assert_eq!(page.matches("data-test=\"voice\"").count(), 2, "both voice notes shown");
+    assert_eq!(page.matches("preload=\"none\"").count(), 2, "{page}");
+    assert!(!page.contains("preload=\"metadata\"") && !page.contains("preload=\"auto\""));
+    let added: Vec<(String, String)> = audit_rows(s)[before..].to_vec();
+    assert_eq!(added, vec![("view_order".to_string(), "order:V-1".to_string())]);
+
+    // Asking about a recording without its bytes (HEAD) is no listening either.
+    let r = b.req(Method::HEAD, &format!("/console/blobs/{}", voices[0])).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(audit_rows(s).len(), before + 1, "HEAD fetches no bytes and is not audited");
+    // Pressing play: the player asks for the file from its first byte; that is one opening, its seeks are not.
+    let play = |range: &str| b.req(Method::GET, &format!("/console/blobs/{}", voices[1])).header("range", range).send().unwrap();
+    assert_eq!(play("bytes=0-").status(), 206);
+    assert_eq!(play("bytes=2000-").status(), 206);
+    let added: Vec<(String, String)> = audit_rows(s)[before + 1..].to_vec();
+    assert_eq!(added, vec![("view_original".to_string(), format!("blob:{}", voices[1]))]);
+}
+
+#[test]
+fn error_pages_are_titled_in_words_from_the_kind_of_error_in_both_languages() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "E-1", Some(now_ms() + 86_400_000));
+    let b = Browser::login(s, "coord_a");
+    let csrf = b.csrf("/console/orders/E-1");
+    let r = b.post_form("/console/orders/E-1/edit", &[("csrf", &csrf), ("status", "finished")]);
+    assert_eq!(r.status(), 422);
+    let page = r.text().unwrap();
+    assert!(page.contains("<h1>输入有误 / Invalid input</h1>"), "{page}");
+    assert!(page.contains("<title>输入有误 / Invalid input</title>"), "{page}");
+    let r = b.get("/console/orders/NO-SUCH-ORDER");
+    assert_eq!(r.status(), 404);
+    let page = r.text().unwrap();
+    assert!(page.contains("<h1>找不到 / Not found</h1>"), "{page}");
+    for reason in ["Unprocessable", "Not Found", "422", "404"] {
+        assert!(!page.contains(reason), "no HTTP reason phrase or number in {page}");
+    }
+}
+
+#[test]
+fn a_follow_up_window_entirely_in_the_past_is_refused_in_both_languages_and_not_stored() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "P-1", Some(now_ms() + 86_400_000));
+    let b = Browser::login(s, "coord_a");
+    let csrf = b.csrf("/console/orders/P-1");
+    let post = |from: &str, due: &str, note: &str| {
+        b.post_form("/console/orders/P-1/followups", &[("csrf", &csrf), ("from", from), ("due", due), ("note", note)])
+    };
+    let now = now_ms();
+    let r = post(&local(now - 2 * 86_400_000), &local(now - 86_400_000), "yesterday");
+    assert_eq!(r.status(), 422);
+    let page = r.text().unwrap();
+    assert!(page.contains("data-code=\"bad_window\""), "{page}");
+    assert!(page.contains("已过") && page.contains("already"), "the refusal says why, zh-CN and English: {page}");
+    // A window that opened already and is still running is accepted (it is due now).
+    assert_eq!(post(&local(now - 3_600_000), &local(now + 86_400_000), "running").status(), 303);
+    let order = b.page("/console/orders/P-1");
+    assert!(order.contains("running") && !order.contains("yesterday"), "only the running window is stored");
+}
+
+#[test]
+fn an_unknown_console_address_gets_a_page_not_json_and_a_trailing_slash_is_dropped() {
+    let w = World::new(&[]);
+    let s = &w.server;
+    let coord = Browser::login(s, "coord_a");
+    let r = coord.get("/console/orders/?lang=en");
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/console/orders?lang=en");
+    let (at, status, _) = land(&coord, "/console/audit/");
+    assert_eq!((at.as_str(), status), ("/console/audit", 200));
+    let r = coord.get("/console/no-such-page");
+    assert_eq!(r.status(), 404);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = r.text().unwrap();
+    assert!(page.contains("<h1>找不到 / Not found</h1>") && page.contains("no such page"), "{page}");
+    // A form's address opened in the address bar (the export confirmation reloaded, say).
+    let r = coord.get("/console/orders/X-1/packet");
+    assert_eq!(r.status(), 405);
+    let page = r.text().unwrap();
+    assert!(page.contains("<h1>此处不能这样操作 / Not possible here</h1>") && page.contains("use its button"), "{page}");
+    // The API keeps its JSON answers.
+    let r = s.req(Method::GET, "/v1/no-such-route", None).send().unwrap();
+    assert_eq!(err_code(r), (404, "no_such_route".into()));
+    let r = s.req(Method::DELETE, "/v1/orders", Some(&w.coord_a)).send().unwrap();
+    assert_eq!(err_code(r), (405, "method_not_allowed".into()));
 }

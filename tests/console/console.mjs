@@ -1,7 +1,7 @@
 // Drives the coordinators' console in Debian's headless Chromium, the way a
 // coordinator would: log in, open an order, read the verification badges,
-// play the voice note, look at a photo and its map link, switch language,
-// and export the dispute packet when the server offers it.
+// play the voice note, look at a photo and its map link, switch language
+// (and keep it over the following clicks), and export the dispute packet when the server offers it.
 //
 // Input (environment): CONSOLE_URL, CONSOLE_USER, CONSOLE_PASSWORD,
 // ORDER_NUMBER, EXPECT_ITEMS (photos+voice+notes on the order),
@@ -133,6 +133,14 @@ try {
   await page.waitForSelector('html[lang=en]');
   check((await page.locator('[data-test=badge]').first().innerText()).includes('Signature'), 'badges in English');
   await shot(page, 'order-page-en');
+  // The choice lasts: three clicks through the navigation and back to the order stay in English.
+  for (const [link, url] of [['/console/followups', '**/console/followups'], ['/console/audit', '**/console/audit'], ['/console/orders', '**/console/orders']]) {
+    await Promise.all([page.waitForURL(url), page.click(`nav a[href="${link}"]`)]);
+    check((await page.locator('html').getAttribute('lang')) === 'en', `still English after clicking ${link}`);
+  }
+  await Promise.all([page.waitForURL(`**/console/orders/${encodeURIComponent(order)}`), page.locator(`tr[data-order="${order}"] a`).click()]);
+  check((await page.locator('html').getAttribute('lang')) === 'en', 'still English back on the order');
+  found.englishClicks = 4;
 
   // 7. The dispute packet downloads as a ZIP when the server has the export.
   const exportForm = page.locator('#export-form');

@@ -38,7 +38,7 @@ pub fn received(l: Lang, i: &Item) -> Markup {
     html! {
         @match &i.media_sha256 {
             Some(_) if ct.starts_with("video/") => (video(l, i)),
-            Some(sha) if ct.starts_with("audio/") => audio controls preload="metadata" src=(format!("/console/blobs/{sha}")) {},
+            Some(sha) if ct.starts_with("audio/") => audio controls preload="none" src=(format!("/console/blobs/{sha}")) {},
             Some(sha) => a href=(format!("/console/blobs/{sha}")) target="_blank" {
                 @match &i.thumbnail {
                     Some(t) => img src=(format!("/console/blobs/{t}")) alt=(l.t("收到的材料", "received file")) loading="lazy";,

@@ -99,8 +99,17 @@ pub fn schedule(c: &Connection, order_id: i64, from_ms: i64, due_ms: i64, note: 
     if due_ms - from_ms > 90 * 86_400_000 {
         return Err(ApiError::invalid(ErrorCode::BadWindow, "跟进窗口不能超过 90 天 / a follow-up window may not exceed 90 days"));
     }
+    let now = now_ms();
+    // A window that closed before it was scheduled can only ever read "missed": nobody can go and look any more.
+    // One that opened already and is still running is fine (it is due now).
+    if due_ms <= now {
+        return Err(ApiError::invalid(
+            ErrorCode::BadWindow,
+            "跟进截止时间已过，请选择尚未过去的时间 / the window has already ended; choose a time still ahead",
+        ));
+    }
     let note = multi_line("note", note, 1000)?;
-    Ok(repo::followups::insert(c, order_id, from_ms, due_ms, &note, user_id, now_ms())?)
+    Ok(repo::followups::insert(c, order_id, from_ms, due_ms, &note, user_id, now)?)
 }
 
 /// Cancels a follow-up of an order (kept, marked cancelled).

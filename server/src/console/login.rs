@@ -11,7 +11,7 @@ use maud::{html, DOCTYPE};
 use super::errors::ConsoleResult;
 use super::form::{CheckedPost, Form};
 use super::i18n::Lang;
-use super::session::{check_origin, clear_session_cookie, cookies_secure, lang_cookie, lang_of, session_cookie};
+use super::session::{check_origin, clear_session_cookie, cookies_secure, lang_of, session_cookie};
 use crate::auth::client_addr::ClientAddr;
 use crate::auth::{session, Role};
 use crate::error::ApiError;
@@ -41,10 +41,10 @@ fn login_page(l: Lang, error: Option<&str>) -> maud::Markup {
 }
 
 /// `GET /console/login`.
-pub async fn form(State(st): State<AppState>, RawQuery(q): RawQuery, h: HeaderMap) -> Response {
+/// (A `?lang=` choice is remembered by [`super::lang_choice::remember`], as on every page.)
+pub async fn form(RawQuery(q): RawQuery, h: HeaderMap) -> Response {
     let l = lang_of(q.as_deref(), &h);
-    let secure = cookies_secure(&st, &h);
-    ([(header::CACHE_CONTROL, "no-store".to_string()), (header::SET_COOKIE, lang_cookie(l, secure))], login_page(l, None)).into_response()
+    ([(header::CACHE_CONTROL, "no-store")], login_page(l, None)).into_response()
 }
 
 /// `POST /console/login` - sets the session cookie and goes to the order list.

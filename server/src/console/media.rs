@@ -1,10 +1,11 @@
 //! Serving evidence files to the console: thumbnails inline, originals on
 //! demand, voice notes and video clips with HTTP Range so the browser's
 //! player can seek. Only blobs a device of the user's communities uploaded are served;
-//! opening or downloading an original is written to the audit log.
+//! opening, playing or downloading an original is written to the audit log
+//! (once, when its bytes are fetched from the start; never by a preload).
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tokio::io::AsyncReadExt;
 
@@ -73,6 +74,7 @@ pub async fn blob(
     State(st): State<AppState>,
     Path(sha): Path<String>,
     RawQuery(q): RawQuery,
+    method: Method,
     h: HeaderMap,
 ) -> ConsoleResult<Response> {
     let q = query(q.as_deref(), &["download", "lang"])?;
@@ -100,8 +102,11 @@ pub async fn blob(
             return Ok((StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{len}"))]).into_response());
         }
     };
-    // One audit row per opening, not per seek: players fetch many ranges of one file.
-    if !derivative_only && range.is_none_or(|r| r.start == 0) {
+    // The audit records what a person did: open or play a recording. The order page's players preload nothing, so
+    // a GET from the first byte (a whole file, or the `bytes=0-` a player asks for when play is pressed) is one
+    // opening; later ranges are the same player seeking, and a HEAD fetches no bytes at all.
+    let fetches_from_start = method != Method::HEAD && range.is_none_or(|r| r.start == 0);
+    if !derivative_only && fetches_from_start {
         let action = if download { "download_original" } else { "view_original" };
         let (uid, target) = (u.principal.user_id, format!("blob:{sha}"));
         st.db.call(move |c| Ok(audit(c, Some(uid), action, &target)?)).await?;

@@ -17,6 +17,7 @@ pub mod followups;
 pub mod followups_page;
 pub mod form;
 pub mod i18n;
+pub mod lang_choice;
 pub mod layout;
 pub mod login;
 pub mod media;
@@ -24,6 +25,7 @@ pub mod order_page;
 pub mod orders_list;
 pub mod orders_query;
 pub mod session;
+pub mod unknown_path;
 
 use axum::Router;
 
@@ -35,6 +37,7 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
     use Access::*;
     let t = Table::new()
         .add("GET", "/console", Public, login::home)
+        .add("GET", "/console/", Public, login::home)
         .add("GET", "/console/static/console.css", Public, layout::stylesheet)
         .add("GET", "/console/login", Public, login::form)
         .add("POST", "/console/login", Public, login::submit)
@@ -54,6 +57,13 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("GET", "/console/audit", Coordinator, audit_page::list)
         .add("GET", "/console/blobs/{sha256}", Coordinator, media::blob);
     (t.router.layer(axum::middleware::map_response(crate::security_headers::console)), t.routes)
+}
+
+/// The console router as served: [`build`]'s routes, with a `?lang=` on any
+/// page remembered in the language cookie (which needs the state to know
+/// whether the cookie must be `Secure`).
+pub fn router(state: &AppState) -> Router<AppState> {
+    build().0.layer(axum::middleware::from_fn_with_state(state.clone(), lang_choice::remember))
 }
 
 /// The console's routes (for the tenancy test).

@@ -266,7 +266,7 @@ fn item_card(u: &ConsoleUser, i: &Item) -> Markup {
                     "photo" => (thumb(l, i)),
                     "voice" => @if let Some(sha) = &i.media_sha256 {
                         @if i.media_type.as_deref().is_some_and(siteproof_media::browsers_play) {
-                            audio controls preload="metadata" src=(format!("/console/blobs/{sha}")) data-test="voice" {}
+                            audio controls preload="none" src=(format!("/console/blobs/{sha}")) data-test="voice" {}
                         } @else {
                             // AMR (and anything else browsers cannot play): the file itself, for a player that can.
                             p data-test="voice-download" {

@@ -78,13 +78,17 @@ pub fn csrf_token(session_token: &str) -> String {
 
 /// The language of a request: `?lang=` wins, then the cookie, then Chinese.
 pub fn lang_of(parts_query: Option<&str>, h: &HeaderMap) -> Lang {
-    let from_query = parts_query
-        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|pairs| pairs.into_iter().find_map(|(k, v)| (k == "lang").then_some(v)));
-    match from_query {
-        Some(v) => Lang::parse(&v),
+    match chosen_lang(parts_query) {
+        Some(l) => l,
         None => cookie(h, LANG_COOKIE).map(|v| Lang::parse(&v)).unwrap_or(Lang::Zh),
     }
+}
+
+/// The language a request's `?lang=` chooses, if it names one.
+pub fn chosen_lang(parts_query: Option<&str>) -> Option<Lang> {
+    parts_query
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|pairs| pairs.into_iter().find_map(|(k, v)| (k == "lang").then(|| Lang::parse(&v))))
 }
 
 /// Refuses a POST whose `Origin` names another site (browsers send it on cross-site form posts).
