@@ -230,7 +230,7 @@ impl Device {
     }
 
     /// Appends one signed entry in one transaction: seq, prev link, manifest, blob row, jobs.
-    fn append_entry(
+    pub(crate) fn append_entry(
         &self,
         ctx: &CaptureContext,
         kind: EntryKind,

@@ -33,6 +33,8 @@ pub mod device;
 pub mod error;
 pub mod items;
 pub mod keys;
+pub mod late_fix;
+pub mod location_choice;
 /// The media readers, their own crate (`siteproof-media`) since the server uses them too.
 pub use siteproof_media as media;
 pub mod orders;
@@ -54,6 +56,10 @@ pub use derivatives::DerivativeInfo;
 pub use device::{now_ms, Device, DeviceInfo, Enrollment};
 pub use error::{Error, Result};
 pub use evidence::LocationFix;
+pub use late_fix::FixStatus;
+pub use location_choice::{
+    choose_location_provider, LocationAdvice, LocationChoice, LocationPermission, LocationPlatform, LocationProvider,
+};
 pub use orders::{NewOrder, OrderUpdate, WorkOrder};
 pub use queue::{JobPart, JobState, OutboxJob, QueueStatus};
 pub use retention::PruneReport;

@@ -27,11 +27,16 @@ pub const UNANCHORED: &str = "unanchored";
 pub const DEVICE_CLOCK_WRONG: &str = "device_clock_wrong";
 /// No thumbnail or preview could be made (format without a decoder, or damaged pixel data).
 pub const NO_PREVIEW: &str = "no_preview";
+/// On a follow-up entry: its fix was found after the capture it names (saved at once without one).
+pub const LATE_FIX: &str = "late_fix";
 
 /// A fix older than this (5 minutes) is stale.
 pub const STALE_FIX_MS: i64 = 5 * 60 * 1000;
 /// Accuracy radius above which a fix is flagged as low accuracy.
 pub const LOW_ACCURACY_M: f64 = 100.0;
+/// How long after a capture a fix may be taken and still be recorded for it (2 minutes): a worker on foot
+/// covers about 150 m in that time, so a later fix says too little about where the capture happened.
+pub const LATE_FIX_WINDOW_MS: i64 = 2 * 60 * 1000;
 /// Clock disagreement tolerated before flagging (2 minutes: camera apps hand over files late).
 pub const TIME_TOLERANCE_MS: i64 = 2 * 60 * 1000;
 
@@ -47,6 +52,7 @@ pub fn describe(flag: &str) -> (&'static str, &'static str) {
         UNANCHORED => ("时间未经服务器校准", "time not anchored to the server"),
         DEVICE_CLOCK_WRONG => ("手机时钟不准", "phone clock is wrong"),
         NO_PREVIEW => ("无法生成预览", "no preview could be made"),
+        LATE_FIX => ("定位在拍摄之后获得（两分钟内）", "location found after the capture (within 2 minutes)"),
         _ => ("未知标记", "unknown flag"),
     }
 }
@@ -69,6 +75,9 @@ pub fn doubt(flag: &str) -> (&'static str, &'static str) {
         }
         DEVICE_CLOCK_WRONG => ("手机显示的时间不可信，应以校准后的时间为准", "the phone's own time is wrong; rely on the anchored time"),
         NO_PREVIEW => ("此处无法显示画面，须打开原件查看", "the picture cannot be shown here; open the original"),
+        LATE_FIX => {
+            ("地点是拍摄后测得的，拍摄时可能在附近别处", "the place was measured after the capture, which may have been nearby instead")
+        }
         _ => ("本服务器不认识此标记，含义无法确认", "this server does not know the flag, so its meaning cannot be confirmed"),
     }
 }

@@ -4,5 +4,6 @@
 //! to fall out of step, and the core keeps no FFI dependency.
 
 mod evidence;
+mod location;
 mod orders;
 mod queue;

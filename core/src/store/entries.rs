@@ -57,6 +57,21 @@ pub(crate) fn file_under(conn: &Connection, item_id: &str, order_number: &str) -
     Ok(())
 }
 
+/// The follow-up entry recording a late fix for `item_id`, if one was signed: an attach entry
+/// naming it and flagged `late_fix` (see `late_fix.rs`). Read from the signed text, which the
+/// device wrote itself, so no column or migration is needed.
+pub(crate) fn late_fix_of(conn: &Connection, item_id: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT e.item_id FROM entries e
+         WHERE e.kind = ?1 AND json_extract(e.manifest, '$.attach.item_id') = ?2
+           AND EXISTS (SELECT 1 FROM json_each(e.manifest, '$.flags') f WHERE f.value = ?3)
+         ORDER BY e.seq LIMIT 1",
+        params![EntryKind::Attach, item_id, crate::flags::LATE_FIX],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
 fn columns() -> String {
     format!("e.item_id, e.seq, e.kind, e.manifest_hash, e.manifest, e.signature, e.order_number, {}", receipts::ENTRY_HAS_RECEIPT)
 }
