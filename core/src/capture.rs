@@ -186,7 +186,7 @@ impl Device {
         self.get_item(&item_id)
     }
 
-    fn check_context(&self, ctx: &CaptureContext) -> Result<()> {
+    pub(crate) fn check_context(&self, ctx: &CaptureContext) -> Result<()> {
         if let Some(f) = &ctx.fix {
             f.validate()?;
         }
@@ -204,7 +204,7 @@ impl Device {
     }
 
     /// Appends one signed entry in one transaction: seq, prev link, manifest, blob row, jobs.
-    fn append_entry(
+    pub(crate) fn append_entry(
         &self,
         ctx: &CaptureContext,
         kind: EntryKind,
@@ -234,6 +234,7 @@ impl Device {
             order_number: ctx.order_number.clone(),
             visit_id: ctx.visit_id.clone(),
             visit_purpose,
+            share: None,
         };
         fill(&mut manifest);
         manifest.flags.sort();

@@ -8,25 +8,33 @@
 //! the case server when it puts previews into a dispute packet; the server
 //! depends on this and not on the device code.
 
+pub mod cjk_font;
 pub mod derivatives;
 pub mod error;
 pub mod exif_summary;
 pub mod jpeg_layout;
 pub mod photo;
+pub mod redact;
 mod restart_join;
 mod restart_split;
 pub mod sniff;
+pub mod stamp_text;
+pub mod upright;
 pub mod voice;
+pub mod watermark;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+pub use cjk_font::{find_cjk_font, DEFAULT_FONT_PATHS};
 pub use derivatives::{apply_orientation, make_derivatives, Derivative, Derivatives, PREVIEW_MAX_SIDE, THUMBNAIL_MAX_SIDE};
 pub use error::{Error, Result};
 pub use exif_summary::{read_exif, ExifSummary, GpsPoint};
 pub use jpeg_layout::{jpeg_layout, read_trailer, JpegLayout};
 pub use photo::{check_pixels, read_photo_info, PhotoInfo, MAX_PIXELS};
+pub use redact::{redacted_copy, PixelRect, RedactedCopy, NOT_EVIDENCE_MARK};
 pub use sniff::{sniff, MediaKind, SNIFF_LEN};
 pub use voice::{read_voice_info, VoiceInfo};
+pub use watermark::{watermarked_copy, BandText};
 
 /// Runs a decoder as a last line of defence against its panics: a crash in
 /// third-party parsing of a hostile file becomes CorruptMedia.
