@@ -50,6 +50,19 @@ pub fn check_manifest(m: &Manifest) -> Result<()> {
         check_id("归档条目编号", "attached item id", &a.item_id)?;
         check_sha256("归档清单哈希", "attached manifest hash", &a.manifest_hash)?;
     }
+    match (&m.share, m.kind) {
+        (Some(sh), super::EntryKind::Share) => {
+            check_id("分享副本来源条目编号", "shared item id", &sh.item_id)?;
+            check_sha256("分享副本来源清单哈希", "shared manifest hash", &sh.manifest_hash)?;
+            check_sha256("分享副本哈希", "share copy sha256", &sh.copy_sha256)?;
+            if !super::is_share_code(&sh.code) {
+                return Err(Error::invalid("分享副本核验码格式不对", "share copy code is not 10 Crockford base32 characters"));
+            }
+        }
+        (None, super::EntryKind::Share) => return Err(Error::invalid("分享记录缺少副本信息", "a share entry names no copy")),
+        (Some(_), _) => return Err(Error::invalid("只有分享记录可带副本信息", "only share entries name a share copy")),
+        (None, _) => {}
+    }
     if let Some(p) = &m.prev {
         check_sha256("前驱哈希", "prev", p)?;
     }

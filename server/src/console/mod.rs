@@ -23,7 +23,10 @@ pub mod orders_list;
 pub mod orders_query;
 pub mod pairs;
 pub mod session;
+pub mod share_check;
 
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::Router;
 
 use crate::state::AppState;
@@ -47,7 +50,9 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("POST", "/console/orders/{number}/packet", Coordinator, export::export)
         .add("GET", "/console/followups", Coordinator, followups_page::list)
         .add("GET", "/console/audit", Coordinator, audit_page::list)
-        .add("GET", "/console/blobs/{sha256}", Coordinator, media::blob);
+        .add("GET", "/console/blobs/{sha256}", Coordinator, media::blob)
+        .add("GET", "/v/{code}", Public, share_check::show)
+        .add("POST", "/v/{code}", Public, share_check::compare.layer(DefaultBodyLimit::max(share_check::MAX_COPY_BYTES)));
     (t.router.layer(axum::middleware::map_response(crate::security_headers::console)), t.routes)
 }
 

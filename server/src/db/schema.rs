@@ -149,6 +149,13 @@ CREATE INDEX derivatives_sha ON derivatives (sha256);
 DELETE FROM derivatives WHERE EXISTS (SELECT 1 FROM entries e WHERE e.item_id = derivatives.item_id)
     AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.item_id = derivatives.item_id AND e.device_id = derivatives.device_id);
 "#,
+    // v4: watermarked share copies registered by `share` entries, found by the code printed on them (`GET /v/{code}`).
+    r#"
+CREATE TABLE share_copies (
+    code TEXT PRIMARY KEY, community_id INTEGER NOT NULL, device_id TEXT NOT NULL,
+    share_manifest_hash TEXT NOT NULL, item_id TEXT NOT NULL, source_manifest_hash TEXT NOT NULL,
+    copy_sha256 TEXT NOT NULL, registered_at_ms INTEGER NOT NULL);
+"#,
 ];
 
 /// Brings the schema up to the newest version.

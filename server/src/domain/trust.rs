@@ -377,6 +377,7 @@ pub fn statement(c: &Checks) -> Statement {
         EntryKind::Photo => ("画面", "the scene shown"),
         EntryKind::Voice => ("录音内容", "what the recording holds"),
         EntryKind::Note | EntryKind::Attach => ("文字内容", "what the text says"),
+        EntryKind::Share => ("分享副本所示内容", "what the share copy shows"),
     };
     cannot_check.push(line(
         "scene",

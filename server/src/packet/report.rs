@@ -131,6 +131,7 @@ fn kind_label(kind: EntryKind) -> &'static str {
         EntryKind::Voice => "录音",
         EntryKind::Note => "文字记录",
         EntryKind::Attach => "归档记录",
+        EntryKind::Share => "分享副本登记",
     }
 }
 

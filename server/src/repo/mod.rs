@@ -16,6 +16,7 @@ pub mod followups;
 pub mod orders;
 pub mod photo_pairs;
 pub mod receipts;
+pub mod share_copies;
 pub mod tokens;
 pub mod uploads;
 
