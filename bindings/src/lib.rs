@@ -15,6 +15,7 @@ mod device;
 mod error;
 mod orders;
 mod records;
+mod share;
 mod sync;
 mod vocab;
 

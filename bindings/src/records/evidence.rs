@@ -14,6 +14,7 @@ pub enum EntryKind {
     Voice,
     Note,
     Attach,
+    Share,
 }
 
 #[uniffi::remote(Enum)]

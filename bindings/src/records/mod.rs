@@ -6,3 +6,4 @@
 mod evidence;
 mod orders;
 mod queue;
+mod share;

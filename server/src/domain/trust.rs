@@ -453,6 +453,7 @@ mod tests {
             order_number: Some("A-1".into()),
             visit_id: None,
             visit_purpose: None,
+            share: None,
         }
     }
 
