@@ -29,7 +29,13 @@ impl SiteproofDevice {
     }
 
     /// Writes a redacted copy (the rectangles blurred, no metadata, marked not evidence) to `out_path`; nothing is recorded.
-    pub fn share_redacted(&self, item_id: String, blur: Vec<PixelRect>, font_path: Option<String>, out_path: String) -> Result<RedactedShare> {
+    pub fn share_redacted(
+        &self,
+        item_id: String,
+        blur: Vec<PixelRect>,
+        font_path: Option<String>,
+        out_path: String,
+    ) -> Result<RedactedShare> {
         Ok(self.inner.share_redacted(&item_id, &blur, font_path.as_deref().map(Path::new), Path::new(&out_path))?)
     }
 }

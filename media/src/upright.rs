@@ -27,8 +27,10 @@ pub fn decode_upright(path: &Path) -> Result<Rgb> {
             .map_err(|e| Error::from_io(&format!("opening {}", path.display()), e))?
             .with_guessed_format()
             .map_err(|e| Error::from_io(&format!("reading {}", path.display()), e))?;
-        let decoded =
-            reader.decode().map_err(|e| Error::CorruptMedia(format!("decoding the photo: {}", crate::one_line(&e.to_string()))))?;
+        let decoded = reader.decode().map_err(|e| match e {
+            image::ImageError::Limits(_) => Error::TooLarge(format!("decoding the photo: {}", crate::one_line(&e.to_string()))),
+            other => Error::CorruptMedia(format!("decoding the photo: {}", crate::one_line(&other.to_string()))),
+        })?;
         let rgb = decoded.to_rgb8();
         let (w, h) = rgb.dimensions();
         let (data, width, height) = crate::apply_orientation(rgb.as_raw(), w, h, 3, info.exif.orientation);

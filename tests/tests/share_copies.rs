@@ -65,10 +65,9 @@ fn get(url: &str) -> (u16, String) {
 /// Posts a file as a browser's form does (multipart, field `copy`).
 fn post_copy(url: &str, file: &[u8]) -> (u16, String) {
     let boundary = "----siteproof-share-test-7KQ2M";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"copy\"; filename=\"copy.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
-    )
-    .into_bytes();
+    let mut body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"copy\"; filename=\"copy.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n")
+            .into_bytes();
     body.extend_from_slice(file);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let r = reqwest::blocking::Client::new()
@@ -112,13 +111,18 @@ fn a_watermarked_copy_resolves_by_its_code_and_a_changed_copy_is_named() {
     let stamped = decode_upright(&out).unwrap();
     assert_eq!(stamped.width, original.width);
     assert!(stamped.height > original.height + 60, "band of {} rows", stamped.height - original.height);
-    let photo_diff: f64 = (0..original.height).step_by(7).flat_map(|y| (0..original.width).step_by(7).map(move |x| (x, y))).map(|(x, y)| abs_diff(pixel(&original, x, y), pixel(&stamped, x, y))).sum::<f64>()
+    let photo_diff: f64 = (0..original.height)
+        .step_by(7)
+        .flat_map(|y| (0..original.width).step_by(7).map(move |x| (x, y)))
+        .map(|(x, y)| abs_diff(pixel(&original, x, y), pixel(&stamped, x, y)))
+        .sum::<f64>()
         / ((original.height / 7 + 1) * (original.width / 7 + 1)) as f64;
     assert!(photo_diff < 3.0, "the photo part changed by {photo_diff} on average");
 
     // Registered by a signed share entry that syncs like any other.
     sync(&home);
-    let kinds: Vec<String> = cli_json(&home, &["items"]).as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap().to_string()).collect();
+    let kinds: Vec<String> =
+        cli_json(&home, &["items"]).as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap().to_string()).collect();
     assert_eq!(kinds, ["photo", "share"]);
     assert_eq!(world.server_entries(&World::device_id(&home)).len(), 2);
 
@@ -191,10 +195,7 @@ fn a_redacted_copy_has_no_metadata_and_destroys_only_its_rectangles() {
     let out = work.path().join("redacted.jpg");
     let rects = [(40u32, 60u32, 160u32, 120u32), (420, 250, 140, 100)];
     let blur: Vec<String> = rects.iter().map(|(x, y, w, h)| format!("{x},{y},{w},{h}")).collect();
-    let red = cli_json(
-        &home,
-        &["share", "redact", item_id, "--blur", &blur[0], "--blur", &blur[1], "--out", out.to_str().unwrap()],
-    );
+    let red = cli_json(&home, &["share", "redact", item_id, "--blur", &blur[0], "--blur", &blur[1], "--out", out.to_str().unwrap()]);
     assert_eq!(red["copy_sha256"], sha256_of(&out).as_str());
 
     // Not evidence: nothing recorded, nothing queued; the original is untouched.
@@ -250,7 +251,12 @@ fn a_redacted_copy_has_no_metadata_and_destroys_only_its_rectangles() {
     let inside = |x: u32, y: u32, (rx, ry, rw, rh): (u32, u32, u32, u32), margin: u32| {
         x + margin >= rx && x < rx + rw + margin && y + margin >= ry && y < ry + rh + margin
     };
-    let mark_rect = (mark["x"].as_u64().unwrap() as u32, mark["y"].as_u64().unwrap() as u32, mark["w"].as_u64().unwrap() as u32, mark["h"].as_u64().unwrap() as u32);
+    let mark_rect = (
+        mark["x"].as_u64().unwrap() as u32,
+        mark["y"].as_u64().unwrap() as u32,
+        mark["w"].as_u64().unwrap() as u32,
+        mark["h"].as_u64().unwrap() as u32,
+    );
     let (mut sum, mut n) = (0.0, 0u64);
     for y in 0..original.height {
         for x in 0..original.width {
@@ -269,7 +275,11 @@ fn a_redacted_copy_has_no_metadata_and_destroys_only_its_rectangles() {
     assert!(mark_rect.1 + mark_rect.3 == copy.height && mark_rect.0 == 0, "{mark}");
 
     // A rectangle outside the photo is refused with a clear message, exit 2.
-    let bad = cli(&home).args(["share", "redact", item_id, "--blur", "600,400,100,100", "--out"]).arg(work.path().join("x.jpg")).output().unwrap();
+    let bad = cli(&home)
+        .args(["share", "redact", item_id, "--blur", "600,400,100,100", "--out"])
+        .arg(work.path().join("x.jpg"))
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("outside"), "{}", String::from_utf8_lossy(&bad.stderr));
     assert!(!work.path().join("x.jpg").exists());
