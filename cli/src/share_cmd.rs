@@ -21,7 +21,7 @@ pub enum ShareCmd {
         #[arg(long)]
         out: PathBuf,
         /// The worker's name printed in the band
-        #[arg(long, default_value = "")]
+        #[arg(long)]
         worker: String,
         /// CJK font file (default: Debian's wqy-microhei or noto-cjk)
         #[arg(long, env = "SITEPROOF_CJK_FONT")]

@@ -173,9 +173,7 @@ impl Device {
             }
             None => "地点 无定位 / no location".to_string(),
         });
-        if !worker.is_empty() {
-            lines.push(format!("工作人员 Worker {worker}"));
-        }
+        lines.push(format!("工作人员 Worker {worker}"));
         let mut code_line = format!("核验码 Code {}", grouped(code));
         if let Some(url) = verify_url {
             code_line.push_str(&format!("  {url}"));
