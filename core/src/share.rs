@@ -174,11 +174,9 @@ impl Device {
             None => "地点 无定位 / no location".to_string(),
         });
         lines.push(format!("工作人员 Worker {worker}"));
-        let mut code_line = format!("核验码 Code {}", grouped(code));
-        if let Some(url) = verify_url {
-            code_line.push_str(&format!("  {url}"));
-        }
-        Ok(BandText { lines, code_line })
+        let code_line = format!("核验码 Code {}", grouped(code));
+        let check_line = verify_url.map(|url| format!("核验 Verify: {url}"));
+        Ok(BandText { lines, code_line, check_line })
     }
 }
 

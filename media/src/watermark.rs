@@ -14,13 +14,17 @@ const BAND_COLOUR: [u8; 3] = [24, 28, 36];
 const TEXT_COLOUR: [u8; 3] = [255, 255, 255];
 const CODE_COLOUR: [u8; 3] = [255, 214, 10];
 
-/// What the band says, top to bottom; the code line is drawn last, larger and in yellow.
+/// What the band says, top to bottom: the facts, then the code larger and
+/// in yellow, then where to check it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BandText {
     /// Order, address, time, place, worker: one entry each, wrapped when too long.
     pub lines: Vec<String>,
-    /// The verification line, e.g. "核验码 7KQ2M-XD40P".
+    /// The verification line, e.g. "核验码 Code 7KQ2M-XD40P".
     pub code_line: String,
+    /// Where the code is checked, on a line of its own so an address is
+    /// broken only when it cannot fit the width at all.
+    pub check_line: Option<String>,
 }
 
 /// Text size for a picture this wide: legible on a phone screen for a
@@ -50,17 +54,19 @@ fn draw_band(font: &StampFont, width: u32, text: &BandText) -> Rgb {
     let max_width = width as f32 - 2.0 * pad;
     let lines: Vec<String> = text.lines.iter().flat_map(|l| font.wrap(l, px, max_width)).collect();
     let code_lines = font.wrap(&text.code_line, code_px, max_width);
-    let body = lines.len() as f32 * font.line_height(px) + code_lines.len() as f32 * font.line_height(code_px);
+    let check_lines: Vec<String> = text.check_line.iter().flat_map(|l| font.wrap(l, px, max_width)).collect();
+    let body = (lines.len() + check_lines.len()) as f32 * font.line_height(px) + code_lines.len() as f32 * font.line_height(code_px);
     let height = (body + 2.0 * pad).ceil() as u32;
     let mut band = Rgb::filled(width, height, BAND_COLOUR);
+    let rows = lines
+        .iter()
+        .map(|l| (l, px, TEXT_COLOUR))
+        .chain(code_lines.iter().map(|l| (l, code_px, CODE_COLOUR)))
+        .chain(check_lines.iter().map(|l| (l, px, TEXT_COLOUR)));
     let mut y = pad;
-    for line in &lines {
-        font.draw(&mut band, line, pad, y, px, TEXT_COLOUR);
-        y += font.line_height(px);
-    }
-    for line in &code_lines {
-        font.draw(&mut band, line, pad, y, code_px, CODE_COLOUR);
-        y += font.line_height(code_px);
+    for (line, size, colour) in rows {
+        font.draw(&mut band, line, pad, y, size, colour);
+        y += font.line_height(size);
     }
     band
 }

@@ -559,6 +559,7 @@ fn share_copies_are_upright_bare_jpegs() {
     let band = media::BandText {
         lines: vec!["工单 Order 2026113000456 幸福里小区5号楼".into()],
         code_line: "核验码 Code 7KQ2M-XD40P".into(),
+        check_line: Some("核验 Verify: https://case.example.cn/v/7KQ2MXD40P".into()),
     };
     let stamped = media::watermarked_copy(&photo, &font, &band).unwrap();
     let redacted = media::redacted_copy(&photo, &font, &[media::PixelRect { x: 10, y: 10, w: 100, h: 100 }]).unwrap();

@@ -170,7 +170,8 @@ fn a_community_that_switches_the_page_off_answers_404() {
     let work = tempfile::tempdir().unwrap();
     let item = capture(&home, &gps_sample());
     let out = work.path().join("watermarked.jpg");
-    let copy = cli_json(&home, &["share", "watermark", item["item_id"].as_str().unwrap(), "--out", out.to_str().unwrap(), "--worker", "王小明"]);
+    let copy =
+        cli_json(&home, &["share", "watermark", item["item_id"].as_str().unwrap(), "--out", out.to_str().unwrap(), "--worker", "王小明"]);
     sync(&home);
     assert_eq!(world.server_entries(&World::device_id(&home)).len(), 2, "the share entry is still evidence of the copy");
     let page = format!("{}/v/{}", world.server.url, copy["code"].as_str().unwrap());
