@@ -80,8 +80,8 @@ fn destroy(img: &mut Rgb, r: PixelRect) {
             for y in by..ey {
                 for x in bx..ex {
                     let i = y as usize * stride + x as usize * 3;
-                    for c in 0..3 {
-                        sum[c] += img.data[i + c] as u64;
+                    for (total, v) in sum.iter_mut().zip(&img.data[i..i + 3]) {
+                        *total += u64::from(*v);
                     }
                 }
             }
@@ -113,13 +113,13 @@ fn box_blur(img: &mut Rgb, x0: usize, y0: usize, x1: usize, y1: usize, radius: u
             let mut sum = [0u32; 3];
             for xx in a..b {
                 let i = y * stride + xx * 3;
-                for c in 0..3 {
-                    sum[c] += src[i + c] as u32;
+                for (total, v) in sum.iter_mut().zip(&src[i..i + 3]) {
+                    *total += u32::from(*v);
                 }
             }
             let i = y * stride + x * 3;
-            for c in 0..3 {
-                tmp[i + c] = (sum[c] / (b - a) as u32) as u8;
+            for (out, total) in tmp[i..i + 3].iter_mut().zip(sum) {
+                *out = (total / (b - a) as u32) as u8;
             }
         }
     }
@@ -129,13 +129,13 @@ fn box_blur(img: &mut Rgb, x0: usize, y0: usize, x1: usize, y1: usize, radius: u
             let mut sum = [0u32; 3];
             for yy in a..b {
                 let i = yy * stride + x * 3;
-                for c in 0..3 {
-                    sum[c] += tmp[i + c] as u32;
+                for (total, v) in sum.iter_mut().zip(&tmp[i..i + 3]) {
+                    *total += u32::from(*v);
                 }
             }
             let i = y * stride + x * 3;
-            for c in 0..3 {
-                img.data[i + c] = (sum[c] / (b - a) as u32) as u8;
+            for (out, total) in img.data[i..i + 3].iter_mut().zip(sum) {
+                *out = (total / (b - a) as u32) as u8;
             }
         }
     }

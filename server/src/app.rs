@@ -14,7 +14,7 @@ use siteproof_protocol::wire::error_code::ErrorCode;
 use siteproof_protocol::wire::tus;
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NoSuchRoute, "没有这个接口", "no such endpoint")
+    ApiError::no_such_route()
 }
 
 async fn method_not_allowed() -> ApiError {

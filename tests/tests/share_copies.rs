@@ -162,6 +162,14 @@ fn a_watermarked_copy_resolves_by_its_code_and_a_changed_copy_is_named() {
     let (status, body) = get(&format!("{}/v/ZZZZZZZZZZ", world.server.url));
     assert_eq!(status, 404);
     assert!(body.contains("share-unknown"), "{body}");
+
+    // Codes cannot be walked: look-ups from one address are limited (30 a minute), with the wait said.
+    let refused =
+        (0..40).map(|_| reqwest::blocking::get(format!("{}/v/0000000000", world.server.url)).unwrap()).find(|r| r.status() == 429);
+    let refused = refused.expect("40 look-ups in a row were all answered: no limit");
+    let wait: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(refused.text().unwrap().contains("请求过多"));
 }
 
 #[test]

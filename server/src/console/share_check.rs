@@ -48,8 +48,8 @@ enum Comparison {
 
 /// `GET /v/{code}` (and `?sha256=HEX`): what the code names, and the comparison when a hash is given.
 pub async fn show(State(st): State<AppState>, ClientAddr(from): ClientAddr, Path(code): Path<String>, RawQuery(q): RawQuery) -> Response {
-    if let Err(refusal) = admit(&st, from) {
-        return refusal;
+    if let Some(refused) = refusal(&st, from) {
+        return refused;
     }
     let given = match query(q.as_deref(), &["sha256"]) {
         Ok(q) => q.get("sha256").map(|h| h.trim().to_ascii_lowercase()),
@@ -60,8 +60,8 @@ pub async fn show(State(st): State<AppState>, ClientAddr(from): ClientAddr, Path
 
 /// `POST /v/{code}` (multipart form, the file in field `copy`): the same page, compared with the file.
 pub async fn compare(State(st): State<AppState>, ClientAddr(from): ClientAddr, Path(code): Path<String>, form: Multipart) -> Response {
-    if let Err(refusal) = admit(&st, from) {
-        return refusal;
+    if let Some(refused) = refusal(&st, from) {
+        return refused;
     }
     match copy_sha256(form).await {
         Ok(hash) => answer(&st, &code, Some(&hash)).await,
@@ -91,12 +91,13 @@ async fn copy_sha256(mut form: Multipart) -> Result<String, ApiError> {
     Err(ApiError::bad_request(ErrorCode::BadForm, "没有选择文件", "no file was chosen"))
 }
 
-/// The page switched off answers as an unknown route does; a look-up over the limit is refused with the wait.
-fn admit(st: &AppState, from: std::net::IpAddr) -> Result<(), Response> {
+/// The answer instead of the page, if any: switched off, it answers as an
+/// unknown route does; a look-up over the limit is refused with the wait.
+fn refusal(st: &AppState, from: std::net::IpAddr) -> Option<Response> {
     if !st.config.share_page {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NoSuchRoute, "没有这个接口", "no such endpoint").into_response());
+        return Some(ApiError::no_such_route().into_response());
     }
-    st.share_page_throttle.check(from).map_err(|t| {
+    st.share_page_throttle.check(from).err().map(|t| {
         let n = t.retry_after_s;
         let body = page(html! {
             h1 { "请求过多 / Too many look-ups" }
