@@ -55,5 +55,5 @@ fn kotlin_worker_day_and_view_logic_on_the_jvm() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "Kotlin tests failed (output above)");
-    assert!(stdout.contains("OK (6 tests)"), "expected all 6 Kotlin tests to run:\n{stdout}");
+    assert!(stdout.contains("OK (7 tests)"), "expected all 7 Kotlin tests to run:\n{stdout}");
 }
