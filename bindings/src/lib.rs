@@ -16,6 +16,7 @@ mod error;
 mod location;
 mod orders;
 mod records;
+mod share;
 mod sync;
 mod vocab;
 

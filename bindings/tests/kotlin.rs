@@ -55,5 +55,5 @@ fn kotlin_worker_day_and_view_logic_on_the_jvm() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "Kotlin tests failed (output above)");
-    assert!(stdout.contains("OK (8 tests)"), "expected all 8 Kotlin tests to run:\n{stdout}");
+    assert!(stdout.contains("OK (9 tests)"), "expected all 9 Kotlin tests to run:\n{stdout}");
 }

@@ -57,6 +57,9 @@ pub enum Command {
         /// Order number
         order: String,
     },
+    /// Share copies of a photo: watermarked (with a verification code) or redacted / 分享副本
+    #[command(subcommand)]
+    Share(crate::share_cmd::ShareCmd),
     /// List evidence items / 证据列表
     Items {
         /// Only items of this order

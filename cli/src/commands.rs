@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let ctx = home::capture_context(&crate::args::CaptureAt { order: None, visit: None, fix: no_fix() })?;
             show_item(&device.attach_to_order(&item, &order, ctx)?, json);
         }
+        Command::Share(cmd) => crate::share_cmd::run(&device, cmd, json)?,
         Command::Items { order, unfiled } => {
             let items = device.list_items(order, unfiled)?;
             if json {
@@ -111,7 +112,7 @@ pub fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-fn no_fix() -> crate::args::FixArgs {
+pub(crate) fn no_fix() -> crate::args::FixArgs {
     crate::args::FixArgs { lat: None, lon: None, accuracy: 0.0, alt: None, provider: String::new(), mock: false, fix_age_s: 0 }
 }
 

@@ -7,6 +7,7 @@ mod home;
 mod inspect;
 mod output;
 mod packet_verify;
+mod share_cmd;
 mod sync_cmd;
 
 use clap::Parser;

@@ -212,7 +212,7 @@ impl Device {
         self.get_item(&item_id)
     }
 
-    fn check_context(&self, ctx: &CaptureContext) -> Result<()> {
+    pub(crate) fn check_context(&self, ctx: &CaptureContext) -> Result<()> {
         if let Some(f) = &ctx.fix {
             f.validate()?;
         }
@@ -262,6 +262,7 @@ impl Device {
             order_number: ctx.order_number.clone(),
             visit_id: ctx.visit_id.clone(),
             visit_purpose,
+            share: None,
         };
         fill(&mut manifest);
         manifest.flags.sort();

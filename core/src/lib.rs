@@ -42,6 +42,7 @@ pub mod packet;
 pub mod platform;
 pub mod queue;
 pub mod retention;
+pub mod share;
 pub mod store;
 #[cfg(feature = "sync")]
 pub mod sync;

@@ -57,6 +57,7 @@ fn manifest(device: &SigningKey, seq: u64, prev: Option<String>, media: Option<&
         order_number: Some("2026112300456".into()),
         visit_id: None,
         visit_purpose: None,
+        share: None,
     }
 }
 

@@ -10,6 +10,7 @@
 
 pub mod adts;
 pub mod amr;
+pub mod cjk_font;
 pub mod derivatives;
 pub mod error;
 pub mod exif_summary;
@@ -17,22 +18,29 @@ pub mod exif_summary;
 mod heic;
 pub mod jpeg_layout;
 pub mod photo;
+pub mod redact;
 mod restart_join;
 mod restart_split;
 pub mod sniff;
+pub mod stamp_text;
+pub mod upright;
 pub mod video;
 pub mod voice;
+pub mod watermark;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+pub use cjk_font::{find_cjk_font, DEFAULT_FONT_PATHS};
 pub use derivatives::{apply_orientation, make_derivatives, Derivative, Derivatives, PREVIEW_MAX_SIDE, THUMBNAIL_MAX_SIDE};
 pub use error::{Error, Result};
 pub use exif_summary::{read_exif, ExifSummary, GpsPoint};
 pub use jpeg_layout::{jpeg_layout, read_trailer, JpegLayout};
 pub use photo::{check_pixels, read_photo_info, PhotoInfo, MAX_PIXELS};
+pub use redact::{redacted_copy, PixelRect, RedactedCopy, NOT_EVIDENCE_MARK};
 pub use sniff::{sniff, MediaKind, SNIFF_LEN};
 pub use video::{read_video_info, sniff_with_tracks, VideoInfo};
 pub use voice::{browsers_play, read_voice_info, VoiceInfo};
+pub use watermark::{watermarked_copy, BandText};
 
 /// Runs a decoder as a last line of defence against its panics: a crash in
 /// third-party parsing of a hostile file becomes CorruptMedia.

@@ -319,6 +319,12 @@ fn hammer(path: &Path) -> (Result<PhotoInfo, Error>, Option<Result<Derivatives, 
     }
     let voice = no_panic("read_voice_info", path, || media::read_voice_info(path));
     expect_clean("read_voice_info", path, &voice);
+    if info.is_ok() {
+        let font = media::find_cjk_font(None).expect("a CJK font (fonts-wqy-microhei)");
+        let rect = media::PixelRect { x: 0, y: 0, w: 8, h: 8 };
+        let copy = no_panic("redacted_copy", path, || media::redacted_copy(path, &font, &[rect]));
+        expect_clean("redacted_copy", path, &copy);
+    }
     (info, ders)
 }
 
@@ -564,4 +570,51 @@ fn cut_amr_is_refused_not_shortened() {
     let p = dir.path().join("first_second.amr");
     fs::write(&p, &full[..6 + 50 * 32]).unwrap();
     assert_eq!(media::read_voice_info(&p).unwrap().duration_ms, 1000);
+}
+
+/// JPEG marker segments before the scan, as (marker, length) pairs.
+fn segments_before_scan(jpeg: &[u8]) -> Vec<u8> {
+    let mut at = 2;
+    let mut markers = Vec::new();
+    while at + 4 <= jpeg.len() && jpeg[at] == 0xFF && jpeg[at + 1] != 0xDA {
+        markers.push(jpeg[at + 1]);
+        at += 2 + u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]) as usize;
+    }
+    markers
+}
+
+#[test]
+fn share_copies_are_upright_bare_jpegs() {
+    let font = media::find_cjk_font(None).expect("a CJK font (fonts-wqy-microhei)");
+    let dir = tempfile::tempdir().unwrap();
+    // Stored 600x450 and turned by EXIF orientation 6: a person sees it 450 wide and 600 tall.
+    let photo = sample("jpg/orientation/portrait_6.jpg");
+    let upright = media::upright::decode_upright(&photo).unwrap();
+    assert_eq!((upright.width, upright.height), (450, 600));
+    let band = media::BandText {
+        lines: vec!["工单 Order 2026113000456 幸福里小区5号楼".into()],
+        code_line: "核验码 Code 7KQ2M-XD40P".into(),
+        check_line: Some("核验 Verify: https://case.example.cn/v/7KQ2MXD40P".into()),
+    };
+    let stamped = media::watermarked_copy(&photo, &font, &band).unwrap();
+    let redacted = media::redacted_copy(&photo, &font, &[media::PixelRect { x: 10, y: 10, w: 100, h: 100 }]).unwrap();
+    assert_eq!((redacted.width, redacted.height), (450, 600));
+    for (name, jpeg) in [("watermarked", &stamped), ("redacted", &redacted.jpeg)] {
+        let p = dir.path().join(format!("{name}.jpg"));
+        fs::write(&p, jpeg).unwrap();
+        let info = media::read_photo_info(&p).unwrap();
+        assert_eq!(info.width, 450, "{name}: upright in its pixels");
+        assert_eq!(info.exif, media::ExifSummary::default(), "{name}: no EXIF");
+        // No APP1 (EXIF, XMP) or APP2 (ICC, MPF) and the like: only JFIF, tables and the frame.
+        let markers = segments_before_scan(jpeg);
+        assert!(markers.iter().all(|m| *m == 0xE0 || !(0xE1..=0xEF).contains(m)), "{name}: {markers:x?}");
+        assert_eq!(media::read_trailer(&p, MediaKind::Jpeg).unwrap(), None, "{name}: nothing after the image");
+    }
+    let stamped_info = media::read_photo_info(&{
+        let p = dir.path().join("w.jpg");
+        fs::write(&p, &stamped).unwrap();
+        p
+    })
+    .unwrap();
+    assert!(stamped_info.height > 600 + 30, "a band of {} rows below the photo", stamped_info.height - 600);
 }

@@ -8,6 +8,8 @@ command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 # The motion-photo capture tests (tests/tests/jpeg_trailers.rs) append an MP4 made by ffmpeg;
 # the clip tests (tests/tests/video_capture.rs) make MP4 (libx264, AAC), MOV and 3GP (H.263) clips with it.
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+# The share-copy tests (tests/tests/share_copies.rs) check with exiftool that a redacted copy carries no EXIF or GPS.
+command -v exiftool >/dev/null 2>&1 || need+=(libimage-exiftool-perl)
 if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
   need+=(fonts-wqy-microhei)
 fi

@@ -192,6 +192,7 @@ fn seed(data: &Path) -> (String, String) {
             order_number: Some(format!("2026{:09}", order_i)),
             visit_id: Some(format!("visit-{}", n / ORDERS)),
             visit_purpose: None,
+            share: None,
         };
         let sm = m.sign(&keys[d]).unwrap();
         let hash = sm.hash();

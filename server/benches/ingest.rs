@@ -199,6 +199,7 @@ fn bench_devices() {
                         order_number: None,
                         visit_id: None,
                         visit_purpose: None,
+                        share: None,
                     };
                     let sm = m.sign(&d.key).unwrap();
                     prev = Some(sm.hash());

@@ -17,7 +17,7 @@ async fn not_found(uri: Uri) -> Response {
     if console::unknown_path::is_console(uri.path()) {
         return console::unknown_path::answer(uri.path(), uri.query());
     }
-    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NoSuchRoute, "没有这个接口", "no such endpoint").into_response()
+    ApiError::no_such_route().into_response()
 }
 
 async fn method_not_allowed(uri: Uri) -> Response {

@@ -71,6 +71,9 @@ pub struct Cli {
     /// Most connections served at once (default 512); further ones wait to be accepted.
     #[arg(long, env = "SITEPROOF_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
+    /// Switch off the public page where recipients check a watermarked share copy's code (`/v/{code}` answers 404).
+    #[arg(long, env = "SITEPROOF_NO_SHARE_PAGE")]
+    pub no_share_page: bool,
     /// Serve POST /bench/sink (benchmarks only; never in production).
     #[arg(long)]
     pub bench_sink: bool,

@@ -53,6 +53,8 @@ pub struct FileConfig {
     pub idle_timeout_secs: Option<u64>,
     /// Most connections served at once; more wait to be accepted.
     pub max_connections: Option<usize>,
+    /// Serve the public share-copy check page `GET /v/{code}` (default true; false: 404).
+    pub share_page: Option<bool>,
 }
 
 /// Effective settings.
@@ -100,6 +102,8 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Most connections served at once.
     pub max_connections: usize,
+    /// Serve the public share-copy check page `GET /v/{code}`; off, it answers 404 like an unknown route.
+    pub share_page: bool,
 }
 
 /// A time-stamping authority and the chain its tokens are checked against.
@@ -193,6 +197,7 @@ impl Config {
             login_attempts_per_address,
             idle_timeout: Duration::from_secs(idle_timeout_secs),
             max_connections,
+            share_page: pick!(share_page, true),
         })
     }
 }

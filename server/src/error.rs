@@ -52,6 +52,11 @@ impl ApiError {
         DomainError::not_found(what_zh, what_en).into()
     }
 
+    /// What a path nothing is served at answers (also a page a community switched off).
+    pub fn no_such_route() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NoSuchRoute, "没有这个接口", "no such endpoint")
+    }
+
     /// 403 for a role that may not do this.
     pub fn forbidden() -> Self {
         Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "无权执行此操作", "your role may not do this")

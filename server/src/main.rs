@@ -28,6 +28,7 @@ fn main() {
         login_attempts_per_address: cli.login_attempts_per_address,
         idle_timeout_secs: cli.idle_timeout_secs,
         max_connections: cli.max_connections,
+        share_page: cli.no_share_page.then_some(false),
     };
     let config = match Config::resolve(flags, cli.config.as_deref()) {
         Ok(c) => c,

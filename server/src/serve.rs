@@ -10,9 +10,10 @@ use std::time::Duration;
 use siteproof_fs as private_fs;
 
 use crate::app;
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::throttle::{AddressThrottle, LoginThrottle};
 use crate::config::Config;
 use crate::connections::{self, Limits};
+use crate::console::share_check::LOOKUPS_PER_MINUTE as SHARE_PAGE_LOOKUPS_PER_MINUTE;
 use crate::db::Db;
 use crate::state::AppState;
 use crate::storage::FsStorage;
@@ -35,6 +36,7 @@ pub fn state(config: Config) -> Result<AppState, String> {
         upload_locks: Arc::new(Mutex::new(Default::default())),
         hashers: Arc::new(Mutex::new(Default::default())),
         login_throttle,
+        share_page_throttle: Arc::new(AddressThrottle::new(SHARE_PAGE_LOOKUPS_PER_MINUTE)),
     })
 }
 
@@ -72,6 +74,7 @@ pub async fn run(config: Config) -> Result<(), String> {
             loop {
                 tokio::time::sleep(Duration::from_secs(60)).await;
                 st.login_throttle.forget_recovered();
+                st.share_page_throttle.forget_recovered();
                 match api::tus::sweep::sweep(&st).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(expired = n, "expired unfinished uploads"),

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use ed25519_dalek::SigningKey;
 use sha2::Sha256;
 
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::throttle::{AddressThrottle, LoginThrottle};
 use crate::config::Config;
 use crate::db::Db;
 use crate::storage::Storage;
@@ -33,4 +33,6 @@ pub struct AppState {
     pub hashers: Arc<HasherCache>,
     /// Login attempts per account and per source address.
     pub login_throttle: Arc<LoginThrottle>,
+    /// Look-ups of the public share-copy page per source address.
+    pub share_page_throttle: Arc<AddressThrottle>,
 }

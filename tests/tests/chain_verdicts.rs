@@ -70,6 +70,7 @@ impl Phone {
             order_number: None,
             visit_id: None,
             visit_purpose: None,
+            share: None,
         }
         .sign(&self.key)
         .unwrap()

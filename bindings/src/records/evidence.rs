@@ -16,6 +16,7 @@ pub enum EntryKind {
     Received,
     Note,
     Attach,
+    Share,
 }
 
 #[uniffi::remote(Enum)]

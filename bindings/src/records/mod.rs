@@ -7,3 +7,4 @@ mod evidence;
 mod location;
 mod orders;
 mod queue;
+mod share;

@@ -50,6 +50,19 @@ pub fn check_manifest(m: &Manifest) -> Result<()> {
         check_id("归档条目编号", "attached item id", &a.item_id)?;
         check_sha256("归档清单哈希", "attached manifest hash", &a.manifest_hash)?;
     }
+    match (&m.share, m.kind) {
+        (Some(sh), super::EntryKind::Share) => {
+            check_id("分享副本来源条目编号", "shared item id", &sh.item_id)?;
+            check_sha256("分享副本来源清单哈希", "shared manifest hash", &sh.manifest_hash)?;
+            check_sha256("分享副本哈希", "share copy sha256", &sh.copy_sha256)?;
+            if !super::is_share_code(&sh.code) {
+                return Err(Error::invalid("分享副本核验码格式不对", "share copy code is not 10 Crockford base32 characters"));
+            }
+        }
+        (None, super::EntryKind::Share) => return Err(Error::invalid("分享记录缺少副本信息", "a share entry names no copy")),
+        (Some(_), _) => return Err(Error::invalid("只有分享记录可带副本信息", "only share entries name a share copy")),
+        (None, _) => {}
+    }
     if let Some(p) = &m.prev {
         check_sha256("前驱哈希", "prev", p)?;
     }
@@ -80,6 +93,55 @@ mod tests {
         assert!(check_sha256("哈希", "hash", &"a".repeat(64)).is_ok());
         for bad in ["A".repeat(64), "a".repeat(63), "中".repeat(21) + "a"] {
             assert!(check_sha256("哈希", "hash", &bad).is_err(), "{bad:?}");
+        }
+    }
+
+    fn entry(kind: super::super::EntryKind, share: Option<super::super::ShareRef>) -> Manifest {
+        Manifest {
+            format: super::super::MANIFEST_FORMAT.into(),
+            device_id: "d".into(),
+            device_key: "k".into(),
+            seq: 2,
+            prev: Some("a".repeat(64)),
+            item_id: new_id(),
+            kind,
+            media: None,
+            capture: super::super::CaptureRecord {
+                device_time_ms: 1,
+                utc_offset_min: 480,
+                monotonic_ms: 1,
+                boot_id: "b".into(),
+                fix: None,
+            },
+            anchored: None,
+            exif: None,
+            audio: None,
+            text: None,
+            attach: None,
+            flags: Vec::new(),
+            order_number: None,
+            visit_id: None,
+            visit_purpose: None,
+            share,
+        }
+    }
+
+    #[test]
+    fn share_entries_name_a_well_formed_copy_and_only_they_do() {
+        use super::super::{EntryKind, ShareRef};
+        let good = ShareRef { item_id: new_id(), manifest_hash: "b".repeat(64), copy_sha256: "c".repeat(64), code: "7KQ2MXD40P".into() };
+        assert!(check_manifest(&entry(EntryKind::Share, Some(good.clone()))).is_ok());
+        assert!(check_manifest(&entry(EntryKind::Share, None)).is_err(), "a share entry must name its copy");
+        assert!(check_manifest(&entry(EntryKind::Note, Some(good.clone()))).is_err(), "only share entries name a copy");
+        for bad in [
+            ShareRef { code: "7kq2mxd40p".into(), ..good.clone() },
+            ShareRef { code: "7KQ2M-XD40P".into(), ..good.clone() },
+            ShareRef { code: "7KQ2MXD40".into(), ..good.clone() },
+            ShareRef { copy_sha256: "C".repeat(64), ..good.clone() },
+            ShareRef { manifest_hash: "b".repeat(63), ..good.clone() },
+            ShareRef { item_id: "x".into(), ..good.clone() },
+        ] {
+            assert!(check_manifest(&entry(EntryKind::Share, Some(bad.clone()))).is_err(), "{bad:?}");
         }
     }
 }

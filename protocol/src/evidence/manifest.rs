@@ -34,6 +34,8 @@ pub enum EntryKind {
     Note,
     /// Files earlier evidence under a work order; the target is in `attach`.
     Attach,
+    /// Registers a watermarked share copy of an earlier photo; the copy's hash and verification code are in `share`.
+    Share,
 }
 
 impl EntryKind {
@@ -46,6 +48,7 @@ impl EntryKind {
             EntryKind::Received => "received",
             EntryKind::Note => "note",
             EntryKind::Attach => "attach",
+            EntryKind::Share => "share",
         }
     }
 
@@ -65,6 +68,7 @@ impl EntryKind {
             "received" => EntryKind::Received,
             "note" => EntryKind::Note,
             "attach" => EntryKind::Attach,
+            "share" => EntryKind::Share,
             other => return Err(Error::invalid(format!("未知的记录类型 {other:?}"), format!("unknown entry kind {other:?}"))),
         })
     }
@@ -216,6 +220,20 @@ pub struct AttachRef {
     pub manifest_hash: String,
 }
 
+/// A watermarked share copy (`share` entries only): which photo it was made
+/// from and what the copy is, so a recipient's copy can be checked by its code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareRef {
+    /// The photo the copy was made from.
+    pub item_id: String,
+    /// The hash of that photo's manifest, binding the copy to exact evidence.
+    pub manifest_hash: String,
+    /// Lowercase hex SHA-256 of the copy's bytes as written.
+    pub copy_sha256: String,
+    /// The verification code printed in the copy's band (Crockford base32, see `share_code`).
+    pub code: String,
+}
+
 /// One signed chain entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -266,6 +284,10 @@ pub struct Manifest {
     /// this field existed keep their exact bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit_purpose: Option<String>,
+    /// The registered share copy (`share` entries only). Absent otherwise, so
+    /// earlier manifests keep their exact bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<ShareRef>,
 }
 
 /// A manifest's canonical bytes with the device signature over them.

@@ -48,6 +48,13 @@ impl From<Throttled> for ApiError {
     }
 }
 
+/// A refused look-up: the wait until the bucket allows one again.
+fn refusal(n: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> Throttled {
+    let wait = n.wait_time_from(DefaultClock::default().now());
+    // Rounded up: retrying at the announced second must succeed.
+    Throttled { retry_after_s: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1) }
+}
+
 fn per_minute(n: u32) -> Quota {
     Quota::per_minute(NonZeroU32::new(n.max(1)).expect("at least 1"))
 }
@@ -83,14 +90,8 @@ impl LoginThrottle {
 
     /// Spends one attempt of the address and one of the account, or says how long to wait.
     pub fn check(&self, from: IpAddr, username: &str) -> Result<(), Throttled> {
-        let clock = DefaultClock::default();
-        let refuse = |n: governor::NotUntil<<DefaultClock as Clock>::Instant>| {
-            let wait = n.wait_time_from(clock.now());
-            // Rounded up: retrying at the announced second must succeed.
-            Throttled { retry_after_s: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1) }
-        };
-        self.per_address.check_key(&address_key(from)).map_err(refuse)?;
-        self.per_account.check_key(&account_key(username)).map_err(refuse)?;
+        self.per_address.check_key(&address_key(from)).map_err(refusal)?;
+        self.per_account.check_key(&account_key(username)).map_err(refusal)?;
         Ok(())
     }
 
@@ -101,6 +102,30 @@ impl LoginThrottle {
         self.per_account.retain_recent();
         self.per_address.shrink_to_fit();
         self.per_account.shrink_to_fit();
+    }
+}
+
+/// A per-address limit for a public page a guesser could walk (the share-copy
+/// check): a burst of N look-ups, refilled at N a minute.
+pub struct AddressThrottle {
+    per_address: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl AddressThrottle {
+    /// A limit of `per_address` look-ups a minute.
+    pub fn new(per_address: u32) -> Self {
+        AddressThrottle { per_address: RateLimiter::dashmap(per_minute(per_address)) }
+    }
+
+    /// Spends one look-up of the address, or says how long to wait.
+    pub fn check(&self, from: IpAddr) -> Result<(), Throttled> {
+        self.per_address.check_key(&address_key(from)).map_err(refusal)
+    }
+
+    /// Forgets addresses whose buckets are full again.
+    pub fn forget_recovered(&self) {
+        self.per_address.retain_recent();
+        self.per_address.shrink_to_fit();
     }
 }
 

@@ -25,8 +25,11 @@ pub mod order_page;
 pub mod orders_list;
 pub mod orders_query;
 pub mod session;
+pub mod share_check;
 pub mod unknown_path;
 
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::Router;
 
 use crate::state::AppState;
@@ -55,7 +58,9 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("POST", "/console/exports/originals", Coordinator, batch_export::originals)
         .add("GET", "/console/followups", Coordinator, followups_page::list)
         .add("GET", "/console/audit", Coordinator, audit_page::list)
-        .add("GET", "/console/blobs/{sha256}", Coordinator, media::blob);
+        .add("GET", "/console/blobs/{sha256}", Coordinator, media::blob)
+        .add("GET", "/v/{code}", Public, share_check::show)
+        .add("POST", "/v/{code}", Public, share_check::compare.layer(DefaultBodyLimit::max(share_check::MAX_COPY_BYTES)));
     (t.router.layer(axum::middleware::map_response(crate::security_headers::console)), t.routes)
 }
 

@@ -167,6 +167,13 @@ CREATE TABLE packet_exports (
     at_ms INTEGER NOT NULL, sha256 TEXT NOT NULL, third_party_time TEXT NOT NULL);
 CREATE INDEX packet_exports_order ON packet_exports (community_id, order_number, id);
 "#,
+    // v6: watermarked share copies registered by `share` entries, found by the code printed on them (`GET /v/{code}`).
+    r#"
+CREATE TABLE share_copies (
+    code TEXT PRIMARY KEY, community_id INTEGER NOT NULL, device_id TEXT NOT NULL,
+    share_manifest_hash TEXT NOT NULL, item_id TEXT NOT NULL, source_manifest_hash TEXT NOT NULL,
+    copy_sha256 TEXT NOT NULL, registered_at_ms INTEGER NOT NULL);
+"#,
 ];
 
 /// Brings the schema up to the newest version.

@@ -175,6 +175,19 @@ pub fn accept(
         log_index,
     };
     repo::entries::insert(&tx, &entry)?;
+    if let Some(share) = &m.share {
+        let copy = repo::share_copies::ShareCopy {
+            code: share.code.clone(),
+            community_id: dev.community_id,
+            device_id: dev.device_id.clone(),
+            share_manifest_hash: hash.clone(),
+            item_id: share.item_id.clone(),
+            source_manifest_hash: share.manifest_hash.clone(),
+            copy_sha256: share.copy_sha256.clone(),
+            registered_at_ms: now,
+        };
+        repo::share_copies::insert(&tx, &copy)?;
+    }
     repo::receipts::append(&tx, log_index, &hash, &signed.receipt, &signed.signature, &signed.hash())?;
     for f in &findings {
         // Recorded on the entry the finding names: the arriving one, or its held successor for the link into it.

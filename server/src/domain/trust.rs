@@ -404,6 +404,7 @@ pub fn statement(c: &Checks) -> Statement {
         EntryKind::Video => ("视频画面", "what the clip shows"),
         EntryKind::Received => ("收到的材料内容", "what the received file shows"),
         EntryKind::Note | EntryKind::Attach => ("文字内容", "what the text says"),
+        EntryKind::Share => ("分享副本所示内容", "what the share copy shows"),
     };
     cannot_check.push(line(
         "scene",
@@ -481,6 +482,7 @@ mod tests {
             order_number: Some("A-1".into()),
             visit_id: None,
             visit_purpose: None,
+            share: None,
         }
     }
 

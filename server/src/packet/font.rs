@@ -11,13 +11,7 @@ use skrifa::instance::{LocationRef, Size};
 use skrifa::raw::FileRef;
 use skrifa::{FontRef, MetadataProvider};
 
-/// Where Debian's CJK font packages put their fonts, most compact first.
-pub const DEFAULT_FONT_PATHS: &[&str] = &[
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-];
+pub use siteproof_media::DEFAULT_FONT_PATHS;
 
 /// A loaded CJK font file: the face for text and, when the file has one, a fixed-pitch face for hashes.
 #[derive(Clone)]

@@ -184,6 +184,7 @@ pub fn kind_label(kind: EntryKind) -> &'static str {
         EntryKind::Received => "收到的材料",
         EntryKind::Note => "文字记录",
         EntryKind::Attach => "归档记录",
+        EntryKind::Share => "分享副本登记",
     }
 }
 

@@ -17,6 +17,7 @@ pub mod orders;
 pub mod packet_exports;
 pub mod photo_pairs;
 pub mod receipts;
+pub mod share_copies;
 pub mod time_statements;
 pub mod tokens;
 pub mod uploads;

@@ -297,6 +297,7 @@ impl Device {
             order_number: order.map(Into::into),
             visit_id: None,
             visit_purpose: None,
+            share: None,
         };
         edit(&mut m);
         m.sign(&self.key).unwrap()

@@ -288,6 +288,36 @@ class WorkerDayTest {
     }
 
     @Test
+    fun shareCopiesOfAPhoto() {
+        val secret = ByteArray(32).also { SecureRandom().nextBytes(it) }
+        SiteproofDevice.open(File(work, "share-store").path, secret).use { device ->
+            val shot = device.capturePhoto(photo, captureContextNow(fix(), null, null))
+
+            // The watermarked copy is written, hashed and registered as a signed share entry.
+            val out = File(work, "share-watermarked.jpg")
+            val copy = device.shareWatermarked(shot.itemId, "王小明", null, out.path, captureContextNow(null, null, null))
+            assertEquals(10, copy.code.length)
+            assertEquals(shot.itemId, copy.sourceItemId)
+            val digest = java.security.MessageDigest.getInstance("SHA-256").digest(out.readBytes())
+            assertEquals(digest.joinToString("") { "%02x".format(it) }, copy.copySha256)
+            assertNull(copy.verifyUrl) // not enrolled: no server to check against yet
+            assertEquals(listOf(EntryKind.PHOTO, EntryKind.SHARE), device.listItems(null, false).map { it.kind })
+
+            // The redacted copy is only written: not evidence, nothing recorded.
+            val red = device.shareRedacted(shot.itemId, listOf(PixelRect(0u, 0u, 64u, 48u)), null, File(work, "share-redacted.jpg").path)
+            assertEquals(listOf(PixelRect(0u, 0u, 64u, 48u)), red.blurred)
+            assertTrue(File(red.path).length() > 0)
+            assertEquals(2, device.listItems(null, false).size)
+            try {
+                device.shareRedacted(shot.itemId, listOf(PixelRect(0u, 0u, 100_000u, 1u)), null, File(work, "x.jpg").path)
+                fail("a rectangle outside the photo must be refused")
+            } catch (e: SiteproofException.InvalidInput) {
+                assertTrue(e.message, e.message!!.contains("outside"))
+            }
+        }
+    }
+
+    @Test
     fun vocabulariesAreBilingualAndComplete() {
         assertEquals(listOf("一般", "重点", "疑难"), vocabulary(VocabKind.TAG_TYPE).map { it.zh })
         assertEquals(4, vocabulary(VocabKind.TAG_HANDLING).size)
