@@ -122,6 +122,8 @@ mod tests {
             order_number: None,
             visit_id: None,
             visit_purpose: None,
+            video: None,
+            received: None,
             share,
         }
     }
