@@ -195,6 +195,16 @@ impl Verified {
     }
 }
 
+/// The (file, kind) of every problem a verify report names.
+pub fn report_problems(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a report lists its problems: {report}"))
+        .iter()
+        .map(|p| (p["file"].as_str().unwrap().to_string(), p["kind"].as_str().unwrap().to_string()))
+        .collect()
+}
+
 /// `siteproof [--json] verify [--server-key FP] FILE` (no device home needed).
 pub fn verify_packet(file: &Path, pin: Option<&str>, json: bool) -> Verified {
     let mut c = Command::new(crate::cli_bin());

@@ -14,7 +14,7 @@ use std::process::Command;
 
 use serde_json::Value;
 use siteproof_tests::cli;
-use siteproof_tests::packet_files::{order_with_two_photos, verify_packet, VERIFY_INTACT_UNPINNED};
+use siteproof_tests::packet_files::{order_with_two_photos, report_problems, verify_packet, VERIFY_INTACT_UNPINNED};
 use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
 
@@ -103,12 +103,7 @@ fn with_flipped_member(packet: &Path, target: &str, out: &Path) {
 /// `siteproof verify --json` with no key pinned: whether the packet is intact and the (file, kind) of each problem.
 fn packet_problems(packet: &Path) -> (bool, Vec<(String, String)>) {
     let v = verify_packet(packet, None, true);
-    let problems = v.report()["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| (p["file"].as_str().unwrap().to_string(), p["kind"].as_str().unwrap().to_string()))
-        .collect();
+    let problems = report_problems(&v.report());
     (v.intact_unpinned(), problems)
 }
 

@@ -15,7 +15,7 @@ use siteproof_core::evidence::canonical::to_canonical_bytes;
 use siteproof_core::evidence::{sha256_hex, Manifest, SignedManifest, TimeStatement};
 use siteproof_core::packet::checksums::checksums_text;
 use siteproof_core::packet::{layout, PacketPath, SignedIndex};
-use siteproof_tests::packet_files::{have_font, order_with_two_photos, rezip, unzip, verify_unpinned};
+use siteproof_tests::packet_files::{have_font, order_with_two_photos, report_problems, rezip, unzip, verify_unpinned};
 use siteproof_tests::server::admin;
 use siteproof_tests::world::World;
 use siteproof_tests::{cli, cli_json};
@@ -30,16 +30,6 @@ fn export(w: &World, packet: &Path) {
 fn verify_json(file: &Path) -> (i32, serde_json::Value) {
     let (code, out) = verify_unpinned(file, true);
     (code, serde_json::from_str::<serde_json::Value>(out.trim()).unwrap()["report"].clone())
-}
-
-/// (file, kind) of every problem in a report.
-fn problems(report: &serde_json::Value) -> Vec<(String, String)> {
-    report["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| (p["file"].as_str().unwrap().to_string(), p["kind"].as_str().unwrap().to_string()))
-        .collect()
 }
 
 /// The anchor hashes the packet's manifests name.
@@ -107,7 +97,7 @@ fn anchored_times_rest_on_signed_statements_in_the_packet_and_verify_checks_them
     rezip(&file, &altered);
     let (code, report) = verify_json(&file);
     assert_eq!(code, 3, "{report}");
-    let found = problems(&report);
+    let found = report_problems(&report);
     assert!(found.contains(&(statement_name.clone(), "altered".into())), "{found:?}");
     assert!(found.contains(&(statement_name.clone(), "bad_time_statement".into())), "{found:?}");
     assert!(report["anchored_times"].as_array().unwrap().iter().all(|c| c["outcome"]["state"] == "failed"), "{report}");
@@ -135,7 +125,7 @@ fn anchored_times_rest_on_signed_statements_in_the_packet_and_verify_checks_them
     rezip(&file, &fixed_up);
     let (code, report) = verify_json(&file);
     assert_eq!(code, 3, "{report}");
-    let found = problems(&report);
+    let found = report_problems(&report);
     assert!(!found.contains(&(statement_name.clone(), "altered".into())), "the listing was fixed up: {found:?}");
     assert!(found.contains(&(statement_name.clone(), "bad_time_statement".into())), "{found:?}");
     assert!(found.contains(&(layout::INDEX.to_string(), "index_signature".into())), "{found:?}");
@@ -159,7 +149,7 @@ fn anchored_times_rest_on_signed_statements_in_the_packet_and_verify_checks_them
     rezip(&file, &removed);
     let (code, report) = verify_json(&file);
     assert_eq!(code, 3, "{report}");
-    assert!(problems(&report).contains(&(statement_name, "missing".into())), "{report}");
+    assert!(report_problems(&report).contains(&(statement_name, "missing".into())), "{report}");
     assert!(report["anchored_times"].as_array().unwrap().iter().all(|c| c["outcome"]["state"] == "cannot_be_checked"), "{report}");
 }
 

@@ -17,7 +17,7 @@ use siteproof_protocol::packet::timestamp::{index_imprint, request_for, token_fr
 use siteproof_protocol::packet::{IndexedFile, SignedIndex};
 use siteproof_tests::cli;
 use siteproof_tests::packet_files::{
-    have_font, order_with_two_photos, rezip, run_guide, unpack, unzip, verify_packet, VERIFY_INTACT_UNPINNED,
+    have_font, order_with_two_photos, report_problems, rezip, run_guide, unpack, unzip, verify_packet, VERIFY_INTACT_UNPINNED,
 };
 use siteproof_tests::server::server_bin;
 use siteproof_tests::tsa::LocalTsa;
@@ -60,15 +60,6 @@ fn export(w: &World, scratch: &Path, name: &str, flags: &[&str]) -> (PathBuf, se
 fn verify(file: &Path) -> (bool, serde_json::Value) {
     let v = verify_packet(file, None, true);
     (v.status == VERIFY_INTACT_UNPINNED, v.report())
-}
-
-fn problems(report: &serde_json::Value) -> Vec<(String, String)> {
-    report["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| (p["file"].as_str().unwrap().to_string(), p["kind"].as_str().unwrap().to_string()))
-        .collect()
 }
 
 fn member<'a>(members: &'a [(String, Vec<u8>)], name: &str) -> &'a [u8] {
@@ -193,7 +184,7 @@ fn tsa_token_in_the_packet_verifies_offline_and_binds_receipt_times() {
     rezip(&file, &forged);
     let (ok, report) = verify(&file);
     assert!(!ok, "back-dated receipts in a stamped packet fail");
-    assert_eq!(problems(&report), vec![(TOKEN.to_string(), "trusted_time".to_string())], "{report}");
+    assert_eq!(report_problems(&report), vec![(TOKEN.to_string(), "trusted_time".to_string())], "{report}");
     assert_eq!(report["third_party_time"]["state"], "failed");
 
     // With a fresh token over the forged index, a receipt dated after that token's time is impossible.
@@ -202,7 +193,7 @@ fn tsa_token_in_the_packet_verifies_offline_and_binds_receipt_times() {
     rezip(&file, &forged);
     let (ok, report) = verify(&file);
     assert!(!ok, "a receipt dated after the trusted time fails");
-    assert_eq!(problems(&report), vec![(receipt, "after_trusted_time".to_string())], "{report}");
+    assert_eq!(report_problems(&report), vec![(receipt, "after_trusted_time".to_string())], "{report}");
 
     // A packet stamped now that claims it was made a day ago is back-dated.
     let (mut forged, _) = re_sign(&w, &members, |t| t, |t| t - DAY_MS);
@@ -210,7 +201,7 @@ fn tsa_token_in_the_packet_verifies_offline_and_binds_receipt_times() {
     rezip(&file, &forged);
     let (ok, report) = verify(&file);
     assert!(!ok, "a back-dated index fails");
-    assert_eq!(problems(&report), vec![("packet.json".to_string(), "after_trusted_time".to_string())], "{report}");
+    assert_eq!(report_problems(&report), vec![("packet.json".to_string(), "after_trusted_time".to_string())], "{report}");
 
     // Removing the token is seen: the signed index says it was stamped.
     let mut without: Vec<_> = members.iter().filter(|(n, _)| n != TOKEN).cloned().collect();
@@ -218,7 +209,7 @@ fn tsa_token_in_the_packet_verifies_offline_and_binds_receipt_times() {
     rezip(&file, &without);
     let (ok, report) = verify(&file);
     assert!(!ok);
-    assert_eq!(problems(&report), vec![(TOKEN.to_string(), "missing".to_string())], "{report}");
+    assert_eq!(report_problems(&report), vec![(TOKEN.to_string(), "missing".to_string())], "{report}");
 }
 
 fn chrono_now_ms() -> i64 {

@@ -34,7 +34,7 @@ pub fn video(l: Lang, i: &Item) -> Markup {
 
 /// A received file: what it is, by media type (picture, player or download link).
 pub fn received(l: Lang, i: &Item) -> Markup {
-    let ct = i.media_type.as_deref().unwrap_or("");
+    let ct = i.original_type().unwrap_or("");
     html! {
         @match &i.media_sha256 {
             Some(_) if ct.starts_with("video/") => (video(l, i)),

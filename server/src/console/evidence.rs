@@ -91,6 +91,12 @@ impl Item {
     pub fn visit_id(&self) -> Option<&str> {
         self.manifest.as_ref()?.visit_id.as_deref()
     }
+
+    /// What kind of file the original is: the type the device signed, else the one its upload declared.
+    pub fn original_type(&self) -> Option<&str> {
+        let signed = self.manifest.as_ref().and_then(|m| m.media.as_ref()).map(|m| m.media_type.as_str());
+        signed.or(self.media_type.as_deref())
+    }
 }
 
 impl PairPhoto for Item {

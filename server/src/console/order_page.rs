@@ -265,7 +265,7 @@ fn item_card(u: &ConsoleUser, i: &Item) -> Markup {
                 @match i.kind.as_str() {
                     "photo" => (thumb(l, i)),
                     "voice" => @if let Some(sha) = &i.media_sha256 {
-                        @if i.media_type.as_deref().is_some_and(siteproof_media::browsers_play) {
+                        @if i.original_type().is_some_and(siteproof_media::browsers_play) {
                             audio controls preload="none" src=(format!("/console/blobs/{sha}")) data-test="voice" {}
                         } @else {
                             // AMR (and anything else browsers cannot play): the file itself, for a player that can.

@@ -91,6 +91,22 @@ pub(super) struct Written {
 impl Written {
     /// The audit row's tail: the packet's own hash ties a packet the city holds back to the row; the console's
     /// audit log shows whether the configured TSA stamped it, and why not.
+    /// What the caller is told about the packet written to `path` for `order_number` (one order, or a batch's list).
+    pub(super) fn into_summary(self, order_number: String, path: PathBuf, file_name: String) -> PacketSummary {
+        PacketSummary {
+            order_number,
+            path,
+            file_name,
+            bytes: self.bytes,
+            sha256: self.sha256,
+            entries: self.entries,
+            files: self.files,
+            server_key_fingerprint: self.fingerprint,
+            skipped: self.skipped,
+            third_party_time: self.third_party_time,
+        }
+    }
+
     pub(super) fn audit_note(&self, shown: &str) -> String {
         let time_note = match &self.third_party_time {
             ThirdPartyTime::NotConfigured => String::new(),
@@ -149,18 +165,7 @@ impl ExportJob {
         let export =
             PacketExport { at_ms: written.at_ms, sha256: written.sha256.clone(), third_party_time: written.third_party_time.clone() };
         crate::repo::packet_exports::record(conn, self.community_id, &self.number, &export)?;
-        Ok(PacketSummary {
-            order_number: self.number,
-            path: out,
-            file_name,
-            bytes: written.bytes,
-            sha256: written.sha256,
-            entries: written.entries,
-            files: written.files,
-            server_key_fingerprint: written.fingerprint,
-            skipped: written.skipped,
-            third_party_time: written.third_party_time,
-        })
+        Ok(written.into_summary(self.number, out, file_name))
     }
 }
 

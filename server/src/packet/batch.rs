@@ -139,17 +139,6 @@ fn run(
     let shown = target.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file_name.clone());
     let note = format!("批量 / batch ({} 个工单 / orders): {} {}", numbers.len(), numbers.join(", "), written.audit_note(&shown));
     accounts::audit(conn, actor_user_id, "export", &note)?;
-    let packet = PacketSummary {
-        order_number: numbers.join(", "),
-        path: target.out,
-        file_name,
-        bytes: written.bytes,
-        sha256: written.sha256,
-        entries: written.entries,
-        files: written.files,
-        server_key_fingerprint: written.fingerprint,
-        skipped: written.skipped,
-        third_party_time: written.third_party_time,
-    };
+    let packet = written.into_summary(numbers.join(", "), target.out, file_name);
     Ok(BatchSummary { orders: numbers, packet })
 }
