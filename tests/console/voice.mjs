@@ -60,7 +60,7 @@ try {
   check(found.amrNote.includes('AMR'), `the note names the format: ${found.amrNote}`);
   const dl = await page.request.get(new URL(found.amrHref, base).toString());
   found.amrDownload = { status: dl.status(), disposition: dl.headers()['content-disposition'] || '', magic: (await dl.body()).subarray(0, 5).toString('latin1') };
-  check(found.amrDownload.status === 200 && found.amrDownload.disposition.startsWith('attachment') && found.amrDownload.magic === '#!AMR',
+  check(found.amrDownload.status === 200 && found.amrDownload.disposition.startsWith('attachment') && found.amrDownload.disposition.includes('.amr"') && found.amrDownload.magic === '#!AMR',
     `the download is the AMR file: ${JSON.stringify(found.amrDownload)}`);
 
   // The HEIC photo's thumbnail loads, upright (the phone held it portrait).

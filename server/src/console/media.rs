@@ -61,10 +61,10 @@ pub fn parse_range(h: Option<&str>, len: u64) -> Result<Option<ByteRange>, Unsat
     Ok(Some(r))
 }
 
-/// Media types a browser may render inline; anything else downloads.
+/// Media types a browser may render inline; anything else (AMR recordings among them) downloads.
 fn inline_ok(ct: &str) -> bool {
     matches!(ct, "image/jpeg" | "image/png" | "image/webp" | "image/gif" | "image/heic" | "image/heif")
-        || ct.starts_with("audio/")
+        || siteproof_media::browsers_play(ct)
         || ct.starts_with("video/")
 }
 
@@ -126,10 +126,12 @@ pub async fn blob(
             hs.insert(k, v);
         }
     };
-    set(header::CONTENT_TYPE, ct);
     set(header::CONTENT_LENGTH, count.to_string());
     set(header::ACCEPT_RANGES, "bytes".into());
-    set(header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{sha}\""));
+    // The extension lets the coordinator's computer open a downloaded recording (an AMR file named by its hash alone opens nowhere).
+    let file_name = format!("{sha}.{}", siteproof_protocol::packet::layout::extension_for(&ct));
+    set(header::CONTENT_TYPE, ct);
+    set(header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{file_name}\""));
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff".into());
     set(header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'".into());
     set(header::CACHE_CONTROL, "private, max-age=3600".into());
