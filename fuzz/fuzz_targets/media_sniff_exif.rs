@@ -1,7 +1,8 @@
 //! Hostile media bytes through the sniffer, the EXIF reader (raw TIFF and
 //! every container kamadak-exif opens), the JPEG layout walker (segment
 //! lengths, scans, trailers), the photo header reader and the voice-note
-//! readers (lofty's containers, the AMR and ADTS frame walks): each must answer
+//! readers (lofty's containers, the AMR and ADTS frame walks) and the video
+//! clip reader (ISO BMFF boxes, `moov` and its place atoms): each must answer
 //! with a value or a typed error, never a panic or a hang.
 #![no_main]
 
@@ -9,10 +10,10 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use siteproof_media::exif_summary::exif_from_raw;
 use siteproof_media::adts::read_adts;
 use siteproof_media::amr::read_amr;
-use siteproof_media::{jpeg_layout, read_exif, read_photo_info, read_voice_info, sniff, SNIFF_LEN};
+use siteproof_media::exif_summary::exif_from_raw;
+use siteproof_media::{jpeg_layout, read_exif, read_photo_info, read_video_info, read_voice_info, sniff, sniff_with_tracks, SNIFF_LEN};
 
 /// The readers take a path (they stream files); one scratch file per fuzzing process.
 fn scratch() -> &'static PathBuf {
@@ -30,4 +31,6 @@ fuzz_target!(|data: &[u8]| {
     let _ = read_exif(scratch());
     let _ = read_photo_info(scratch());
     let _ = read_voice_info(scratch());
+    let _ = sniff_with_tracks(&data[..data.len().min(SNIFF_LEN)], scratch());
+    let _ = read_video_info(scratch());
 });
