@@ -1,7 +1,8 @@
 //! The console order list's search box on the real server: Chinese words of
 //! three or more characters (the trigram index) and of one or two (the LIKE
 //! fallback) over address, content and notes, order-number prefixes, never
-//! another community's orders, and the other filters still applying.
+//! another community's orders, the other filters still applying, and the
+//! batch export of the filtered list taking the same search.
 
 mod common;
 
@@ -78,6 +79,13 @@ fn search_finds_chinese_text_and_numbers_within_the_community_and_filters() {
     assert!(html.contains(r#"<input type="hidden" name="type" value="key">"#), "search form carries the filter");
     assert!(html.contains(r#"name="q" value="垃圾桶""#), "search box shows the search");
     assert!(html.contains("q=%E5%9E%83%E5%9C%BE%E6%A1%B6"), "filter links keep the search");
+
+    // Batch export of the filtered list takes the same search.
+    let exports = reqwest::Url::parse_with_params(&s.url("/console/exports"), [("q", "垃圾桶")]).unwrap();
+    let html = Client::new().get(exports).header("cookie", &a).send().unwrap().text().unwrap();
+    let rows: Vec<&str> = html.split("data-order=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+    assert_eq!(rows, ["2024112900123", "2024113000789"], "batch export of a search");
+    assert!(html.contains("搜索 垃圾桶"), "the export page names the search among the filters");
 
     let r = get(s, &a, &"长".repeat(101), "");
     assert_eq!(r.status(), 400, "overlong search");
