@@ -229,6 +229,7 @@ fn filter_label(l: Lang, key: &str, value: &str) -> String {
         "callback" => (l.t("回访结果", "Callback"), l.label(TAG_CALLBACK, value).to_string()),
         "community" => (l.t("社区编号", "Community id"), value.to_string()),
         "worker" => (l.t("社工", "Worker"), value.to_string()),
+        "q" => (l.t("搜索", "Search"), value.to_string()),
         other => (other, value.to_string()),
     };
     if shown.is_empty() {

@@ -1,6 +1,6 @@
 //! `GET /console/orders`: the work-order list with the filters coordinators
 //! use every morning (due today, overdue, reopened, the four tags, community,
-//! worker) and keyset paging.
+//! worker), a text search that keeps them, and keyset paging.
 
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
@@ -57,6 +57,7 @@ fn chip(f: &Filter, key: &'static str, value: &str, label: &str) -> Markup {
 fn body(l: Lang, f: &Filter, rows: &[ListRow], more: bool, workers: &[String], communities: &[(i64, String)]) -> Markup {
     html! {
         h1 { (l.t("工单列表", "Work orders")) }
+        (search_form(l, f))
         div.filters {
             (chip(f, "due", "today", l.t("今日到期", "Due today")))
             (chip(f, "due", "overdue", l.t("已超期", "Overdue")))
@@ -129,6 +130,20 @@ fn body(l: Lang, f: &Filter, rows: &[ListRow], more: bool, workers: &[String], c
                     a href=(next_link(f, last)) data-test="next-page" { (l.t("下一页 »", "Next page »")) }
                 }
             }
+        }
+    }
+}
+
+/// The search box: a GET form that carries the other filters along and starts again at the first page.
+fn search_form(l: Lang, f: &Filter) -> Markup {
+    html! {
+        form.filters method="get" action="/console/orders" data-test="search" {
+            @for (k, v) in f.pairs() {
+                @if k != "q" { input type="hidden" name=(k) value=(v); }
+            }
+            input type="search" name="q" value=(f.search.as_deref().unwrap_or(""))
+                placeholder=(l.t("搜索工单号、地址、内容、备注", "Search number, address, content, notes"));
+            button.plain type="submit" { (l.t("搜索", "Search")) }
         }
     }
 }

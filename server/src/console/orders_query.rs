@@ -41,13 +41,18 @@ pub struct Filter {
     pub community: Option<i64>,
     /// Assigned worker's username.
     pub worker: Option<String>,
+    /// Search text (number, address, content, notes).
+    pub search: Option<String>,
     /// Continue after this (deadline key, id).
     pub after: Option<(i64, i64)>,
 }
 
+/// Longest search text taken: enough for an address or a sentence of content.
+pub const MAX_SEARCH_CHARS: usize = 100;
+
 /// Query keys the list accepts.
 pub const KEYS: &[&str] =
-    &["due", "reopened", "status", "type", "handling", "callback", "knowledge", "community", "worker", "after", "lang"];
+    &["due", "reopened", "status", "type", "handling", "callback", "knowledge", "community", "worker", "q", "after", "lang"];
 
 fn flag(q: &Query, key: &str) -> ApiResult<bool> {
     match q.get(key).map(String::as_str) {
@@ -95,6 +100,14 @@ impl Filter {
         if worker.as_ref().is_some_and(|w| w.len() > 64) {
             return Err(ApiError::bad_request(ErrorCode::BadQuery, "worker 过长", "worker name too long"));
         }
+        let search = q.get("q").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        if search.as_ref().is_some_and(|s| s.chars().count() > MAX_SEARCH_CHARS) {
+            return Err(ApiError::bad_request(
+                ErrorCode::BadQuery,
+                &format!("搜索内容过长（最多 {MAX_SEARCH_CHARS} 字）"),
+                &format!("search text too long (at most {MAX_SEARCH_CHARS} characters)"),
+            ));
+        }
         Ok(Filter {
             due,
             reopened: flag(q, "reopened")?,
@@ -105,6 +118,7 @@ impl Filter {
             knowledge: flag(q, "knowledge")?,
             community,
             worker,
+            search,
             after,
         })
     }
@@ -126,6 +140,7 @@ impl Filter {
             ("handling", &self.tag_handling),
             ("callback", &self.tag_callback),
             ("worker", &self.worker),
+            ("q", &self.search),
         ];
         for (k, val) in opt {
             if let Some(x) = val {
@@ -234,6 +249,7 @@ impl Filter {
             tag_callback: self.tag_callback.clone(),
             knowledge: self.knowledge,
             assignee: self.worker.clone(),
+            search: self.search.clone(),
             after: self.after,
             offset: 0,
             limit: page_size + 1,

@@ -174,6 +174,29 @@ CREATE TABLE share_copies (
     share_manifest_hash TEXT NOT NULL, item_id TEXT NOT NULL, source_manifest_hash TEXT NOT NULL,
     copy_sha256 TEXT NOT NULL, registered_at_ms INTEGER NOT NULL);
 "#,
+    // v7: the console's order search over number, address, content and notes. The trigram tokenizer indexes
+    // every three characters, so Chinese text (no spaces between words) is found by any part of it. The index
+    // reads its text from `orders` (external content); the triggers keep it in step with every write, and
+    // 'rebuild' indexes the orders that exist. A later step that rebuilds `orders` must recreate the triggers.
+    r#"
+CREATE VIRTUAL TABLE orders_search USING fts5(
+    number, address, content, notes, content='orders', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER orders_search_insert AFTER INSERT ON orders BEGIN
+    INSERT INTO orders_search (rowid, number, address, content, notes)
+        VALUES (new.id, new.number, new.address, new.content, new.notes);
+END;
+CREATE TRIGGER orders_search_delete AFTER DELETE ON orders BEGIN
+    INSERT INTO orders_search (orders_search, rowid, number, address, content, notes)
+        VALUES ('delete', old.id, old.number, old.address, old.content, old.notes);
+END;
+CREATE TRIGGER orders_search_update AFTER UPDATE OF number, address, content, notes ON orders BEGIN
+    INSERT INTO orders_search (orders_search, rowid, number, address, content, notes)
+        VALUES ('delete', old.id, old.number, old.address, old.content, old.notes);
+    INSERT INTO orders_search (rowid, number, address, content, notes)
+        VALUES (new.id, new.number, new.address, new.content, new.notes);
+END;
+INSERT INTO orders_search (orders_search) VALUES ('rebuild');
+"#,
 ];
 
 /// Brings the schema up to the newest version.
@@ -299,5 +322,38 @@ mod tests {
             })
             .unwrap();
         assert_eq!(names, (String::new(), String::new()));
+    }
+
+    /// Orders made before the search index existed are found by it, and later writes keep it in step.
+    #[test]
+    fn v7_indexes_existing_orders_and_follows_writes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for step in &MIGRATIONS[..6] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 6;
+             INSERT INTO offices (id, name, created_at_ms) VALUES (1, '东城街道', 0);
+             INSERT INTO communities (id, office_id, name, created_at_ms) VALUES (10, 1, 'A', 0);
+             INSERT INTO orders (id, office_id, number, community_id, kind, category, address, content, change_seq, created_at_ms, updated_at_ms)
+                 VALUES (7, 1, '2024112900123', 10, 'complaint', 'x', '幸福里3号楼', '小区垃圾桶满了没人清', 1, 0, 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let found = |c: &Connection, q: &str| -> Vec<i64> {
+            c.prepare("SELECT rowid FROM orders_search WHERE orders_search MATCH ?1 ORDER BY rowid")
+                .unwrap()
+                .query_map([q], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        assert_eq!(found(&conn, "\"垃圾桶\""), [7], "backfilled");
+        conn.execute("UPDATE orders SET notes = '已联系物业' WHERE id = 7", []).unwrap();
+        assert_eq!(found(&conn, "\"联系物业\""), [7], "an update is indexed");
+        conn.execute("UPDATE orders SET content = '路灯不亮' WHERE id = 7", []).unwrap();
+        assert!(found(&conn, "\"垃圾桶\"").is_empty(), "replaced text is no longer found");
+        conn.execute("DELETE FROM orders WHERE id = 7", []).unwrap();
+        assert!(found(&conn, "\"路灯不亮\"").is_empty(), "a deleted order is no longer found");
     }
 }

@@ -13,6 +13,7 @@ pub mod derivatives;
 pub mod devices;
 pub mod entries;
 pub mod followups;
+pub mod order_search;
 pub mod orders;
 pub mod packet_exports;
 pub mod photo_pairs;

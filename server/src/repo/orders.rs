@@ -136,6 +136,8 @@ pub struct ListFilter {
     pub knowledge: bool,
     /// Assigned worker's username.
     pub assignee: Option<String>,
+    /// Search text: every word must appear in the number, address, content or notes.
+    pub search: Option<String>,
     /// Continue after this (deadline key, id).
     pub after: Option<(i64, i64)>,
     /// Skip this many rows first (the API's `offset`).
@@ -212,6 +214,11 @@ pub fn list_sql(communities: &[i64], f: &ListFilter) -> Option<(String, Vec<Valu
     }
     if let Some(w) = &f.assignee {
         bind(&mut sql, " AND o.assignee_id = (SELECT id FROM users WHERE username = ?)", Value::Text(w.clone()));
+    }
+    if let Some(text) = &f.search {
+        for (cond, v) in super::order_search::conditions(text) {
+            bind(&mut sql, &cond, v);
+        }
     }
     if let Some((k, id)) = f.after {
         bind(&mut sql, &format!(" AND (ifnull(o.deadline_ms, {NO_DEADLINE}), o.id) > (?"), Value::Integer(k));
