@@ -995,7 +995,7 @@ fn an_unknown_console_address_gets_a_page_not_json_and_a_trailing_slash_is_dropp
 }
 
 /// The `<span class="stamp" …>` of one axis in a page, up to its closing tag.
-fn stamp_markup<'a>(html: &'a str, axis: siteproof_protocol::vocab::TagAxis) -> &'a str {
+fn stamp_markup(html: &str, axis: siteproof_protocol::vocab::TagAxis) -> &str {
     let at = html.find(&format!("data-axis=\"{}\"", axis.field())).unwrap_or_else(|| panic!("no {} stamp: {html}", axis.zh()));
     let start = html[..at].rfind("<span").unwrap();
     let end = at + html[at..].find("</span>").unwrap();
