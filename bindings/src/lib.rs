@@ -25,4 +25,4 @@ pub use device::SiteproofDevice;
 pub use error::SiteproofError;
 pub use location::choose_location_provider;
 pub use sync::{default_sync_options, SyncListener};
-pub use vocab::{describe_flag, vocabulary, FlagText, VocabKind, VocabTerm};
+pub use vocab::{describe_flag, tag_axes, vocabulary, FlagText, TagAxisText, VocabKind, VocabTerm};

@@ -209,7 +209,7 @@ macro_rules! vocabulary {
 
 vocabulary! {
     /// Work order kinds (诉求类型).
-    OrderKind, ORDER_KINDS, "工单类型 order kind" {
+    OrderKind, ORDER_KINDS, "诉求类型 order kind" {
         /// 咨询.
         Inquiry = ("inquiry", "咨询", "inquiry"),
         /// 投诉.
@@ -248,7 +248,7 @@ impl OrderStatus {
 
 vocabulary! {
     /// Tag 1: order type (一般 / 重点 / 疑难).
-    TagType, TAG_TYPES, "工单类别 order type" {
+    TagType, TAG_TYPES, "工单类型 order type" {
         /// 一般.
         Ordinary = ("ordinary", "一般", "ordinary"),
         /// 重点.
@@ -259,7 +259,7 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Tag 2: handling result.
+    /// Tag 2: handling result (诉求办理情况).
     TagHandling, TAG_HANDLING, "办理情况 handling" {
         /// 已解决.
         Resolved = ("resolved", "已解决", "resolved"),
@@ -273,8 +273,8 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Tag 3: the city's callback result.
-    TagCallback, TAG_CALLBACK, "回访结果 callback" {
+    /// Tag 3: the city's callback result (回访情况).
+    TagCallback, TAG_CALLBACK, "回访情况 callback" {
         /// 满意.
         Satisfied = ("satisfied", "满意", "satisfied"),
         /// 理解.
@@ -283,6 +283,135 @@ vocabulary! {
         Dissatisfied = ("dissatisfied", "不满意", "dissatisfied"),
         /// 重办.
         Reopened = ("reopened", "重办", "reopened"),
+    }
+}
+
+/// The colour of one stamp of the 四色标注法 (seed 001): a hotline handler
+/// marks each order with four stamps, and a colour always means the same
+/// axis, so a page, the phone and the packet must not pick their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StampColour {
+    /// 蓝色.
+    Blue,
+    /// 橘色.
+    Orange,
+    /// 红色.
+    Red,
+    /// 绿色.
+    Green,
+}
+
+impl StampColour {
+    /// The shade as CSS hex: dark enough that the stamp's text keeps a
+    /// contrast of at least 4.5:1 on white (WCAG AA), since stamps are read,
+    /// not only seen.
+    pub fn hex(self) -> &'static str {
+        match self {
+            StampColour::Blue => "#1f5fbf",
+            StampColour::Orange => "#a85400",
+            StampColour::Red => "#c62828",
+            StampColour::Green => "#2e7d32",
+        }
+    }
+
+    /// The zh-CN colour name.
+    pub fn zh(self) -> &'static str {
+        match self {
+            StampColour::Blue => "蓝色",
+            StampColour::Orange => "橘色",
+            StampColour::Red => "红色",
+            StampColour::Green => "绿色",
+        }
+    }
+
+    /// The English colour name.
+    pub fn en(self) -> &'static str {
+        match self {
+            StampColour::Blue => "blue",
+            StampColour::Orange => "orange",
+            StampColour::Red => "red",
+            StampColour::Green => "green",
+        }
+    }
+}
+
+/// The four tag axes of the 四色标注法, as seed 001 names and colours them:
+/// the one glossary the console, the packet and the apps take an axis's
+/// name and colour from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TagAxis {
+    /// 工单类型 (blue): [`TagType`].
+    Type,
+    /// 办理情况 (orange): [`TagHandling`].
+    Handling,
+    /// 回访情况 (red): [`TagCallback`].
+    Callback,
+    /// 知识点 (green): the free-text knowledge to learn from the order.
+    Knowledge,
+}
+
+impl TagAxis {
+    /// The four axes, in the seed's order.
+    pub const ALL: [TagAxis; 4] = [TagAxis::Type, TagAxis::Handling, TagAxis::Callback, TagAxis::Knowledge];
+
+    /// The order field that holds the axis's stamp.
+    pub fn field(self) -> &'static str {
+        match self {
+            TagAxis::Type => "tag_type",
+            TagAxis::Handling => "tag_handling",
+            TagAxis::Callback => "tag_callback",
+            TagAxis::Knowledge => "knowledge",
+        }
+    }
+
+    /// The axis of an order field, if the field is one.
+    pub fn of_field(field: &str) -> Option<TagAxis> {
+        TagAxis::ALL.into_iter().find(|a| a.field() == field)
+    }
+
+    /// The zh-CN axis name.
+    pub fn zh(self) -> &'static str {
+        match self {
+            TagAxis::Type => "工单类型",
+            TagAxis::Handling => "办理情况",
+            TagAxis::Callback => "回访情况",
+            TagAxis::Knowledge => "知识点",
+        }
+    }
+
+    /// The English axis name.
+    pub fn en(self) -> &'static str {
+        match self {
+            TagAxis::Type => "order type",
+            TagAxis::Handling => "handling",
+            TagAxis::Callback => "callback",
+            TagAxis::Knowledge => "knowledge",
+        }
+    }
+
+    /// The stamp colour.
+    pub fn colour(self) -> StampColour {
+        match self {
+            TagAxis::Type => StampColour::Blue,
+            TagAxis::Handling => StampColour::Orange,
+            TagAxis::Callback => StampColour::Red,
+            TagAxis::Knowledge => StampColour::Green,
+        }
+    }
+
+    /// The closed vocabulary of the axis; the knowledge axis is free text.
+    pub fn terms(self) -> Option<Vocab> {
+        match self {
+            TagAxis::Type => Some(TAG_TYPES),
+            TagAxis::Handling => Some(TAG_HANDLING),
+            TagAxis::Callback => Some(TAG_CALLBACK),
+            TagAxis::Knowledge => None,
+        }
+    }
+
+    /// "zh en", as errors name the axis.
+    pub fn what(self) -> String {
+        format!("{} {}", self.zh(), self.en())
     }
 }
 
@@ -370,7 +499,7 @@ mod tests {
     #[test]
     fn an_unknown_term_is_refused_in_both_languages() {
         let e = "催办".parse::<OrderKind>().unwrap_err().to_string();
-        assert!(e.contains("无效的工单类型") && e.contains("invalid 工单类型 order kind"), "{e}");
+        assert!(e.contains("无效的诉求类型") && e.contains("invalid 诉求类型 order kind"), "{e}");
         assert!(e.contains("投诉 (complaint)"), "{e}");
         let e = serde_json::from_str::<OrderStatus>("\"done\"").unwrap_err().to_string();
         assert!(e.contains("已办结 (closed)"), "{e}");
@@ -397,5 +526,53 @@ mod tests {
         same(TagCallback::ALL, TAG_CALLBACK, TagCallback::as_str, TagCallback::zh);
         same(VisitPurpose::ALL, VISIT_PURPOSES, VisitPurpose::as_str, VisitPurpose::zh);
         same(RequestedOutcome::ALL, REQUESTED_OUTCOMES, RequestedOutcome::as_str, RequestedOutcome::zh);
+    }
+
+    #[test]
+    fn the_four_stamp_axes_are_named_and_coloured_as_seed_001_says() {
+        let seed: Vec<(&str, StampColour, &str, &str)> = vec![
+            ("工单类型", StampColour::Blue, "蓝色", "tag_type"),
+            ("办理情况", StampColour::Orange, "橘色", "tag_handling"),
+            ("回访情况", StampColour::Red, "红色", "tag_callback"),
+            ("知识点", StampColour::Green, "绿色", "knowledge"),
+        ];
+        let glossary: Vec<_> = TagAxis::ALL.iter().map(|a| (a.zh(), a.colour(), a.colour().zh(), a.field())).collect();
+        assert_eq!(glossary, seed);
+        let hexes: Vec<&str> = TagAxis::ALL.iter().map(|a| a.colour().hex()).collect();
+        assert_eq!(hexes, ["#1f5fbf", "#a85400", "#c62828", "#2e7d32"]);
+        for a in TagAxis::ALL {
+            assert_eq!(TagAxis::of_field(a.field()), Some(a));
+        }
+    }
+
+    #[test]
+    fn each_stamp_colour_is_readable_as_text_on_white() {
+        fn luminance(hex: &str) -> f64 {
+            let channel = |i: usize| {
+                let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+                if c <= 0.03928 {
+                    c / 12.92
+                } else {
+                    ((c + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+        }
+        for a in TagAxis::ALL {
+            let contrast = 1.05 / (luminance(a.colour().hex()) + 0.05);
+            assert!(contrast >= 4.5, "{} {} has contrast {contrast:.2}", a.zh(), a.colour().hex());
+        }
+    }
+
+    #[test]
+    fn a_tag_vocabulary_names_its_axis_in_errors() {
+        let refusals = [
+            (TagAxis::Type, "urgent".parse::<TagType>().unwrap_err().to_string()),
+            (TagAxis::Handling, "urgent".parse::<TagHandling>().unwrap_err().to_string()),
+            (TagAxis::Callback, "urgent".parse::<TagCallback>().unwrap_err().to_string()),
+        ];
+        for (axis, e) in refusals {
+            assert!(e.contains(&format!("无效的{}", axis.zh())) && e.contains(&axis.what()), "{e}");
+        }
     }
 }

@@ -993,3 +993,40 @@ fn an_unknown_console_address_gets_a_page_not_json_and_a_trailing_slash_is_dropp
     let r = s.req(Method::DELETE, "/v1/orders", Some(&w.coord_a)).send().unwrap();
     assert_eq!(err_code(r), (405, "method_not_allowed".into()));
 }
+
+/// The `<span class="stamp" …>` of one axis in a page, up to its closing tag.
+fn stamp_markup(html: &str, axis: siteproof_protocol::vocab::TagAxis) -> &str {
+    let at = html.find(&format!("data-axis=\"{}\"", axis.field())).unwrap_or_else(|| panic!("no {} stamp: {html}", axis.zh()));
+    let start = html[..at].rfind("<span").unwrap();
+    let end = at + html[at..].find("</span>").unwrap();
+    &html[start..end]
+}
+
+#[test]
+fn the_order_page_and_list_draw_each_tag_as_a_stamp_in_its_seed_axis_colour_and_name() {
+    use siteproof_protocol::vocab::TagAxis;
+    let w = World::new(&[]);
+    let s = &w.server;
+    create_order(s, &w.coord_a, "A-STAMP", None);
+    patch_order(
+        s,
+        &w.coord_a,
+        "A-STAMP",
+        json!({"tag_type": "疑难", "tag_handling": "部分解决", "tag_callback": "不满意", "knowledge": "占道经营归城管"}),
+    );
+    let b = Browser::login(s, "coord_a");
+    let shown =
+        [(TagAxis::Type, "疑难"), (TagAxis::Handling, "部分解决"), (TagAxis::Callback, "不满意"), (TagAxis::Knowledge, "占道经营归城管")];
+    let order = b.page("/console/orders/A-STAMP");
+    for (axis, value) in shown {
+        let stamp = stamp_markup(&order, axis);
+        assert!(stamp.contains(&format!("--stamp:{}", axis.colour().hex())), "{} in {}: {stamp}", axis.zh(), axis.colour().zh());
+        assert!(stamp.contains(&format!("{}：{value}", axis.zh())), "{stamp}");
+    }
+    let list = b.page("/console/orders");
+    for (axis, _) in shown {
+        let stamp = stamp_markup(&list, axis);
+        assert!(stamp.contains(&format!("--stamp:{}", axis.colour().hex())) && stamp.contains(axis.zh()), "{stamp}");
+    }
+    assert!(!order.contains("工单类别") && !order.contains("回访结果") && !order.contains("应知应会"), "one name per axis: {order}");
+}

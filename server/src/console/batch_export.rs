@@ -21,6 +21,7 @@ use super::i18n::{fmt_ms, Lang};
 use super::layout::{html_response, page};
 use super::orders_query::{self, Filter};
 use super::session::ConsoleUser;
+use super::stamps::axis_name;
 use super::{path_segment, query_string};
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
@@ -31,7 +32,7 @@ use crate::repo::orders::{Order, NO_DEADLINE};
 use crate::state::AppState;
 use crate::web::body::query;
 use crate::web::zip_download::{zip_response, DownloadDir, ZipDownload};
-use siteproof_protocol::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::vocab::{TagAxis, ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Orders read per query while collecting the matching ones.
@@ -216,17 +217,17 @@ fn body(u: &ConsoleUser, f: &Filter, w: &Window, orders: &[(Order, i64)], more: 
     }
 }
 
-/// One active filter of the order list in words, e.g. "社工 wang" or "回访结果 重办".
+/// One active filter of the order list in words, e.g. "社工 wang" or "回访情况 重办".
 fn filter_label(l: Lang, key: &str, value: &str) -> String {
     let (name, shown) = match key {
         "due" if value == "today" => (l.t("办理时限", "Due"), l.t("今日到期", "today").to_string()),
         "due" => (l.t("办理时限", "Due"), l.t("已超期", "overdue").to_string()),
         "reopened" => (l.t("重办", "Reopened"), String::new()),
-        "knowledge" => (l.t("有应知应会", "Has knowledge notes"), String::new()),
+        "knowledge" => (l.t("有知识点", "Has knowledge notes"), String::new()),
         "status" => (l.t("状态", "Status"), l.label(ORDER_STATUSES, value).to_string()),
-        "type" => (l.t("工单类别", "Order type"), l.label(TAG_TYPES, value).to_string()),
-        "handling" => (l.t("办理情况", "Handling"), l.label(TAG_HANDLING, value).to_string()),
-        "callback" => (l.t("回访结果", "Callback"), l.label(TAG_CALLBACK, value).to_string()),
+        "type" => (axis_name(l, TagAxis::Type), l.label(TAG_TYPES, value).to_string()),
+        "handling" => (axis_name(l, TagAxis::Handling), l.label(TAG_HANDLING, value).to_string()),
+        "callback" => (axis_name(l, TagAxis::Callback), l.label(TAG_CALLBACK, value).to_string()),
         "community" => (l.t("社区编号", "Community id"), value.to_string()),
         "worker" => (l.t("社工", "Worker"), value.to_string()),
         "q" => (l.t("搜索", "Search"), value.to_string()),

@@ -26,6 +26,7 @@ pub mod orders_list;
 pub mod orders_query;
 pub mod session;
 pub mod share_check;
+pub mod stamps;
 pub mod unknown_path;
 
 use axum::extract::DefaultBodyLimit;

@@ -18,6 +18,7 @@ use super::i18n::{fmt_ms, fmt_ms_secs, Lang};
 use super::layout::{html_response, page};
 use super::path_segment;
 use super::session::ConsoleUser;
+use super::stamps::{axis_name, term_stamp};
 use crate::domain::accounts::{self, audit};
 use crate::domain::gcj02::{in_mainland_china, map_link, wgs84_to_gcj02};
 use crate::domain::orders::{self, HistoryEntry, Order};
@@ -25,7 +26,7 @@ use crate::domain::pairs::{self, Pair};
 use crate::repo;
 use crate::state::AppState;
 use siteproof_protocol::text::prefix;
-use siteproof_protocol::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES, VISIT_PURPOSES};
+use siteproof_protocol::vocab::{TagAxis, ORDER_KINDS, ORDER_STATUSES, VISIT_PURPOSES};
 
 /// Everything the order page shows.
 pub struct OrderView {
@@ -79,13 +80,12 @@ pub async fn show(u: ConsoleUser, State(st): State<AppState>, Path(number): Path
 }
 
 fn field_label(l: Lang, f: &str) -> &str {
+    if let Some(axis) = TagAxis::of_field(f) {
+        return axis_name(l, axis);
+    }
     match f {
         "created" => l.t("创建", "created"),
         "status" => l.t("状态", "status"),
-        "tag_type" => l.t("工单类别", "order type"),
-        "tag_handling" => l.t("办理情况", "handling"),
-        "tag_callback" => l.t("回访结果", "callback"),
-        "knowledge" => l.t("应知应会", "knowledge"),
         "notes" => l.t("备注", "notes"),
         "assignee" => l.t("承办社工", "assignee"),
         other => other,
@@ -95,10 +95,10 @@ fn field_label(l: Lang, f: &str) -> &str {
 fn value_label<'a>(l: Lang, field: &str, v: &'a str) -> &'a str {
     match field {
         "status" => l.label(ORDER_STATUSES, v),
-        "tag_type" => l.label(TAG_TYPES, v),
-        "tag_handling" => l.label(TAG_HANDLING, v),
-        "tag_callback" => l.label(TAG_CALLBACK, v),
-        _ => v,
+        _ => match TagAxis::of_field(field).and_then(TagAxis::terms) {
+            Some(vocab) => l.label(vocab, v),
+            None => v,
+        },
     }
 }
 
@@ -130,6 +130,15 @@ fn facts(u: &ConsoleUser, o: &Order, assignee: Option<&str>) -> Markup {
             dt { (l.t("派单时间", "Dispatched")) } dd { (o.dispatched_at_ms.map(fmt_ms).unwrap_or_else(|| "—".into())) }
             dt { (l.t("办理时限", "Deadline")) } dd { (o.deadline_ms.map(fmt_ms).unwrap_or_else(|| "—".into())) }
             dt { (l.t("状态", "Status")) } dd data-test="status" { (l.label(ORDER_STATUSES, o.status.as_str())) }
+            @for axis in TagAxis::ALL {
+                dt { (axis_name(l, axis)) }
+                dd data-test=(format!("stamp-{}", axis.field())) {
+                    @match tag_of(o, axis) {
+                        Some(code) => (term_stamp(l, axis, code)),
+                        None => span.muted { "—" },
+                    }
+                }
+            }
             dt { (l.t("承办社工", "Assignee")) } dd data-test="assignee" { (assignee.unwrap_or("—")) }
             @if o.assignee.is_some() {
                 dt { (l.t("社工真实姓名", "Worker's real name")) }
@@ -142,6 +151,16 @@ fn facts(u: &ConsoleUser, o: &Order, assignee: Option<&str>) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// The order's stamp on one axis, if it has one.
+fn tag_of(o: &Order, axis: TagAxis) -> Option<&str> {
+    match axis {
+        TagAxis::Type => o.tag_type.as_deref(),
+        TagAxis::Handling => o.tag_handling.as_deref(),
+        TagAxis::Callback => o.tag_callback.as_deref(),
+        TagAxis::Knowledge => Some(o.knowledge.as_str()).filter(|k| !k.is_empty()),
     }
 }
 
@@ -170,11 +189,13 @@ fn edit_form(u: &ConsoleUser, o: &Order) -> Markup {
             input type="hidden" name="version" value=(o.version);
             div.grid2 {
                 div { label for="status" { (l.t("状态", "Status")) } (select("status", ORDER_STATUSES, Some(o.status.as_str()), l, false)) }
-                div { label for="tag_type" { (l.t("工单类别", "Order type")) } (select("tag_type", TAG_TYPES, o.tag_type.as_deref(), l, true)) }
-                div { label for="tag_handling" { (l.t("办理情况", "Handling")) } (select("tag_handling", TAG_HANDLING, o.tag_handling.as_deref(), l, true)) }
-                div { label for="tag_callback" { (l.t("回访结果", "Callback")) } (select("tag_callback", TAG_CALLBACK, o.tag_callback.as_deref(), l, true)) }
+                @for axis in [TagAxis::Type, TagAxis::Handling, TagAxis::Callback] {
+                    @if let Some(vocab) = axis.terms() {
+                        div { label for=(axis.field()) { (axis_name(l, axis)) } (select(axis.field(), vocab, tag_of(o, axis), l, true)) }
+                    }
+                }
             }
-            label for="knowledge" { (l.t("应知应会（政策要点）", "Knowledge to keep (policy points)")) }
+            label for="knowledge" { (axis_name(l, TagAxis::Knowledge)) (l.t("（政策要点）", " (policy points to keep)")) }
             textarea name="knowledge" id="knowledge" { (o.knowledge) }
             label for="notes" { (l.t("备注", "Notes")) }
             textarea name="notes" id="notes" { (o.notes) }

@@ -12,10 +12,11 @@ use super::layout::{html_response, page};
 use super::orders_query::{self, Filter, ListRow};
 use super::query_string;
 use super::session::ConsoleUser;
+use super::stamps::{axis_name, stamp, term_stamp};
 use crate::db::now_ms;
 use crate::state::AppState;
 use crate::web::body::query;
-use siteproof_protocol::vocab::{ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::vocab::{TagAxis, ORDER_KINDS, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
 /// Rows per page.
 pub const PAGE_SIZE: u32 = 50;
@@ -62,14 +63,14 @@ fn body(l: Lang, f: &Filter, rows: &[ListRow], more: bool, workers: &[String], c
             (chip(f, "due", "today", l.t("今日到期", "Due today")))
             (chip(f, "due", "overdue", l.t("已超期", "Overdue")))
             (chip(f, "reopened", "1", l.t("重办", "Reopened")))
-            (chip(f, "knowledge", "1", l.t("有应知应会", "Has knowledge notes")))
+            (chip(f, "knowledge", "1", l.t("有知识点", "Has knowledge notes")))
         }
         div.filters {
-            span.muted { (l.t("工单类别", "Order type")) ":" }
+            span.muted { (axis_name(l, TagAxis::Type)) ":" }
             @for (code, _, _) in TAG_TYPES { (chip(f, "type", code, l.label(TAG_TYPES, code))) }
-            span.muted { (l.t("办理情况", "Handling")) ":" }
+            span.muted { (axis_name(l, TagAxis::Handling)) ":" }
             @for (code, _, _) in TAG_HANDLING { (chip(f, "handling", code, l.label(TAG_HANDLING, code))) }
-            span.muted { (l.t("回访结果", "Callback")) ":" }
+            span.muted { (axis_name(l, TagAxis::Callback)) ":" }
             @for (code, _, _) in TAG_CALLBACK { (chip(f, "callback", code, l.label(TAG_CALLBACK, code))) }
         }
         @if communities.len() > 1 || !workers.is_empty() {
@@ -111,10 +112,10 @@ fn body(l: Lang, f: &Filter, rows: &[ListRow], more: bool, workers: &[String], c
                             td { @match r.deadline_ms { Some(d) => (fmt_ms(d)), None => span.muted { "—" } } }
                             td { (l.label(ORDER_STATUSES, &r.status)) }
                             td.wide {
-                                @if let Some(t) = &r.tag_type { span.chip { (l.label(TAG_TYPES, t)) } " " }
-                                @if let Some(t) = &r.tag_handling { span.chip { (l.label(TAG_HANDLING, t)) } " " }
-                                @if let Some(t) = &r.tag_callback { span.chip { (l.label(TAG_CALLBACK, t)) } " " }
-                                @if r.has_knowledge { span.chip { (l.t("应知应会", "knowledge")) } }
+                                @if let Some(t) = &r.tag_type { (term_stamp(l, TagAxis::Type, t)) " " }
+                                @if let Some(t) = &r.tag_handling { (term_stamp(l, TagAxis::Handling, t)) " " }
+                                @if let Some(t) = &r.tag_callback { (term_stamp(l, TagAxis::Callback, t)) " " }
+                                @if r.has_knowledge { (stamp(l, TagAxis::Knowledge, l.t("有", "yes"))) }
                             }
                             td.wide { (r.assignee.as_deref().unwrap_or("—")) }
                             td { (r.evidence) }

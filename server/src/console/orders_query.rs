@@ -8,7 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::repo;
 use crate::repo::orders::{ListFilter, Listed, NO_DEADLINE};
 use crate::web::body::Query;
-use siteproof_protocol::vocab::{normalize, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::vocab::{normalize, TagAxis, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 use siteproof_protocol::wire::error_code::ErrorCode;
 
 /// Which deadline window to show.
@@ -112,9 +112,9 @@ impl Filter {
             due,
             reopened: flag(q, "reopened")?,
             status: vocab(q, "status", ORDER_STATUSES, "状态 status")?,
-            tag_type: vocab(q, "type", TAG_TYPES, "工单类别 order type")?,
-            tag_handling: vocab(q, "handling", TAG_HANDLING, "办理情况 handling")?,
-            tag_callback: vocab(q, "callback", TAG_CALLBACK, "回访结果 callback")?,
+            tag_type: vocab(q, "type", TAG_TYPES, &TagAxis::Type.what())?,
+            tag_handling: vocab(q, "handling", TAG_HANDLING, &TagAxis::Handling.what())?,
+            tag_callback: vocab(q, "callback", TAG_CALLBACK, &TagAxis::Callback.what())?,
             knowledge: flag(q, "knowledge")?,
             community,
             worker,

@@ -12,7 +12,7 @@ use crate::repo;
 use crate::repo::orders::{Field, NewHistory, NewOrderRow};
 pub use crate::repo::orders::{HistoryEntry, Order};
 use siteproof_protocol::text::{multi_line, order_number, single_line};
-use siteproof_protocol::vocab::{normalize, OrderKind, OrderStatus, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::vocab::{normalize, OrderKind, OrderStatus, TagAxis, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 use siteproof_protocol::wire::error_code::ErrorCode;
 use siteproof_protocol::wire::order::WireOrder;
 /// The order bodies are the wire contract's: a new order, a status/tag edit, and an edit that lost.
@@ -194,9 +194,9 @@ fn normalized(field: Field, v: &str) -> DomainResult<Option<String>> {
     };
     match field {
         Field::Status => Ok(Some(OrderStatus::parse(v)?.as_str().to_string())),
-        Field::TagType => tag(TAG_TYPES, "工单类别 order type"),
-        Field::TagHandling => tag(TAG_HANDLING, "办理情况 handling"),
-        Field::TagCallback => tag(TAG_CALLBACK, "回访结果 callback"),
+        Field::TagType => tag(TAG_TYPES, &TagAxis::Type.what()),
+        Field::TagHandling => tag(TAG_HANDLING, &TagAxis::Handling.what()),
+        Field::TagCallback => tag(TAG_CALLBACK, &TagAxis::Callback.what()),
         Field::Knowledge => Ok(Some(multi_line("knowledge", v, 4000)?)),
         Field::Notes => Ok(Some(multi_line("notes", v, 4000)?)),
     }

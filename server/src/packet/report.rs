@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use chrono::{FixedOffset, TimeZone};
 use siteproof_protocol::evidence::{AnchoredTime, EntryKind, LocationFix};
-use siteproof_protocol::vocab::{zh_label, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::vocab::{zh_label, TagAxis, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
 use super::dispute::Dispute;
 use super::map::MapData;
@@ -247,18 +247,20 @@ fn order_blocks(order: &Order, facts: &PacketFacts) -> Vec<Block> {
         Block::Field("状态".into(), order.status.zh().to_string()),
         Block::Field("承办社工".into(), facts.assignee.clone().unwrap_or_else(|| "未派给社工".into())),
     ];
-    let tag = |v: &Option<String>, vocab| v.as_deref().map(|c| zh_label(vocab, c).to_string()).unwrap_or_else(|| "—".into());
+    let tag = |axis: TagAxis, v: &Option<String>, vocab| {
+        format!("{} {}", axis.zh(), v.as_deref().map(|c| zh_label(vocab, c).to_string()).unwrap_or_else(|| "—".into()))
+    };
     b.push(Block::Field(
         "标签".into(),
-        format!(
-            "工单类型 {}；办理结果 {}；回访结果 {}",
-            tag(&order.tag_type, TAG_TYPES),
-            tag(&order.tag_handling, TAG_HANDLING),
-            tag(&order.tag_callback, TAG_CALLBACK)
-        ),
+        [
+            tag(TagAxis::Type, &order.tag_type, TAG_TYPES),
+            tag(TagAxis::Handling, &order.tag_handling, TAG_HANDLING),
+            tag(TagAxis::Callback, &order.tag_callback, TAG_CALLBACK),
+        ]
+        .join("；"),
     ));
     if !order.knowledge.is_empty() {
-        b.push(Block::Field("应知应会".into(), order.knowledge.clone()));
+        b.push(Block::Field(TagAxis::Knowledge.zh().into(), order.knowledge.clone()));
     }
     b.push(Block::Field("证据包生成时间".into(), beijing(facts.created_at_ms)));
     b.push(Block::Field("服务器公钥指纹".into(), facts.server_fingerprint.clone()));

@@ -8,12 +8,12 @@ use std::path::Path;
 use std::process::Command;
 
 use siteproof_protocol::evidence::{AnchoredTime, EntryKind, LocationFix};
-use siteproof_protocol::vocab::{OrderKind, OrderStatus, RequestedOutcome};
+use siteproof_protocol::vocab::{OrderKind, OrderStatus, RequestedOutcome, TagAxis};
 
 use super::dispute::{suggested_grounds, Dispute, EvidenceFact};
 use super::font::CjkFont;
 use super::pdf;
-use super::report::{self, PacketFacts, ReportItem};
+use super::report::{self, Block, PacketFacts, ReportItem};
 use crate::domain::orders::{HistoryEntry, Order};
 use crate::domain::pairs::Pair;
 use crate::domain::trust::{Standing, Statement};
@@ -162,14 +162,9 @@ fn pairs(n: usize) -> Vec<Pair> {
     out
 }
 
-/// Renders the report of `n` items, with the before/after pairs of [`pairs`]; returns the text of each page.
-fn pages(font: &CjkFont, n: usize, dispute: &Dispute) -> Vec<String> {
-    pages_with(font, n, dispute, pairs(n), &format!("report-{n}-items.pdf"))
-}
-
-/// Renders the report of `n` items with `pairs`; returns the text of each page.
-fn pages_with(font: &CjkFont, n: usize, dispute: &Dispute, pairs: Vec<Pair>, keep_as: &str) -> Vec<String> {
-    let facts = PacketFacts {
+/// The packet facts of the fixture order, with `pairs`.
+fn facts(pairs: Vec<Pair>) -> PacketFacts {
+    PacketFacts {
         created_at_ms: T0 + 3 * 86_400_000,
         server_fingerprint: "ab12 cd34".into(),
         left_out: Vec::new(),
@@ -178,8 +173,17 @@ fn pages_with(font: &CjkFont, n: usize, dispute: &Dispute, pairs: Vec<Pair>, kee
         assignee: Some("王小明（wang）".into()),
         people: BTreeMap::from([("wang".to_string(), "王小明（wang）".to_string())]),
         pairs,
-    };
-    let blocks = report::blocks(&order(), &facts, dispute, &items(n));
+    }
+}
+
+/// Renders the report of `n` items, with the before/after pairs of [`pairs`]; returns the text of each page.
+fn pages(font: &CjkFont, n: usize, dispute: &Dispute) -> Vec<String> {
+    pages_with(font, n, dispute, pairs(n), &format!("report-{n}-items.pdf"))
+}
+
+/// Renders the report of `n` items with `pairs`; returns the text of each page.
+fn pages_with(font: &CjkFont, n: usize, dispute: &Dispute, pairs: Vec<Pair>, keep_as: &str) -> Vec<String> {
+    let blocks = report::blocks(&order(), &facts(pairs), dispute, &items(n));
     let bytes = pdf::render(font, &blocks, "工单 2026112300456").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.pdf");
@@ -391,4 +395,20 @@ fn the_worker_is_named_on_the_cover_and_in_the_order_facts() {
     let all = pages.concat();
     assert!(all.contains("专干 张专干（zhang）"), "the history names the coordinator:\n{all}");
     assert!(all.contains("承办社工 设为 王小明（wang）"), "and the worker it assigns:\n{all}");
+}
+
+#[test]
+fn the_order_facts_name_the_tag_axes_as_the_glossary_does() {
+    let mut with_knowledge = order();
+    with_knowledge.knowledge = "垃圾清运归环卫所".into();
+    let blocks = report::blocks(&with_knowledge, &facts(pairs(0)), &dispute(), &items(1));
+    let field = |name: &str| {
+        blocks.iter().find_map(|b| match b {
+            Block::Field(n, v) if n == name => Some(v.clone()),
+            _ => None,
+        })
+    };
+    let tags = field("标签").expect("the order facts list the tags");
+    assert_eq!(tags, format!("{} 重点；{} 已解决；{} 重办", TagAxis::Type.zh(), TagAxis::Handling.zh(), TagAxis::Callback.zh()));
+    assert_eq!(field(TagAxis::Knowledge.zh()).as_deref(), Some("垃圾清运归环卫所"));
 }
