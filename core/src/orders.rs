@@ -8,7 +8,7 @@ use crate::device::{now_ms, Device};
 use crate::error::{Error, Result};
 use crate::store::orders;
 use crate::text::{multi_line, order_number, single_line};
-use crate::vocab::{normalize, OrderKind, OrderStatus, Term, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use crate::vocab::{normalize, OrderKind, OrderStatus, TagAxis, Term, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 use siteproof_protocol::wire::order::{OrderEdit, WireOrder};
 
 /// A work order (工单) as the device knows it.
@@ -131,13 +131,13 @@ impl Device {
             o.status = OrderStatus::parse(&s)?.into();
         }
         if let Some(t) = u.tag_type {
-            o.tag_type = Some(normalize(TAG_TYPES, "工单类别 order type", &t)?);
+            o.tag_type = Some(normalize(TAG_TYPES, &TagAxis::Type.what(), &t)?);
         }
         if let Some(t) = u.tag_handling {
-            o.tag_handling = Some(normalize(TAG_HANDLING, "办理情况 handling", &t)?);
+            o.tag_handling = Some(normalize(TAG_HANDLING, &TagAxis::Handling.what(), &t)?);
         }
         if let Some(t) = u.tag_callback {
-            o.tag_callback = Some(normalize(TAG_CALLBACK, "回访结果 callback", &t)?);
+            o.tag_callback = Some(normalize(TAG_CALLBACK, &TagAxis::Callback.what(), &t)?);
         }
         if let Some(k) = u.knowledge {
             o.knowledge = multi_line("knowledge", &k, 4000)?;

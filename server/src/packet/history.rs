@@ -6,20 +6,20 @@
 
 use std::collections::BTreeMap;
 
-use siteproof_protocol::vocab::{zh_label, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
+use siteproof_protocol::vocab::{zh_label, TagAxis, ORDER_STATUSES, TAG_CALLBACK, TAG_HANDLING, TAG_TYPES};
 
 use super::report::{beijing, Block};
 use crate::domain::accounts::person_label;
 use crate::domain::orders::HistoryEntry;
 
 fn field_zh(field: &str) -> &str {
+    // The four stamp axes are named once, in the glossary (seed 001's words).
+    if let Some(axis) = TagAxis::of_field(field) {
+        return axis.zh();
+    }
     match field {
         "created" => "创建工单",
         "status" => "状态",
-        "tag_type" => "工单类型",
-        "tag_handling" => "办理结果",
-        "tag_callback" => "回访结果",
-        "knowledge" => "应知应会",
         "notes" => "备注",
         "assignee" => "承办社工",
         other => other,

@@ -225,7 +225,7 @@ fn the_cover_carries_the_dispute_and_a_stamp_block_in_chinese() {
         assert!(cover.contains(fact), "the cover lacks {fact:?}:\n{cover}");
     }
     let all = pages.concat();
-    assert!(all.contains("办理经过") && all.contains("回访结果 设为 重办"), "the order's history is told:\n{all}");
+    assert!(all.contains("办理经过") && all.contains("回访情况 设为 重办"), "the order's history is told:\n{all}");
     assert!(!all.contains("13900001111"), "the complainant's contact stays out");
     for fact in [
         "走访记录",
