@@ -143,3 +143,10 @@ fn enrollment_page_is_for_the_workers_own_coordinator_only() {
     let coord = Console::login(s, "coord_a");
     assert_eq!(coord.create_code("coord_a").status(), 404, "a coordinator is not enrolled as a worker");
 }
+
+#[test]
+fn behind_a_proxy_the_qr_code_carries_the_public_address() {
+    let w = World::new(&["--public-url", "https://case.example.cn/"]);
+    let page = Console::login(&w.server, "coord_a").create_code("worker_a").text().unwrap();
+    assert_eq!(scan(&page, "qr-server"), "https://case.example.cn");
+}

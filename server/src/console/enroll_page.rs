@@ -66,9 +66,14 @@ async fn workers_of(st: &AppState, u: &ConsoleUser) -> ConsoleResult<Vec<String>
     Ok(st.db.call(move |c| Ok(repo::accounts::workers(c, &comms)?)).await?)
 }
 
-/// The address the coordinator's browser reached this server by: the phone
-/// reaches it the same way (the office's network or its public address).
+/// The server's public address (`--public-url`) when set: behind a TLS proxy
+/// the Host header may name the proxy's upstream, not what phones reach.
+/// Otherwise the address the coordinator's browser reached this server by,
+/// which the phone, on the same network, reaches the same way.
 fn server_url(st: &AppState, h: &HeaderMap) -> ConsoleResult<String> {
+    if let Some(u) = &st.config.public_url {
+        return Ok(u.clone());
+    }
     let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).filter(|v| !v.is_empty()).ok_or_else(|| {
         ConsoleError(ApiError::bad_request(
             ErrorCode::BadForm,
