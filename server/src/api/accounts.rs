@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::json;
 use crate::auth::client_addr::ClientAddr;
 use crate::auth::password::StoredPassword;
-use crate::auth::{require_session, tokens, Principal, Role};
+use crate::auth::{require_session, tokens, Role};
 use crate::db::now_ms;
 use crate::domain::accounts;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -192,20 +192,13 @@ pub async fn create_enroll_code(State(st): State<AppState>, headers: HeaderMap, 
     let p = require_session(&st, &headers, Role::Coordinator).await?;
     let r: CodeRequest = body::json(b).await?;
     let ttl = st.config.enroll_code_ms;
-    st.db.call(move |c| Ok(json(StatusCode::CREATED, &issue_enroll_code(c, &p, &r.worker, ttl)?))).await
-}
-
-/// Makes a one-time enrollment code for a worker the caller may see, and audits it
-/// (`enroll_code`). The API route and the console's enrollment page both issue codes here.
-pub fn issue_enroll_code(c: &rusqlite::Connection, by: &Principal, worker: &str, ttl_ms: i64) -> ApiResult<accounts::EnrollCode> {
-    let w = accounts::user(c, worker)?;
-    if w.role != Role::Worker || !w.community_id.is_some_and(|x| by.sees(x)) {
-        return Err(ApiError::not_found("社工", "worker"));
-    }
     let (code, code_hash) = tokens::new_enroll_code_with_hash();
-    let code = accounts::create_enroll_code(c, w.id, worker, code, &code_hash, ttl_ms)?;
-    accounts::audit(c, Some(by.user_id), "enroll_code", worker)?;
-    Ok(code)
+    st.db
+        .call(move |c| {
+            let code = accounts::issue_enroll_code(c, p.user_id, |x| p.sees(x), &r.worker, code, &code_hash, ttl)?;
+            Ok(json(StatusCode::CREATED, &code))
+        })
+        .await
 }
 
 /// `GET /v1/devices` - devices of the caller's communities.

@@ -9,7 +9,7 @@
 //! `siteproof enroll URL CODE` and the app take it (the base URL, no path), and
 //! the bare code. Both are also printed as text for typing.
 //!
-//! The code is issued by [`crate::api::accounts::issue_enroll_code`], the same
+//! The code is issued by [`accounts::issue_enroll_code`], the same
 //! function `POST /v1/enroll-codes` uses (scope check and the `enroll_code`
 //! audit row included). Creating one is a form post (Origin and CSRF checked).
 
@@ -25,8 +25,8 @@ use super::form::CheckedPost;
 use super::i18n::{fmt_ms, Lang};
 use super::layout::{html_response, page};
 use super::session::{cookies_secure, ConsoleUser};
-use crate::api::accounts::issue_enroll_code;
-use crate::domain::accounts::EnrollCode;
+use crate::auth::tokens;
+use crate::domain::accounts::{self, EnrollCode};
 use crate::error::ApiError;
 use crate::repo;
 use crate::state::AppState;
@@ -50,7 +50,8 @@ pub async fn create(
     let worker = f.need("worker")?.to_string();
     let server_url = server_url(&st, &headers)?;
     let (p, ttl) = (u.principal.clone(), st.config.enroll_code_ms);
-    let code = st.db.call(move |c| issue_enroll_code(c, &p, &worker, ttl)).await?;
+    let (code, code_hash) = tokens::new_enroll_code_with_hash();
+    let code = st.db.call(move |c| Ok(accounts::issue_enroll_code(c, p.user_id, |x| p.sees(x), &worker, code, &code_hash, ttl)?)).await?;
     let workers = workers_of(&st, &u).await?;
     let content = picker(&u, &workers, Some(issued(u.lang, &server_url, &code)?));
     Ok(html_response(page(&u, title(u.lang), HERE, content)))
