@@ -90,6 +90,8 @@ pub struct Config {
     pub tsa: Option<TsaConfig>,
     /// Whether browsers reach the server over https (the public URL says so), so cookies are `Secure`.
     pub public_https: bool,
+    /// The address browsers and phones use, without a trailing slash (the enrollment QR code carries it).
+    pub public_url: Option<String>,
     /// Believe X-Forwarded-For (client address) and X-Forwarded-Proto from the peer.
     pub trust_proxy: bool,
     /// Login attempts per account per minute (also the burst).
@@ -158,7 +160,8 @@ impl Config {
         if log_format != "text" && log_format != "json" {
             return Err(format!("log format must be text or json, not {log_format:?}"));
         }
-        let public_https = match flags.public_url.clone().or(f.public_url.clone()) {
+        let public_url = flags.public_url.clone().or(f.public_url.clone()).map(|u| u.trim_end_matches('/').to_string());
+        let public_https = match public_url.clone() {
             None => false,
             Some(u) if u.starts_with("https://") => true,
             Some(u) if u.starts_with("http://") => false,
@@ -192,6 +195,7 @@ impl Config {
             cjk_font: flags.cjk_font.clone().or(f.cjk_font.clone()),
             tsa: TsaConfig::load(flags.tsa_url.clone().or(f.tsa_url.clone()), flags.tsa_chain.clone().or(f.tsa_chain.clone()))?,
             public_https,
+            public_url,
             trust_proxy: pick!(trust_proxy, false),
             login_attempts_per_account,
             login_attempts_per_address,

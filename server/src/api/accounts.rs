@@ -192,15 +192,10 @@ pub async fn create_enroll_code(State(st): State<AppState>, headers: HeaderMap, 
     let p = require_session(&st, &headers, Role::Coordinator).await?;
     let r: CodeRequest = body::json(b).await?;
     let ttl = st.config.enroll_code_ms;
+    let (code, code_hash) = tokens::new_enroll_code_with_hash();
     st.db
         .call(move |c| {
-            let worker = accounts::user(c, &r.worker)?;
-            if worker.role != Role::Worker || !worker.community_id.is_some_and(|x| p.sees(x)) {
-                return Err(ApiError::not_found("社工", "worker"));
-            }
-            let (code, code_hash) = tokens::new_enroll_code_with_hash();
-            let code = accounts::create_enroll_code(c, worker.id, &r.worker, code, &code_hash, ttl)?;
-            accounts::audit(c, Some(p.user_id), "enroll_code", &r.worker)?;
+            let code = accounts::issue_enroll_code(c, p.user_id, |x| p.sees(x), &r.worker, code, &code_hash, ttl)?;
             Ok(json(StatusCode::CREATED, &code))
         })
         .await

@@ -30,6 +30,7 @@ fn action_words(l: Lang, a: &str) -> &str {
         "view_original" => l.t("查看原始文件", "viewed original"),
         "download_original" | "download_blob" => l.t("下载原始文件", "downloaded original"),
         "export" => l.t("导出争议证据包", "exported dispute packet"),
+        "enroll_code" => l.t("创建注册码", "created enrollment code"),
         other => other,
     }
 }

@@ -45,6 +45,7 @@ pub fn page(u: &ConsoleUser, title: &str, here: &str, content: Markup) -> Markup
                         a href="/console/orders" { (l.t("工单", "Orders")) }
                         a href="/console/followups" { (l.t("跟进观察", "Follow-ups")) }
                         a href="/console/audit" { (l.t("审计日志", "Audit log")) }
+                        a href="/console/enroll" { (l.t("设备注册", "Enroll device")) }
                     }
                     div.right {
                         span.muted { (u.principal.username) }

@@ -10,6 +10,7 @@ pub mod audit_page;
 pub mod badges;
 pub mod batch_export;
 pub mod clips;
+pub mod enroll_page;
 pub mod errors;
 pub mod evidence;
 pub mod export;
@@ -59,6 +60,8 @@ pub fn build() -> (Router<AppState>, Vec<RouteInfo>) {
         .add("POST", "/console/exports/originals", Coordinator, batch_export::originals)
         .add("GET", "/console/followups", Coordinator, followups_page::list)
         .add("GET", "/console/audit", Coordinator, audit_page::list)
+        .add("GET", "/console/enroll", Coordinator, enroll_page::show)
+        .add("POST", "/console/enroll", Coordinator, enroll_page::create)
         .add("GET", "/console/blobs/{sha256}", Coordinator, media::blob)
         .add("GET", "/v/{code}", Public, share_check::show)
         .add("POST", "/v/{code}", Public, share_check::compare.layer(DefaultBodyLimit::max(share_check::MAX_COPY_BYTES)));

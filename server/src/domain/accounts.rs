@@ -211,6 +211,27 @@ pub fn create_enroll_code(
     Ok(EnrollCode { code, worker: worker.to_string(), expires_at_ms: expires })
 }
 
+/// Makes a one-time enrollment code for a worker in a community the issuer
+/// sees, and audits it (`enroll_code`). `POST /v1/enroll-codes` and the
+/// console's enrollment page both issue codes here.
+pub fn issue_enroll_code(
+    conn: &Connection,
+    issuer_id: i64,
+    sees: impl Fn(i64) -> bool,
+    worker: &str,
+    code: String,
+    code_hash: &str,
+    ttl_ms: i64,
+) -> DomainResult<EnrollCode> {
+    let w = user(conn, worker)?;
+    if w.role != Role::Worker || !w.community_id.is_some_and(sees) {
+        return Err(DomainError::not_found("社工", "worker"));
+    }
+    let code = create_enroll_code(conn, w.id, worker, code, code_hash, ttl_ms)?;
+    audit(conn, Some(issuer_id), "enroll_code", worker)?;
+    Ok(code)
+}
+
 /// Revokes a device and every token it holds. Returns false if there is no such device.
 pub fn revoke_device(conn: &Connection, device_id: &str) -> DomainResult<bool> {
     Ok(repo::devices::revoke(conn, device_id, now_ms())?)
