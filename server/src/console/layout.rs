@@ -11,9 +11,10 @@ use super::session::ConsoleUser;
 /// The console stylesheet, compiled in.
 pub const CSS: &str = include_str!("console.css");
 
-/// `GET /console/static/console.css`.
+/// `GET /console/static/console.css`: the compiled-in rules, then the stamp colours from the glossary.
 pub async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS).into_response()
+    let css = format!("{CSS}\n/* Stamp colours, from the glossary (protocol::vocab::TagAxis). */\n{}", super::stamps::colour_rules());
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], css).into_response()
 }
 
 /// The `<head>` every console page shares: one stylesheet and a viewport for tablets.
